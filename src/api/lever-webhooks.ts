@@ -1,0 +1,87 @@
+import express, { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/pool';
+import { findIntegration } from '../db/integrations';
+import {
+  isHandledLeverEvent,
+  isLeverTestRequest,
+  leverWebhookSchema,
+  LeverWebhookDataError,
+  toCandidateEvent,
+} from '../lever/webhook-events';
+import { leverSignatureIsValid } from '../lever/webhook-signature';
+import type { Logger } from '../log';
+import { signalLeverEvent } from '../temporal/candidate-client';
+import { HttpError } from './errors';
+import { parseBody } from './validate';
+
+export interface LeverWebhookDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  bodyLimit: string;
+  maxAgeMs: number;
+  temporalTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Lever may deliver slightly ahead of our clock; more than this is refused like a stale event. */
+const allowedClockSkewMs = 5 * 60_000;
+
+/** POST /webhooks/lever/:integrationId — verify, one Temporal call, respond. */
+export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+
+  router.post('/webhooks/lever/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
+    const integrationId = req.params.integrationId!;
+    const integration = await findIntegration(deps.db, integrationId);
+    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+
+    const body = parseBody(leverWebhookSchema, req.body);
+    if (!leverSignatureIsValid(integration.leverWebhookSigningTokens, body)) {
+      throw new HttpError(401, 'invalid_signature', 'signature is missing or does not match any signing token of this integration');
+    }
+    const age = now() - body.triggeredAt;
+    if (age > deps.maxAgeMs || age < -allowedClockSkewMs) {
+      throw new HttpError(401, 'stale_event', `triggeredAt ${body.triggeredAt} is outside the accepted window`);
+    }
+    const log = deps.logger.child({ integrationId, event: body.event });
+
+    if (isLeverTestRequest(body)) {
+      log.info('Lever verify-connection request answered');
+      res.status(200).json({ status: 'ok', test: true });
+      return;
+    }
+    if (!isHandledLeverEvent(body.event)) {
+      log.info('Lever event type not handled; ignored');
+      res.status(200).json({ status: 'ignored', event: body.event });
+      return;
+    }
+
+    let target;
+    try {
+      target = toCandidateEvent({ ...body, event: body.event });
+    } catch (err) {
+      if (err instanceof LeverWebhookDataError) throw new HttpError(400, 'invalid_body', err.message);
+      throw err;
+    }
+
+    try {
+      const workflowId = await signalLeverEvent(
+        deps.temporal,
+        deps.taskQueue,
+        { integrationId, opportunityId: target.opportunityId },
+        target.event,
+        deps.temporalTimeoutMs,
+      );
+      res.status(202).json({ status: 'accepted', workflowId });
+    } catch (err) {
+      log.warn({ err: (err as Error).message, opportunityId: target.opportunityId }, 'Temporal unavailable; Lever will retry');
+      res.setHeader('Retry-After', '30');
+      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+    }
+  });
+  return router;
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Db } from './pool';
+
+/** What an admin sends to create an integration; secrets are write-only. */
+export const integrationInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  lever: z.object({
+    apiKey: z.string().min(1),
+    // Lever gives each webhook subscription its own signing token, so an integration may hold several.
+    webhookSigningTokens: z.array(z.string().min(8)).min(1).max(20),
+  }),
+  codesignal: z.object({
+    apiKey: z.string().min(1),
+    webhookSecret: z.string().min(8).optional(),
+  }),
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+export type IntegrationInput = z.infer<typeof integrationInputSchema>;
+
+export interface Integration {
+  id: string;
+  name: string;
+  leverApiKey: string;
+  leverWebhookSigningTokens: string[];
+  codesignalApiKey: string;
+  codesignalWebhookSecret: string | null;
+  settings: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface IntegrationRow {
+  id: string;
+  name: string;
+  lever_api_key: string;
+  lever_webhook_signing_tokens: string[];
+  codesignal_api_key: string;
+  codesignal_webhook_secret: string | null;
+  settings: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const fromRow = (r: IntegrationRow): Integration => ({
+  id: r.id,
+  name: r.name,
+  leverApiKey: r.lever_api_key,
+  leverWebhookSigningTokens: r.lever_webhook_signing_tokens,
+  codesignalApiKey: r.codesignal_api_key,
+  codesignalWebhookSecret: r.codesignal_webhook_secret,
+  settings: r.settings,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function createIntegration(db: Db, input: IntegrationInput): Promise<Integration> {
+  const { rows } = await db.query<IntegrationRow>(
+    `INSERT INTO integrations (name, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret, settings)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+    [input.name, input.lever.apiKey, input.lever.webhookSigningTokens, input.codesignal.apiKey, input.codesignal.webhookSecret ?? null, input.settings],
+  );
+  return fromRow(rows[0]!);
+}
+
+/** Unknown and malformed ids both read as "not found", so callers answer 404 either way. */
+export async function findIntegration(db: Db, id: string): Promise<Integration | undefined> {
+  if (!uuidPattern.test(id)) return undefined;
+  const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1', [id]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}

@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { listen } from './api/server';
+import { loadConfig } from './config';
+import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { migrate } from './db/migrate';
+import { createPool } from './db/pool';
+import { createLogger } from './log';
+import { readOrCreateSecret } from './secret-file';
+import { findTemporalBinary } from './temporal/binaries';
+import { registerSearchAttributes } from './temporal/connection';
+import { startDevServer } from './temporal/dev-server';
+import { createCandidateWorker, installRuntime } from './worker';
+
+/**
+ * Development: everything in one process on embedded defaults — PostgreSQL and the Temporal dev
+ * server under DATA_DIR (unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), the worker and the API.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const dataDir = path.resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((err: Error) => logger.error({ err: err.message }, `stopping ${name} failed`));
+    }
+    logger.info('stopped');
+  };
+
+  try {
+    const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT, logger);
+    if (embedded) stops.push({ name: 'postgres', stop: embedded.stop });
+    const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+    await migrate(databaseUrl, logger);
+    const db = createPool(databaseUrl, logger);
+    stops.push({ name: 'database pool', stop: () => db.end() });
+
+    const devServer = config.TEMPORAL_ADDRESS
+      ? undefined
+      : await startDevServer({
+          binary: findTemporalBinary('temporal', config.TEMPORAL_CLI_PATH, config.PATH),
+          dataDir,
+          port: config.TEMPORAL_DEV_PORT,
+          uiPort: config.TEMPORAL_UI_PORT,
+          namespace: config.TEMPORAL_NAMESPACE,
+          verbose: config.DEV_VERBOSE_SERVERS,
+          logger,
+        });
+    if (devServer) stops.push({ name: 'temporal dev server', stop: devServer.stop });
+    const temporalAddress = config.TEMPORAL_ADDRESS ?? devServer!.address;
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push({ name: 'temporal client', stop: () => connection.close() });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    await registerSearchAttributes(temporal, logger);
+
+    installRuntime(logger, []);
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
+    const worker = await createCandidateWorker({
+      connection: workerConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { db, logger },
+      shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+    });
+    const running = worker.run();
+    stops.push({
+      name: 'worker',
+      stop: async () => {
+        worker.shutdown();
+        await running;
+      },
+    });
+
+    const adminToken = config.ADMIN_TOKEN ?? readOrCreateSecret(path.join(dataDir, 'admin-token'));
+    const api = await listen({ config: { ...config, ADMIN_TOKEN: adminToken }, db, temporal, logger }, config.PORT, config.HOST);
+    stops.push({ name: 'api', stop: api.close });
+
+    console.log(
+      [
+        '',
+        'Lever <> CodeSignal integration is running',
+        `  API              ${config.publicUrl}  (health: ${config.publicUrl}/readyz)`,
+        `  Temporal         ${temporalAddress}  namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
+        `  Temporal Web UI  ${devServer?.uiUrl ?? '(external Temporal: use its own UI)'}`,
+        `  PostgreSQL       ${embedded ? `embedded, 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}` : 'DATABASE_URL'}`,
+        `  Data directory   ${dataDir}`,
+        `  Admin token      ${config.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `in ${path.join(dataDir, 'admin-token')}`}`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'start-up failed');
+    await shutdown('startup-failure');
+    process.exit(1);
+  }
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
+}
+
+void main();

@@ -1,0 +1,45 @@
+import { Client, Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { Logger } from '../log';
+import { customSearchAttributes } from '../workflows/search-attributes';
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+
+const indexedType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+export async function connectClient(address: string, namespace: string): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace });
+}
+
+/** Registers the custom search attributes that are not there yet; safe to run at every start. */
+export async function registerSearchAttributes(client: Client, logger: Logger): Promise<void> {
+  const namespace = client.options.namespace;
+  const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
+  const missing = customSearchAttributes.filter((key) => !(key.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, indexedType[key.type]!]));
+  await client.connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  logger.info({ searchAttributes: missing.map((k) => k.name) }, 'registered search attributes');
+}
+
+/** True when the frontend answers within the timeout. */
+export async function temporalIsReady(client: Client, timeoutMs: number): Promise<boolean> {
+  try {
+    await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      client.connection.workflowService.getSystemInfo({}),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { loadConfig, requireExternal } from './config';
+import { createPool } from './db/pool';
+import { createLogger, type Logger } from './log';
+
+export interface CandidateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  shutdownGraceSeconds: number;
+}
+
+/** The prebuilt bundle (npm run build) in production; bundling from source in development and tests. */
+function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = path.join(__dirname, 'workflow-bundle.js');
+  return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') };
+}
+
+export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...workflowSource(),
+    activities: createActivities(opts.deps),
+    shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
+  });
+}
+
+/** Routes the SDK's own logs through our logger (which redacts secrets). */
+export function installRuntime(logger: Logger, shutdownSignals: NodeJS.Signals[]): void {
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => logger[entry.level === 'ERROR' ? 'error' : 'warn'](entry.meta ?? {}, entry.message)),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    shutdownSignals,
+  });
+}
+
+/** Production entry: connects to an external Temporal and PostgreSQL and polls until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL');
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  installRuntime(logger, ['SIGINT', 'SIGTERM']);
+  const db = createPool(config.DATABASE_URL!, logger);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  try {
+    const worker = await createCandidateWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { db, logger },
+      shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+    });
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+    await worker.run();
+    logger.info('worker drained and stopped');
+  } finally {
+    await connection.close();
+    await db.end();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,1 @@
+export { candidateWorkflow } from './candidate-workflow';

@@ -1,0 +1,44 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** Shared by the ingress (which sends) and the candidate workflow (which receives). */
+
+export type ArchivedState = { archivedAt: number; reason: string | null } | null;
+
+export type LeverCandidateEvent =
+  | { kind: 'stageChange'; key: string; triggeredAt: number; fromStageId: string | null; toStageId: string }
+  | { kind: 'hired'; key: string; triggeredAt: number }
+  | { kind: 'archiveChange'; key: string; triggeredAt: number; toArchived: ArchivedState };
+
+export interface CandidateWorkflowInput {
+  integrationId: string;
+  opportunityId: string;
+  /** Carried across continue-as-new; absent on the first run. */
+  carried?: CandidateState;
+  /** Continue as new after this many history events even if the server has not suggested it. */
+  historyLimit?: number;
+}
+
+export interface StageHistoryEntry {
+  stageId: string;
+  fromStageId: string | null;
+  at: number;
+}
+
+export interface CandidateState {
+  integrationId: string;
+  opportunityId: string;
+  stageId: string | null;
+  stageChangedAt: number | null;
+  stageHistory: StageHistoryEntry[];
+  hiredAt: number | null;
+  archived: ArchivedState;
+  archivedChangedAt: number | null;
+  eventsReceived: number;
+  duplicatesIgnored: number;
+  /** Keys of recently seen Lever events, newest last, for dropping duplicate deliveries. */
+  recentEventKeys: string[];
+  runs: number;
+}
+
+export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');
+export const candidateStateQuery = defineQuery<CandidateState>('candidateState');
