@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { adminToken, startStack, type TestStack } from '../support/stack';
+import { postJson } from '../support/lever-webhook';
+
+describe('admin API: integrations', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false, config: { PUBLIC_URL: 'https://hooks.example.test' } });
+  });
+  afterAll(() => stack.stop());
+
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const validBody = () => ({
+    name: 'Acme Corp',
+    lever: { apiKey: 'lever-secret-key-123', webhookSigningTokens: ['signing-token-aaaa', 'signing-token-bbbb'] },
+    codesignal: { apiKey: 'codesignal-secret-key-456', webhookSecret: 'cs-webhook-secret' },
+  });
+
+  it('refuses requests without the admin bearer token', async () => {
+    expect((await postJson(`${stack.baseUrl}/api/integrations`, validBody())).status).toBe(401);
+    const wrong = await postJson(`${stack.baseUrl}/api/integrations`, validBody(), { authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('creates an integration, returns its webhook URLs and never echoes secrets', async () => {
+    const res = await postJson(`${stack.baseUrl}/api/integrations`, validBody(), auth);
+    expect(res.status).toBe(201);
+    const text = await res.text();
+    for (const secret of ['lever-secret-key-123', 'signing-token-aaaa', 'codesignal-secret-key-456', 'cs-webhook-secret']) expect(text).not.toContain(secret);
+    const created = JSON.parse(text);
+    expect(res.headers.get('location')).toBe(`/api/integrations/${created.id}`);
+    expect(created).toMatchObject({
+      name: 'Acme Corp',
+      lever: { apiKeyConfigured: true, webhookSigningTokenCount: 2 },
+      codesignal: { apiKeyConfigured: true, webhookSecretConfigured: true },
+      webhooks: {
+        lever: `https://hooks.example.test/webhooks/lever/${created.id}`,
+        codesignal: `https://hooks.example.test/webhooks/codesignal/${created.id}`,
+      },
+    });
+
+    const read = await fetch(`${stack.baseUrl}/api/integrations/${created.id}`, { headers: auth });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toEqual(created);
+    const row = await stack.db.query('SELECT lever_webhook_signing_tokens FROM integrations WHERE id = $1', [created.id]);
+    expect(row.rows[0].lever_webhook_signing_tokens).toEqual(['signing-token-aaaa', 'signing-token-bbbb']);
+  });
+
+  it('answers 404 for an unknown or malformed id', async () => {
+    for (const id of [randomUUID(), 'not-a-uuid']) {
+      const res = await fetch(`${stack.baseUrl}/api/integrations/${id}`, { headers: auth });
+      expect(res.status).toBe(404);
+      expect((await res.json()).error).toBe('unknown_integration');
+    }
+  });
+
+  it('answers 400 naming each invalid field and stores nothing', async () => {
+    const before = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
+    const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), name: '', lever: { apiKey: 'k', webhookSigningTokens: [] } }, auth);
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toBe('invalid_body');
+    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['lever.webhookSigningTokens', 'name']);
+    const after = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    const res = await postJson(`${stack.baseUrl}/api/integrations`, '{"name":', auth);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('malformed_json');
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await fetch(`${stack.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', postgres: true, temporal: true });
+  });
+});

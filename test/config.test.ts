@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig, requireExternal } from '../src/config';
+
+describe('configuration', () => {
+  it('applies defaults for an empty environment', () => {
+    const cfg = loadConfig({});
+    expect(cfg.PORT).toBe(3000);
+    expect(cfg.DATA_DIR).toBe('.data');
+    expect(cfg.LEVER_API_URL).toBe('https://api.lever.co/v1');
+    expect(cfg.publicUrl).toBe('http://localhost:3000');
+    expect(cfg.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names the variable that is wrong and never echoes its value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', ADMIN_TOKEN: 'short-secret' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('ADMIN_TOKEN');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('rejects a malformed URL', () => {
+    expect(() => loadConfig({ LEVER_API_URL: 'not a url' })).toThrow(/LEVER_API_URL/);
+  });
+
+  it('strips a trailing slash from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
+  });
+
+  it('production entry points demand external servers', () => {
+    expect(() => requireExternal(loadConfig({}), 'DATABASE_URL', 'TEMPORAL_ADDRESS')).toThrow(/DATABASE_URL, TEMPORAL_ADDRESS/);
+  });
+});

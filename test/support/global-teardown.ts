@@ -1,0 +1,5 @@
+export default async function globalTeardown(): Promise<void> {
+  const servers = globalThis.__testServers;
+  await servers?.temporal.teardown();
+  await servers?.postgres?.stop();
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { listen } from '../../src/api/server';
+import { loadConfig, type Config } from '../../src/config';
+import { createIntegration, type Integration, type IntegrationInput } from '../../src/db/integrations';
+import { createPool, type Db } from '../../src/db/pool';
+import { createLogger } from '../../src/log';
+import { createCandidateWorker } from '../../src/worker';
+
+export const adminToken = 'test-admin-token-0123456789';
+export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
+
+/** The config the service would parse, pointed at the run's servers, with overrides. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: process.env.TEST_DATABASE_URL!,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+    ADMIN_TOKEN: adminToken,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...overrides,
+  });
+}
+
+export interface TestStack {
+  config: Config;
+  db: Db;
+  client: Client;
+  baseUrl: string;
+  worker?: Worker;
+  stop(): Promise<void>;
+}
+
+/** API (+ worker unless disabled) on a fresh task queue against the run's Temporal and PostgreSQL. */
+export async function startStack(opts: { worker?: boolean; config?: Record<string, string>; temporal?: Client } = {}): Promise<TestStack> {
+  const config = testConfig(opts.config);
+  const db = createPool(config.DATABASE_URL!, testLogger);
+  const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE });
+  const api = await listen({ config, db, temporal: client, logger: testLogger }, 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let workerConnection: NativeConnection | undefined;
+  if (opts.worker !== false) {
+    workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+    worker = await createCandidateWorker({
+      connection: workerConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { db, logger: testLogger },
+      shutdownGraceSeconds: 1,
+    });
+    running = worker.run();
+  }
+  return {
+    config,
+    db,
+    client,
+    baseUrl,
+    worker,
+    stop: async () => {
+      await api.close();
+      if (worker) {
+        worker.shutdown();
+        await running;
+      }
+      await workerConnection?.close();
+      await connection?.close();
+      await db.end();
+    },
+  };
+}
+
+export const signingToken = () => `sign-${randomUUID()}`;
+
+export async function insertIntegration(db: Db, overrides: Partial<IntegrationInput> = {}): Promise<Integration> {
+  return createIntegration(db, {
+    name: `Acme ${randomUUID().slice(0, 8)}`,
+    lever: { apiKey: 'lever-key', webhookSigningTokens: [signingToken()] },
+    codesignal: { apiKey: 'codesignal-key', webhookSecret: 'codesignal-secret' },
+    settings: {},
+    ...overrides,
+  });
+}
+
+/** Polls until the check passes; tests wait on state, never on fixed sleeps. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
