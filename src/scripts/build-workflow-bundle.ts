@@ -1,0 +1,16 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/** Production workers load this prebuilt bundle instead of bundling workflows at start. */
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  writeFileSync(out, code);
+  console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

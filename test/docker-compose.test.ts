@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { environmentSchema, loadConfig, requireExternal } from '../src/config';
+
+/** No Docker engine here: check what can be checked — the file parses and the app services are fully configured. */
+const root = path.join(__dirname, '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+
+/** Resolves compose's ${VAR}, ${VAR:-default} and ${VAR:?message} the way `docker compose` would with VAR set. */
+const interpolate = (value: unknown): string =>
+  String(value).replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_m, name: string, fallback?: string) =>
+    name === 'PUBLIC_URL' ? 'https://hooks.example.com' : name.endsWith('_URL') && fallback ? fallback : `value-of-${name.toLowerCase()}-0123456789`,
+  );
+
+const environmentOf = (service: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(compose.services[service].environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+
+describe('docker-compose.yml', () => {
+  it('defines PostgreSQL, Temporal, its UI, the API and the worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(compose.services.api.build).toBe('.');
+    expect(compose.services.worker.build).toBe('.');
+    expect(compose.services.temporal.environment.DB).toBe('postgres12');
+    expect(compose.services.temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
+  });
+
+  it('runs the production entry points that exist in the build output', () => {
+    expect(compose.services.api.command).toEqual(['node', 'dist/api/server.js']);
+    expect(compose.services.worker.command).toEqual(['node', 'dist/worker.js']);
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('npm run build');
+    expect(dockerfile).toContain('COPY migrations ./migrations');
+  });
+
+  it.each([
+    ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN'] as const],
+    ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const],
+  ])('%s gets every variable it needs, and each one parses', (service, required) => {
+    const env = environmentOf(service);
+    const known = Object.keys(environmentSchema.shape);
+    expect(Object.keys(env).filter((name) => !known.includes(name))).toEqual([]);
+    const config = loadConfig(env);
+    expect(() => requireExternal(config, ...required)).not.toThrow();
+    expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(new URL(config.DATABASE_URL!).hostname).toBe('postgresql');
+    if (service === 'api') expect(config.publicUrl).toBe('https://hooks.example.com');
+  });
+
+  it('API and worker share the task queue and namespace', () => {
+    const api = environmentOf('api');
+    const worker = environmentOf('worker');
+    expect(api.TEMPORAL_TASK_QUEUE).toBe(worker.TEMPORAL_TASK_QUEUE);
+    expect(api.TEMPORAL_NAMESPACE).toBe(worker.TEMPORAL_NAMESPACE);
+  });
+});

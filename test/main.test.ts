@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { candidateStateQuery } from '../src/workflows/messages';
+import { eventually } from './support/stack';
+import { postJson, signedLeverDelivery } from './support/lever-webhook';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the README's first command (the dev entry point) as a real process. */
+function startService(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: path.join(__dirname, '..'),
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('the one-command development start', () => {
+  jest.setTimeout(180_000);
+
+  it('runs everything on embedded defaults, stops in order on SIGTERM and resumes open workflows on restart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
+    const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      EMBEDDED_POSTGRES_PORT: String(pgPort),
+      SANDBOX: 'off',
+    };
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = startService(env);
+    await eventually(async () => expect(first.output()).toContain('is running'), 120_000, 250);
+    expect(first.output()).toContain(`Temporal Web UI  http://localhost:${uiPort}`);
+    expect(first.output()).toContain(`Data directory   ${dataDir}`);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+
+    const adminToken = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+    expect(first.output()).not.toContain(adminToken);
+    const created = await postJson(
+      `${base}/api/integrations`,
+      { name: 'Restart Co', lever: { apiKey: 'k', webhookSigningTokens: ['restart-signing-token'] }, codesignal: { apiKey: 'c' } },
+      { authorization: `Bearer ${adminToken}` },
+    );
+    expect(created.status).toBe(201);
+    const integration = await created.json();
+    const deliver = (toStageId: string) =>
+      postJson(integration.webhooks.lever.replace(`http://localhost:${port}`, base), signedLeverDelivery('restart-signing-token', 'candidateStageChange', { opportunityId: 'opp-restart', toStageId }));
+    expect((await deliver('phone-screen')).status).toBe(202);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+
+    const second = startService(env);
+    try {
+      await eventually(async () => expect(second.output()).toContain('is running'), 120_000, 250);
+      // Data survived: the integration is still there and its webhook is accepted.
+      expect((await deliver('onsite')).status).toBe(202);
+      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+      try {
+        const handle = client.workflow.getHandle(`candidate/${integration.id}/opp-restart`);
+        const state = await eventually(async () => {
+          const s = await handle.query(candidateStateQuery);
+          expect(s.eventsReceived).toBe(2);
+          return s;
+        });
+        expect(state.stageHistory.map((h) => h.stageId)).toEqual(['phone-screen', 'onsite']);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } finally {
+        await client.connection.close();
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+    expect(second.output()).not.toMatch(/start-up failed|unhandled/);
+  });
+});

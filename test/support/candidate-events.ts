@@ -1,0 +1,13 @@
+import type { LeverCandidateEvent } from '../../src/workflows/messages';
+
+/** A short, realistic life of a candidate in Lever, as the ingress would signal it. */
+export function sampleLeverEvents(start = 1_700_000_000_000): LeverCandidateEvent[] {
+  return [
+    { kind: 'stageChange', key: 'e1', triggeredAt: start, fromStageId: null, toStageId: 'lead-new' },
+    { kind: 'stageChange', key: 'e2', triggeredAt: start + 1000, fromStageId: 'lead-new', toStageId: 'applicant-screen' },
+    { kind: 'stageChange', key: 'e2', triggeredAt: start + 1000, fromStageId: 'lead-new', toStageId: 'applicant-screen' },
+    { kind: 'archiveChange', key: 'e3', triggeredAt: start + 2000, toArchived: { archivedAt: start + 2000, reason: 'withdrew' } },
+    { kind: 'archiveChange', key: 'e4', triggeredAt: start + 3000, toArchived: null },
+    { kind: 'hired', key: 'e5', triggeredAt: start + 4000 },
+  ];
+}

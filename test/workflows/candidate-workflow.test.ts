@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Connection, Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { candidateWorkflowId } from '../../src/workflows/ids';
+import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from '../../src/workflows/messages';
+import { LeverStageKey } from '../../src/workflows/search-attributes';
+import { signalLeverEvent } from '../../src/temporal/candidate-client';
+import { eventually } from '../support/stack';
+
+describe('candidate workflow', () => {
+  let client: Client;
+  let nativeConnection: NativeConnection;
+  beforeAll(async () => {
+    client = new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
+    nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  });
+  afterAll(async () => {
+    await client.connection.close();
+    await nativeConnection.close();
+  });
+
+  it('continues as new before its history grows large and keeps its state and search attributes', async () => {
+    const taskQueue = `cw-${randomUUID()}`;
+    const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows') });
+    const integrationId = randomUUID();
+    const opportunityId = randomUUID();
+    const workflowId = candidateWorkflowId(integrationId, opportunityId);
+    await worker.runUntil(async () => {
+      const first: LeverCandidateEvent = { kind: 'stageChange', key: 'k0', triggeredAt: 1, fromStageId: null, toStageId: 'stage-0' };
+      await client.workflow.signalWithStart('candidateWorkflow', {
+        workflowId,
+        taskQueue,
+        args: [{ integrationId, opportunityId, historyLimit: 30 }],
+        signal: leverEventSignal,
+        signalArgs: [first],
+      });
+      const handle = client.workflow.getHandle(workflowId);
+      for (let i = 1; i < 40; i++) {
+        await handle.signal(leverEventSignal, { kind: 'stageChange', key: `k${i}`, triggeredAt: i + 1, fromStageId: `stage-${i - 1}`, toStageId: `stage-${i}` });
+      }
+      const state = await eventually(async () => {
+        const s = await handle.query(candidateStateQuery);
+        expect(s.eventsReceived).toBe(40);
+        return s;
+      });
+      expect(state.runs).toBeGreaterThan(1);
+      expect(state.stageId).toBe('stage-39');
+      expect(state.stageHistory).toHaveLength(40);
+      // A duplicate from before the continue-as-new is still recognised.
+      await handle.signal(leverEventSignal, first);
+      await eventually(async () => expect((await handle.query(candidateStateQuery)).duplicatesIgnored).toBe(1));
+      const description = await handle.describe();
+      expect(description.runId).not.toBe((await client.workflow.getHandle(workflowId).describe()).firstExecutionRunId);
+      expect(description.typedSearchAttributes.get(LeverStageKey)).toBe('stage-39');
+    });
+  });
+
+  it('signal-with-start is one call for a new and for a running candidate', async () => {
+    const taskQueue = `cw-${randomUUID()}`;
+    const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows') });
+    const target = { integrationId: randomUUID(), opportunityId: randomUUID() };
+    await worker.runUntil(async () => {
+      const id1 = await signalLeverEvent(client, taskQueue, target, { kind: 'hired', key: 'h', triggeredAt: 5 }, 5000);
+      const id2 = await signalLeverEvent(client, taskQueue, target, { kind: 'stageChange', key: 's', triggeredAt: 4, fromStageId: null, toStageId: 'offer' }, 5000);
+      expect(id2).toBe(id1);
+      const state = await eventually(async () => {
+        const s = await client.workflow.getHandle(id1).query(candidateStateQuery);
+        expect(s.eventsReceived).toBe(2);
+        return s;
+      });
+      expect(state).toMatchObject({ hiredAt: 5, stageId: 'offer', runs: 1 });
+    });
+  });
+});
