@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { candidateStateQuery } from '../src/workflows/messages';
 import { eventually } from './support/stack';
-import { postJson, signedLeverDelivery } from './support/lever-webhook';
+import { postJson, readJson, signedLeverDelivery } from './support/lever-webhook';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -68,7 +68,7 @@ describe('the one-command development start', () => {
       { authorization: `Bearer ${adminToken}` },
     );
     expect(created.status).toBe(201);
-    const integration = await created.json();
+    const integration = await readJson(created);
     const deliver = (toStageId: string) =>
       postJson(integration.webhooks.lever.replace(`http://localhost:${port}`, base), signedLeverDelivery('restart-signing-token', 'candidateStageChange', { opportunityId: 'opp-restart', toStageId }));
     expect((await deliver('phone-screen')).status).toBe(202);

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool';
-import { findIntegration } from '../db/integrations';
+import { cachedIntegrationLookup } from '../db/integrations';
 import {
   isHandledLeverEvent,
   isLeverTestRequest,
@@ -33,10 +33,11 @@ const allowedClockSkewMs = 5 * 60_000;
 export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
+  const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
 
   router.post('/webhooks/lever/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
     const integrationId = req.params.integrationId!;
-    const integration = await findIntegration(deps.db, integrationId);
+    const integration = await findIntegration(integrationId);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
 
     const body = parseBody(leverWebhookSchema, req.body);

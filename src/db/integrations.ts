@@ -70,3 +70,19 @@ export async function findIntegration(db: Db, id: string): Promise<Integration |
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1', [id]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
+
+/**
+ * Webhook ingress looks an integration up on every delivery; a short-lived cache keeps that off the
+ * database on the hot path. A changed signing token takes effect within `ttlMs`.
+ */
+export function cachedIntegrationLookup(db: Db, ttlMs: number, now: () => number = Date.now) {
+  const cache = new Map<string, { value: Integration | undefined; expiresAt: number }>();
+  return async (id: string): Promise<Integration | undefined> => {
+    const hit = cache.get(id);
+    if (hit && hit.expiresAt > now()) return hit.value;
+    const value = await findIntegration(db, id);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id, { value, expiresAt: now() + ttlMs });
+    return value;
+  };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { adminToken, startStack, type TestStack } from '../support/stack';
-import { postJson } from '../support/lever-webhook';
+import { postJson, readJson } from '../support/lever-webhook';
 
 describe('admin API: integrations', () => {
   let stack: TestStack;
@@ -20,7 +20,7 @@ describe('admin API: integrations', () => {
     expect((await postJson(`${stack.baseUrl}/api/integrations`, validBody())).status).toBe(401);
     const wrong = await postJson(`${stack.baseUrl}/api/integrations`, validBody(), { authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ error: 'unauthorized' });
+    expect(await readJson(wrong)).toMatchObject({ error: 'unauthorized' });
   });
 
   it('creates an integration, returns its webhook URLs and never echoes secrets', async () => {
@@ -42,7 +42,7 @@ describe('admin API: integrations', () => {
 
     const read = await fetch(`${stack.baseUrl}/api/integrations/${created.id}`, { headers: auth });
     expect(read.status).toBe(200);
-    expect(await read.json()).toEqual(created);
+    expect(await readJson(read)).toEqual(created);
     const row = await stack.db.query('SELECT lever_webhook_signing_tokens FROM integrations WHERE id = $1', [created.id]);
     expect(row.rows[0].lever_webhook_signing_tokens).toEqual(['signing-token-aaaa', 'signing-token-bbbb']);
   });
@@ -51,7 +51,7 @@ describe('admin API: integrations', () => {
     for (const id of [randomUUID(), 'not-a-uuid']) {
       const res = await fetch(`${stack.baseUrl}/api/integrations/${id}`, { headers: auth });
       expect(res.status).toBe(404);
-      expect((await res.json()).error).toBe('unknown_integration');
+      expect((await readJson(res)).error).toBe('unknown_integration');
     }
   });
 
@@ -59,7 +59,7 @@ describe('admin API: integrations', () => {
     const before = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
     const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), name: '', lever: { apiKey: 'k', webhookSigningTokens: [] } }, auth);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.error).toBe('invalid_body');
     expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['lever.webhookSigningTokens', 'name']);
     const after = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
@@ -69,13 +69,13 @@ describe('admin API: integrations', () => {
   it('answers 400 for malformed JSON', async () => {
     const res = await postJson(`${stack.baseUrl}/api/integrations`, '{"name":', auth);
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('malformed_json');
+    expect((await readJson(res)).error).toBe('malformed_json');
   });
 
   it('answers /healthz and /readyz', async () => {
     expect(await (await fetch(`${stack.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${stack.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', postgres: true, temporal: true });
+    expect(await readJson(ready)).toEqual({ status: 'ready', postgres: true, temporal: true });
   });
 });

@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { candidateWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery } from '../../src/workflows/messages';
 import { eventually, insertIntegration, startStack, type TestStack } from '../support/stack';
-import { postJson, signedLeverDelivery } from '../support/lever-webhook';
+import { postJson, signedLeverDelivery, readJson } from '../support/lever-webhook';
 import type { Integration } from '../../src/db/integrations';
 
 describe('POST /webhooks/lever/:integrationId', () => {
@@ -31,7 +31,7 @@ describe('POST /webhooks/lever/:integrationId', () => {
     const opp = randomUUID();
     const res = await postJson(url(), stageChange(opp, 'phone-screen'));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: 'accepted', workflowId: candidateWorkflowId(integration.id, opp) });
+    expect(await readJson(res)).toEqual({ status: 'accepted', workflowId: candidateWorkflowId(integration.id, opp) });
     const handle = stack.client.workflow.getHandle(candidateWorkflowId(integration.id, opp));
     const state = await eventually(async () => {
       const s = await handle.query(candidateStateQuery);
@@ -70,14 +70,14 @@ describe('POST /webhooks/lever/:integrationId', () => {
   it("answers Lever's verify-connection request without starting anything", async () => {
     const res = await postJson(url(), signedLeverDelivery(key, 'candidateHired', {}));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', test: true });
+    expect(await readJson(res)).toEqual({ status: 'ok', test: true });
   });
 
   it('acknowledges and ignores event types it does not handle', async () => {
     const opp = randomUUID();
     const res = await postJson(url(), signedLeverDelivery(key, 'contactUpdated', { contactId: 'x', opportunityId: opp }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ignored', event: 'contactUpdated' });
+    expect(await readJson(res)).toEqual({ status: 'ignored', event: 'contactUpdated' });
     await expectNoWorkflow(opp);
   });
 
@@ -88,14 +88,14 @@ describe('POST /webhooks/lever/:integrationId', () => {
     it('404 for an unknown integration', async () => {
       const res = await postJson(`${stack.baseUrl}/webhooks/lever/${randomUUID()}`, stageChange(opp, 's'));
       expect(res.status).toBe(404);
-      expect((await res.json()).error).toBe('unknown_integration');
+      expect((await readJson(res)).error).toBe('unknown_integration');
     });
 
     it('401 for a missing signature', async () => {
       const { signature: _s, ...unsigned } = stageChange(opp, 's');
       const res = await postJson(url(), unsigned);
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toBe('invalid_signature');
+      expect((await readJson(res)).error).toBe('invalid_signature');
     });
 
     it('401 for a signature made with another key', async () => {
@@ -112,20 +112,20 @@ describe('POST /webhooks/lever/:integrationId', () => {
     it('401 for a stale triggeredAt, even correctly signed', async () => {
       const res = await postJson(url(), stageChange(opp, 's', Date.now() - 11 * 60_000));
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toBe('stale_event');
+      expect((await readJson(res)).error).toBe('stale_event');
     });
 
     it('400 for malformed JSON', async () => {
       const res = await postJson(url(), '{"event": "candidateStageChange",');
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ error: 'malformed_json' });
+      expect(await readJson(res)).toMatchObject({ error: 'malformed_json' });
     });
 
     it('400 naming the field when the envelope does not match the schema', async () => {
       const body = stageChange(opp, 's');
       const res = await postJson(url(), { ...body, triggeredAt: 'yesterday' });
       expect(res.status).toBe(400);
-      const json = await res.json();
+      const json = await readJson(res);
       expect(json.error).toBe('invalid_body');
       expect(json.message).toContain('triggeredAt');
     });
@@ -133,7 +133,7 @@ describe('POST /webhooks/lever/:integrationId', () => {
     it('400 naming the field when a handled event lacks its data', async () => {
       const res = await postJson(url(), signedLeverDelivery(key, 'candidateStageChange', { opportunityId: opp }));
       expect(res.status).toBe(400);
-      expect((await res.json()).message).toContain('data.toStageId');
+      expect((await readJson(res)).message).toContain('data.toStageId');
     });
 
     it('400 for a JSON body that is not an object', async () => {
@@ -145,7 +145,7 @@ describe('POST /webhooks/lever/:integrationId', () => {
       const body = { ...stageChange(opp, 's'), padding: 'x'.repeat(10_000) };
       const res = await postJson(url(), body);
       expect(res.status).toBe(413);
-      expect((await res.json()).error).toBe('body_too_large');
+      expect((await readJson(res)).error).toBe('body_too_large');
     });
   });
 
@@ -161,7 +161,7 @@ describe('POST /webhooks/lever/:integrationId', () => {
       expect((await fetch(`${unreachable.baseUrl}/healthz`)).status).toBe(200);
       const ready = await fetch(`${unreachable.baseUrl}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'not_ready', postgres: true, temporal: false });
+      expect(await readJson(ready)).toEqual({ status: 'not_ready', postgres: true, temporal: false });
     } finally {
       await unreachable.stop();
     }

@@ -13,3 +13,7 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/** Response bodies in tests are checked field by field, so read them untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const readJson = (res: Response): Promise<any> => res.json();

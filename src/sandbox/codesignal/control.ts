@@ -1,0 +1,330 @@
+import * as catalog from './catalog';
+import { notFound } from './errors';
+import { resultUrl, type WebhookEventName } from './events';
+import type { FaultConfig, FaultRegistry } from './faults';
+import * as interviews from './interviews';
+import type { AccessType } from './permissions';
+import type { FieldRateLimiter } from './rate-limit';
+import type { RequestLog } from './request-log';
+import type { Runtime } from './runtime';
+import * as lifecycle from './session-lifecycle';
+import { invitationUrl, testOf } from './sessions';
+import * as sourcing from './sourcing';
+import type { ApiKeyRecord, CompanyData, CompanySettings, InterviewRecord, SessionRecord, SourcingCandidateStatus } from './state';
+import type { Delivery, EndpointInput, WebhookDispatcher } from './webhooks';
+
+/** JSON shapes the control API returns (records are plain data; companies hold Maps, so they get a view). */
+export function apiKeyView(k: ApiKeyRecord): { key: string; label: string; permissions: 'all' | AccessType[]; createDate: number } {
+  return { key: k.key, label: k.label, permissions: k.permissions === 'all' ? 'all' : [...k.permissions], createDate: k.createDate };
+}
+
+export function companyView(data: CompanyData): Record<string, unknown> {
+  return {
+    id: data.id,
+    name: data.name,
+    alias: data.alias,
+    createDate: data.createDate,
+    settings: { ...data.settings },
+    apiKeys: [...data.apiKeys.values()].map(apiKeyView),
+    users: [...data.users.values()],
+    tests: [...data.tests.values()],
+    interviewTemplates: [...data.interviewTemplates.values()],
+    counts: {
+      sessions: data.sessions.size,
+      interviews: data.interviews.size,
+      sourcingCandidates: data.sourcingCandidates.size,
+      emails: data.outbox.length,
+    },
+  };
+}
+
+export type SessionView = SessionRecord & { companyId: string; testTitle: string; maxScore: number; proctored: boolean; invitationUrl: string; resultUrl: string | null };
+
+/**
+ * Everything the sandbox can do outside the public API: set up companies, act as candidate,
+ * interviewer, recruiter or auditor, inspect state, and inject faults. The HTTP control API and the
+ * seed are thin layers over this class.
+ */
+export class SandboxControl {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly webhooks: WebhookDispatcher,
+    private readonly faultRegistry: FaultRegistry,
+    private readonly requestLog: RequestLog,
+    private readonly limiter: FieldRateLimiter,
+  ) {}
+
+  private company(id: string): CompanyData {
+    return this.rt.store.requireCompany(id);
+  }
+
+  private sessionOwner(id: string): CompanyData {
+    const found = this.rt.store.findSession(id);
+    if (!found) throw notFound('Company test session', id);
+    return found.data;
+  }
+
+  private interviewOwner(id: string): CompanyData {
+    const found = this.rt.store.findInterview(id);
+    if (!found) throw notFound('Live interview', id);
+    return found.data;
+  }
+
+  private candidateOwner(id: string): CompanyData {
+    const found = this.rt.store.findSourcingCandidate(id);
+    if (!found) throw notFound('Sourcing candidate', id);
+    return found.data;
+  }
+
+  // ---- companies and settings
+
+  createCompany(input: { name: string; id?: string; settings?: Partial<CompanySettings> }): CompanyData {
+    const { options } = this.rt;
+    return this.rt.store.createCompany({
+      id: input.id,
+      name: input.name,
+      createDate: this.rt.now(),
+      settings: {
+        reactivationCarriesExternalId: options.reactivationCarriesExternalId,
+        sourcingApiStatusChangesFireWebhook: options.sourcingApiStatusChangesFireWebhook,
+        ...input.settings,
+      },
+    });
+  }
+
+  getCompany(id: string): CompanyData {
+    return this.company(id);
+  }
+
+  listCompanies(): CompanyData[] {
+    return this.rt.store.listCompanies();
+  }
+
+  updateSettings(companyId: string, patch: Partial<CompanySettings>): CompanySettings {
+    const data = this.company(companyId);
+    data.settings = { ...data.settings, ...patch };
+    return { ...data.settings };
+  }
+
+  deleteCompany(companyId: string): void {
+    this.company(companyId);
+    this.webhooks.resetCompany(companyId);
+    this.faultRegistry.reset(companyId);
+    this.requestLog.clear(companyId);
+    this.rt.store.deleteCompany(companyId);
+  }
+
+  /** Clears what happened (sessions, interviews, emails, deliveries, requests, faults); keeps setup and candidates' base data. */
+  resetCompany(companyId: string): void {
+    const data = this.company(companyId);
+    data.sessions.clear();
+    data.interviews.clear();
+    data.outbox.length = 0;
+    for (const c of data.sourcingCandidates.values()) Object.assign(c, { importRequestedAt: null, importRequestedByUserId: null, externalRef: null });
+    this.webhooks.clearDeliveries(companyId);
+    this.faultRegistry.reset(companyId);
+    this.requestLog.clear(companyId);
+  }
+
+  resetAll(): void {
+    this.webhooks.clear();
+    this.faultRegistry.clear();
+    this.requestLog.clear();
+    this.limiter.reset();
+    this.rt.store.clear();
+  }
+
+  // ---- setup
+
+  createApiKey(companyId: string, input: { permissions: 'all' | AccessType[]; key?: string; label?: string }): ApiKeyRecord {
+    return catalog.createApiKey(this.rt, this.company(companyId), input);
+  }
+
+  revokeApiKey(companyId: string, key: string): void {
+    if (!this.rt.store.revokeApiKey(this.company(companyId), key)) throw notFound('API key', key.slice(0, 6));
+  }
+
+  createUser(companyId: string, input: Parameters<typeof catalog.createUser>[2]) {
+    return catalog.createUser(this.rt, this.company(companyId), input);
+  }
+
+  createTest(companyId: string, input: catalog.TestInput) {
+    return catalog.createTest(this.rt, this.company(companyId), input);
+  }
+
+  createInterviewTemplate(companyId: string, input: Parameters<typeof catalog.createInterviewTemplate>[2]) {
+    return catalog.createInterviewTemplate(this.rt, this.company(companyId), input);
+  }
+
+  createSourcingCandidate(companyId: string, input: Parameters<typeof catalog.createSourcingCandidate>[2]) {
+    return catalog.createSourcingCandidate(this.rt, this.company(companyId), input);
+  }
+
+  // ---- webhooks
+
+  addWebhookEndpoint(companyId: string, input: EndpointInput) {
+    this.company(companyId);
+    return this.webhooks.addEndpoint(companyId, input);
+  }
+
+  updateWebhookEndpoint(companyId: string, endpointId: string, patch: Partial<EndpointInput>) {
+    return this.webhooks.updateEndpoint(companyId, endpointId, patch);
+  }
+
+  removeWebhookEndpoint(companyId: string, endpointId: string): void {
+    this.webhooks.removeEndpoint(companyId, endpointId);
+  }
+
+  webhookEndpoints(companyId: string) {
+    this.company(companyId);
+    return this.webhooks.listEndpoints(companyId);
+  }
+
+  deliveries(companyId: string, filter: { event?: WebhookEventName; endpointId?: string; state?: Delivery['state'] } = {}): Delivery[] {
+    this.company(companyId);
+    return this.webhooks
+      .deliveries(companyId)
+      .filter((d) => (!filter.event || d.event === filter.event) && (!filter.endpointId || d.endpointId === filter.endpointId) && (!filter.state || d.state === filter.state));
+  }
+
+  redeliver(companyId: string, deliveryId: string): Delivery {
+    return this.webhooks.redeliver(companyId, deliveryId);
+  }
+
+  // ---- the candidate and CodeSignal's auditors
+
+  startSession(id: string) {
+    return lifecycle.startSession(this.rt, this.sessionOwner(id), id);
+  }
+
+  timeUp(id: string) {
+    return lifecycle.enterGracePeriod(this.sessionOwner(id), id);
+  }
+
+  submitSession(id: string, submission: lifecycle.Submission) {
+    return lifecycle.submitSession(this.rt, this.sessionOwner(id), id, submission);
+  }
+
+  verifySession(id: string) {
+    return lifecycle.verifySession(this.rt, this.sessionOwner(id), id);
+  }
+
+  rejectSession(id: string, reasons: lifecycle.RejectionReason[], grantRetake = false) {
+    return lifecycle.rejectSession(this.rt, this.sessionOwner(id), id, reasons, grantRetake);
+  }
+
+  expireSession(id: string, reason: 'testNotTaken' | 'notCertified' = 'testNotTaken') {
+    return lifecycle.expireSession(this.rt, this.sessionOwner(id), id, reason);
+  }
+
+  expireOverdue(companyId: string) {
+    return lifecycle.expireOverdue(this.rt, this.company(companyId));
+  }
+
+  declineSession(id: string) {
+    return lifecycle.declineSession(this.rt, this.sessionOwner(id), id);
+  }
+
+  updateIntegrityReview(id: string, suggested: boolean) {
+    return lifecycle.updateIntegrityReview(this.rt, this.sessionOwner(id), id, suggested);
+  }
+
+  sendReminder(id: string, templateName?: string) {
+    return lifecycle.sendReminder(this.rt, this.sessionOwner(id), id, templateName);
+  }
+
+  // ---- the interviewer
+
+  startInterview(id: string) {
+    return interviews.startInterview(this.rt, this.interviewOwner(id), id);
+  }
+
+  finishInterview(id: string, outcome: Parameters<typeof interviews.finishInterview>[3]) {
+    return interviews.finishInterview(this.rt, this.interviewOwner(id), id, outcome);
+  }
+
+  submitFeedback(id: string, input: interviews.FeedbackInput) {
+    return interviews.submitFeedback(this.rt, this.interviewOwner(id), id, input);
+  }
+
+  // ---- the recruiter (sandbox extension)
+
+  requestImport(candidateId: string, userId: string) {
+    return sourcing.requestImport(this.rt, this.candidateOwner(candidateId), candidateId, userId);
+  }
+
+  changeCandidateStatusInUi(candidateId: string, status: SourcingCandidateStatus, userId: string) {
+    return sourcing.changeStatus(this.rt, this.candidateOwner(candidateId), candidateId, { status, source: 'ui', userId });
+  }
+
+  markReplied(candidateId: string, userId: string | null = null) {
+    return sourcing.markReplied(this.rt, this.candidateOwner(candidateId), candidateId, userId);
+  }
+
+  // ---- inspection
+
+  sessionView(data: CompanyData, s: SessionRecord): SessionView {
+    const test = testOf(data, s);
+    return {
+      ...s,
+      companyId: data.id,
+      testTitle: test.title,
+      maxScore: test.maxScore,
+      proctored: test.proctored,
+      invitationUrl: invitationUrl(this.rt, s),
+      resultUrl: s.result ? resultUrl(this.rt.baseUrl(), s) : null,
+    };
+  }
+
+  session(id: string): SessionView {
+    const data = this.sessionOwner(id);
+    return this.sessionView(data, data.sessions.get(id)!);
+  }
+
+  sessions(companyId: string): SessionView[] {
+    const data = this.company(companyId);
+    return [...data.sessions.values()].sort((a, b) => a.createDate - b.createDate).map((s) => this.sessionView(data, s));
+  }
+
+  interviews(companyId: string): Array<InterviewRecord & { url: string; shortenedUrl: string }> {
+    return [...this.company(companyId).interviews.values()].map((i) => ({ ...i, url: interviews.roomUrl(this.rt, i), shortenedUrl: interviews.shortUrl(this.rt, i) }));
+  }
+
+  interview(id: string): InterviewRecord {
+    return this.interviewOwner(id).interviews.get(id)!;
+  }
+
+  sourcingCandidates(companyId: string) {
+    return [...this.company(companyId).sourcingCandidates.values()];
+  }
+
+  sourcingCandidate(id: string) {
+    return this.candidateOwner(id).sourcingCandidates.get(id)!;
+  }
+
+  outbox(companyId: string) {
+    return [...this.company(companyId).outbox];
+  }
+
+  requests(filter: Parameters<RequestLog['list']>[0] = {}) {
+    return this.requestLog.list(filter);
+  }
+
+  // ---- faults
+
+  faults(companyId: string): FaultConfig {
+    this.company(companyId);
+    return this.faultRegistry.get(companyId);
+  }
+
+  setFaults(companyId: string, patch: Partial<FaultConfig>): FaultConfig {
+    this.company(companyId);
+    return this.faultRegistry.set(companyId, patch);
+  }
+
+  clearFaults(companyId: string): FaultConfig {
+    this.company(companyId);
+    this.faultRegistry.reset(companyId);
+    return this.faultRegistry.get(companyId);
+  }
+}

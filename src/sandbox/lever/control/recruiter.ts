@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import type { ActionDeps, Actor } from '../actions/actor';
+import { setArchived } from '../actions/archive';
+import { createPanel } from '../actions/interviews';
+import { createNote } from '../actions/notes';
+import { changeStage, createOpportunity, editList } from '../actions/opportunities';
+import { badRequest } from '../errors';
+import type { LeverStore } from '../state';
+import { parseInput } from '../validation';
+import type { WebhookEmitter } from '../webhooks';
+import { inspectOpportunity, type InspectedOpportunity } from './inspect';
+import {
+  archiveCandidateBody, createCandidateBody, fileStatusBody, hireCandidateBody, moveStageBody, tagsBody, uiNoteBody, uiPanelBody,
+  unarchiveCandidateBody,
+} from './schemas';
+
+type In<S extends z.ZodType> = z.input<S>;
+
+/**
+ * A recruiter working in Lever's UI. These changes always fire webhooks (unlike API writes, which fire only
+ * when `apiWritesFireWebhooks` is on); each answers the opportunity as the control API inspects it.
+ */
+export class Recruiter {
+  constructor(private readonly store: LeverStore, private readonly events: WebhookEmitter) {}
+
+  createCandidate(accountId: string, input: In<typeof createCandidateBody>): InspectedOpportunity {
+    const { userId, ...body } = parseInput(createCandidateBody, input);
+    const deps = this.deps(accountId, userId);
+    return this.inspect(accountId, createOpportunity(deps, body).opportunity.id);
+  }
+
+  moveToStage(accountId: string, opportunityId: string, input: In<typeof moveStageBody>): InspectedOpportunity {
+    const { stage, userId } = parseInput(moveStageBody, input);
+    changeStage(this.deps(accountId, userId), opportunityId, stage);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  archive(accountId: string, opportunityId: string, input: In<typeof archiveCandidateBody>): InspectedOpportunity {
+    const { reason, cleanInterviews, userId } = parseInput(archiveCandidateBody, input);
+    setArchived(this.deps(accountId, userId), opportunityId, { reason, cleanInterviews });
+    return this.inspect(accountId, opportunityId);
+  }
+
+  unarchive(accountId: string, opportunityId: string, input: In<typeof unarchiveCandidateBody> = {}): InspectedOpportunity {
+    const { userId } = parseInput(unarchiveCandidateBody, input);
+    setArchived(this.deps(accountId, userId), opportunityId, { reason: null });
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /** Hiring is archiving with a reason of type `hired`. */
+  hire(accountId: string, opportunityId: string, input: In<typeof hireCandidateBody> = {}): InspectedOpportunity {
+    const { reason, userId } = parseInput(hireCandidateBody, input);
+    const account = this.store.account(accountId);
+    const hired = reason ?? [...account.archiveReasons.values()].find((r) => r.type === 'hired' && r.status === 'active')?.id;
+    if (!hired) throw badRequest('this account has no active archive reason of type hired');
+    if (account.archiveReason(hired).type !== 'hired') throw badRequest(`archive reason ${hired} is not of type hired`);
+    setArchived(this.deps(accountId, userId), opportunityId, { reason: hired });
+    return this.inspect(accountId, opportunityId);
+  }
+
+  addTags(accountId: string, opportunityId: string, input: In<typeof tagsBody>): InspectedOpportunity {
+    const { tags, userId } = parseInput(tagsBody, input);
+    editList(this.deps(accountId, userId).account, opportunityId, 'tags', 'add', tags);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /** A note written in the UI: the API cannot delete it. */
+  addNote(accountId: string, opportunityId: string, input: In<typeof uiNoteBody>): InspectedOpportunity {
+    const { userId, ...note } = parseInput(uiNoteBody, input);
+    const { account, actor } = this.deps(accountId, userId);
+    createNote(account, actor, opportunityId, note);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /** A panel scheduled in the UI: not externally managed, so the API cannot change it or add interviews to it. */
+  schedulePanel(accountId: string, opportunityId: string, input: In<typeof uiPanelBody>): InspectedOpportunity {
+    const { userId, ...panel } = parseInput(uiPanelBody, input);
+    createPanel(this.deps(accountId, userId), opportunityId, panel, false);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  setFileStatus(accountId: string, opportunityId: string, fileId: string, input: In<typeof fileStatusBody>): InspectedOpportunity {
+    const { status } = parseInput(fileStatusBody, input);
+    this.store.account(accountId).file(opportunityId, fileId).status = status;
+    return this.inspect(accountId, opportunityId);
+  }
+
+  inspect(accountId: string, opportunityId: string): InspectedOpportunity {
+    const account = this.store.account(accountId);
+    return inspectOpportunity(account, account.opportunity(opportunityId));
+  }
+
+  opportunities(accountId: string): InspectedOpportunity[] {
+    const account = this.store.account(accountId);
+    return [...account.opportunities.values()].map((o) => inspectOpportunity(account, o));
+  }
+
+  private deps(accountId: string, userId: string | undefined): ActionDeps {
+    const account = this.store.account(accountId);
+    if (userId !== undefined) account.user(userId);
+    const actor: Actor = { via: 'ui', userId: userId ?? null };
+    return { events: this.events, account, actor };
+  }
+}

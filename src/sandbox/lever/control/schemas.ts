@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { createOpportunityBody } from '../actions/opportunities';
+import { panelBody } from '../actions/interviews';
+import { ORIGINS, WEBHOOK_EVENTS } from '../model';
+import { permissionSchema, PERMISSION_PRESETS } from '../permissions';
+
+/** Bodies of the control API. Recruiter actions take an optional `userId` (the user acting in the UI). */
+
+export const createAccountBody = z.object({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  defaultArchiveReasons: z.boolean().optional(),
+});
+
+export const createKeyBody = z.object({
+  /** A preset name or an explicit list of scope names. Default: every permission. */
+  permissions: z.union([z.enum(Object.keys(PERMISSION_PRESETS) as [keyof typeof PERMISSION_PRESETS]), z.array(permissionSchema)]).default('all'),
+  key: z.string().min(8).optional(),
+  name: z.string().min(1).optional(),
+});
+
+export const createUserBody = z.object({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1),
+  email: z.email(),
+  accessRole: z.string().default('team member'),
+  jobTitle: z.string().nullable().optional(),
+  deactivated: z.boolean().optional(),
+});
+
+export const createStageBody = z.object({
+  id: z.string().min(1).optional(),
+  text: z.string().min(1),
+  /** Insert before this stage; default before `offer` (custom stages sit inside the pipeline), else last. */
+  before: z.string().optional(),
+});
+
+export const createPostingBody = z.object({
+  text: z.string().min(1),
+  owner: z.string().optional(),
+  hiringManager: z.string().optional(),
+  state: z.enum(['published', 'internal', 'closed', 'draft', 'pending', 'rejected']).default('published'),
+  team: z.string().optional(),
+  department: z.string().optional(),
+  location: z.string().optional(),
+  commitment: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  workplaceType: z.enum(['onsite', 'remote', 'hybrid', 'unspecified']).default('unspecified'),
+});
+
+export const createArchiveReasonBody = z.object({
+  text: z.string().min(1),
+  type: z.enum(['hired', 'non-hired']).default('non-hired'),
+  status: z.enum(['active', 'inactive']).default('active'),
+});
+
+const actingUser = { userId: z.string().optional() };
+
+export const createCandidateBody = createOpportunityBody.extend(actingUser);
+export const moveStageBody = z.object({ stage: z.string().min(1), ...actingUser });
+export const archiveCandidateBody = z.object({ reason: z.string().min(1), cleanInterviews: z.boolean().optional(), ...actingUser });
+export const unarchiveCandidateBody = z.object(actingUser);
+/** Without `reason`, the account's first active hired reason is used. */
+export const hireCandidateBody = z.object({ reason: z.string().optional(), ...actingUser });
+export const tagsBody = z.object({ tags: z.array(z.string()).min(1), ...actingUser });
+export const uiNoteBody = z.object({ value: z.string().min(1), secret: z.boolean().optional(), score: z.number().int().min(1).max(4).optional(), ...actingUser });
+export const uiPanelBody = panelBody.extend(actingUser);
+/** Lets tests reach Lever's states for a file that is still processing or could not be processed (422 on download). */
+export const fileStatusBody = z.object({ status: z.enum(['processing', 'processed', 'unsupported', 'error']) });
+
+export const createUiWebhookBody = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  event: z.enum(WEBHOOK_EVENTS),
+  origins: z.array(z.enum(ORIGINS)).optional(),
+});
+
+export const settingsBody = z.object({
+  apiWritesFireWebhooks: z.boolean().optional(),
+  rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
+});
+
+export const requestFilter = z.object({
+  method: z.string().optional(),
+  pathPrefix: z.string().optional(),
+  status: z.coerce.number().int().optional(),
+  since: z.coerce.number().int().optional(),
+});
+
+export const deliveryFilter = z.object({
+  event: z.enum(WEBHOOK_EVENTS).optional(),
+  webhookId: z.string().optional(),
+  state: z.enum(['pending', 'succeeded', 'failed']).optional(),
+});

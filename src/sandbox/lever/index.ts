@@ -1,0 +1,10 @@
+export { createLeverSandbox, type LeverSandbox, type RunningLeverSandbox } from './sandbox';
+export type { LeverSandboxOptions, LeverQuirks, RateLimitConfig } from './options';
+export { seedLeverDemo, type LeverDemoSeed, type LeverDemoSeedOptions } from './seed';
+export { leverWebhookSignature } from './signature';
+export { ALL_PERMISSIONS, ASSESSMENT_INTEGRATION_PERMISSIONS, type Permission } from './permissions';
+export type { SandboxAdmin } from './control/admin';
+export type { Recruiter } from './control/recruiter';
+export type { InspectedOpportunity } from './control/inspect';
+export type { FaultConfig, FaultPatch } from './faults';
+export type { Delivery, DeliveryAttempt, RequestLogEntry, WebhookBody, WebhookEvent } from './model';

@@ -1,0 +1,250 @@
+/** In-memory records. Wire shapes live in views/; these keep what the sandbox needs to answer and inspect. */
+
+/** Who made a change: the public API, or a recruiter in Lever's UI (control API and seed). */
+export type Via = 'api' | 'ui';
+
+export const ORIGINS = ['agency', 'applied', 'internal', 'referred', 'sourced', 'university'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+export const PHONE_TYPES = ['mobile', 'home', 'work', 'skype', 'other'] as const;
+export interface Phone { type?: (typeof PHONE_TYPES)[number]; value: string }
+
+export const FEEDBACK_REMINDERS = ['once', 'daily', 'frequently', 'none'] as const;
+export type FeedbackReminder = (typeof FEEDBACK_REMINDERS)[number];
+
+export interface ApiKey {
+  key: string;
+  name: string;
+  accountId: string;
+  permissions: ReadonlySet<string>;
+  createdAt: number;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  username: string;
+  email: string;
+  accessRole: string;
+  photo: string | null;
+  createdAt: number;
+  deactivatedAt: number | null;
+  externalDirectoryId: string | null;
+  linkedContactIds: string[];
+  jobTitle: string | null;
+  managerId: string | null;
+}
+
+export interface Stage { id: string; text: string }
+
+export interface ArchiveReason {
+  id: string;
+  text: string;
+  status: 'active' | 'inactive';
+  type: 'hired' | 'non-hired';
+}
+
+export interface Posting {
+  id: string;
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+  user: string | null;
+  owner: string | null;
+  hiringManager: string | null;
+  confidentiality: 'non-confidential' | 'confidential';
+  categories: { team: string | null; department: string | null; location: string | null; commitment: string | null; level: string | null };
+  tags: string[];
+  state: 'published' | 'internal' | 'closed' | 'draft' | 'pending' | 'rejected';
+  distributionChannels: string[];
+  workplaceType: 'onsite' | 'remote' | 'hybrid' | 'unspecified';
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  headline: string;
+  location: string;
+  emails: string[];
+  phones: Phone[];
+  links: string[];
+  isAnonymized: boolean;
+  createdAt: number;
+}
+
+export interface Archived { reason: string; archivedAt: number }
+
+export interface StageChange { toStageId: string; toStageIndex: number; userId: string | null; updatedAt: number }
+
+export interface ArchiveChange { archived: Archived | null; userId: string | null; via: Via; at: number }
+
+export interface Opportunity {
+  id: string;
+  contactId: string;
+  /** Legacy `candidateId` of webhook bodies; deliberately distinct from `id` and `contactId`. */
+  candidateId: string;
+  stage: string;
+  stageChanges: StageChange[];
+  archived: Archived | null;
+  archiveHistory: ArchiveChange[];
+  tags: string[];
+  sources: string[];
+  origin: Origin;
+  sourcedBy: string | null;
+  owner: string | null;
+  followers: string[];
+  applicationIds: string[];
+  confidentiality: 'non-confidential' | 'confidential';
+  createdAt: number;
+  updatedAt: number;
+  lastInteractionAt: number;
+  lastAdvancedAt: number;
+  snoozedUntil: number | null;
+  opportunityLocation: string | null;
+  createdBy: string | null;
+  createdVia: Via;
+}
+
+export interface Application {
+  id: string;
+  opportunityId: string;
+  type: 'posting' | 'user' | 'referral';
+  posting: string;
+  user: string | null;
+  createdAt: number;
+  archived: Archived | null;
+}
+
+export interface NoteComment {
+  value: string;
+  createdAt: number;
+  user: string | null;
+  score: number | null;
+  stage: string;
+}
+
+export interface Note {
+  id: string;
+  opportunityId: string;
+  comments: NoteComment[];
+  user: string | null;
+  secret: boolean;
+  createdAt: number;
+  notifyFollowers: boolean;
+  createdVia: Via;
+}
+
+export interface StoredFile {
+  id: string;
+  opportunityId: string;
+  name: string;
+  ext: string;
+  mimeType: string;
+  size: number;
+  uploadedAt: number;
+  status: 'processing' | 'processed' | 'unsupported' | 'error';
+  bytes: Buffer;
+  uploadedBy: string;
+}
+
+export interface Interviewer { id: string; feedbackTemplate: string | null }
+
+export interface Interview {
+  id: string;
+  opportunityId: string;
+  panelId: string;
+  subject: string;
+  note: string;
+  interviewers: Interviewer[];
+  date: number;
+  duration: number;
+  location: string;
+  feedbackTemplate: string | null;
+  feedbackReminder: FeedbackReminder;
+  user: string | null;
+  stage: string;
+  createdAt: number;
+  canceledAt: number | null;
+}
+
+export interface Panel {
+  id: string;
+  opportunityId: string;
+  applications: string[];
+  timezone: string;
+  feedbackReminder: FeedbackReminder;
+  note: string;
+  externalUrl: string | null;
+  externallyManaged: boolean;
+  user: string | null;
+  stage: string;
+  createdAt: number;
+  canceledAt: number | null;
+  interviewIds: string[];
+}
+
+export const WEBHOOK_EVENTS = [
+  'applicationCreated', 'candidateHired', 'candidateStageChange', 'candidateArchiveChange', 'candidateDeleted',
+  'interviewCreated', 'interviewUpdated', 'interviewDeleted', 'contactCreated', 'contactUpdated',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  event: WebhookEvent;
+  origins: Origin[];
+  signatureToken: string;
+  createdAt: number;
+  updatedAt: number;
+  createdVia: Via;
+}
+
+export interface WebhookBody {
+  id?: string;
+  triggeredAt: number;
+  event: WebhookEvent;
+  data: Record<string, unknown>;
+  token: string;
+  signature: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  at: number;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  body: WebhookBody;
+}
+
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  url: string;
+  event: WebhookEvent;
+  test: boolean;
+  cause: Via | 'test';
+  state: 'pending' | 'succeeded' | 'failed';
+  createdAt: number;
+  nextAttemptAt: number | null;
+  attempts: DeliveryAttempt[];
+}
+
+export type FaultKind = 'error' | 'rateLimited' | 'dropped' | 'latency';
+
+export interface RequestLogEntry {
+  id: string;
+  at: number;
+  accountId: string | null;
+  keyName: string | null;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  performAs: string | null;
+  durationMs: number;
+  /** 429 from the token bucket (not an injected fault). */
+  rateLimited: boolean;
+  faults: FaultKind[];
+}
