@@ -72,18 +72,18 @@ function opportunityFilter(req: Request, account: AccountState): (o: Opportunity
   const [createdStart, createdEnd] = range('created_at');
   const [advancedStart, advancedEnd] = range('advanced_at');
   const [archivedStart, archivedEnd] = range('archived_at');
-  const any = <T>(wanted: T[], test: (w: T) => boolean) => wanted.length === 0 || wanted.some(test);
+  const matches = <T>(wanted: T[], test: (w: T) => boolean) => wanted.length === 0 || wanted.some(test);
   return (o) => {
     const contact = account.contact(o.contactId);
     const postings = o.applicationIds.map((id) => account.applications.get(id)?.posting);
-    return any(emails, (e) => contact.emails.some((c) => c.toLowerCase() === e))
-      && any(stageIds, (s) => o.stage === s)
-      && any(postingIds, (p) => postings.includes(p))
-      && any(tags, (t) => o.tags.includes(t))
-      && any(sources, (s) => o.sources.includes(s))
-      && any(origins, (x) => o.origin === x)
-      && any(contactIds, (c) => o.contactId === c)
-      && any(reasonIds, (r) => o.archived?.reason === r)
+    return matches(emails, (e) => contact.emails.some((c) => c.toLowerCase() === e))
+      && matches(stageIds, (s) => o.stage === s)
+      && matches(postingIds, (p) => postings.includes(p))
+      && matches(tags, (t) => o.tags.includes(t))
+      && matches(sources, (s) => o.sources.includes(s))
+      && matches(origins, (x) => o.origin === x)
+      && matches(contactIds, (c) => o.contactId === c)
+      && matches(reasonIds, (r) => o.archived?.reason === r)
       && (archived === undefined || (o.archived !== null) === archived)
       && inRange(o.updatedAt, updatedStart, updatedEnd)
       && inRange(o.createdAt, createdStart, createdEnd)
