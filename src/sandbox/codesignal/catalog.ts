@@ -100,6 +100,7 @@ export function createTest(rt: Runtime, data: CompanyData, input: TestInput): Te
     emailMessage: 'You have been invited to take an assessment.',
   };
   data.tests.set(test.id, test);
+  rt.emit(data, 'assessmentCreated', { assessmentId: test.id, assessmentTitle: test.title, assessmentStatus: 'active' });
   return test;
 }
 

@@ -1,6 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
-import { apiKeyView, companyView, type SandboxControl } from './control';
+import type { SandboxControl } from './control';
+import { apiKeyView, companyView } from './control-views';
 import * as body from './control-schemas';
 import { SandboxError } from './errors';
 

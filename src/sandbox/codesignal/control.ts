@@ -1,6 +1,7 @@
 import * as catalog from './catalog';
 import { notFound } from './errors';
-import { resultUrl, type WebhookEventName } from './events';
+import { sessionView, type SessionView } from './control-views';
+import type { WebhookEventName } from './events';
 import type { FaultConfig, FaultRegistry } from './faults';
 import * as interviews from './interviews';
 import type { AccessType } from './permissions';
@@ -8,37 +9,9 @@ import type { FieldRateLimiter } from './rate-limit';
 import type { RequestLog } from './request-log';
 import type { Runtime } from './runtime';
 import * as lifecycle from './session-lifecycle';
-import { invitationUrl, testOf } from './sessions';
 import * as sourcing from './sourcing';
-import type { ApiKeyRecord, CompanyData, CompanySettings, InterviewRecord, SessionRecord, SourcingCandidateStatus } from './state';
+import type { ApiKeyRecord, CompanyData, CompanySettings, InterviewRecord, SourcingCandidateStatus } from './state';
 import type { Delivery, EndpointInput, WebhookDispatcher } from './webhooks';
-
-/** JSON shapes the control API returns (records are plain data; companies hold Maps, so they get a view). */
-export function apiKeyView(k: ApiKeyRecord): { key: string; label: string; permissions: 'all' | AccessType[]; createDate: number } {
-  return { key: k.key, label: k.label, permissions: k.permissions === 'all' ? 'all' : [...k.permissions], createDate: k.createDate };
-}
-
-export function companyView(data: CompanyData): Record<string, unknown> {
-  return {
-    id: data.id,
-    name: data.name,
-    alias: data.alias,
-    createDate: data.createDate,
-    settings: { ...data.settings },
-    apiKeys: [...data.apiKeys.values()].map(apiKeyView),
-    users: [...data.users.values()],
-    tests: [...data.tests.values()],
-    interviewTemplates: [...data.interviewTemplates.values()],
-    counts: {
-      sessions: data.sessions.size,
-      interviews: data.interviews.size,
-      sourcingCandidates: data.sourcingCandidates.size,
-      emails: data.outbox.length,
-    },
-  };
-}
-
-export type SessionView = SessionRecord & { companyId: string; testTitle: string; maxScore: number; proctored: boolean; invitationUrl: string; resultUrl: string | null };
 
 /**
  * Everything the sandbox can do outside the public API: set up companies, act as candidate,
@@ -263,27 +236,14 @@ export class SandboxControl {
 
   // ---- inspection
 
-  sessionView(data: CompanyData, s: SessionRecord): SessionView {
-    const test = testOf(data, s);
-    return {
-      ...s,
-      companyId: data.id,
-      testTitle: test.title,
-      maxScore: test.maxScore,
-      proctored: test.proctored,
-      invitationUrl: invitationUrl(this.rt, s),
-      resultUrl: s.result ? resultUrl(this.rt.baseUrl(), s) : null,
-    };
-  }
-
   session(id: string): SessionView {
     const data = this.sessionOwner(id);
-    return this.sessionView(data, data.sessions.get(id)!);
+    return sessionView(this.rt, data, data.sessions.get(id)!);
   }
 
   sessions(companyId: string): SessionView[] {
     const data = this.company(companyId);
-    return [...data.sessions.values()].sort((a, b) => a.createDate - b.createDate).map((s) => this.sessionView(data, s));
+    return [...data.sessions.values()].sort((a, b) => a.createDate - b.createDate).map((s) => sessionView(this.rt, data, s));
   }
 
   interviews(companyId: string): Array<InterviewRecord & { url: string; shortenedUrl: string }> {

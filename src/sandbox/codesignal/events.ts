@@ -2,6 +2,7 @@ import type { FeedbackRecord, InterviewRecord, OverallEvaluation, SessionRecord,
 
 /** Webhook events CodeSignal documents, plus the two sourcing events this sandbox invents. */
 export const WEBHOOK_EVENTS = [
+  'assessmentCreated',
   'companyTestSessionCreated',
   'companyTestSessionStarted',
   'preScreenCandidateDeclined',

@@ -9,8 +9,7 @@ export interface GraphQLContext {
   apiKey: ApiKeyRecord;
 }
 
-// Sources differ per type; each resolver narrows its own source and args.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Sources and args differ per field; each resolver declares its own, so the map itself stays loose. */
 export type FieldResolver = GraphQLFieldResolver<any, GraphQLContext, any>;
 
 /** Field resolvers per object type, plus `__resolveType` for interfaces. */

@@ -151,7 +151,9 @@ export function graphqlEndpoint(deps: GraphQLEndpointDeps): RequestHandler {
       durationMs: 0,
     };
     const finish = (status: number | null, outcome: RequestOutcome, errors: GraphQLFormattedError[]): void => {
-      requestLog.add({ ...entry, httpStatus: status, outcome, errors: errors.map((e) => e.message), durationMs: Date.now() - started });
+      const done = { ...entry, httpStatus: status, outcome, errors: errors.map((e) => e.message), durationMs: Date.now() - started };
+      requestLog.add(done);
+      rt.logger.debug({ companyId: done.companyId, operationName: done.operationName, rootFields: done.rootFields, status, outcome }, 'codesignal sandbox graphql request');
     };
     try {
       const token = bearerToken(req.get('authorization'));

@@ -2,7 +2,8 @@
 export { createCodeSignalSandbox, type CodeSignalSandbox, type ListeningSandbox } from './server';
 export { seedCodeSignalDemo, DEMO_USERS, type CodeSignalDemoSeed, type CodeSignalDemoSeedOptions } from './seed';
 export { documentedRetryDelayMs, type CodeSignalSandboxOptions } from './options';
-export { SandboxControl, type SessionView } from './control';
+export { SandboxControl } from './control';
+export type { SessionView } from './control-views';
 export { WEBHOOK_EVENTS, type WebhookEventName } from './events';
 export { ACCESS_TYPES, type AccessType } from './permissions';
 export { codeSignalSignature } from './signature';

@@ -67,8 +67,10 @@ export function createCodeSignalSandbox(opts: CodeSignalSandboxOptions = {}): Co
       s.once('error', reject);
     });
     const address = server.address() as AddressInfo;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    runtime.learnBaseUrl(url, true);
+    const wildcard = host === '0.0.0.0' || host === '::';
+    const url = `http://${wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    // bound to every interface: links follow the host callers use (first request) unless `publicUrl` pins them
+    runtime.learnBaseUrl(url, !wildcard);
     return {
       url,
       close: () =>

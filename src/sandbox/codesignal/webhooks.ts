@@ -159,8 +159,9 @@ export class WebhookDispatcher {
   /** Forgets the delivery log of one company but keeps its endpoints. */
   clearDeliveries(companyId: string): void {
     for (const endpoint of this.listEndpoints(companyId)) {
-      for (const d of this.queues.get(endpoint.id) ?? []) d.state = 'dropped';
-      this.queues.set(endpoint.id, []);
+      const queue = this.queues.get(endpoint.id) ?? [];
+      for (const d of queue) d.state = 'dropped';
+      queue.length = 0; // same array, so an in-flight attempt notices its head is gone
       endpoint.consecutiveFailures = 0;
       this.wake(endpoint.id);
     }
@@ -220,6 +221,7 @@ export class WebhookDispatcher {
       const head = queue?.[0];
       if (!queue || !head) return;
       const ok = await this.attempt(endpoint, head);
+      if (this.stopped || this.endpoints.get(endpoint.id) !== endpoint) return; // removed or stopped meanwhile
       if (queue[0] !== head) continue; // queue was reset while the request was in flight
       if (ok) {
         queue.shift();
@@ -233,6 +235,7 @@ export class WebhookDispatcher {
       if (endpoint.consecutiveFailures >= this.options.maxWebhookAttempts) {
         endpoint.enabled = false;
         endpoint.disabledAt = this.options.now();
+        this.options.logger.warn({ endpointId: endpoint.id, url: endpoint.url, dropped: queue.length }, 'codesignal sandbox webhook endpoint disabled');
         for (const d of queue) d.state = 'dropped';
         queue.length = 0;
         return;
@@ -247,6 +250,7 @@ export class WebhookDispatcher {
     const at = this.options.now();
     const outcome = await postOnce(endpoint.url, body, this.headers(endpoint, signature), this.options.webhookTimeoutMs);
     delivery.attempts.push({ attempt: delivery.attempts.length + 1, at, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs, signature, body });
+    this.options.logger.debug({ endpointId: endpoint.id, event: delivery.event, attempt: delivery.attempts.length, status: outcome.status, error: outcome.error }, 'codesignal sandbox webhook attempt');
     return outcome.status === 200;
   }
 
@@ -268,6 +272,7 @@ export class WebhookDispatcher {
   }
 
   private sleep(endpointId: string, ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
