@@ -23,14 +23,16 @@ export const environmentSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  LEVER_API_URL: z.url().default('https://api.lever.co/v1'),
-  CODESIGNAL_API_URL: z.url().default('https://app.codesignal.com/graphql'),
+  LEVER_API_URL: z.url().optional(),
+  CODESIGNAL_API_URL: z.url().optional(),
   LEVER_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(86_400),
   WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb').default('64kb'),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_LEVER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
+  LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   DEV_VERBOSE_SERVERS: booleanString.default(false),
   PATH: z.string().default(''),
@@ -41,6 +43,11 @@ export type Environment = z.infer<typeof environmentSchema>;
 export interface Config extends Environment {
   /** Base URL that Lever and CodeSignal call back on; PUBLIC_URL or the local API address. */
   publicUrl: string;
+  /** The APIs the service talks to: the configured URLs, the real hosts, or (development) the sandboxes. */
+  leverApiUrl: string;
+  codesignalApiUrl: string;
+  /** Whether `npm start` runs the sandboxes: SANDBOX=on, or auto with no real API URL configured. */
+  useSandboxes: boolean;
 }
 
 export class ConfigError extends Error {
@@ -56,11 +63,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const cfg = parsed.data;
   const publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '');
-  return { ...cfg, publicUrl };
+  return {
+    ...cfg,
+    publicUrl,
+    leverApiUrl: (cfg.LEVER_API_URL ?? 'https://api.lever.co/v1').replace(/\/+$/, ''),
+    codesignalApiUrl: cfg.CODESIGNAL_API_URL ?? 'https://app.codesignal.com/graphql',
+    useSandboxes: cfg.SANDBOX === 'on' || (cfg.SANDBOX === 'auto' && !cfg.LEVER_API_URL && !cfg.CODESIGNAL_API_URL),
+  };
 }
 
+/** What the worker's activities need from the configuration (the secret comes from the caller in development). */
+export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
+  leverApiUrl: cfg.leverApiUrl,
+  codesignalApiUrl: cfg.codesignalApiUrl,
+  publicUrl: cfg.publicUrl,
+  linkSigningSecret,
+  leverRequestsPerSecond: cfg.LEVER_REQUESTS_PER_SECOND,
+});
+
 /** Production entry points need external servers; fail fast when they are missing. */
-export function requireExternal(cfg: Config, ...names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'ADMIN_TOKEN'>): void {
+export function requireExternal(cfg: Config, ...names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'ADMIN_TOKEN' | 'LINK_SIGNING_SECRET'>): void {
   const missing = names.filter((n) => !cfg[n]);
   if (missing.length > 0) throw new ConfigError(`Missing required environment variable(s): ${missing.join(', ')}`);
 }

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { listen } from './api/server';
-import { loadConfig } from './config';
+import { activityDepsFrom, loadConfig } from './config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
+import { demoWalkthrough, ensureDemoIntegration } from './sandbox/demo-integration';
+import { startSandboxes } from './sandbox/start';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createLogger } from './log';
@@ -19,7 +21,7 @@ import { createCandidateWorker, installRuntime } from './worker';
  * server under DATA_DIR (unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), the worker and the API.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  let config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
@@ -33,6 +35,14 @@ async function main(): Promise<void> {
   };
 
   try {
+    const sandboxes = config.useSandboxes
+      ? await startSandboxes({ leverPort: config.SANDBOX_LEVER_PORT, codesignalPort: config.SANDBOX_CODESIGNAL_PORT, quiet: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' })
+      : undefined;
+    if (sandboxes) {
+      stops.push({ name: 'sandboxes', stop: sandboxes.close });
+      config = { ...config, leverApiUrl: sandboxes.lever.apiUrl, codesignalApiUrl: sandboxes.codesignal.graphqlUrl };
+    }
+
     const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT, logger);
     if (embedded) stops.push({ name: 'postgres', stop: embedded.stop });
     const databaseUrl = config.DATABASE_URL ?? embedded!.url;
@@ -59,6 +69,7 @@ async function main(): Promise<void> {
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     await registerSearchAttributes(temporal, logger);
 
+    const linkSigningSecret = config.LINK_SIGNING_SECRET ?? readOrCreateSecret(path.join(dataDir, 'link-signing-secret'));
     installRuntime(logger, []);
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
@@ -66,7 +77,7 @@ async function main(): Promise<void> {
       connection: workerConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, logger },
+      deps: { db, logger, ...activityDepsFrom(config, linkSigningSecret) },
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
     });
     const running = worker.run();
@@ -79,8 +90,9 @@ async function main(): Promise<void> {
     });
 
     const adminToken = config.ADMIN_TOKEN ?? readOrCreateSecret(path.join(dataDir, 'admin-token'));
-    const api = await listen({ config: { ...config, ADMIN_TOKEN: adminToken }, db, temporal, logger }, config.PORT, config.HOST);
+    const api = await listen({ config: { ...config, ADMIN_TOKEN: adminToken, LINK_SIGNING_SECRET: linkSigningSecret }, db, temporal, logger }, config.PORT, config.HOST);
     stops.push({ name: 'api', stop: api.close });
+    const demo = sandboxes ? demoWalkthrough(sandboxes, await ensureDemoIntegration(db, sandboxes, config.publicUrl)) : undefined;
 
     console.log(
       [
@@ -92,6 +104,7 @@ async function main(): Promise<void> {
         `  PostgreSQL       ${embedded ? `embedded, 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}` : 'DATABASE_URL'}`,
         `  Data directory   ${dataDir}`,
         `  Admin token      ${config.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `in ${path.join(dataDir, 'admin-token')}`}`,
+        ...(demo ? ['', demo, ''] : []),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

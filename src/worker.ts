@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import { loadConfig, requireExternal } from './config';
+import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { createLogger, type Logger } from './log';
 
@@ -43,7 +43,7 @@ export function installRuntime(logger: Logger, shutdownSignals: NodeJS.Signals[]
 /** Production entry: connects to an external Temporal and PostgreSQL and polls until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL');
+  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SIGNING_SECRET');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   installRuntime(logger, ['SIGINT', 'SIGTERM']);
   const db = createPool(config.DATABASE_URL!, logger);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, logger },
+      deps: { db, logger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');

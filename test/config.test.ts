@@ -5,7 +5,8 @@ describe('configuration', () => {
     const cfg = loadConfig({});
     expect(cfg.PORT).toBe(3000);
     expect(cfg.DATA_DIR).toBe('.data');
-    expect(cfg.LEVER_API_URL).toBe('https://api.lever.co/v1');
+    expect(cfg.leverApiUrl).toBe('https://api.lever.co/v1');
+    expect(cfg.useSandboxes).toBe(true);
     expect(cfg.publicUrl).toBe('http://localhost:3000');
     expect(cfg.DATABASE_URL).toBeUndefined();
   });
@@ -26,6 +27,12 @@ describe('configuration', () => {
 
   it('rejects a malformed URL', () => {
     expect(() => loadConfig({ LEVER_API_URL: 'not a url' })).toThrow(/LEVER_API_URL/);
+  });
+
+  it('uses the sandboxes only when no real API is configured', () => {
+    expect(loadConfig({ LEVER_API_URL: 'https://api.sandbox.lever.co/v1/' })).toMatchObject({ useSandboxes: false, leverApiUrl: 'https://api.sandbox.lever.co/v1' });
+    expect(loadConfig({ SANDBOX: 'off' }).useSandboxes).toBe(false);
+    expect(loadConfig({ SANDBOX: 'on', LEVER_API_URL: 'https://api.lever.co/v1' }).useSandboxes).toBe(true);
   });
 
   it('strips a trailing slash from PUBLIC_URL', () => {

@@ -1,17 +1,31 @@
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
+import { createAssessmentActivities } from './assessment-activities';
+import { createIntegrationContexts } from './integration-context';
+import { createSettingsActivities } from './settings-activities';
 
 export interface ActivityDeps {
   db: Db;
   logger: Logger;
+  leverApiUrl: string;
+  codesignalApiUrl: string;
+  publicUrl: string;
+  linkSigningSecret: string;
+  leverRequestsPerSecond: number;
 }
 
-/**
- * Activities are built from their dependencies once per worker; tests hand in their own.
- * The candidate workflow calls none yet: the assessment, interview and sync flows add them here.
- */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+/** Every activity the worker registers, built once from its dependencies; tests hand in their own. */
+export function createActivities(deps: ActivityDeps) {
+  const contexts = createIntegrationContexts({
+    db: deps.db,
+    leverApiUrl: deps.leverApiUrl,
+    codesignalApiUrl: deps.codesignalApiUrl,
+    leverRequestsPerSecond: deps.leverRequestsPerSecond,
+  });
+  return {
+    ...createSettingsActivities({ db: deps.db }),
+    ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

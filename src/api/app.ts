@@ -3,6 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
+import { assessmentSelectionRoutes } from './assessment-selection';
+import { assessmentRoutes } from './assessments';
+import { codesignalWebhookRoutes } from './codesignal-webhooks';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { integrationRoutes } from './integrations';
@@ -31,7 +34,21 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       logger,
     }),
   );
-  app.use(integrationRoutes({ db, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl }));
+  app.use(
+    codesignalWebhookRoutes({
+      db,
+      temporal,
+      publicUrl: config.publicUrl,
+      bodyLimit: config.WEBHOOK_BODY_LIMIT,
+      temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+      logger,
+    }),
+  );
+  if (config.LINK_SIGNING_SECRET) {
+    app.use(assessmentSelectionRoutes({ db, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
+  }
+  app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(integrationRoutes({ db, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -29,7 +29,7 @@ export async function listen(deps: ApiDeps, port: number, host: string): Promise
 /** Production entry: the API alone, against an external Temporal and PostgreSQL. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'ADMIN_TOKEN');
+  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET');
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createPool(config.DATABASE_URL!, logger);
   await migrate(config.DATABASE_URL!, logger);

@@ -86,3 +86,29 @@ export function cachedIntegrationLookup(db: Db, ttlMs: number, now: () => number
     return value;
   };
 }
+
+export async function updateIntegrationSettings(db: Db, id: string, settings: Record<string, unknown>): Promise<Integration | undefined> {
+  if (!uuidPattern.test(id)) return undefined;
+  const { rows } = await db.query<IntegrationRow>(
+    'UPDATE integrations SET settings = $2, updated_at = now() WHERE id = $1 RETURNING *',
+    [id, settings],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+export async function findIntegrationByName(db: Db, name: string): Promise<Integration | undefined> {
+  const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE name = $1 ORDER BY created_at LIMIT 1', [name]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/** Replaces the webhook secrets, e.g. after new subscriptions were registered. */
+export async function updateWebhookSecrets(
+  db: Db,
+  id: string,
+  secrets: { leverWebhookSigningTokens: string[]; codesignalWebhookSecret: string | null },
+): Promise<void> {
+  await db.query(
+    'UPDATE integrations SET lever_webhook_signing_tokens = $2, codesignal_webhook_secret = $3, updated_at = now() WHERE id = $1',
+    [id, secrets.leverWebhookSigningTokens, secrets.codesignalWebhookSecret],
+  );
+}

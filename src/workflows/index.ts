@@ -1,1 +1,2 @@
+export { assessmentWorkflow } from './assessment-workflow';
 export { candidateWorkflow } from './candidate-workflow';

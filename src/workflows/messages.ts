@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { AssessmentSummary } from './assessment-messages';
 
 /** Shared by the ingress (which sends) and the candidate workflow (which receives). */
 
@@ -38,7 +39,10 @@ export interface CandidateState {
   /** Keys of recently seen Lever events, newest last, for dropping duplicate deliveries. */
   recentEventKeys: string[];
   runs: number;
+  /** Every assessment this candidate has had, oldest first (absent in runs started before assessments existed). */
+  assessments?: AssessmentSummary[];
 }
 
 export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');
 export const candidateStateQuery = defineQuery<CandidateState>('candidateState');
+export const assessmentsQuery = defineQuery<AssessmentSummary[]>('assessments');

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
-import { loadConfig, type Config } from '../../src/config';
+import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
 import { createIntegration, type Integration, type IntegrationInput } from '../../src/db/integrations';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
+import { freePort } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
 
 export const adminToken = 'test-admin-token-0123456789';
@@ -19,6 +20,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: process.env.TEST_DATABASE_URL!,
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
     ADMIN_TOKEN: adminToken,
+    LINK_SIGNING_SECRET: 'test-link-signing-secret-0123456789abcdef',
+    SANDBOX: 'off',
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -37,11 +40,12 @@ export interface TestStack {
 
 /** API (+ worker unless disabled) on a fresh task queue against the run's Temporal and PostgreSQL. */
 export async function startStack(opts: { worker?: boolean; config?: Record<string, string>; temporal?: Client } = {}): Promise<TestStack> {
-  const config = testConfig(opts.config);
+  const port = await freePort();
+  const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.config });
   const db = createPool(config.DATABASE_URL!, testLogger);
   const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE });
-  const api = await listen({ config, db, temporal: client, logger: testLogger }, 0, '127.0.0.1');
+  const api = await listen({ config, db, temporal: client, logger: testLogger }, config.PORT, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
   let worker: Worker | undefined;
@@ -53,7 +57,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       connection: workerConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, logger: testLogger },
+      deps: { db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
       shutdownGraceSeconds: 1,
     });
     running = worker.run();

@@ -1,0 +1,190 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { recordAssessmentSession } from '../db/assessment-sessions';
+import type { CodeSignalTestSession } from '../codesignal/schemas';
+import { renderAssessmentReport } from '../reports/assessment-report';
+import { assessmentSelectionUrl } from '../selection/selection-link';
+import type { CandidateContact, SessionSnapshot } from '../workflows/assessment-messages';
+import type { AssessmentNote } from '../workflows/assessment-notes';
+import { assessmentExternalId } from '../workflows/ids';
+import { noteMarker, renderAssessmentNote } from './assessment-notes';
+import { withFailureMapping } from './failures';
+import type { IntegrationContexts } from './integration-context';
+
+interface AssessmentRef {
+  integrationId: string;
+  opportunityId: string;
+  assessmentId: string;
+}
+
+export interface AssessmentActivityDeps {
+  contexts: IntegrationContexts;
+  publicUrl: string;
+  linkSigningSecret: string;
+  now?: () => number;
+}
+
+/** "First Middle Last" → CodeSignal's first and last name fields. */
+function splitName(name: string): { candidateFirstName: string; candidateLastName: string } {
+  const parts = name.trim().split(/\s+/);
+  if (parts.length === 1) return { candidateFirstName: parts[0] ?? '', candidateLastName: '' };
+  return { candidateFirstName: parts.slice(0, -1).join(' '), candidateLastName: parts[parts.length - 1]! };
+}
+
+const reportFileName = (ref: AssessmentRef, sessionId: string) => `codesignal-report-${ref.opportunityId}-${ref.assessmentId}-${sessionId}.pdf`;
+
+/**
+ * The assessment flow's calls to Lever and CodeSignal. Lever has no idempotency keys, so every write
+ * first looks for its own effect (a note's marker, a file's name, a tag, a link, the stage) and
+ * only writes when it is missing: a retry after a lost response never writes twice.
+ */
+export function createAssessmentActivities(deps: AssessmentActivityDeps) {
+  const { contexts } = deps;
+  const now = deps.now ?? Date.now;
+
+  const snapshot = (s: CodeSignalTestSession): SessionSnapshot => ({
+    id: s.id,
+    testId: s.test.id,
+    testTitle: s.test.title,
+    status: s.status,
+    invitationUrl: s.invitationUrl ?? null,
+    expiresAt: s.expirationDate ?? null,
+    startedAt: s.startDate ?? null,
+    finishedAt: s.finishDate ?? null,
+    maxScore: s.maxScore,
+    score: s.result?.score ?? null,
+    reportUrl: s.result?.url ?? null,
+    verificationStatus: s.verificationStatus ?? null,
+    rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
+    continuedAs: s.reactivatedSession?.newSessionId ?? s.retakeSession?.id ?? null,
+    readAt: now(),
+  });
+
+  async function readSnapshot(integrationId: string, sessionId: string): Promise<SessionSnapshot> {
+    const { codesignal } = await contexts.get(integrationId);
+    return snapshot(await codesignal.getTestSession(sessionId));
+  }
+
+  const activities = {
+    async getCandidate({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }): Promise<CandidateContact> {
+      const { lever } = await contexts.get(integrationId);
+      const opportunity = await lever.getOpportunity(opportunityId, { expandApplications: true });
+      return { name: opportunity.name, email: opportunity.emails[0] ?? null, postingId: opportunity.postingId ?? null };
+    },
+
+    async addSelectionLink(ref: AssessmentRef): Promise<{ url: string }> {
+      const { lever, performAs } = await contexts.get(ref.integrationId);
+      const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
+      const opportunity = await lever.getOpportunity(ref.opportunityId);
+      if (!opportunity.links.includes(url)) await lever.addLinks(ref.opportunityId, [url], performAs());
+      return { url };
+    },
+
+    async removeSelectionLink(ref: AssessmentRef): Promise<void> {
+      const { lever, performAs } = await contexts.get(ref.integrationId);
+      const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
+      const opportunity = await lever.getOpportunity(ref.opportunityId);
+      if (opportunity.links.includes(url)) await lever.removeLinks(ref.opportunityId, [url], performAs());
+    },
+
+    async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number }): Promise<SessionSnapshot> {
+      const { codesignal, db } = await contexts.get(input.integrationId);
+      if (!input.candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address', 'CandidateWithoutEmail');
+      // preferExisting returns the unfinished session of a lost earlier attempt instead of a second invitation.
+      const session = await codesignal.createTestSession({
+        testId: input.testId,
+        candidateEmail: input.candidate.email,
+        ...splitName(input.candidate.name),
+        externalId: assessmentExternalId(input.workflowId),
+        preferExisting: true,
+        expireDuration: input.expireDurationMs,
+      });
+      await recordAssessmentSession(db, { ...input, sessionId: session.id });
+      return snapshot(session);
+    },
+
+    async recordSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<void> {
+      const { db } = await contexts.get(input.integrationId);
+      await recordAssessmentSession(db, input);
+    },
+
+    readSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<SessionSnapshot> {
+      return readSnapshot(integrationId, sessionId);
+    },
+
+    async resendInvitation({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<void> {
+      const { codesignal } = await contexts.get(integrationId);
+      await codesignal.resendTestSession(sessionId);
+    },
+
+    async extendSession({ integrationId, sessionId, expiresAt }: { integrationId: string; sessionId: string; expiresAt: number }): Promise<SessionSnapshot> {
+      const { codesignal } = await contexts.get(integrationId);
+      const current = snapshot(await codesignal.getTestSession(sessionId));
+      // Extending is "set the expiry"; a retry that finds it already set does nothing.
+      if (current.expiresAt !== null && current.expiresAt >= expiresAt) return current;
+      await codesignal.extendTestSession(sessionId, expiresAt);
+      return readSnapshot(integrationId, sessionId);
+    },
+
+    async reactivateSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<SessionSnapshot> {
+      const { codesignal, db } = await contexts.get(input.integrationId);
+      const current = snapshot(await codesignal.getTestSession(input.sessionId));
+      // A lost response of an earlier attempt left the new session id on the old session.
+      const newSessionId = current.continuedAs ?? (await codesignal.reactivateTestSession(input.sessionId, true));
+      await recordAssessmentSession(db, { ...input, sessionId: newSessionId });
+      return readSnapshot(input.integrationId, newSessionId);
+    },
+
+    async cancelSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<void> {
+      const { codesignal } = await contexts.get(integrationId);
+      const current = await codesignal.getTestSession(sessionId);
+      if (current.status === 'deleted' || current.status === 'deletedForPii') return;
+      await codesignal.deleteTestSession(sessionId, true);
+    },
+
+    async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const marker = noteMarker(`${input.opportunityId}/${input.noteRef}`);
+      const existing = await lever.listAllNotes(input.opportunityId);
+      if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+      await lever.createNote(input.opportunityId, {
+        value: `${renderAssessmentNote(input.note)}\n\n${marker}`,
+        notifyFollowers: input.notifyFollowers,
+        performAs: performAs(),
+      });
+    },
+
+    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[] }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const { tags } = await lever.getOpportunity(input.opportunityId);
+      const toRemove = input.remove.filter((t) => tags.includes(t) && !input.add.includes(t));
+      const toAdd = input.add.filter((t) => !tags.includes(t));
+      if (toRemove.length) await lever.removeTags(input.opportunityId, toRemove, performAs());
+      if (toAdd.length) await lever.addTags(input.opportunityId, toAdd, performAs());
+    },
+
+    async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const filename = reportFileName(input, input.session.id);
+      const files = await lever.listAllFiles(input.opportunityId);
+      if (files.some((f) => f.name === filename)) return;
+      const opportunity = await lever.getOpportunity(input.opportunityId);
+      const bytes = await renderAssessmentReport({
+        candidateName: opportunity.name,
+        candidateEmail: opportunity.emails[0] ?? null,
+        session: input.session,
+        passed: input.passed,
+        generatedAt: new Date(input.session.finishedAt ?? input.session.readAt),
+      });
+      await lever.uploadFile(input.opportunityId, { filename, contentType: 'application/pdf', bytes, performAs: performAs() });
+    },
+
+    async moveStage(input: { integrationId: string; opportunityId: string; stageId: string }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const opportunity = await lever.getOpportunity(input.opportunityId);
+      if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
+    },
+  };
+  return withFailureMapping(activities);
+}
+
+export type AssessmentActivities = ReturnType<typeof createAssessmentActivities>;

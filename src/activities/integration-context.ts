@@ -1,0 +1,52 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
+import { cachedIntegrationLookup } from '../db/integrations';
+import type { Db } from '../db/pool';
+import { createLeverClient, type LeverClient } from '../lever/client';
+import { createLeverRateLimiter } from '../lever/rate-limiter';
+import { parseStoredSettings, type IntegrationSettings } from '../settings/assessment-settings';
+
+export interface IntegrationContext {
+  db: Db;
+  lever: LeverClient;
+  codesignal: CodeSignalClient;
+  settings: IntegrationSettings;
+  /** The Lever user every write is attributed to; a missing one stops the flow with a clear failure. */
+  performAs(): string;
+}
+
+export interface IntegrationContexts {
+  get(integrationId: string): Promise<IntegrationContext>;
+}
+
+export interface IntegrationContextOptions {
+  db: Db;
+  leverApiUrl: string;
+  codesignalApiUrl: string;
+  /** Lever's limit is per API key across all workers; the shared limiter keeps every process under it. */
+  leverRequestsPerSecond: number;
+}
+
+/** Builds the API clients of an integration from its stored keys, for activities. */
+export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
+  const find = cachedIntegrationLookup(opts.db, 5_000);
+  return {
+    async get(integrationId) {
+      const integration = await find(integrationId);
+      if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
+      const settings = parseStoredSettings(integration.settings);
+      const limiter = createLeverRateLimiter({ db: opts.db, integrationId, pointsPerSecond: opts.leverRequestsPerSecond });
+      return {
+        db: opts.db,
+        settings,
+        lever: createLeverClient({ baseUrl: opts.leverApiUrl, apiKey: integration.leverApiKey, limiter }),
+        codesignal: createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey: integration.codesignalApiKey }),
+        performAs: () => {
+          const user = settings.assessments.defaultLeverUserId;
+          if (!user) throw ApplicationFailure.nonRetryable('no default Lever user is configured for this integration', 'NoDefaultLeverUser');
+          return user;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import express, { Router } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { recruiterActionUpdate, type RecruiterAction } from '../workflows/assessment-messages';
+import { assessmentWorkflowId, candidateWorkflowId } from '../workflows/ids';
+import { assessmentsQuery } from '../workflows/messages';
+import { requireAdmin } from './admin-auth';
+import { HttpError } from './errors';
+import { parseBody } from './validate';
+
+const actionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('resend') }),
+  z.object({ action: z.literal('extend'), days: z.number().int().min(1).max(180) }),
+  z.object({ action: z.literal('retake') }),
+  z.object({ action: z.literal('cancel') }),
+]);
+
+/** Admin API for a candidate's assessments: list them, and the recruiter actions resend / extend / retake / cancel. */
+export function assessmentRoutes(deps: { temporal: Client; adminToken: string | undefined }): Router {
+  const router = Router();
+  const base = '/api/integrations/:integrationId/opportunities/:opportunityId/assessments';
+  router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
+
+  router.get(base, async (req, res) => {
+    const { integrationId, opportunityId } = req.params as { integrationId: string; opportunityId: string };
+    try {
+      const assessments = await deps.temporal.workflow.getHandle(candidateWorkflowId(integrationId, opportunityId)).query(assessmentsQuery);
+      res.json({ assessments });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_candidate', `no candidate ${opportunityId} in integration ${integrationId}`);
+      throw err;
+    }
+  });
+
+  router.post(`${base}/:assessmentId/actions`, async (req, res) => {
+    const { integrationId, opportunityId, assessmentId } = req.params as { integrationId: string; opportunityId: string; assessmentId: string };
+    const action: RecruiterAction = parseBody(actionSchema, req.body);
+    const sequence = Number(assessmentId);
+    if (!Number.isInteger(sequence) || sequence < 1) throw new HttpError(404, 'unknown_assessment', `no assessment ${assessmentId}`);
+    const handle = deps.temporal.workflow.getHandle(assessmentWorkflowId(integrationId, opportunityId, sequence));
+    try {
+      await handle.executeUpdate(recruiterActionUpdate, { args: [action] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_assessment', `no open assessment ${assessmentId} for candidate ${opportunityId}`);
+      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'action_refused', (err.cause as Error | undefined)?.message ?? err.message);
+      throw err;
+    }
+    res.status(202).json({ status: 'accepted', action: action.action });
+  });
+  return router;
+}

@@ -1,0 +1,83 @@
+import express, { Router } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { codesignalWebhookSchema } from '../codesignal/webhook-events';
+import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
+import { findAssessmentWorkflowId } from '../db/assessment-sessions';
+import { cachedIntegrationLookup } from '../db/integrations';
+import type { Db } from '../db/pool';
+import type { Logger } from '../log';
+import { sessionEventSignal } from '../workflows/assessment-messages';
+import { workflowIdFromExternalId } from '../workflows/ids';
+import { HttpError } from './errors';
+import { webhookUrls } from './integrations';
+import { parseBody } from './validate';
+
+export interface CodeSignalWebhookDeps {
+  db: Db;
+  temporal: Client;
+  publicUrl: string;
+  bodyLimit: string;
+  temporalTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the
+ * body, so the event is only a hint: the assessment workflow re-reads its own session from the API.
+ */
+export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
+  const router = Router();
+  const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
+
+  router.post('/webhooks/codesignal/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
+    const integrationId = req.params.integrationId!;
+    const integration = await findIntegration(integrationId);
+    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+
+    // CodeSignal checks a new or edited endpoint with an empty POST and needs a 200.
+    if (!req.body || Object.keys(req.body).length === 0) {
+      res.status(200).json({ status: 'ok' });
+      return;
+    }
+    const body = parseBody(codesignalWebhookSchema, req.body);
+    if (integration.codesignalWebhookSecret) {
+      const configuredUrl = webhookUrls(deps.publicUrl, integrationId).codesignal;
+      if (!codesignalSignatureIsValid(integration.codesignalWebhookSecret, configuredUrl, body, req.get('x-codesignal-signature'))) {
+        throw new HttpError(401, 'invalid_signature', 'X-CodeSignal-Signature is missing or wrong');
+      }
+    }
+    const log = deps.logger.child({ integrationId, event: body.event });
+    const payload = body.payload as { testSessionId?: unknown; externalId?: unknown };
+    const sessionId = typeof payload.testSessionId === 'string' ? payload.testSessionId : undefined;
+    if (!sessionId) {
+      log.info('CodeSignal event without a test session; ignored');
+      res.status(200).json({ status: 'ignored', event: body.event });
+      return;
+    }
+
+    const fromExternalId = workflowIdFromExternalId(typeof payload.externalId === 'string' ? payload.externalId : undefined);
+    // The body is unsigned: an externalId naming another integration's workflow is not trusted.
+    const workflowId =
+      fromExternalId?.startsWith(`assessment/${integrationId}/`) ? fromExternalId : await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
+    if (!workflowId) {
+      log.info({ sessionId }, 'CodeSignal session not started by this integration; ignored');
+      res.status(200).json({ status: 'ignored', reason: 'unknown session' });
+      return;
+    }
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () =>
+        deps.temporal.workflow.getHandle(workflowId).signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn: body.triggeredOn ?? 0 }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        log.info({ workflowId }, 'assessment already closed; CodeSignal event ignored');
+        res.status(200).json({ status: 'ignored', reason: 'assessment closed' });
+        return;
+      }
+      log.warn({ err: (err as Error).message }, 'Temporal unavailable; CodeSignal will retry');
+      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+    }
+    res.status(200).json({ status: 'accepted', workflowId });
+  });
+  return router;
+}

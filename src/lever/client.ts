@@ -1,0 +1,326 @@
+import type { z } from 'zod';
+import { ExternalApiError, networkError, unexpectedResponse } from '../external-api-error';
+import { leverHttpError, parseJson } from './errors';
+import {
+  archiveReasonSchema, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
+  noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, userSchema, webhookSchema,
+  type LeverPanel, type LeverWebhookSubscription,
+} from './schemas';
+
+/** Waits until the integration may send one more request to Lever (see rate-limiter.ts). */
+export interface RequestLimiter {
+  acquire(): Promise<void>;
+}
+
+export interface LeverClientOptions {
+  /** e.g. `https://api.lever.co/v1` or a sandbox's `apiUrl`. */
+  baseUrl: string;
+  apiKey: string;
+  limiter?: RequestLimiter;
+  /** Per request, limiter wait excluded. Default 15 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** One page of a list; `next` is the opaque token for the following page, undefined on the last one. */
+export interface LeverPage<T> {
+  data: T[];
+  next: string | undefined;
+}
+
+export interface PageRequest {
+  /** A `next` token from the previous page, passed back untouched. */
+  offset?: string;
+  /** 1–100; Lever's default is 100. */
+  limit?: number;
+}
+
+type Many = string | readonly string[];
+
+export interface OpportunityFilters {
+  email?: Many; tag?: Many; stageId?: Many; postingId?: Many; contactId?: Many; origin?: Many; source?: Many; archiveReasonId?: Many;
+  archived?: boolean;
+  createdAtStart?: number; createdAtEnd?: number; updatedAtStart?: number; updatedAtEnd?: number;
+  advancedAtStart?: number; advancedAtEnd?: number; archivedAtStart?: number; archivedAtEnd?: number;
+}
+
+const OPPORTUNITY_FILTER_PARAMS: Record<keyof OpportunityFilters, string> = {
+  email: 'email', tag: 'tag', stageId: 'stage_id', postingId: 'posting_id', contactId: 'contact_id', origin: 'origin', source: 'source',
+  archiveReasonId: 'archive_reason_id', archived: 'archived', createdAtStart: 'created_at_start', createdAtEnd: 'created_at_end',
+  updatedAtStart: 'updated_at_start', updatedAtEnd: 'updated_at_end', advancedAtStart: 'advanced_at_start', advancedAtEnd: 'advanced_at_end',
+  archivedAtStart: 'archived_at_start', archivedAtEnd: 'archived_at_end',
+};
+
+export type LeverOrigin = 'agency' | 'applied' | 'internal' | 'referred' | 'sourced' | 'university';
+
+/** Body of `POST /opportunities` (§3.3). Lever rejects more than one posting, hence the tuple. */
+export interface NewOpportunity {
+  name?: string; headline?: string; location?: string;
+  emails?: string[]; phones?: Array<{ value: string; type?: string }>;
+  links?: string[]; tags?: string[]; sources?: string[];
+  stage?: string; origin?: LeverOrigin; owner?: string; followers?: string[];
+  postings?: [] | [string];
+  createdAt?: number;
+  archived?: { reason: string; archivedAt?: number };
+  contact?: string;
+  opportunityLocation?: string;
+}
+
+export type FeedbackReminder = 'once' | 'daily' | 'frequently' | 'none';
+
+export interface PanelInterviewInput {
+  /** Keep on a PUT for interviews that stay; omit for new ones. */
+  id?: string;
+  subject?: string; note?: string; location?: string;
+  interviewers: Array<{ id: string; feedbackTemplate?: string }>;
+  /** ms epoch */
+  date: number;
+  /** minutes */
+  duration: number;
+  feedbackTemplate?: string; feedbackReminder?: FeedbackReminder;
+}
+
+/** Body of `POST/PUT …/panels` (§3.7); a PUT replaces the whole panel. */
+export interface PanelInput {
+  timezone: string;
+  interviews: PanelInterviewInput[];
+  applications?: string[];
+  feedbackReminder?: FeedbackReminder;
+  note?: string;
+  externalUrl?: string;
+}
+
+export interface NewNote {
+  value: string;
+  notifyFollowers: boolean;
+  performAs: string;
+  secret?: boolean;
+  /** 1 strong no … 4 strong yes */
+  score?: 1 | 2 | 3 | 4;
+}
+
+export interface FileUpload {
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array;
+  performAs: string;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+interface LeverRequest {
+  method: Method;
+  path: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  form?: FormData;
+}
+
+/** Path template tag: interpolated ids are percent-encoded, so an id can never change the route. */
+function p(strings: TemplateStringsArray, ...ids: string[]): string {
+  return strings.reduce((acc, s, i) => acc + s + (i < ids.length ? encodeURIComponent(ids[i]!) : ''), '');
+}
+
+/**
+ * Typed client of the Lever Data API. Each method sends exactly ONE HTTP request (except `listAll*`,
+ * one per page) and never retries: the calling Temporal activity owns retries, so failures surface as
+ * classified ExternalApiErrors. `list*` return one page; `listAll*` follow `next` to the end.
+ */
+export function createLeverClient(options: LeverClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const basic = Buffer.from(`${options.apiKey}:`).toString('base64');
+  const secrets = [options.apiKey, basic];
+
+  async function send(req: LeverRequest): Promise<Response> {
+    const call = `${req.method} ${req.path}`;
+    await options.limiter?.acquire();
+    const url = new URL(baseUrl + req.path);
+    for (const [name, value] of Object.entries(req.query ?? {})) {
+      if (value === undefined) continue;
+      for (const v of typeof value === 'object' ? value : [value]) url.searchParams.append(name, String(v));
+    }
+    const headers: Record<string, string> = { authorization: `Basic ${basic}`, accept: 'application/json' };
+    if (req.json !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: req.method,
+        headers,
+        body: req.form ?? (req.json === undefined ? undefined : JSON.stringify(req.json)),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw networkError('lever', call, err);
+    }
+    if (!res.ok) throw await leverHttpError(call, res, secrets);
+    return res;
+  }
+
+  /** Reads the body inside the same timeout; a connection lost mid-body is a network error. */
+  async function readBody<T>(call: string, res: Response, read: (r: Response) => Promise<T>): Promise<T> {
+    try {
+      return await read(res);
+    } catch (err) {
+      throw networkError('lever', call, err);
+    }
+  }
+
+  async function json<S extends z.ZodType>(req: LeverRequest, schema: S): Promise<z.infer<S>> {
+    const call = `${req.method} ${req.path}`;
+    const res = await send(req);
+    const body = parseJson(await readBody(call, res, (r) => r.text()));
+    if (body === undefined) {
+      throw new ExternalApiError(`Lever ${call}: unexpected response (body is not JSON)`, { service: 'lever', status: res.status, code: 'UnexpectedResponse', retryable: false });
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw unexpectedResponse('lever', call, parsed.error, res.status);
+    return parsed.data;
+  }
+
+  async function one<S extends z.ZodType>(req: LeverRequest, item: S): Promise<z.infer<S>> {
+    return (await json(req, envelope(item))).data as z.infer<S>;
+  }
+
+  async function page<S extends z.ZodType>(req: LeverRequest, item: S, pageReq: PageRequest = {}): Promise<LeverPage<z.infer<S>>> {
+    const body = await json({ ...req, query: { ...req.query, limit: pageReq.limit, offset: pageReq.offset } }, pageEnvelope(item));
+    return { data: body.data as Array<z.infer<S>>, next: body.hasNext === true ? body.next : undefined };
+  }
+
+  async function none(req: LeverRequest): Promise<void> {
+    const res = await send(req);
+    // drain so the connection can be reused
+    await readBody(`${req.method} ${req.path}`, res, (r) => r.arrayBuffer());
+  }
+
+  const performAs = (userId: string | undefined) => ({ perform_as: userId });
+  const listEdit = (verb: string, field: 'tags' | 'links' | 'sources') => (id: string, values: readonly string[], actor?: string) =>
+    one({ method: 'POST', path: `${p`/opportunities/${id}`}/${verb}`, query: performAs(actor), json: { [field]: values } }, opportunitySchema);
+
+  const api = {
+    // ---- opportunities
+    /** `expandApplications` fills `postingId` (Lever may want the key's applications permission for it). */
+    getOpportunity: (id: string, opts: { expandApplications?: boolean } = {}) =>
+      one({ method: 'GET', path: p`/opportunities/${id}`, query: { expand: opts.expandApplications ? 'applications' : undefined } }, opportunitySchema),
+
+    listOpportunities: (filters: OpportunityFilters = {}, pageReq?: PageRequest) => {
+      const query: Record<string, QueryValue> = {};
+      for (const [key, param] of Object.entries(OPPORTUNITY_FILTER_PARAMS) as Array<[keyof OpportunityFilters, string]>) query[param] = filters[key];
+      return page({ method: 'GET', path: '/opportunities', query }, opportunitySchema, pageReq);
+    },
+
+    /** Always a new opportunity (no idempotency in Lever); `deduped` says the email matched an existing contact. */
+    createOpportunity: async ({ performAs: actor, body }: { performAs: string; body: NewOpportunity }) => {
+      const res = await json({ method: 'POST', path: '/opportunities', query: performAs(actor), json: body }, createdOpportunitySchema);
+      return { opportunity: res.data, deduped: res.deduped === true };
+    },
+
+    changeStage: (id: string, stageId: string, actor?: string) =>
+      one({ method: 'PUT', path: p`/opportunities/${id}/stage`, query: performAs(actor), json: { stage: stageId } }, opportunitySchema),
+
+    /** `reasonId` null unarchives. */
+    archive: (id: string, reasonId: string | null, actor?: string) =>
+      one({ method: 'PUT', path: p`/opportunities/${id}/archived`, query: performAs(actor), json: { reason: reasonId } }, opportunitySchema),
+
+    addTags: listEdit('addTags', 'tags'),
+    removeTags: listEdit('removeTags', 'tags'),
+    /** Links belong to the contact: they show on the contact's other opportunities too. */
+    addLinks: listEdit('addLinks', 'links'),
+    removeLinks: listEdit('removeLinks', 'links'),
+    addSources: listEdit('addSources', 'sources'),
+    removeSources: listEdit('removeSources', 'sources'),
+
+    // ---- notes
+    /** Returns the note with its `id` (live Lever answers the full note plus `noteId`). */
+    createNote: (id: string, note: NewNote) =>
+      one({
+        method: 'POST', path: p`/opportunities/${id}/notes`, query: performAs(note.performAs),
+        json: { value: note.value, notifyFollowers: note.notifyFollowers, secret: note.secret, score: note.score },
+      }, createdNoteSchema),
+    listNotes: (id: string, pageReq?: PageRequest) => page({ method: 'GET', path: p`/opportunities/${id}/notes` }, noteSchema, pageReq),
+    /** Only notes created through the API can be deleted. */
+    deleteNote: (id: string, noteId: string) => none({ method: 'DELETE', path: p`/opportunities/${id}/notes/${noteId}` }),
+
+    // ---- files
+    uploadFile: (id: string, file: FileUpload) => {
+      const form = new FormData();
+      form.append('file', new Blob([file.bytes], { type: file.contentType }), file.filename);
+      return one({ method: 'POST', path: p`/opportunities/${id}/files`, query: performAs(file.performAs), form }, fileSchema);
+    },
+    listFiles: async (id: string, pageReq: PageRequest = {}): Promise<LeverPage<z.infer<typeof fileSchema>>> => {
+      const body = await json({ method: 'GET', path: p`/opportunities/${id}/files`, query: { limit: pageReq.limit, offset: pageReq.offset } }, filePageSchema);
+      return { data: body.data, next: body.hasNext === true ? body.next : undefined };
+    },
+    downloadFile: async (id: string, fileId: string): Promise<{ bytes: Uint8Array; contentType: string | null }> => {
+      const req: LeverRequest = { method: 'GET', path: p`/opportunities/${id}/files/${fileId}/download` };
+      const res = await send(req);
+      const bytes = new Uint8Array(await readBody(`GET ${req.path}`, res, (r) => r.arrayBuffer()));
+      return { bytes, contentType: res.headers.get('content-type') };
+    },
+    deleteFile: (id: string, fileId: string, actor: string) =>
+      none({ method: 'DELETE', path: p`/opportunities/${id}/files/${fileId}`, query: performAs(actor) }),
+
+    // ---- panels (interviews live inside them; only API-made panels are writable)
+    createPanel: (id: string, body: PanelInput, actor: string): Promise<LeverPanel> =>
+      one({ method: 'POST', path: p`/opportunities/${id}/panels`, query: performAs(actor), json: body }, panelSchema),
+    /** Full replacement: keep `id` on interviews that stay. */
+    updatePanel: (id: string, panelId: string, body: PanelInput, actor: string): Promise<LeverPanel> =>
+      one({ method: 'PUT', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor), json: body }, panelSchema),
+    deletePanel: (id: string, panelId: string, actor: string) =>
+      none({ method: 'DELETE', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor) }),
+    listPanels: (id: string, pageReq?: PageRequest) => page({ method: 'GET', path: p`/opportunities/${id}/panels` }, panelSchema, pageReq),
+
+    // ---- reference data
+    listUsers: (filters: { email?: string; includeDeactivated?: boolean } = {}, pageReq?: PageRequest) =>
+      page({ method: 'GET', path: '/users', query: { email: filters.email, includeDeactivated: filters.includeDeactivated } }, userSchema, pageReq),
+    getUser: (id: string) => one({ method: 'GET', path: p`/users/${id}` }, userSchema),
+    listStages: (pageReq?: PageRequest) => page({ method: 'GET', path: '/stages' }, stageSchema, pageReq),
+    getStage: (id: string) => one({ method: 'GET', path: p`/stages/${id}` }, stageSchema),
+    listPostings: (pageReq?: PageRequest) => page({ method: 'GET', path: '/postings' }, postingSchema, pageReq),
+    getPosting: (id: string) => one({ method: 'GET', path: p`/postings/${id}` }, postingSchema),
+    listArchiveReasons: (pageReq?: PageRequest) => page({ method: 'GET', path: '/archive_reasons' }, archiveReasonSchema, pageReq),
+
+    // ---- webhooks
+    listWebhooks: (pageReq?: PageRequest) => page({ method: 'GET', path: '/webhooks' }, webhookSchema, pageReq),
+    /** The answer is the only place Lever ever shows the subscription's signature token. */
+    createWebhook: async (input: { url: string; event: string; origins?: string[] }): Promise<{ webhook: LeverWebhookSubscription; signatureToken: string }> => {
+      const configuration = input.origins ? { conditions: { origins: input.origins } } : undefined;
+      const webhook = await one({ method: 'POST', path: '/webhooks', json: { url: input.url, event: input.event, configuration } }, createdWebhookSchema);
+      return { webhook, signatureToken: webhook.configuration.signatureToken };
+    },
+    deleteWebhook: (webhookId: string) => none({ method: 'DELETE', path: p`/webhooks/${webhookId}` }),
+  };
+
+  // Conveniences that follow every page: one request per page, several per call (unlike everything above).
+  return {
+    ...api,
+    listAllUsers: (filters: Parameters<typeof api.listUsers>[0] = {}) => listAll((pg) => api.listUsers(filters, pg)),
+    listAllStages: () => listAll(api.listStages),
+    listAllPostings: () => listAll(api.listPostings),
+    listAllArchiveReasons: () => listAll(api.listArchiveReasons),
+    listAllNotes: (id: string) => listAll((pg) => api.listNotes(id, pg)),
+    listAllFiles: (id: string) => listAll((pg) => api.listFiles(id, pg)),
+    listAllPanels: (id: string) => listAll((pg) => api.listPanels(id, pg)),
+    listAllWebhooks: () => listAll(api.listWebhooks),
+  };
+}
+
+export type LeverClient = ReturnType<typeof createLeverClient>;
+
+/**
+ * Fetches every page (one request each) until `hasNext` is false. For small lists (stages, users,
+ * reasons) and bounded reads; an activity that must survive retries should page itself.
+ */
+export async function listAll<T>(fetchPage: (page: PageRequest) => Promise<LeverPage<T>>, opts: { limit?: number; maxPages?: number } = {}): Promise<T[]> {
+  const items: T[] = [];
+  let offset: string | undefined;
+  for (let n = 0; n < (opts.maxPages ?? 10_000); n++) {
+    const page = await fetchPage({ offset, limit: opts.limit });
+    items.push(...page.data);
+    if (page.next === undefined) return items;
+    offset = page.next;
+  }
+  throw new Error(`Lever pagination did not end after ${opts.maxPages ?? 10_000} pages`);
+}

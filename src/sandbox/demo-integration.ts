@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { webhookUrls } from '../api/integrations';
+import { createIntegration, findIntegrationByName, updateIntegrationSettings, updateWebhookSecrets, type Integration } from '../db/integrations';
+import type { Db } from '../db/pool';
+import { integrationSettingsSchema } from '../settings/assessment-settings';
+import type { RunningSandboxes } from './start';
+
+export const demoIntegrationName = 'Sandbox demo';
+
+/**
+ * A ready integration wired to the sandboxes: created on the first start, re-wired on every start
+ * because the in-memory sandboxes forget their webhook subscriptions.
+ */
+export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes, publicUrl: string, name = demoIntegrationName): Promise<Integration> {
+  const { lever, codesignal } = sandboxes;
+  const existing =
+    (await findIntegrationByName(db, name)) ??
+    (await createIntegration(db, {
+      name,
+      lever: { apiKey: lever.seed.apiKey, webhookSigningTokens: ['pending-registration'] },
+      codesignal: { apiKey: codesignal.seed.apiKey },
+      settings: {},
+    }));
+  const urls = webhookUrls(publicUrl, existing.id);
+  const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange'] as const).map((event) =>
+    lever.createWebhook(urls.lever, event),
+  );
+  const codesignalWebhookSecret = randomBytes(24).toString('hex');
+  await codesignal.setWebhook(urls.codesignal, codesignalWebhookSecret);
+  await updateWebhookSecrets(db, existing.id, { leverWebhookSigningTokens, codesignalWebhookSecret });
+
+  const { stageIds, defaultUserId } = lever.seed;
+  const settings = integrationSettingsSchema.parse({
+    assessments: {
+      triggerStageIds: [stageIds.assessment],
+      defaultLeverUserId: defaultUserId,
+      notifyFollowers: true,
+      thresholds: { passPercent: 70, pass: { tag: 'CodeSignal: passed', moveToStageId: stageIds.onSite }, fail: { tag: 'CodeSignal: below threshold' } },
+    },
+  });
+  return (await updateIntegrationSettings(db, existing.id, settings))!;
+}
+
+/** What `npm start` prints so a newcomer can walk through an assessment with curl. */
+export function demoWalkthrough(sandboxes: RunningSandboxes, integration: Integration): string {
+  const { lever, codesignal } = sandboxes;
+  const candidate = lever.seed.opportunities.find((o) => o.email) ?? lever.seed.opportunities[0]!;
+  const account = `${lever.url}/_sandbox/accounts/${lever.seed.accountId}`;
+  return [
+    `Sandboxes: Lever ${lever.apiUrl}, CodeSignal ${codesignal.graphqlUrl} — demo integration ${integration.id}`,
+    'Try an assessment:',
+    `  1. Move ${candidate.name} to "CodeSignal Assessment" as a recruiter in Lever:`,
+    `     curl -s -XPOST ${account}/opportunities/${candidate.id}/stage -H 'content-type: application/json' -d '{"stage":"${lever.seed.stageIds.assessment}"}'`,
+    `  2. Open the selection link now on the opportunity and choose a test:`,
+    `     curl -s ${account}/opportunities/${candidate.id} | grep -o 'http[^"]*assessments/select[^"]*'`,
+    `  3. Submit as the candidate (session id from ${codesignal.url}/_sandbox/companies/${codesignal.seed.companyId}/sessions):`,
+    `     curl -s -XPOST ${codesignal.url}/_sandbox/sessions/<sessionId>/submit -H 'content-type: application/json' -d '{"score":250}'`,
+    `  4. See the notes, tags, PDF and stage move: curl -s ${account}/opportunities/${candidate.id}`,
+  ].join('\n');
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Tag names written to Lever for each assessment status; admins rename them to fit their tag scheme. */
+export const statusTagsSchema = z.object({
+  awaitingSelection: z.string().min(1).max(100).default('CodeSignal: awaiting test selection'),
+  invited: z.string().min(1).max(100).default('CodeSignal: invited'),
+  started: z.string().min(1).max(100).default('CodeSignal: in progress'),
+  submitted: z.string().min(1).max(100).default('CodeSignal: submitted'),
+  verificationPending: z.string().min(1).max(100).default('CodeSignal: verification pending'),
+  completed: z.string().min(1).max(100).default('CodeSignal: completed'),
+  notVerified: z.string().min(1).max(100).default('CodeSignal: not verified'),
+  expired: z.string().min(1).max(100).default('CodeSignal: expired'),
+  declined: z.string().min(1).max(100).default('CodeSignal: declined'),
+  cancelled: z.string().min(1).max(100).default('CodeSignal: cancelled'),
+  failed: z.string().min(1).max(100).default('CodeSignal: error'),
+});
+export type StatusTags = z.infer<typeof statusTagsSchema>;
+export type AssessmentTagStatus = keyof StatusTags;
+
+const thresholdOutcomeSchema = z.object({
+  tag: z.string().min(1).max(100),
+  moveToStageId: z.string().min(1).optional(),
+});
+
+export const assessmentSettingsSchema = z
+  .object({
+    /** Lever stage ids; entering one starts an assessment. */
+    triggerStageIds: z.array(z.string().min(1)).max(50).default([]),
+    /** A test sent at once, without the selection link, per trigger stage and/or per posting (posting wins). */
+    defaultTestByStage: z.record(z.string().min(1), z.string().min(1)).default({}),
+    defaultTestByPosting: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** Whether result notes notify the opportunity's followers in Lever. */
+    notifyFollowers: z.boolean().default(true),
+    /** The Lever user every write is made as (`perform_as`). */
+    defaultLeverUserId: z.string().min(1).optional(),
+    expiryDays: z.number().int().min(1).max(180).default(14),
+    /** Reminders are sent this many days before the invitation expires. */
+    reminderDaysBeforeExpiry: z.array(z.number().int().min(1).max(179)).max(5).default([3, 1]),
+    /** Score as a percentage of the maximum; at or above passes. */
+    thresholds: z
+      .object({
+        passPercent: z.number().min(0).max(100),
+        pass: thresholdOutcomeSchema,
+        fail: thresholdOutcomeSchema,
+      })
+      .optional(),
+    tags: statusTagsSchema.default(statusTagsSchema.parse({})),
+  })
+  .superRefine((s, ctx) => {
+    for (const stageId of Object.keys(s.defaultTestByStage)) {
+      if (!s.triggerStageIds.includes(stageId)) {
+        ctx.addIssue({ code: 'custom', path: ['defaultTestByStage', stageId], message: 'is not one of triggerStageIds' });
+      }
+    }
+    for (const [i, days] of s.reminderDaysBeforeExpiry.entries()) {
+      if (days >= s.expiryDays) ctx.addIssue({ code: 'custom', path: ['reminderDaysBeforeExpiry', i], message: `must be less than expiryDays (${s.expiryDays})` });
+    }
+  });
+export type AssessmentSettings = z.infer<typeof assessmentSettingsSchema>;
+
+export const integrationSettingsSchema = z.object({
+  assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
+});
+export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
+
+/** Stored settings are re-parsed on read so defaults added later apply to old rows. */
+export const parseStoredSettings = (raw: unknown): IntegrationSettings => integrationSettingsSchema.parse(raw ?? {});

@@ -1,0 +1,105 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AssessmentSettings } from '../settings/assessment-settings';
+
+/** Messages of the assessment workflow, shared by the ingress, the admin API and the workflows. */
+
+export type AssessmentStatus =
+  | 'starting'
+  | 'awaiting_selection'
+  | 'invited'
+  | 'started'
+  | 'verification_pending'
+  | 'completed'
+  | 'not_verified'
+  | 'expired'
+  | 'declined'
+  | 'cancelled'
+  | 'failed';
+
+export const terminalAssessmentStatuses: readonly AssessmentStatus[] = ['completed', 'not_verified', 'expired', 'declined', 'cancelled', 'failed'];
+export const isTerminalAssessmentStatus = (s: AssessmentStatus) => terminalAssessmentStatuses.includes(s);
+
+export type CodeSignalSessionStatus =
+  | 'pending' | 'active' | 'gracePeriod' | 'finalizing' | 'over' | 'expired' | 'declined' | 'deleted' | 'deletedForPii' | 'archived';
+
+/** What the workflow knows of a CodeSignal test session, re-read from the API after every webhook. */
+export interface SessionSnapshot {
+  id: string;
+  testId: string;
+  testTitle: string;
+  status: CodeSignalSessionStatus;
+  invitationUrl: string | null;
+  expiresAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  maxScore: number;
+  score: number | null;
+  reportUrl: string | null;
+  verificationStatus: 'pending' | 'verified' | 'notVerified' | null;
+  rejectionReasons: string[];
+  /** Reactivation or an automatic retake moved the candidate to this session. */
+  continuedAs: string | null;
+  /** The activity's clock when it read the session; timers are computed from it, never from workflow code. */
+  readAt: number;
+}
+
+export interface CandidateContact {
+  name: string;
+  email: string | null;
+  postingId: string | null;
+}
+
+export interface AssessmentWorkflowInput {
+  integrationId: string;
+  opportunityId: string;
+  assessmentId: string;
+  candidateWorkflowId: string;
+  triggerStageId: string;
+  settings: AssessmentSettings;
+}
+
+export type CancelReason = 'archived' | 'hired' | 'recruiter';
+
+export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'retake' } | { action: 'cancel' };
+
+export interface AssessmentState {
+  assessmentId: string;
+  triggerStageId: string;
+  status: AssessmentStatus;
+  testId: string | null;
+  testTitle: string | null;
+  sessionId: string | null;
+  /** Every session this assessment has used, oldest first (retakes add one). */
+  sessionIds: string[];
+  candidateEmail: string | null;
+  expiresAt: number | null;
+  remindersSent: number;
+  score: number | null;
+  maxScore: number | null;
+  passed: boolean | null;
+  reportUrl: string | null;
+  failure: { type: string; message: string } | null;
+}
+
+/** What the candidate workflow keeps of each of its assessments. */
+export interface AssessmentSummary {
+  assessmentId: string;
+  workflowId: string;
+  triggerStageId: string;
+  status: AssessmentStatus;
+  testTitle: string | null;
+  sessionId: string | null;
+  score: number | null;
+  maxScore: number | null;
+  passed: boolean | null;
+  startedAt: number;
+}
+
+export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');
+export const sessionEventSignal = defineSignal<[{ sessionId: string; event: string; triggeredOn: number }]>('sessionEvent');
+export const cancelAssessmentSignal = defineSignal<[{ reason: CancelReason }]>('cancelAssessment');
+export const recruiterActionUpdate = defineUpdate<{ accepted: true }, [RecruiterAction]>('recruiterAction');
+export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');
+
+/** Sent by an assessment workflow to its candidate workflow whenever its status changes. */
+export const assessmentStatusSignal = defineSignal<[Omit<AssessmentSummary, 'workflowId' | 'startedAt' | 'triggerStageId'>]>('assessmentStatus');

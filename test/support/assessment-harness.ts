@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Integration } from '../../src/db/integrations';
+import type { InspectedOpportunity } from '../../src/sandbox/lever';
+import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
+import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import { adminToken, startStack, type TestStack } from './stack';
+import { readJson } from './lever-webhook';
+
+export interface AssessmentHarness {
+  sandboxes: RunningSandboxes;
+  stack: TestStack;
+  integration: Integration;
+  /** A recruiter moves the candidate in Lever's UI (fires the webhook). */
+  moveToStage(opportunityId: string, stageId: string): void;
+  opportunity(opportunityId: string): InspectedOpportunity & { tags: string[]; links: string[] };
+  putSettings(patch: Record<string, unknown>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole product on real servers: both sandboxes over HTTP, the API and a worker on the run's
+ * Temporal and PostgreSQL, and an integration wired exactly as `npm start` wires the demo one.
+ */
+export async function startAssessmentHarness(opts: { config?: Record<string, string> } = {}): Promise<AssessmentHarness> {
+  const sandboxes = await startSandboxes({
+    leverPort: 0,
+    codesignalPort: 0,
+    quiet: true,
+    lever: { webhookRetryDelaysMs: [200, 400, 800, 1600, 3200] },
+    codesignal: { webhookRetryDelaysMs: () => 300 },
+  });
+  const stack = await startStack({
+    config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, ...opts.config },
+  });
+  const integration = await ensureDemoIntegration(stack.db, sandboxes, stack.config.publicUrl, `Harness ${randomUUID()}`);
+  const { leverSandbox } = sandboxes;
+  const accountId = sandboxes.lever.seed.accountId;
+  return {
+    sandboxes,
+    stack,
+    integration,
+    moveToStage: (opportunityId, stageId) => void leverSandbox.recruiter.moveToStage(accountId, opportunityId, { stage: stageId }),
+    opportunity: (opportunityId) => leverSandbox.recruiter.inspect(accountId, opportunityId) as InspectedOpportunity & { tags: string[]; links: string[] },
+    putSettings: async (patch) => {
+      const res = await fetch(`${stack.baseUrl}/api/integrations/${integration.id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const current = (await readJson(res)).settings;
+      return fetch(`${stack.baseUrl}/api/integrations/${integration.id}/settings`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...current, assessments: { ...current.assessments, ...patch } }),
+      });
+    },
+    close: async () => {
+      await stack.stop();
+      await sandboxes.close();
+    },
+  };
+}
