@@ -72,7 +72,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       }
       if (!patched('assessments-v1')) continue;
       if (event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null) {
-        await startAssessmentIfTriggered(state, assessments, state.stageId);
+        // The candidate's record must outlive a broken integration (deleted, misconfigured): log, don't fail.
+        await startAssessmentIfTriggered(state, assessments, state.stageId).catch((err: unknown) =>
+          log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
+        );
       } else if ((event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null)) {
         await cancelOpenAssessments(assessments, event.kind === 'hired' ? 'hired' : 'archived');
       }

@@ -5,23 +5,35 @@ import { candidateWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from '../../src/workflows/messages';
 import { LeverStageKey } from '../../src/workflows/search-attributes';
 import { signalLeverEvent } from '../../src/temporal/candidate-client';
-import { eventually } from '../support/stack';
+import { createSettingsActivities } from '../../src/activities/settings-activities';
+import { createPool, type Db } from '../../src/db/pool';
+import { eventually, testLogger } from '../support/stack';
 
 describe('candidate workflow', () => {
   let client: Client;
   let nativeConnection: NativeConnection;
+  let db: Db;
+  // Stage changes look up the integration's assessment settings; these candidates belong to none.
+  const workerOptions = (taskQueue: string) => ({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: createSettingsActivities({ db }),
+  });
   beforeAll(async () => {
+    db = createPool(process.env.TEST_DATABASE_URL!, testLogger);
     client = new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
     nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   });
   afterAll(async () => {
     await client.connection.close();
     await nativeConnection.close();
+    await db.end();
   });
 
   it('continues as new before its history grows large and keeps its state and search attributes', async () => {
     const taskQueue = `cw-${randomUUID()}`;
-    const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows') });
+    const worker = await Worker.create(workerOptions(taskQueue));
     const integrationId = randomUUID();
     const opportunityId = randomUUID();
     const workflowId = candidateWorkflowId(integrationId, opportunityId);
@@ -57,7 +69,7 @@ describe('candidate workflow', () => {
 
   it('signal-with-start is one call for a new and for a running candidate', async () => {
     const taskQueue = `cw-${randomUUID()}`;
-    const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows') });
+    const worker = await Worker.create(workerOptions(taskQueue));
     const target = { integrationId: randomUUID(), opportunityId: randomUUID() };
     await worker.runUntil(async () => {
       const id1 = await signalLeverEvent(client, taskQueue, target, { kind: 'hired', key: 'h', triggeredAt: 5 }, 5000);
