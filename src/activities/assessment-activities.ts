@@ -146,8 +146,13 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       const marker = noteMarker(`${input.opportunityId}/${input.noteRef}`);
       const existing = await lever.listAllNotes(input.opportunityId);
       if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+      const { note } = input;
+      const archiveReason =
+        note.kind === 'cancelled' && note.archiveReasonId
+          ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
+          : undefined;
       await lever.createNote(input.opportunityId, {
-        value: `${renderAssessmentNote(input.note)}\n\n${marker}`,
+        value: `${renderAssessmentNote(note, archiveReason)}\n\n${marker}`,
         notifyFollowers: input.notifyFollowers,
         performAs: performAs(),
       });

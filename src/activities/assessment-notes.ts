@@ -7,8 +7,8 @@ export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${no
 
 const cancelReasons = { archived: 'the candidate was archived in Lever', hired: 'the candidate was hired', recruiter: 'a recruiter cancelled it' } as const;
 
-/** Plain-text Lever notes for each step of an assessment. */
-export function renderAssessmentNote(note: AssessmentNote): string {
+/** Plain-text Lever notes for each step of an assessment; `archiveReason` is the looked-up reason of a cancelling archive. */
+export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { text: string; type: 'hired' | 'non-hired' }): string {
   switch (note.kind) {
     case 'invitation':
       return `CodeSignal invitation sent: ${note.testTitle} to ${note.email}. The invitation expires ${date(note.expiresAt)}.`;
@@ -53,8 +53,13 @@ export function renderAssessmentNote(note: AssessmentNote): string {
       return `CodeSignal invitation${note.testTitle ? ` for ${note.testTitle}` : ''} expired before the candidate completed it.`;
     case 'declined':
       return `The candidate declined the CodeSignal invitation for ${note.testTitle}.`;
-    case 'cancelled':
-      return `CodeSignal assessment${note.testTitle ? ` ${note.testTitle}` : ''} cancelled: ${cancelReasons[note.reason]}.`;
+    case 'cancelled': {
+      const why =
+        note.reason === 'archived' && archiveReason
+          ? archiveReason.type === 'hired' ? cancelReasons.hired : `${cancelReasons.archived} (${archiveReason.text})`
+          : cancelReasons[note.reason];
+      return `CodeSignal assessment${note.testTitle ? ` ${note.testTitle}` : ''} cancelled: ${why}.`;
+    }
     case 'failed':
       return `CodeSignal assessment stopped because of an error: ${note.message}\nAn administrator can see the details in the integration's Temporal Web UI.`;
   }

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { recruiterActionUpdate, type RecruiterAction } from '../workflows/assessment-messages';
+import { recruiterActionUpdate, retakeAssessmentUpdate } from '../workflows/assessment-messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../workflows/ids';
 import { assessmentsQuery } from '../workflows/messages';
 import { requireAdmin } from './admin-auth';
@@ -34,12 +34,19 @@ export function assessmentRoutes(deps: { temporal: Client; adminToken: string | 
 
   router.post(`${base}/:assessmentId/actions`, async (req, res) => {
     const { integrationId, opportunityId, assessmentId } = req.params as { integrationId: string; opportunityId: string; assessmentId: string };
-    const action: RecruiterAction = parseBody(actionSchema, req.body);
+    const action = parseBody(actionSchema, req.body);
     const sequence = Number(assessmentId);
     if (!Number.isInteger(sequence) || sequence < 1) throw new HttpError(404, 'unknown_assessment', `no assessment ${assessmentId}`);
-    const handle = deps.temporal.workflow.getHandle(assessmentWorkflowId(integrationId, opportunityId, sequence));
     try {
-      await handle.executeUpdate(recruiterActionUpdate, { args: [action] });
+      if (action.action === 'retake') {
+        // A retake is a new assessment of the candidate, tracked on its own.
+        const retake = await deps.temporal.workflow
+          .getHandle(candidateWorkflowId(integrationId, opportunityId))
+          .executeUpdate(retakeAssessmentUpdate, { args: [{ assessmentId }] });
+        res.status(202).json({ status: 'accepted', action: 'retake', assessmentId: retake.assessmentId });
+        return;
+      }
+      await deps.temporal.workflow.getHandle(assessmentWorkflowId(integrationId, opportunityId, sequence)).executeUpdate(recruiterActionUpdate, { args: [action] });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_assessment', `no open assessment ${assessmentId} for candidate ${opportunityId}`);
       if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'action_refused', (err.cause as Error | undefined)?.message ?? err.message);

@@ -56,11 +56,20 @@ export interface AssessmentWorkflowInput {
   candidateWorkflowId: string;
   triggerStageId: string;
   settings: AssessmentSettings;
+  /** A retake: reactivate this earlier session instead of inviting afresh. */
+  retakeOfSessionId?: string;
 }
 
 export type CancelReason = 'archived' | 'hired' | 'recruiter';
 
-export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'retake' } | { action: 'cancel' };
+/** Actions on an open assessment; a retake is a new assessment, started by the candidate workflow. */
+export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'cancel' };
+
+export interface CancelRequest {
+  reason: CancelReason;
+  /** The Lever archive reason, when an archive caused it: the note tells "hired" from other reasons. */
+  archiveReasonId?: string | null;
+}
 
 export interface AssessmentState {
   assessmentId: string;
@@ -93,13 +102,18 @@ export interface AssessmentSummary {
   maxScore: number | null;
   passed: boolean | null;
   startedAt: number;
+  /** Set on a retake: the assessment it repeats. */
+  retakeOf?: string;
 }
 
 export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');
 export const sessionEventSignal = defineSignal<[{ sessionId: string; event: string; triggeredOn: number }]>('sessionEvent');
-export const cancelAssessmentSignal = defineSignal<[{ reason: CancelReason }]>('cancelAssessment');
+export const cancelAssessmentSignal = defineSignal<[CancelRequest]>('cancelAssessment');
 export const recruiterActionUpdate = defineUpdate<{ accepted: true }, [RecruiterAction]>('recruiterAction');
 export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');
 
 /** Sent by an assessment workflow to its candidate workflow whenever its status changes. */
 export const assessmentStatusSignal = defineSignal<[Omit<AssessmentSummary, 'workflowId' | 'startedAt' | 'triggerStageId'>]>('assessmentStatus');
+
+/** Asks the candidate workflow for a retake of a finished assessment; answers the new assessment's id. */
+export const retakeAssessmentUpdate = defineUpdate<{ assessmentId: string }, [{ assessmentId: string }]>('retakeAssessment');

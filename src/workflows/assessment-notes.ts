@@ -11,5 +11,5 @@ export type AssessmentNote =
   | { kind: 'notVerified'; session: SessionSnapshot }
   | { kind: 'expired'; testTitle: string | null }
   | { kind: 'declined'; testTitle: string }
-  | { kind: 'cancelled'; reason: CancelReason; testTitle: string | null }
+  | { kind: 'cancelled'; reason: CancelReason; testTitle: string | null; archiveReasonId?: string | null }
   | { kind: 'failed'; message: string };

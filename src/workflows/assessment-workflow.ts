@@ -22,7 +22,7 @@ import {
   type AssessmentState,
   type AssessmentStatus,
   type AssessmentWorkflowInput,
-  type CancelReason,
+  type CancelRequest,
   type RecruiterAction,
   type SessionSnapshot,
 } from './assessment-messages';
@@ -80,7 +80,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   const inbox = {
     chosenTestId: undefined as string | undefined,
     sessionEvents: 0,
-    cancel: undefined as CancelReason | undefined,
+    cancel: undefined as CancelRequest | undefined,
     actions: [] as RecruiterAction[],
   };
 
@@ -90,8 +90,8 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   setHandler(sessionEventSignal, () => {
     inbox.sessionEvents += 1;
   });
-  setHandler(cancelAssessmentSignal, ({ reason }) => {
-    inbox.cancel ??= reason;
+  setHandler(cancelAssessmentSignal, (request) => {
+    inbox.cancel ??= request;
   });
   setHandler(
     recruiterActionUpdate,
@@ -162,10 +162,10 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     cancelTimers.push(startTimer(session.expiresAt - session.readAt, () => (due.expiry = true)));
   }
 
-  async function cancelAssessment(reason: CancelReason, session: SessionSnapshot | null): Promise<AssessmentState> {
+  async function cancelAssessment(request: CancelRequest, session: SessionSnapshot | null): Promise<AssessmentState> {
     if (session) await acts.cancelSession({ integrationId: input.integrationId, sessionId: session.id });
     else await acts.removeSelectionLink(ref);
-    await note({ kind: 'cancelled', reason, testTitle: state.testTitle });
+    await note({ kind: 'cancelled', reason: request.reason, testTitle: state.testTitle, archiveReasonId: request.archiveReasonId ?? null });
     await setStatus('cancelled');
     return state;
   }
@@ -252,17 +252,15 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       if (inbox.cancel) return cancelAssessment(inbox.cancel, session);
 
       for (const action of inbox.actions.splice(0)) {
-        if (action.action === 'cancel') return cancelAssessment('recruiter', session);
+        if (action.action === 'cancel') return cancelAssessment({ reason: 'recruiter' }, session);
         if (action.action === 'resend') {
           await acts.resendInvitation({ integrationId: input.integrationId, sessionId: session.id });
           await note({ kind: 'resent', testTitle: session.testTitle, email });
-        } else if (action.action === 'extend') {
+        } else {
           const from = Math.max(session.expiresAt ?? session.readAt, session.readAt);
           session = await acts.extendSession({ integrationId: input.integrationId, sessionId: session.id, expiresAt: from + action.days * day });
           scheduleTimers(session);
           await note({ kind: 'extended', testTitle: session.testTitle, expiresAt: session.expiresAt });
-        } else {
-          session = await acts.reactivateSession({ ...ref, workflowId, sessionId: session.id });
         }
       }
       if (due.reminders > 0) {
@@ -292,13 +290,21 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     if (!candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
     state.candidateEmail = candidate.email;
 
+    if (input.retakeOfSessionId) {
+      const session = await acts.reactivateSession({ ...ref, workflowId, sessionId: input.retakeOfSessionId });
+      follow(session);
+      await note({ kind: 'retake', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
+      await setStatus('invited');
+      return await waitForOutcome(session, candidate.email);
+    }
+
     const defaultTest = (candidate.postingId && settings.defaultTestByPosting[candidate.postingId]) || settings.defaultTestByStage[input.triggerStageId];
     let testId = defaultTest;
     if (!testId) {
       await acts.addSelectionLink(ref);
       await setStatus('awaiting_selection');
       await condition(() => inbox.chosenTestId !== undefined || inbox.cancel !== undefined || inbox.actions.some((a) => a.action === 'cancel'));
-      if (inbox.chosenTestId === undefined) return await cancelAssessment(inbox.cancel ?? 'recruiter', null);
+      if (inbox.chosenTestId === undefined) return await cancelAssessment(inbox.cancel ?? { reason: 'recruiter' }, null);
       testId = inbox.chosenTestId;
     }
     state.testId = testId;

@@ -13,7 +13,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SettingsActivities } from '../activities/settings-activities';
-import { cancelAssessmentSignal, isTerminalAssessmentStatus, assessmentStatusSignal, type AssessmentSummary, type CancelReason } from './assessment-messages';
+import type { AssessmentSettings } from '../settings/assessment-settings';
+import {
+  assessmentStatusSignal,
+  cancelAssessmentSignal,
+  isTerminalAssessmentStatus,
+  retakeAssessmentUpdate,
+  type AssessmentSummary,
+  type CancelRequest,
+} from './assessment-messages';
 import { assessmentWorkflow } from './assessment-workflow';
 import { applyLeverEvent, initialCandidateState } from './candidate-state';
 import { assessmentWorkflowId } from './ids';
@@ -43,6 +51,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const state: CandidateState = input.carried ?? initialCandidateState(input.integrationId, input.opportunityId);
   const assessments: AssessmentSummary[] = (state.assessments ??= []);
   const inbox: LeverCandidateEvent[] = [];
+  const retakes: Array<{ summary: AssessmentSummary; sessionId: string }> = [];
 
   setHandler(leverEventSignal, (event) => {
     inbox.push(event);
@@ -51,6 +60,25 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const summary = assessments.find((a) => a.assessmentId === update.assessmentId);
     if (summary) Object.assign(summary, update);
   });
+  setHandler(
+    retakeAssessmentUpdate,
+    ({ assessmentId }) => {
+      const previous = assessments.find((a) => a.assessmentId === assessmentId)!;
+      const summary = reserveAssessment(state, assessments, previous.triggerStageId, previous);
+      retakes.push({ summary, sessionId: previous.sessionId! });
+      return { assessmentId: summary.assessmentId };
+    },
+    {
+      validator: ({ assessmentId }) => {
+        const previous = assessments.find((a) => a.assessmentId === assessmentId);
+        if (!previous) throw new Error(`no assessment ${assessmentId}`);
+        if (!['completed', 'not_verified', 'expired', 'declined'].includes(previous.status) || !previous.sessionId) {
+          throw new Error(`assessment ${assessmentId} is ${previous.status}; only a finished, expired or declined assessment can be retaken`);
+        }
+        if (assessments.some((a) => a.retakeOf === assessmentId)) throw new Error(`assessment ${assessmentId} already has a retake`);
+      },
+    },
+  );
   setHandler(candidateStateQuery, () => state);
   setHandler(assessmentsQuery, () => assessments);
 
@@ -60,7 +88,16 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
 
   for (;;) {
-    await condition(() => inbox.length > 0 || shouldContinueAsNew());
+    await condition(() => inbox.length > 0 || retakes.length > 0 || shouldContinueAsNew());
+    while (retakes.length > 0) {
+      const { summary, sessionId } = retakes.shift()!;
+      await loadAssessmentSettings({ integrationId: state.integrationId })
+        .then((settings) => launchAssessment(state, summary, settings, sessionId))
+        .catch((err: unknown) => {
+          summary.status = 'failed';
+          log.error('could not start a retake', { assessmentId: summary.assessmentId, error: String(err) });
+        });
+    }
     while (inbox.length > 0) {
       const event = inbox.shift()!;
       const stageBefore = state.stageId;
@@ -77,14 +114,14 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
           log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
         );
       } else if ((event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null)) {
-        await cancelOpenAssessments(assessments, event.kind === 'hired' ? 'hired' : 'archived');
+        await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null });
       }
     }
     if (state.stageId !== publishedStage) {
       upsertSearchAttributes([{ key: LeverStageKey, value: state.stageId }]);
       publishedStage = state.stageId;
     }
-    if (shouldContinueAsNew() && inbox.length === 0) {
+    if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof candidateWorkflow>({ ...input, carried: { ...state, runs: state.runs + 1 } });
     }
@@ -97,30 +134,42 @@ async function startAssessmentIfTriggered(state: CandidateState, assessments: As
   if (!settings.triggerStageIds.includes(stageId)) return;
   if (assessments.some((a) => a.triggerStageId === stageId && !isTerminalAssessmentStatus(a.status))) return;
   if (state.archived) return;
+  await launchAssessment(state, reserveAssessment(state, assessments, stageId), settings);
+}
+
+/** Takes the next assessment number at once (no await), so concurrent starts never share one. */
+function reserveAssessment(state: CandidateState, assessments: AssessmentSummary[], stageId: string, retakeOf?: AssessmentSummary): AssessmentSummary {
   const sequence = assessments.length + 1;
-  const workflowId = assessmentWorkflowId(state.integrationId, state.opportunityId, sequence);
-  assessments.push({
+  const summary: AssessmentSummary = {
     assessmentId: String(sequence),
-    workflowId,
+    workflowId: assessmentWorkflowId(state.integrationId, state.opportunityId, sequence),
     triggerStageId: stageId,
     status: 'starting',
-    testTitle: null,
+    testTitle: retakeOf?.testTitle ?? null,
     sessionId: null,
     score: null,
     maxScore: null,
     passed: null,
     startedAt: state.stageChangedAt ?? 0,
-  });
+    ...(retakeOf ? { retakeOf: retakeOf.assessmentId } : {}),
+  };
+  assessments.push(summary);
+  return summary;
+}
+
+/** Starts the assessment as a child workflow; a retake reactivates the earlier session. */
+async function launchAssessment(state: CandidateState, summary: AssessmentSummary, settings: AssessmentSettings, retakeOfSessionId?: string): Promise<void> {
   await startChild(assessmentWorkflow, {
-    workflowId,
+    workflowId: summary.workflowId,
     args: [
       {
         integrationId: state.integrationId,
         opportunityId: state.opportunityId,
-        assessmentId: String(sequence),
+        assessmentId: summary.assessmentId,
         candidateWorkflowId: workflowInfo().workflowId,
-        triggerStageId: stageId,
+        triggerStageId: summary.triggerStageId,
         settings,
+        ...(retakeOfSessionId ? { retakeOfSessionId } : {}),
       },
     ],
     // Assessments outlive a continue-as-new of this workflow.
@@ -129,10 +178,10 @@ async function startAssessmentIfTriggered(state: CandidateState, assessments: As
   });
 }
 
-async function cancelOpenAssessments(assessments: AssessmentSummary[], reason: CancelReason): Promise<void> {
+async function cancelOpenAssessments(assessments: AssessmentSummary[], request: CancelRequest): Promise<void> {
   for (const a of assessments.filter((x) => !isTerminalAssessmentStatus(x.status))) {
     await getExternalWorkflowHandle(a.workflowId)
-      .signal(cancelAssessmentSignal, { reason })
+      .signal(cancelAssessmentSignal, request)
       .catch((err: unknown) => log.warn('assessment already closed', { workflowId: a.workflowId, error: String(err) }));
   }
 }
