@@ -7,11 +7,21 @@ import { environmentSchema, loadConfig, requireExternal } from '../src/config';
 const root = path.join(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 
-/** Resolves compose's ${VAR}, ${VAR:-default} and ${VAR:?message} the way `docker compose` would with VAR set. */
+/** What an operator sets: the variables compose requires (`${VAR:?…}`); the rest take their `:-` defaults. */
+const operatorEnv: Record<string, string> = {
+  POSTGRES_PASSWORD: 'postgres-password-123',
+  ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+  LINK_SIGNING_SECRET: 'link-signing-secret-0123456789abcdef0123',
+  PUBLIC_URL: 'https://hooks.example.com',
+};
+
+/** Resolves ${VAR}, ${VAR:-default} and ${VAR:?message} as `docker compose` does with `operatorEnv` set. */
 const interpolate = (value: unknown): string =>
-  String(value).replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_m, name: string, fallback?: string) =>
-    name === 'PUBLIC_URL' ? 'https://hooks.example.com' : name.endsWith('_URL') && fallback ? fallback : `value-of-${name.toLowerCase()}-0123456789`,
-  );
+  String(value).replace(/\$\{([A-Z_]+)(?:(:[-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
+    if (operatorEnv[name] !== undefined) return operatorEnv[name]!;
+    if (op === ':-') return arg ?? '';
+    throw new Error(`compose requires ${name}: ${arg ?? ''}`);
+  });
 
 const environmentOf = (service: string): Record<string, string> =>
   Object.fromEntries(Object.entries(compose.services[service].environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
@@ -34,8 +44,8 @@ describe('docker-compose.yml', () => {
   });
 
   it.each([
-    ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN'] as const],
-    ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const],
+    ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET'] as const],
+    ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LINK_SIGNING_SECRET'] as const],
   ])('%s gets every variable it needs, and each one parses', (service, required) => {
     const env = environmentOf(service);
     const known = Object.keys(environmentSchema.shape);
@@ -44,7 +54,8 @@ describe('docker-compose.yml', () => {
     expect(() => requireExternal(config, ...required)).not.toThrow();
     expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(new URL(config.DATABASE_URL!).hostname).toBe('postgresql');
-    if (service === 'api') expect(config.publicUrl).toBe('https://hooks.example.com');
+    expect(config.publicUrl).toBe('https://hooks.example.com');
+    expect(config.useSandboxes).toBe(false);
   });
 
   it('API and worker share the task queue and namespace', () => {
@@ -52,5 +63,7 @@ describe('docker-compose.yml', () => {
     const worker = environmentOf('worker');
     expect(api.TEMPORAL_TASK_QUEUE).toBe(worker.TEMPORAL_TASK_QUEUE);
     expect(api.TEMPORAL_NAMESPACE).toBe(worker.TEMPORAL_NAMESPACE);
+    expect(api.LINK_SIGNING_SECRET).toBe(worker.LINK_SIGNING_SECRET);
+    expect(api.PUBLIC_URL).toBe(worker.PUBLIC_URL);
   });
 });

@@ -33,7 +33,7 @@ describe('the one-command development start', () => {
 
   it('runs everything on embedded defaults, stops in order on SIGTERM and resumes open workflows on restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
-    const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [port, temporalPort, uiPort, pgPort, leverPort, codesignalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const env = {
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -41,7 +41,8 @@ describe('the one-command development start', () => {
       TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       EMBEDDED_POSTGRES_PORT: String(pgPort),
-      SANDBOX: 'off',
+      SANDBOX_LEVER_PORT: String(leverPort),
+      SANDBOX_CODESIGNAL_PORT: String(codesignalPort),
     };
     const base = `http://127.0.0.1:${port}`;
 
@@ -49,8 +50,20 @@ describe('the one-command development start', () => {
     await eventually(async () => expect(first.output()).toContain('is running'), 120_000, 250);
     expect(first.output()).toContain(`Temporal Web UI  http://localhost:${uiPort}`);
     expect(first.output()).toContain(`Data directory   ${dataDir}`);
+    expect(first.output()).toContain(`Sandboxes: Lever http://127.0.0.1:${leverPort}/v1`);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+
+    // No real API configured: the sandboxes run with a ready demo integration, and the printed walkthrough works.
+    expect(first.output()).toContain('Try an assessment:');
+    const moveCommand = /curl -s -XPOST (\S+\/stage) -H 'content-type: application\/json' -d '(\{[^']+\})'/.exec(first.output());
+    expect(moveCommand).not.toBeNull();
+    expect((await postJson(moveCommand![1]!, JSON.parse(moveCommand![2]!))).status).toBe(200);
+    const opportunityUrl = moveCommand![1]!.replace(/\/stage$/, '');
+    await eventually(async () => {
+      const opportunity = await readJson(await fetch(opportunityUrl));
+      expect(opportunity.links.some((l: string) => l.startsWith(`http://localhost:${port}/assessments/select/`))).toBe(true);
+    }, 30_000);
 
     const adminToken = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     expect(first.output()).not.toContain(adminToken);
