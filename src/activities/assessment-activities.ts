@@ -6,8 +6,9 @@ import { assessmentSelectionUrl } from '../selection/selection-link';
 import type { CandidateContact, SessionSnapshot } from '../workflows/assessment-messages';
 import type { AssessmentNote } from '../workflows/assessment-notes';
 import { assessmentExternalId } from '../workflows/ids';
-import { noteMarker, renderAssessmentNote } from './assessment-notes';
+import { renderAssessmentNote } from './assessment-notes';
 import { withFailureMapping } from './failures';
+import { ensureLink, ensureNote, ensureTags } from './lever-writes';
 import type { IntegrationContexts } from './integration-context';
 
 interface AssessmentRef {
@@ -33,9 +34,9 @@ function splitName(name: string): { candidateFirstName: string; candidateLastNam
 const reportFileName = (ref: AssessmentRef, sessionId: string) => `codesignal-report-${ref.opportunityId}-${ref.assessmentId}-${sessionId}.pdf`;
 
 /**
- * The assessment flow's calls to Lever and CodeSignal. Lever has no idempotency keys, so every write
- * first looks for its own effect (a note's marker, a file's name, a tag, a link, the stage) and
- * only writes when it is missing: a retry after a lost response never writes twice.
+ * The assessment flow's calls to Lever and CodeSignal. Every write first looks for its own effect
+ * (a note's marker, a file's name, a tag, a link, the stage; see lever-writes.ts) and only writes
+ * what is missing: a retry after a lost response never writes twice.
  */
 export function createAssessmentActivities(deps: AssessmentActivityDeps) {
   const { contexts } = deps;
@@ -74,16 +75,13 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     async addSelectionLink(ref: AssessmentRef): Promise<{ url: string }> {
       const { lever, performAs } = await contexts.get(ref.integrationId);
       const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
-      const opportunity = await lever.getOpportunity(ref.opportunityId);
-      if (!opportunity.links.includes(url)) await lever.addLinks(ref.opportunityId, [url], performAs());
+      await ensureLink(lever, ref.opportunityId, url, true, performAs());
       return { url };
     },
 
     async removeSelectionLink(ref: AssessmentRef): Promise<void> {
       const { lever, performAs } = await contexts.get(ref.integrationId);
-      const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
-      const opportunity = await lever.getOpportunity(ref.opportunityId);
-      if (opportunity.links.includes(url)) await lever.removeLinks(ref.opportunityId, [url], performAs());
+      await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs());
     },
 
     async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number }): Promise<SessionSnapshot> {
@@ -143,16 +141,14 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
 
     async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      const marker = noteMarker(`${input.opportunityId}/${input.noteRef}`);
-      const existing = await lever.listAllNotes(input.opportunityId);
-      if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
       const { note } = input;
       const archiveReason =
         note.kind === 'cancelled' && note.archiveReasonId
           ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
           : undefined;
-      await lever.createNote(input.opportunityId, {
-        value: `${renderAssessmentNote(note, archiveReason)}\n\n${marker}`,
+      await ensureNote(lever, input.opportunityId, {
+        ref: input.noteRef,
+        text: renderAssessmentNote(note, archiveReason),
         notifyFollowers: input.notifyFollowers,
         performAs: performAs(),
       });
@@ -160,11 +156,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
 
     async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[] }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      const { tags } = await lever.getOpportunity(input.opportunityId);
-      const toRemove = input.remove.filter((t) => tags.includes(t) && !input.add.includes(t));
-      const toAdd = input.add.filter((t) => !tags.includes(t));
-      if (toRemove.length) await lever.removeTags(input.opportunityId, toRemove, performAs());
-      if (toAdd.length) await lever.addTags(input.opportunityId, toAdd, performAs());
+      await ensureTags(lever, input.opportunityId, input, performAs());
     },
 
     async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null }): Promise<void> {

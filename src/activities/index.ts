@@ -1,8 +1,11 @@
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { createAssessmentActivities } from './assessment-activities';
+import { createImportActivities } from './import-activities';
 import { createIntegrationContexts } from './integration-context';
+import { createInterviewActivities } from './interview-activities';
 import { createSettingsActivities } from './settings-activities';
+import { findMappedCodeSignalUser } from '../db/interviewers';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +28,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSettingsActivities({ db: deps.db }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
+    ...createImportActivities({ contexts }),
+    ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
   };
 }
 

@@ -1,15 +1,23 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findIntegration } from '../db/integrations';
 import type { Db } from '../db/pool';
-import { parseStoredSettings, type AssessmentSettings } from '../settings/assessment-settings';
+import { parseStoredSettings, type AssessmentSettings, type InterviewSettings } from '../settings/assessment-settings';
 
 /** Reads an integration's settings for the workflows; never returns its secrets. */
 export function createSettingsActivities({ db }: { db: Db }) {
+  const load = async (integrationId: string) => {
+    const integration = await findIntegration(db, integrationId);
+    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
+    return parseStoredSettings(integration.settings);
+  };
   return {
     async loadAssessmentSettings({ integrationId }: { integrationId: string }): Promise<AssessmentSettings> {
-      const integration = await findIntegration(db, integrationId);
-      if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
-      return parseStoredSettings(integration.settings).assessments;
+      return (await load(integrationId)).assessments;
+    },
+    /** Interview settings, plus the notification setting they share with assessments. */
+    async loadInterviewSettings({ integrationId }: { integrationId: string }): Promise<{ interviews: InterviewSettings; notifyFollowers: boolean }> {
+      const settings = await load(integrationId);
+      return { interviews: settings.interviews, notifyFollowers: settings.assessments.notifyFollowers };
     },
   };
 }

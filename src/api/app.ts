@@ -8,8 +8,10 @@ import { assessmentRoutes } from './assessments';
 import { codesignalWebhookRoutes } from './codesignal-webhooks';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
+import { importRoutes } from './imports';
 import { integrationRoutes } from './integrations';
 import { leverWebhookRoutes } from './lever-webhooks';
+import { mappingRoutes } from './mappings';
 
 export interface ApiDeps {
   config: Config;
@@ -42,12 +44,15 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
       logger,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
     }),
   );
   if (config.LINK_SIGNING_SECRET) {
     app.use(assessmentSelectionRoutes({ db, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
   app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(mappingRoutes({ db, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl }));
+  app.use(importRoutes({ db, temporal, adminToken: config.ADMIN_TOKEN }));
   app.use(integrationRoutes({ db, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl }));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,14 +1,17 @@
-import express, { Router } from 'express';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import express, { Router, type Response } from 'express';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { codesignalWebhookSchema } from '../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
 import { findAssessmentWorkflowId } from '../db/assessment-sessions';
+import { findInterviewWorkflowId } from '../db/interview-rooms';
 import { cachedIntegrationLookup } from '../db/integrations';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { sessionEventSignal } from '../workflows/assessment-messages';
+import { liveInterviewEventSignal } from '../workflows/interview-messages';
 import { workflowIdFromExternalId } from '../workflows/ids';
 import { HttpError } from './errors';
+import { acceptImportRequest } from './imports';
 import { webhookUrls } from './integrations';
 import { parseBody } from './validate';
 
@@ -19,6 +22,8 @@ export interface CodeSignalWebhookDeps {
   bodyLimit: string;
   temporalTimeoutMs: number;
   logger: Logger;
+  /** Task queue of the import workflows this ingress starts. */
+  taskQueue: string;
 }
 
 /**
@@ -28,6 +33,27 @@ export interface CodeSignalWebhookDeps {
 export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   const router = Router();
   const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
+
+  /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
+  async function signalOrIgnore(res: Response, log: Logger, workflowId: string | undefined, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+    if (!workflowId) {
+      log.info('CodeSignal event for nothing this integration started; ignored');
+      res.status(200).json({ status: 'ignored', reason: 'unknown session or interview' });
+      return;
+    }
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () => send(deps.temporal.workflow.getHandle(workflowId)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        log.info({ workflowId }, 'workflow already closed; CodeSignal event ignored');
+        res.status(200).json({ status: 'ignored', reason: 'closed' });
+        return;
+      }
+      log.warn({ err: (err as Error).message }, 'Temporal unavailable; CodeSignal will retry');
+      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+    }
+    res.status(200).json({ status: 'accepted', workflowId });
+  }
 
   router.post('/webhooks/codesignal/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
     const integrationId = req.params.integrationId!;
@@ -47,8 +73,19 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
       }
     }
     const log = deps.logger.child({ integrationId, event: body.event });
-    const payload = body.payload as { testSessionId?: unknown; externalId?: unknown };
+    if (body.event === 'sourcingCandidateImportRequested') {
+      res.status(200).json(await acceptImportRequest(deps, integrationId, body, log));
+      return;
+    }
+    const payload = body.payload as { testSessionId?: unknown; externalId?: unknown; interviewId?: unknown };
     const sessionId = typeof payload.testSessionId === 'string' ? payload.testSessionId : undefined;
+    const interviewId = payload.interviewId;
+    if (!sessionId && typeof interviewId === 'string') {
+      // Live-interview events carry no externalId: the room was recorded when it was created.
+      const workflowId = await findInterviewWorkflowId(deps.db, integrationId, interviewId);
+      await signalOrIgnore(res, log, workflowId, (handle) => handle.signal(liveInterviewEventSignal, { event: body.event }));
+      return;
+    }
     if (!sessionId) {
       log.info('CodeSignal event without a test session; ignored');
       res.status(200).json({ status: 'ignored', event: body.event });
@@ -59,25 +96,7 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
     // The body is unsigned: an externalId naming another integration's workflow is not trusted.
     const workflowId =
       fromExternalId?.startsWith(`assessment/${integrationId}/`) ? fromExternalId : await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
-    if (!workflowId) {
-      log.info({ sessionId }, 'CodeSignal session not started by this integration; ignored');
-      res.status(200).json({ status: 'ignored', reason: 'unknown session' });
-      return;
-    }
-    try {
-      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () =>
-        deps.temporal.workflow.getHandle(workflowId).signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn: body.triggeredOn ?? 0 }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        log.info({ workflowId }, 'assessment already closed; CodeSignal event ignored');
-        res.status(200).json({ status: 'ignored', reason: 'assessment closed' });
-        return;
-      }
-      log.warn({ err: (err as Error).message }, 'Temporal unavailable; CodeSignal will retry');
-      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
-    }
-    res.status(200).json({ status: 'accepted', workflowId });
+    await signalOrIgnore(res, log, workflowId, (handle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn: body.triggeredOn ?? 0 }));
   });
   return router;
 }

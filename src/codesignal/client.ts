@@ -5,7 +5,7 @@ import type { GraphQLOperation } from './documents';
 import {
   companyTestSchema, companyTestsSchema, companyUsersSchema, graphqlResponseSchema, interviewTemplatesSchema, liveInterviewSchema,
   reactivatedSchema, sourcingCandidateSchema, sourcingCandidatesSchema, testSessionSchema,
-  type CodeSignalCompanyTest, type CodeSignalInterviewTemplate, type SourcingCandidateStatus,
+  type CodeSignalCompanyTest, type CodeSignalInterviewTemplate, type CodeSignalLiveInterview, type SourcingCandidateStatus,
 } from './schemas';
 
 export interface CodeSignalClientOptions {
@@ -184,6 +184,12 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
 
     getLiveInterview: async (id: string) =>
       found(documents.getLiveInterview, 'live interview', id, (await execute(documents.getLiveInterview, { id }, root('liveInterview', liveInterviewSchema.nullable()))).liveInterview),
+
+    /** A candidate's live interviews (first page of 50), e.g. to find one whose creation answer was lost. */
+    listLiveInterviews: async (candidateEmail: string) =>
+      (await execute(documents.listLiveInterviews, { candidateEmail, first: 50, offset: 0 }, root('liveInterviews', z.array(liveInterviewSchema.nullable())))).liveInterviews.filter(
+        (i): i is CodeSignalLiveInterview => i !== null,
+      ),
 
     /** `editLiveInterview`: only the given fields change; pending interviews only. */
     updateLiveInterview: async (id: string, input: LiveInterviewInput) =>

@@ -115,6 +115,11 @@ query GetLiveInterview($id: ID!) {
   liveInterview(liveInterviewId: $id) { ...LiveInterviewFields }
 }${LIVE_INTERVIEW_FIELDS}`);
 
+export const listLiveInterviews = op('ListLiveInterviews', /* GraphQL */ `
+query ListLiveInterviews($candidateEmail: String, $first: Int, $offset: Int) {
+  liveInterviews(candidateEmail: $candidateEmail, first: $first, offset: $offset) { ...LiveInterviewFields }
+}${LIVE_INTERVIEW_FIELDS}`);
+
 export const editLiveInterview = op('EditLiveInterview', /* GraphQL */ `
 mutation EditLiveInterview($id: ID!, $input: LiveInterviewInput!) {
   editLiveInterview(id: $id, interviewFields: $input) { ...LiveInterviewFields }

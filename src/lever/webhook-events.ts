@@ -12,7 +12,7 @@ export const leverWebhookSchema = z.object({
 });
 export type LeverWebhook = z.infer<typeof leverWebhookSchema>;
 
-export const handledLeverEvents = ['candidateStageChange', 'candidateHired', 'candidateArchiveChange'] as const;
+export const handledLeverEvents = ['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted'] as const;
 export type HandledLeverEvent = (typeof handledLeverEvents)[number];
 export const isHandledLeverEvent = (event: string): event is HandledLeverEvent =>
   (handledLeverEvents as readonly string[]).includes(event);
@@ -27,6 +27,9 @@ const dataSchemas = {
   }),
   candidateHired: z.object({ opportunityId: z.string().min(1) }),
   candidateArchiveChange: z.object({ opportunityId: z.string().min(1), toArchived: archivedSchema.optional() }),
+  interviewCreated: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
+  interviewUpdated: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
+  interviewDeleted: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
 } satisfies Record<HandledLeverEvent, z.ZodType>;
 
 /** Lever's "verify connection" test request: a candidateHired with empty data. */
@@ -65,6 +68,14 @@ export function toCandidateEvent(body: LeverWebhook & { event: HandledLeverEvent
       const toArchived = d.toArchived ? { archivedAt: d.toArchived.archivedAt, reason: d.toArchived.reason ?? null } : null;
       const key = body.id ?? `archive:${d.opportunityId}:${triggeredAt}:${toArchived?.archivedAt ?? 'none'}`;
       return { opportunityId: d.opportunityId, event: { kind: 'archiveChange', key, triggeredAt, toArchived } };
+    }
+    case 'interviewCreated':
+    case 'interviewUpdated':
+    case 'interviewDeleted': {
+      const d = parseData(dataSchemas[body.event], body.data);
+      const change = ({ interviewCreated: 'created', interviewUpdated: 'updated', interviewDeleted: 'deleted' } as const)[body.event];
+      const key = body.id ?? `interview:${d.opportunityId}:${triggeredAt}:${d.interviewId}:${change}`;
+      return { opportunityId: d.opportunityId, event: { kind: 'interview', key, triggeredAt, interviewId: d.interviewId, change } };
     }
   }
 }

@@ -22,7 +22,7 @@ export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes,
       settings: {},
     }));
   const urls = webhookUrls(publicUrl, existing.id);
-  const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange'] as const).map((event) =>
+  const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted'] as const).map((event) =>
     lever.createWebhook(urls.lever, event),
   );
   const codesignalWebhookSecret = randomBytes(24).toString('hex');

@@ -4,7 +4,7 @@ import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbo
 export interface RunningSandboxes {
   leverSandbox: LeverSandbox;
   codesignalSandbox: CodeSignalSandbox;
-  lever: { url: string; apiUrl: string; seed: LeverDemoSeed; createWebhook(url: string, event: 'candidateStageChange' | 'candidateHired' | 'candidateArchiveChange'): string };
+  lever: { url: string; apiUrl: string; seed: LeverDemoSeed; createWebhook(url: string, event: 'candidateStageChange' | 'candidateHired' | 'candidateArchiveChange' | 'interviewCreated' | 'interviewUpdated' | 'interviewDeleted'): string };
   codesignal: { url: string; graphqlUrl: string; seed: Awaited<ReturnType<typeof seedCodeSignalDemo>>; setWebhook(url: string, secret: string): Promise<void> };
   close(): Promise<void>;
 }

@@ -58,8 +58,33 @@ export const assessmentSettingsSchema = z
   });
 export type AssessmentSettings = z.infer<typeof assessmentSettingsSchema>;
 
+const interviewTagsSchema = z.object({
+  scheduled: z.string().min(1).max(100).default('CodeSignal interview: scheduled'),
+  completed: z.string().min(1).max(100).default('CodeSignal interview: completed'),
+  expired: z.string().min(1).max(100).default('CodeSignal interview: expired'),
+  cancelled: z.string().min(1).max(100).default('CodeSignal interview: cancelled'),
+  failed: z.string().min(1).max(100).default('CodeSignal interview: error'),
+});
+
+export const interviewSettingsSchema = z.object({
+  /** Lever stage ids; entering one creates a CodeSignal live interview (the on-site stage is the usual choice). */
+  triggerStageIds: z.array(z.string().min(1)).max(50).default([]),
+  /** CodeSignal interview template; the company default when absent. */
+  templateId: z.string().min(1).optional(),
+  /** How long the room stays open when no Lever interview is scheduled (CodeSignal allows 1–336 hours). */
+  expiryHours: z.number().int().min(1).max(336).default(168),
+  /** Who interviews: the opportunity owner's mapped CodeSignal user, or always the default one. */
+  interviewer: z.enum(['owner', 'default']).default('owner'),
+  defaultCodeSignalUserId: z.string().min(1).optional(),
+  /** After the interview ends, how long to wait for the interviewer's feedback before posting without it. */
+  feedbackWaitHours: z.number().int().min(1).max(720).default(72),
+  tags: interviewTagsSchema.default(interviewTagsSchema.parse({})),
+});
+export type InterviewSettings = z.infer<typeof interviewSettingsSchema>;
+
 export const integrationSettingsSchema = z.object({
   assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
+  interviews: interviewSettingsSchema.default(interviewSettingsSchema.parse({})),
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 

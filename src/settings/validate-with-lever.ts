@@ -17,6 +17,7 @@ export async function settingsIssuesAgainstLever(settings: IntegrationSettings, 
   a.triggerStageIds.forEach((id, i) => checkStage(`assessments.triggerStageIds.${i}`, id));
   checkStage('assessments.thresholds.pass.moveToStageId', a.thresholds?.pass.moveToStageId);
   checkStage('assessments.thresholds.fail.moveToStageId', a.thresholds?.fail.moveToStageId);
+  settings.interviews.triggerStageIds.forEach((id, i) => checkStage(`interviews.triggerStageIds.${i}`, id));
 
   if (a.defaultLeverUserId) {
     const users = await lever.listAllUsers({ includeDeactivated: true });

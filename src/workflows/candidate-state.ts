@@ -52,6 +52,8 @@ export function applyLeverEvent(state: CandidateState, event: LeverCandidateEven
     case 'hired':
       state.hiredAt = Math.max(state.hiredAt ?? 0, event.triggeredAt);
       break;
+    case 'interview':
+      break; // forwarded to the candidate's live interview; nothing to record here
     case 'archiveChange':
       if (state.archivedChangedAt === null || event.triggeredAt >= state.archivedChangedAt) {
         state.archived = event.toArchived;

@@ -24,7 +24,16 @@ import {
 } from './assessment-messages';
 import { assessmentWorkflow } from './assessment-workflow';
 import { applyLeverEvent, initialCandidateState } from './candidate-state';
-import { assessmentWorkflowId } from './ids';
+import { assessmentWorkflowId, interviewWorkflowId } from './ids';
+import {
+  cancelInterviewSignal,
+  interviewStatusSignal,
+  isTerminalInterviewStatus,
+  leverInterviewChangeSignal,
+  type InterviewCancelReason,
+  type InterviewSummary,
+} from './interview-messages';
+import { interviewWorkflow } from './interview-workflow';
 import {
   assessmentsQuery,
   candidateStateQuery,
@@ -37,7 +46,7 @@ import { LeverStageKey } from './search-attributes';
 
 const defaultHistoryLimit = 5_000;
 
-const { loadAssessmentSettings } = proxyActivities<SettingsActivities>({
+const { loadAssessmentSettings, loadInterviewSettings } = proxyActivities<SettingsActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -50,6 +59,7 @@ const { loadAssessmentSettings } = proxyActivities<SettingsActivities>({
 export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<void> {
   const state: CandidateState = input.carried ?? initialCandidateState(input.integrationId, input.opportunityId);
   const assessments: AssessmentSummary[] = (state.assessments ??= []);
+  const interviews: InterviewSummary[] = (state.interviews ??= []);
   const inbox: LeverCandidateEvent[] = [];
   const retakes: Array<{ summary: AssessmentSummary; sessionId: string }> = [];
 
@@ -79,6 +89,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       },
     },
   );
+  setHandler(interviewStatusSignal, ({ interviewId, status }) => {
+    const summary = interviews.find((i) => i.interviewId === interviewId);
+    if (summary) summary.status = status;
+  });
   setHandler(candidateStateQuery, () => state);
   setHandler(assessmentsQuery, () => assessments);
 
@@ -108,13 +122,27 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         continue;
       }
       if (!patched('assessments-v1')) continue;
-      if (event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null) {
+      const stageEntered = event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null;
+      const closed = (event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null);
+      if (stageEntered) {
         // The candidate's record must outlive a broken integration (deleted, misconfigured): log, don't fail.
-        await startAssessmentIfTriggered(state, assessments, state.stageId).catch((err: unknown) =>
+        await startAssessmentIfTriggered(state, assessments, state.stageId!).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
         );
-      } else if ((event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null)) {
+      } else if (closed) {
         await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null });
+      }
+      if (!patched('interviews-v1')) continue;
+      if (stageEntered) {
+        await cancelOpenInterviews(interviews, 'left_stage', (i) => i.triggerStageId !== state.stageId);
+        await startInterviewIfTriggered(state, interviews, state.stageId!).catch((err: unknown) =>
+          log.error('could not start a live interview', { stageId: state.stageId, error: String(err) }),
+        );
+      } else if (closed) {
+        await cancelOpenInterviews(interviews, event.kind === 'hired' ? 'hired' : 'archived');
+      } else if (event.kind === 'interview') {
+        const open = interviews.filter((i) => !isTerminalInterviewStatus(i.status)).at(-1);
+        if (open) await signalQuietly(open.workflowId, () => getExternalWorkflowHandle(open.workflowId).signal(leverInterviewChangeSignal, { leverInterviewId: event.interviewId, change: event.change }));
       }
     }
     if (state.stageId !== publishedStage) {
@@ -180,8 +208,48 @@ async function launchAssessment(state: CandidateState, summary: AssessmentSummar
 
 async function cancelOpenAssessments(assessments: AssessmentSummary[], request: CancelRequest): Promise<void> {
   for (const a of assessments.filter((x) => !isTerminalAssessmentStatus(x.status))) {
-    await getExternalWorkflowHandle(a.workflowId)
-      .signal(cancelAssessmentSignal, request)
-      .catch((err: unknown) => log.warn('assessment already closed', { workflowId: a.workflowId, error: String(err) }));
+    await signalQuietly(a.workflowId, () => getExternalWorkflowHandle(a.workflowId).signal(cancelAssessmentSignal, request));
   }
+}
+
+/** Entering an interview trigger stage creates a live interview, unless one is still open. */
+async function startInterviewIfTriggered(state: CandidateState, interviews: InterviewSummary[], stageId: string): Promise<void> {
+  const { interviews: settings, notifyFollowers } = await loadInterviewSettings({ integrationId: state.integrationId });
+  if (!settings.triggerStageIds.includes(stageId) || state.archived) return;
+  if (interviews.some((i) => !isTerminalInterviewStatus(i.status))) return;
+  const sequence = interviews.length + 1;
+  const summary: InterviewSummary = {
+    interviewId: String(sequence),
+    workflowId: interviewWorkflowId(state.integrationId, state.opportunityId, sequence),
+    triggerStageId: stageId,
+    status: 'starting',
+  };
+  interviews.push(summary);
+  await startChild(interviewWorkflow, {
+    workflowId: summary.workflowId,
+    args: [
+      {
+        integrationId: state.integrationId,
+        opportunityId: state.opportunityId,
+        interviewId: summary.interviewId,
+        candidateWorkflowId: workflowInfo().workflowId,
+        triggerStageId: stageId,
+        settings,
+        notifyFollowers,
+      },
+    ],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: workflowInfo().typedSearchAttributes,
+  });
+}
+
+async function cancelOpenInterviews(interviews: InterviewSummary[], reason: InterviewCancelReason, which: (i: InterviewSummary) => boolean = () => true): Promise<void> {
+  for (const i of interviews.filter((x) => !isTerminalInterviewStatus(x.status) && which(x))) {
+    await signalQuietly(i.workflowId, () => getExternalWorkflowHandle(i.workflowId).signal(cancelInterviewSignal, { reason }));
+  }
+}
+
+/** A child that has already closed cannot be signalled; that is expected, not an error. */
+async function signalQuietly(workflowId: string, send: () => Promise<void>): Promise<void> {
+  await send().catch((err: unknown) => log.warn('workflow already closed', { workflowId, error: String(err) }));
 }

@@ -16,6 +16,11 @@ export function assessmentWorkflowId(integrationId: string, opportunityId: strin
   return `assessment/${integrationId}/${opportunityId}/${sequence}`;
 }
 
+/** One live-interview workflow per interview; `sequence` counts the candidate's interviews from 1. */
+export function interviewWorkflowId(integrationId: string, opportunityId: string, sequence: number): string {
+  return `interview/${integrationId}/${opportunityId}/${sequence}`;
+}
+
 /**
  * The correlation id given to CodeSignal as `externalId` and echoed in its webhooks: it names the
  * assessment workflow without a database lookup.
@@ -28,4 +33,15 @@ export function workflowIdFromExternalId(externalId: string | undefined | null):
   if (!externalId?.startsWith('lcs:assessment/')) return undefined;
   const workflowId = externalId.slice('lcs:'.length);
   return workflowId.split('/').length === 4 ? workflowId : undefined;
+}
+
+/** One import workflow per CodeSignal sourcing candidate per integration. */
+export function importWorkflowId(integrationId: string, codesignalCandidateId: string): string {
+  return `import/${integrationId}/${codesignalCandidateId}`;
+}
+
+export function parseImportWorkflowId(workflowId: string): { integrationId: string; codesignalCandidateId: string } | undefined {
+  const [head, integrationId, codesignalCandidateId, ...rest] = workflowId.split('/');
+  if (head !== 'import' || !integrationId || !codesignalCandidateId || rest.length > 0) return undefined;
+  return { integrationId, codesignalCandidateId };
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AssessmentSummary } from './assessment-messages';
+import type { InterviewSummary } from './interview-messages';
 
 /** Shared by the ingress (which sends) and the candidate workflow (which receives). */
 
@@ -8,7 +9,8 @@ export type ArchivedState = { archivedAt: number; reason: string | null } | null
 export type LeverCandidateEvent =
   | { kind: 'stageChange'; key: string; triggeredAt: number; fromStageId: string | null; toStageId: string }
   | { kind: 'hired'; key: string; triggeredAt: number }
-  | { kind: 'archiveChange'; key: string; triggeredAt: number; toArchived: ArchivedState };
+  | { kind: 'archiveChange'; key: string; triggeredAt: number; toArchived: ArchivedState }
+  | { kind: 'interview'; key: string; triggeredAt: number; interviewId: string; change: 'created' | 'updated' | 'deleted' };
 
 export interface CandidateWorkflowInput {
   integrationId: string;
@@ -41,6 +43,8 @@ export interface CandidateState {
   runs: number;
   /** Every assessment this candidate has had, oldest first (absent in runs started before assessments existed). */
   assessments?: AssessmentSummary[];
+  /** Every live interview this candidate has had, oldest first. */
+  interviews?: InterviewSummary[];
 }
 
 export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');

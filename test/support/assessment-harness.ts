@@ -13,7 +13,8 @@ export interface AssessmentHarness {
   /** A recruiter moves the candidate in Lever's UI (fires the webhook). */
   moveToStage(opportunityId: string, stageId: string): void;
   opportunity(opportunityId: string): InspectedOpportunity & { tags: string[]; links: string[] };
-  putSettings(patch: Record<string, unknown>): Promise<Response>;
+  /** Patches one section of the integration's settings through the admin API. */
+  putSettings(patch: Record<string, unknown>, section?: 'assessments' | 'interviews'): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -41,13 +42,13 @@ export async function startAssessmentHarness(opts: { config?: Record<string, str
     integration,
     moveToStage: (opportunityId, stageId) => void leverSandbox.recruiter.moveToStage(accountId, opportunityId, { stage: stageId }),
     opportunity: (opportunityId) => leverSandbox.recruiter.inspect(accountId, opportunityId) as InspectedOpportunity & { tags: string[]; links: string[] },
-    putSettings: async (patch) => {
+    putSettings: async (patch, section = 'assessments') => {
       const res = await fetch(`${stack.baseUrl}/api/integrations/${integration.id}`, { headers: { authorization: `Bearer ${adminToken}` } });
       const current = (await readJson(res)).settings;
       return fetch(`${stack.baseUrl}/api/integrations/${integration.id}/settings`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...current, assessments: { ...current.assessments, ...patch } }),
+        body: JSON.stringify({ ...current, [section]: { ...current[section], ...patch } }),
       });
     },
     close: async () => {

@@ -1,0 +1,184 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { PoolClient } from 'pg';
+import type { CodeSignalSourcingCandidate } from '../codesignal/schemas';
+import { findCandidateLink, findCandidateLinksByOpportunity, recordCandidateLink, withImportLock, type CandidateLink } from '../db/candidate-links';
+import { findMappedLeverUserId } from '../db/mappings';
+import type { LeverClient, NewOpportunity } from '../lever/client';
+import type { LeverOpportunity } from '../lever/schemas';
+import type { ImportNoteFacts, ImportOutcome, ImportResult } from '../workflows/import-messages';
+import { noteMarker } from './assessment-notes';
+import { withFailureMapping } from './failures';
+import type { IntegrationContexts } from './integration-context';
+
+/** Where every import lands in Lever, and the source it is credited to. */
+export const IMPORT_STAGE_ID = 'lead-new';
+export const IMPORT_SOURCE = 'CodeSignal';
+
+const importNoteRef = (codesignalCandidateId: string) => noteMarker(`import/${codesignalCandidateId}`);
+
+function resultFrom(link: CandidateLink, outcome: ImportOutcome): ImportResult {
+  return {
+    leverOpportunityId: link.leverOpportunityId,
+    outcome,
+    requestedByUserId: link.requestedByCodesignalUserId,
+    createdByLeverUserId: link.createdByLeverUserId,
+    noteFacts: { creatorFallback: link.creatorFallback, linkedExisting: link.outcome === 'linked', contactDeduped: link.contactDeduped },
+  };
+}
+
+function opportunityBody(candidate: CodeSignalSourcingCandidate, email: string): NewOpportunity {
+  return {
+    name: `${candidate.firstName} ${candidate.lastName}`.trim(),
+    emails: [email],
+    links: candidate.profileUrl ? [candidate.profileUrl] : [],
+    tags: candidate.tags,
+    sources: [IMPORT_SOURCE],
+    origin: 'sourced',
+    stage: IMPORT_STAGE_ID,
+  };
+}
+
+/** Adds the profile link and tags an opportunity lacks (a deduped contact keeps its own links). */
+async function ensureProfile(lever: LeverClient, opportunity: LeverOpportunity, candidate: CodeSignalSourcingCandidate, actor: string): Promise<void> {
+  const links = candidate.profileUrl && !opportunity.links.includes(candidate.profileUrl) ? [candidate.profileUrl] : [];
+  const tags = candidate.tags.filter((t) => !opportunity.tags.includes(t));
+  if (links.length) await lever.addLinks(opportunity.id, links, actor);
+  if (tags.length) await lever.addTags(opportunity.id, tags, actor);
+}
+
+/**
+ * The active opportunity this person already has in Lever, if any: one an earlier import linked,
+ * else one credited to CodeSignal, else the newest. `ownLostCreate` says it is most likely this
+ * import's own create whose answer was lost: credited to CodeSignal and linked to no candidate yet.
+ */
+async function findActiveOpportunity(
+  lever: LeverClient,
+  tx: PoolClient,
+  integrationId: string,
+  email: string,
+): Promise<{ opportunity: LeverOpportunity; ownLostCreate: boolean } | undefined> {
+  const { data } = await lever.listOpportunities({ email, archived: false });
+  const active = data.filter((o) => o.archived === null);
+  if (active.length === 0) return undefined;
+  const ranked = [];
+  // one query at a time: a transaction's client runs them in order anyway
+  for (const opportunity of active) {
+    const linked = (await findCandidateLinksByOpportunity(tx, integrationId, opportunity.id)).length > 0;
+    ranked.push({ opportunity, linked, fromCodeSignal: (opportunity.sources ?? []).includes(IMPORT_SOURCE) });
+  }
+  ranked.sort((a, b) => Number(b.linked) - Number(a.linked) || Number(b.fromCodeSignal) - Number(a.fromCodeSignal) || b.opportunity.createdAt - a.opportunity.createdAt);
+  const best = ranked[0]!;
+  return { opportunity: best.opportunity, ownLostCreate: best.fromCodeSignal && !best.linked };
+}
+
+function renderImportNote(facts: ImportNoteFacts, ctx: { candidateName: string; email: string | null; requester: { name: string; email: string } | undefined; requesterId: string | null }): string {
+  const lines = [`Imported from CodeSignal sourcing: ${ctx.candidateName}${ctx.email ? ` (${ctx.email})` : ''}.`];
+  if (facts.creatorFallback) {
+    const who = ctx.requester ? `${ctx.requester.name} (${ctx.requester.email})` : `CodeSignal user ${ctx.requesterId ?? 'unknown'}`;
+    lines.push(
+      `${who} asked for the import but has no mapped Lever user, so the integration's default Lever user created it. ` +
+        'Map this user in the integration’s user mapping to credit future imports to them.',
+    );
+  }
+  if (facts.linkedExisting) {
+    lines.push('Lever already had an active opportunity for this e-mail, so the CodeSignal candidate was linked to it instead of creating another one.');
+  }
+  if (facts.contactDeduped) {
+    lines.push('Lever matched the e-mail to an existing contact: this new opportunity joins that contact’s earlier, archived ones.');
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The import's calls. Lever has no idempotency keys, so the import runs under a per-person lock
+ * and looks for its own effect first (the recorded link, then an active opportunity for the
+ * e-mail): a retry after a lost create answer finds the opportunity instead of making a second.
+ */
+export function createImportActivities({ contexts }: { contexts: IntegrationContexts }) {
+  const activities = {
+    async importSourcingCandidate(input: { integrationId: string; codesignalCandidateId: string; requestedByUserId: string }): Promise<ImportResult> {
+      const ctx = await contexts.get(input.integrationId);
+      const { db, lever, codesignal } = ctx;
+      const recorded = await findCandidateLink(db, input.integrationId, input.codesignalCandidateId);
+      if (recorded) return resultFrom(recorded, 'already-imported');
+
+      // The webhook body is unsigned: CodeSignal's API says whether, and by whom, an import was requested.
+      const candidate = await codesignal.getSourcingCandidate(input.codesignalCandidateId);
+      if (!candidate.importRequestedAt) {
+        throw ApplicationFailure.nonRetryable(`CodeSignal shows no import request for candidate ${candidate.id}`, 'ImportNotRequested');
+      }
+      if (!candidate.replied) throw ApplicationFailure.nonRetryable(`CodeSignal candidate ${candidate.id} has not replied`, 'CandidateHasNotReplied');
+      const email = candidate.email?.trim();
+      // Without an e-mail nothing in Lever can be looked up again, so a lost answer could mean a duplicate.
+      if (!email) throw ApplicationFailure.nonRetryable(`CodeSignal candidate ${candidate.id} has no e-mail address`, 'CandidateWithoutEmail');
+
+      const requestedBy = candidate.importedBy?.id ?? input.requestedByUserId;
+      const mapped = await findMappedLeverUserId(db, input.integrationId, requestedBy);
+      const creator = mapped ?? ctx.performAs();
+
+      return withImportLock(db, input.integrationId, email, async (tx) => {
+        const again = await findCandidateLink(tx, input.integrationId, input.codesignalCandidateId);
+        if (again) return resultFrom(again, 'already-imported');
+
+        let opportunity: LeverOpportunity;
+        let outcome: 'created' | 'linked';
+        let contactDeduped = false;
+        const existing = await findActiveOpportunity(lever, tx, input.integrationId, email);
+        if (existing) {
+          opportunity = existing.opportunity;
+          outcome = existing.ownLostCreate ? 'created' : 'linked';
+          await ensureProfile(lever, opportunity, candidate, creator);
+        } else {
+          const created = await lever.createOpportunity({ performAs: creator, body: opportunityBody(candidate, email) });
+          opportunity = created.opportunity;
+          outcome = 'created';
+          contactDeduped = created.deduped;
+          // Lever keeps a deduped contact's own data, so the profile link may be missing.
+          if (created.deduped) await ensureProfile(lever, opportunity, candidate, creator);
+        }
+        const link = await recordCandidateLink(tx, {
+          integrationId: input.integrationId,
+          codesignalCandidateId: candidate.id,
+          leverOpportunityId: opportunity.id,
+          leverContactId: opportunity.contact,
+          candidateEmail: email,
+          outcome,
+          requestedByCodesignalUserId: requestedBy,
+          createdByLeverUserId: creator,
+          creatorFallback: mapped === undefined,
+          contactDeduped,
+        });
+        return resultFrom(link, outcome);
+      });
+    },
+
+    /** One note per imported candidate, found again by its marker so a retry never posts it twice. */
+    async postImportNote(input: {
+      integrationId: string;
+      codesignalCandidateId: string;
+      opportunityId: string;
+      requestedByUserId: string | null;
+      performAs: string;
+      facts: ImportNoteFacts;
+    }): Promise<void> {
+      const { lever, codesignal } = await contexts.get(input.integrationId);
+      const marker = importNoteRef(input.codesignalCandidateId);
+      const existing = await lever.listAllNotes(input.opportunityId);
+      if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+      const candidate = await codesignal.getSourcingCandidate(input.codesignalCandidateId);
+      const requester = input.facts.creatorFallback && input.requestedByUserId
+        ? (await codesignal.listCompanyUsers()).find((c) => c.user?.id === input.requestedByUserId)
+        : undefined;
+      const value = renderImportNote(input.facts, {
+        candidateName: `${candidate.firstName} ${candidate.lastName}`.trim(),
+        email: candidate.email ?? null,
+        requester,
+        requesterId: input.requestedByUserId,
+      });
+      await lever.createNote(input.opportunityId, { value: `${value}\n\n${marker}`, notifyFollowers: false, performAs: input.performAs });
+    },
+  };
+  return withFailureMapping(activities);
+}
+
+export type ImportActivities = ReturnType<typeof createImportActivities>;

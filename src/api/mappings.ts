@@ -1,0 +1,111 @@
+import express, { Router } from 'express';
+import { createCodeSignalClient } from '../codesignal/client';
+import { findIntegration, type Integration } from '../db/integrations';
+import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
+import type { Db } from '../db/pool';
+import { ExternalApiError } from '../external-api-error';
+import { createLeverClient } from '../lever/client';
+import { autoFillMapping, catalogLabels, unmappedEntries } from '../mappings/auto-fill';
+import { loadMappingCatalog } from '../mappings/catalog';
+import { integrationMappingSchema, type IntegrationMapping, type MappingCatalog, type MappingReview } from '../mappings/schema';
+import { mappingIssues } from '../mappings/validate';
+import { requireAdmin } from './admin-auth';
+import { HttpError } from './errors';
+import { parseBody } from './validate';
+
+export interface MappingRoutesDeps {
+  db: Db;
+  adminToken: string | undefined;
+  leverApiUrl: string;
+  codesignalApiUrl: string;
+}
+
+/** The stored mapping with the names seen when it was written, and what was left unmapped then. */
+function mappingView(m: StoredMapping) {
+  const { labels } = m.review;
+  return {
+    integrationId: m.integrationId,
+    source: m.source,
+    updatedAt: m.updatedAt.toISOString(),
+    users: m.users.map((u) => ({ ...u, codesignalUser: labels.codesignalUsers[u.codesignalUserId] ?? null, leverUser: labels.leverUsers[u.leverUserId] ?? null })),
+    stages: m.stages.map((s) => ({ ...s, leverStage: labels.leverStages[s.leverStageId] ?? null })),
+    archiveReasons: m.archiveReasons.map((r) => ({ ...r, leverArchiveReason: labels.leverArchiveReasons[r.leverArchiveReasonId] ?? null })),
+    statuses: m.statuses.map((s) => ({
+      ...s,
+      ...(s.leverStageId !== undefined
+        ? { leverStage: labels.leverStages[s.leverStageId] ?? null }
+        : { leverArchiveReason: labels.leverArchiveReasons[s.leverArchiveReasonId!] ?? null }),
+    })),
+    unmapped: m.review.unmapped,
+    checkedAt: m.review.checkedAt,
+  };
+}
+
+const review = (mapping: IntegrationMapping, catalog: MappingCatalog): MappingReview => ({
+  checkedAt: new Date().toISOString(),
+  labels: catalogLabels(catalog),
+  unmapped: unmappedEntries(mapping, catalog),
+});
+
+/**
+ * Admin API for an integration's user and stage mappings (docs/sync.md): compute them from both
+ * APIs, read them, replace them. Every write is checked against both accounts first.
+ */
+export function mappingRoutes(deps: MappingRoutesDeps): Router {
+  const router = Router();
+  const base = '/api/integrations/:integrationId/mappings';
+  router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '512kb' }));
+
+  async function integrationOf(id: string): Promise<Integration> {
+    const integration = await findIntegration(deps.db, id);
+    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${id}`);
+    return integration;
+  }
+
+  async function catalogOf(integration: Integration): Promise<MappingCatalog> {
+    const lever = createLeverClient({ baseUrl: deps.leverApiUrl, apiKey: integration.leverApiKey });
+    const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
+    try {
+      return await loadMappingCatalog(lever, codesignal);
+    } catch (err) {
+      if (err instanceof ExternalApiError) {
+        const service = err.service === 'lever' ? 'Lever' : 'CodeSignal';
+        throw new HttpError(502, `${err.service}_unavailable`, `could not read users and stages from ${service}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  // Replaces the mapping with what the rule table makes of both accounts as they are now.
+  router.post(`${base}/auto`, async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
+    const catalog = await catalogOf(integration);
+    const mapping = autoFillMapping(catalog);
+    const saved = await saveMapping(deps.db, integration.id, mapping, 'auto', review(mapping, catalog));
+    res.json(mappingView(saved));
+  });
+
+  router.get(base, async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
+    const mapping = await loadMapping(deps.db, integration.id);
+    if (!mapping) throw new HttpError(404, 'no_mapping', `integration ${integration.id} has no mapping yet; POST ${req.baseUrl}${req.path}/auto computes one`);
+    res.json(mappingView(mapping));
+  });
+
+  router.put(base, async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
+    const body = parseBody(integrationMappingSchema, req.body);
+    const mapping: IntegrationMapping = {
+      users: body.users.map((u) => ({ ...u, rule: null })),
+      stages: body.stages.map((s) => ({ ...s, rule: null })),
+      archiveReasons: body.archiveReasons.map((r) => ({ ...r, rule: null })),
+      statuses: body.statuses.map((s) => ({ ...s, rule: null })),
+    };
+    const catalog = await catalogOf(integration);
+    const issues = mappingIssues(mapping, catalog);
+    if (issues.length > 0) throw new HttpError(400, 'invalid_mapping', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    const saved = await saveMapping(deps.db, integration.id, mapping, 'admin', review(mapping, catalog));
+    res.json(mappingView(saved));
+  });
+  return router;
+}

@@ -1,0 +1,104 @@
+import type { PoolClient } from 'pg';
+import type { Db } from './pool';
+
+/** A CodeSignal sourcing candidate and the Lever opportunity it was imported as. */
+export interface CandidateLink {
+  integrationId: string;
+  codesignalCandidateId: string;
+  leverOpportunityId: string;
+  leverContactId: string | null;
+  candidateEmail: string | null;
+  /** created: the import made the opportunity; linked: an active opportunity for the e-mail already existed. */
+  outcome: 'created' | 'linked';
+  requestedByCodesignalUserId: string | null;
+  createdByLeverUserId: string;
+  /** The requester had no mapped Lever user, so the integration's default Lever user acted. */
+  creatorFallback: boolean;
+  /** Lever matched the e-mail to an existing contact when creating: a new opportunity on that contact. */
+  contactDeduped: boolean;
+  createdAt: Date;
+}
+
+type Queryable = Pick<Db, 'query'> | PoolClient;
+
+interface LinkRow {
+  integration_id: string;
+  codesignal_candidate_id: string;
+  lever_opportunity_id: string;
+  lever_contact_id: string | null;
+  candidate_email: string | null;
+  outcome: 'created' | 'linked';
+  requested_by_codesignal_user_id: string | null;
+  created_by_lever_user_id: string;
+  creator_fallback: boolean;
+  contact_deduped: boolean;
+  created_at: Date;
+}
+
+const fromRow = (r: LinkRow): CandidateLink => ({
+  integrationId: r.integration_id,
+  codesignalCandidateId: r.codesignal_candidate_id,
+  leverOpportunityId: r.lever_opportunity_id,
+  leverContactId: r.lever_contact_id,
+  candidateEmail: r.candidate_email,
+  outcome: r.outcome,
+  requestedByCodesignalUserId: r.requested_by_codesignal_user_id,
+  createdByLeverUserId: r.created_by_lever_user_id,
+  creatorFallback: r.creator_fallback,
+  contactDeduped: r.contact_deduped,
+  createdAt: r.created_at,
+});
+
+export async function findCandidateLink(db: Queryable, integrationId: string, codesignalCandidateId: string): Promise<CandidateLink | undefined> {
+  const { rows } = await db.query<LinkRow>(
+    'SELECT * FROM candidate_links WHERE integration_id = $1 AND codesignal_candidate_id = $2',
+    [integrationId, codesignalCandidateId],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/** Every CodeSignal candidate imported as this opportunity (several when they share an e-mail). */
+export async function findCandidateLinksByOpportunity(db: Queryable, integrationId: string, leverOpportunityId: string): Promise<CandidateLink[]> {
+  const { rows } = await db.query<LinkRow>(
+    'SELECT * FROM candidate_links WHERE integration_id = $1 AND lever_opportunity_id = $2 ORDER BY created_at',
+    [integrationId, leverOpportunityId],
+  );
+  return rows.map(fromRow);
+}
+
+/** Idempotent: the first recorded link wins and is returned. */
+export async function recordCandidateLink(db: Queryable, link: Omit<CandidateLink, 'createdAt'>): Promise<CandidateLink> {
+  await db.query(
+    `INSERT INTO candidate_links (integration_id, codesignal_candidate_id, lever_opportunity_id, lever_contact_id, candidate_email, outcome,
+       requested_by_codesignal_user_id, created_by_lever_user_id, creator_fallback, contact_deduped)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (integration_id, codesignal_candidate_id) DO NOTHING`,
+    [
+      link.integrationId, link.codesignalCandidateId, link.leverOpportunityId, link.leverContactId, link.candidateEmail, link.outcome,
+      link.requestedByCodesignalUserId, link.createdByLeverUserId, link.creatorFallback, link.contactDeduped,
+    ],
+  );
+  return (await findCandidateLink(db, link.integrationId, link.codesignalCandidateId))!;
+}
+
+/**
+ * Runs `fn` in a transaction holding an advisory lock on (integration, e-mail): two imports of the
+ * same person, even under different CodeSignal candidate ids, look up Lever and create one at a time.
+ * The lock goes with the transaction, so a crashed worker never leaves it held.
+ */
+export async function withImportLock<T>(db: Db, integrationId: string, email: string, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    // a holder stuck on a slow Lever call makes the others fail and retry instead of piling up
+    await client.query("SET LOCAL lock_timeout = '30s'");
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`import:${integrationId}:${email.trim().toLowerCase()}`]);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,60 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** Messages of the import workflow, shared by the CodeSignal ingress, the admin API and the workflow. */
+
+export interface ImportWorkflowInput {
+  integrationId: string;
+  codesignalCandidateId: string;
+}
+
+/** A recruiter chose "import to Lever" in CodeSignal; the webhook's requester is a hint, the API's is used. */
+export interface ImportRequest {
+  requestedByUserId: string;
+  triggeredOn: number;
+}
+
+/**
+ * created: this import made the opportunity; linked: Lever already had an active opportunity for
+ * the e-mail (or an earlier import made one), and the candidate was linked to it;
+ * already-imported: a link for this candidate was recorded before this request.
+ */
+export type ImportOutcome = 'created' | 'linked' | 'already-imported';
+
+/** What the import note on the Lever opportunity has to say; no note when every field is false. */
+export interface ImportNoteFacts {
+  /** The requester has no mapped Lever user; the integration's default Lever user created the opportunity. */
+  creatorFallback: boolean;
+  /** An existing opportunity was used instead of creating one. */
+  linkedExisting: boolean;
+  /** Lever matched the e-mail to an existing contact when creating (its earlier opportunities are archived). */
+  contactDeduped: boolean;
+}
+
+/** What the import activity answers. */
+export interface ImportResult {
+  leverOpportunityId: string;
+  outcome: ImportOutcome;
+  /** The CodeSignal user CodeSignal records as the requester. */
+  requestedByUserId: string | null;
+  createdByLeverUserId: string;
+  noteFacts: ImportNoteFacts;
+}
+
+export type ImportStatus = 'waiting' | 'importing' | 'imported' | 'failed';
+
+export interface ImportState {
+  integrationId: string;
+  codesignalCandidateId: string;
+  status: ImportStatus;
+  /** Import requests received (CodeSignal redeliveries and repeated clicks included); the first one is acted on. */
+  requests: number;
+  requestedByUserId: string | null;
+  leverOpportunityId: string | null;
+  outcome: ImportOutcome | null;
+  createdByLeverUserId: string | null;
+  creatorFallback: boolean;
+  failure: { type: string; message: string } | null;
+}
+
+export const importRequestedSignal = defineSignal<[ImportRequest]>('importRequested');
+export const importStateQuery = defineQuery<ImportState>('importState');

@@ -1,0 +1,86 @@
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { ImportActivities } from '../activities/import-activities';
+import { importRequestedSignal, importStateQuery, type ImportState, type ImportWorkflowInput } from './import-messages';
+
+/** Lever and CodeSignal calls, retried with backoff for a day (outages, 429s), not past a non-retryable answer. */
+const acts = proxyActivities<ImportActivities>({
+  // the import holds a per-person lock across a few Lever calls
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const failureOf = (err: unknown) => {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return {
+    type: cause instanceof ApplicationFailure && cause.type ? cause.type : 'ImportFailed',
+    message: cause instanceof Error ? cause.message : String(cause),
+  };
+};
+
+/**
+ * Imports one CodeSignal sourcing candidate into Lever (id `import/<integrationId>/<candidateId>`,
+ * signal-with-start from the CodeSignal ingress): one Lever opportunity in New Lead, created as the
+ * requester's mapped Lever user, and the link recorded for the status sync. The activity makes the
+ * import idempotent, so a later request, in this run or a new one, never creates a second opportunity.
+ */
+export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportState> {
+  const state: ImportState = {
+    integrationId: input.integrationId,
+    codesignalCandidateId: input.codesignalCandidateId,
+    status: 'waiting',
+    requests: 0,
+    requestedByUserId: null,
+    leverOpportunityId: null,
+    outcome: null,
+    createdByLeverUserId: null,
+    creatorFallback: false,
+    failure: null,
+  };
+  setHandler(importRequestedSignal, (request) => {
+    state.requests += 1;
+    state.requestedByUserId ??= request.requestedByUserId;
+  });
+  setHandler(importStateQuery, () => state);
+
+  await condition(() => state.requests > 0);
+  state.status = 'importing';
+  try {
+    const result = await acts.importSourcingCandidate({
+      integrationId: input.integrationId,
+      codesignalCandidateId: input.codesignalCandidateId,
+      requestedByUserId: state.requestedByUserId!,
+    });
+    state.status = 'imported';
+    state.leverOpportunityId = result.leverOpportunityId;
+    state.outcome = result.outcome;
+    state.requestedByUserId = result.requestedByUserId ?? state.requestedByUserId;
+    state.createdByLeverUserId = result.createdByLeverUserId;
+    state.creatorFallback = result.noteFacts.creatorFallback;
+    const { noteFacts } = result;
+    if (noteFacts.creatorFallback || noteFacts.linkedExisting || noteFacts.contactDeduped) {
+      await acts
+        .postImportNote({
+          integrationId: input.integrationId,
+          codesignalCandidateId: input.codesignalCandidateId,
+          opportunityId: result.leverOpportunityId,
+          requestedByUserId: state.requestedByUserId,
+          performAs: result.createdByLeverUserId,
+          facts: noteFacts,
+        })
+        .catch((err: unknown) => {
+          // the opportunity and the link exist; a missing note is reported, not a failed import
+          if (isCancellation(err)) throw err;
+          state.failure = failureOf(err);
+          log.warn('import note could not be written', { error: state.failure.message });
+        });
+    }
+  } catch (err) {
+    if (isCancellation(err) || state.status === 'imported') throw err;
+    state.status = 'failed';
+    state.failure = failureOf(err);
+    throw ApplicationFailure.nonRetryable(`import of CodeSignal candidate ${input.codesignalCandidateId} failed: ${state.failure.message}`, state.failure.type);
+  }
+  await condition(allHandlersFinished);
+  return state;
+}

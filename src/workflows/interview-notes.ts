@@ -1,0 +1,10 @@
+import type { InterviewCancelReason, InterviewFeedback, RoomSnapshot } from './interview-messages';
+
+/** The notes a live interview writes to Lever; the activity renders them, the workflow only chooses. */
+export type InterviewNote =
+  | { kind: 'created'; roomUrl: string; expiresAt: number | null }
+  | { kind: 'rescheduled'; at: number; expiresAt: number }
+  | { kind: 'outcome'; room: RoomSnapshot; feedback: InterviewFeedback[] }
+  | { kind: 'expired' }
+  | { kind: 'cancelled'; reason: InterviewCancelReason }
+  | { kind: 'failed'; message: string };
