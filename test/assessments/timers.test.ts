@@ -7,10 +7,12 @@ import { findIntegration, updateIntegrationSettings, type Integration } from '..
 import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
 import { findTemporalBinary } from '../../src/temporal/binaries';
-import { integrationSettingsSchema, parseStoredSettings } from '../../src/settings/assessment-settings';
+import { integrationSettingsSchema, interviewSettingsSchema, parseStoredSettings } from '../../src/settings/assessment-settings';
+import { interviewStateQuery } from '../../src/workflows/interview-messages';
+import { interviewWorkflow } from '../../src/workflows/interview-workflow';
 import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
 import { assessmentWorkflow } from '../../src/workflows/assessment-workflow';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
+import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
 import { eventually, testLogger } from '../support/stack';
 
 const day = 24 * 60 * 60 * 1000;
@@ -19,7 +21,7 @@ const day = 24 * 60 * 60 * 1000;
  * Reminders and expiry on durable timers, with the time-skipping test server: days pass in
  * seconds while the activities talk to the real sandboxes over HTTP.
  */
-describe('assessment timers (time-skipping)', () => {
+describe('assessment and interview timers (time-skipping)', () => {
   jest.setTimeout(120_000);
   let env: TestWorkflowEnvironment;
   let sandboxes: RunningSandboxes;
@@ -73,6 +75,30 @@ describe('assessment timers (time-skipping)', () => {
     await env?.teardown();
     await sandboxes?.close();
     await db?.end();
+  });
+
+  it('expires an unused live-interview room when its time is up', async () => {
+    const seed = sandboxes.lever.seed;
+    const candidate = seed.opportunities.filter((o) => o.email)[1]!; // not the one the assessment test uses
+    const interviewer = sandboxes.codesignal.seed.users[0]!.id;
+    const settings = interviewSettingsSchema.parse({ triggerStageIds: [seed.stageIds.onSite], interviewer: 'default', defaultCodeSignalUserId: interviewer, expiryHours: 48 });
+    const handle = await env.client.workflow.start(interviewWorkflow, {
+      taskQueue,
+      workflowId: interviewWorkflowId(integration.id, candidate.id, 1),
+      args: [{ integrationId: integration.id, opportunityId: candidate.id, interviewId: '1', candidateWorkflowId: candidateWorkflowId(integration.id, candidate.id), triggerStageId: seed.stageIds.onSite, settings, notifyFollowers: true }],
+    });
+    await eventually(async () => expect((await handle.query(interviewStateQuery)).status).toBe('scheduled'), 30_000);
+    const startedAt = await env.currentTimeMs();
+    await env.sleep(47 * 60 * 60 * 1000);
+    expect((await handle.query(interviewStateQuery)).status).toBe('scheduled');
+
+    const state = await handle.result(); // skips past hour 48
+    expect(state.status).toBe('expired');
+    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(48 * 60 * 60 * 1000 - 60_000);
+    const opportunity = sandboxes.leverSandbox.recruiter.inspect(seed.accountId, candidate.id) as unknown as { tags: string[]; links: string[]; notes: Array<{ fields: Array<{ value: unknown }> }> };
+    expect(opportunity.tags).toContain('CodeSignal interview: expired');
+    expect(opportunity.links).not.toContain(state.roomUrl);
+    expect(opportunity.notes.map((n) => String(n.fields[0]?.value))).toEqual(expect.arrayContaining([expect.stringContaining('room expired before the interview took place')]));
   });
 
   it('sends reminders at day 4 and day 6 and expires the invitation at day 7', async () => {

@@ -107,6 +107,27 @@ describe('live interview flow', () => {
     expect(control().interview(room.id).status).toBe('deleted');
   });
 
+  it('creates exactly one room, link and note when responses are lost after the writes commit', async () => {
+    const c = newCandidate();
+    const companyId = h.sandboxes.codesignal.seed.companyId;
+    control().setFaults(companyId, { dropNext: 1 }); // createLiveInterview commits, the answer is lost
+    h.sandboxes.leverSandbox.admin.updateFaults(seed().accountId, { dropNext: 2 }); // so do the next two Lever writes
+    try {
+      const room = await scheduledRoom(c);
+      await eventually(async () => expect(noteTexts(c.id).some((t) => t.startsWith('CodeSignal live interview room created'))).toBe(true));
+      expect(rooms(c.email)).toHaveLength(1);
+      expect((await handle(c.id).query(interviewStateQuery)).roomId).toBe(room.id);
+      expect(h.opportunity(c.id).links.filter((l) => l === room.url)).toHaveLength(1);
+      expect(noteTexts(c.id).filter((t) => t.startsWith('CodeSignal live interview room created'))).toHaveLength(1);
+      // The faults really fired: one creation and two Lever writes lost their answers.
+      expect(control().requests({ companyId }).filter((r) => r.operationName === 'CreateLiveInterview' && r.outcome === 'dropped')).toHaveLength(1);
+      expect(h.sandboxes.leverSandbox.admin.requests(seed().accountId).filter((r) => r.faults.includes('dropped'))).toHaveLength(2);
+    } finally {
+      control().clearFaults(companyId);
+      h.sandboxes.leverSandbox.admin.clearFaults(seed().accountId);
+    }
+  });
+
   it('fails clearly with a note when no interviewer can be found', async () => {
     const res = await h.putSettings({ interviewer: 'owner', defaultCodeSignalUserId: undefined }, 'interviews');
     expect(res.status).toBe(200);
