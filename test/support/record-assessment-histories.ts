@@ -1,5 +1,6 @@
 /**
- * Records the histories of a whole assessment (candidate workflow + assessment workflow) for the
+ * Records the histories of a whole assessment (candidate workflow + assessment workflow) and of a
+ * live interview for the
  * replay test. Needs a PostgreSQL: 
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx ts-node --transpile-only test/support/record-assessment-histories.ts
  * Re-record only when a workflow change is deliberately incompatible and old runs have drained.
@@ -10,7 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { migrate } from '../../src/db/migrate';
 import { findTemporalBinary } from '../../src/temporal/binaries';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
+import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
 import { customSearchAttributes } from '../../src/workflows/search-attributes';
 import { startAssessmentHarness } from './assessment-harness';
 import { eventually, testLogger } from './stack';
@@ -48,6 +49,27 @@ async function main() {
     writeFileSync(path.join(dir, 'assessment-workflow-v1.json'), historyToJSON(await assessment.fetchHistory()) + '\n');
     writeFileSync(path.join(dir, 'candidate-workflow-assessments-v1.json'), historyToJSON(await candidateHandle.fetchHistory()) + '\n');
     await candidateHandle.terminate('recorded');
+
+    // A live interview: room, Lever schedule, feedback.
+    const interviewer = h.sandboxes.codesignal.seed.users[0]!.id;
+    await h.putSettings({ triggerStageIds: [seed.stageIds.onSite], interviewer: 'default', defaultCodeSignalUserId: interviewer }, 'interviews');
+    const other = seed.opportunities.filter((o) => o.email)[1]!;
+    h.moveToStage(other.id, seed.stageIds.onSite);
+    const interview = h.stack.client.workflow.getHandle(interviewWorkflowId(h.integration.id, other.id, 1));
+    const room = await eventually(async () => {
+      const r = h.sandboxes.codesignalSandbox.control.interviews(h.sandboxes.codesignal.seed.companyId).find((i) => i.candidateEmail === other.email);
+      if (!r || !h.opportunity(other.id).links.includes(r.url)) throw new Error('no room yet');
+      return r;
+    }, 30_000);
+    h.sandboxes.leverSandbox.recruiter.schedulePanel(seed.accountId, other.id, {
+      timezone: 'UTC',
+      interviews: [{ interviewers: [{ id: seed.userIds.interviewer }], date: Date.now() + 86_400_000, duration: 45 }],
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    h.sandboxes.codesignalSandbox.control.startInterview(room.id);
+    h.sandboxes.codesignalSandbox.control.finishInterview(room.id, { feedback: { notes: 'Good', overallEvaluation: 'yes' } });
+    await interview.result();
+    writeFileSync(path.join(dir, 'interview-workflow-v1.json'), historyToJSON(await interview.fetchHistory()) + '\n');
   } finally {
     await h.close();
     await env.teardown();
