@@ -1,7 +1,8 @@
 -- Up Migration
 -- Per-integration mappings between CodeSignal and Lever (docs/sync.md). The primary keys make each
 -- direction a function: one Lever user per CodeSignal user, one status per Lever stage or archive
--- reason, one Lever target per status.
+-- reason, one Lever target per status. `position` keeps the order entries were written in (each
+-- API's order, e.g. Lever's pipeline order, for auto-filled ones).
 
 -- One row per integration whose mappings were set: who set them last and what was left unmapped.
 CREATE TABLE mapping_sets (
@@ -18,6 +19,7 @@ CREATE TABLE user_mappings (
   codesignal_user_id text NOT NULL,
   lever_user_id text NOT NULL,
   rule text,
+  position integer NOT NULL,
   PRIMARY KEY (integration_id, codesignal_user_id)
 );
 
@@ -27,6 +29,7 @@ CREATE TABLE stage_mappings (
   lever_stage_id text NOT NULL,
   codesignal_status text NOT NULL,
   rule text,
+  position integer NOT NULL,
   PRIMARY KEY (integration_id, lever_stage_id)
 );
 
@@ -36,6 +39,7 @@ CREATE TABLE archive_reason_mappings (
   lever_archive_reason_id text NOT NULL,
   codesignal_status text NOT NULL,
   rule text,
+  position integer NOT NULL,
   PRIMARY KEY (integration_id, lever_archive_reason_id)
 );
 
@@ -46,6 +50,7 @@ CREATE TABLE status_mappings (
   lever_stage_id text,
   lever_archive_reason_id text,
   rule text,
+  position integer NOT NULL,
   PRIMARY KEY (integration_id, codesignal_status),
   CHECK ((lever_stage_id IS NULL) <> (lever_archive_reason_id IS NULL))
 );
@@ -69,7 +74,18 @@ CREATE TABLE candidate_links (
 );
 CREATE INDEX candidate_links_by_opportunity ON candidate_links (integration_id, lever_opportunity_id);
 
+-- Short leases serializing the imports of one person (integration + lower-cased e-mail): the Lever
+-- lookup and create run under one, and no database connection is held across Lever calls.
+CREATE TABLE import_claims (
+  integration_id uuid NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+  person_key text NOT NULL,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (integration_id, person_key)
+);
+
 -- Down Migration
+DROP TABLE import_claims;
 DROP TABLE candidate_links;
 DROP TABLE status_mappings;
 DROP TABLE archive_reason_mappings;

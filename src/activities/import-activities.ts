@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { PoolClient } from 'pg';
 import type { CodeSignalSourcingCandidate } from '../codesignal/schemas';
-import { findCandidateLink, findCandidateLinksByOpportunity, recordCandidateLink, withImportLock, type CandidateLink } from '../db/candidate-links';
+import { claimImport, findCandidateLink, findCandidateLinksByOpportunity, recordCandidateLink, releaseImportClaim, type CandidateLink } from '../db/candidate-links';
+import type { Db } from '../db/pool';
 import { findMappedLeverUserId } from '../db/mappings';
 import type { LeverClient, NewOpportunity } from '../lever/client';
 import type { LeverOpportunity } from '../lever/schemas';
@@ -13,6 +14,12 @@ import type { IntegrationContexts } from './integration-context';
 /** Where every import lands in Lever, and the source it is credited to. */
 export const IMPORT_STAGE_ID = 'lead-new';
 export const IMPORT_SOURCE = 'CodeSignal';
+
+/**
+ * How long one import holds its person's lease. Far above what a lookup and a create take (each Lever
+ * call times out after 15 s), so a lease only lapses for a holder that has crashed.
+ */
+const CLAIM_TTL_MS = 2 * 60_000;
 
 const importNoteRef = (codesignalCandidateId: string) => noteMarker(`import/${codesignalCandidateId}`);
 
@@ -53,7 +60,7 @@ async function ensureProfile(lever: LeverClient, opportunity: LeverOpportunity, 
  */
 async function findActiveOpportunity(
   lever: LeverClient,
-  tx: PoolClient,
+  db: Db,
   integrationId: string,
   email: string,
 ): Promise<{ opportunity: LeverOpportunity; ownLostCreate: boolean } | undefined> {
@@ -61,9 +68,8 @@ async function findActiveOpportunity(
   const active = data.filter((o) => o.archived === null);
   if (active.length === 0) return undefined;
   const ranked = [];
-  // one query at a time: a transaction's client runs them in order anyway
   for (const opportunity of active) {
-    const linked = (await findCandidateLinksByOpportunity(tx, integrationId, opportunity.id)).length > 0;
+    const linked = (await findCandidateLinksByOpportunity(db, integrationId, opportunity.id)).length > 0;
     ranked.push({ opportunity, linked, fromCodeSignal: (opportunity.sources ?? []).includes(IMPORT_SOURCE) });
   }
   ranked.sort((a, b) => Number(b.linked) - Number(a.linked) || Number(b.fromCodeSignal) - Number(a.fromCodeSignal) || b.opportunity.createdAt - a.opportunity.createdAt);
@@ -90,7 +96,7 @@ function renderImportNote(facts: ImportNoteFacts, ctx: { candidateName: string; 
 }
 
 /**
- * The import's calls. Lever has no idempotency keys, so the import runs under a per-person lock
+ * The import's calls. Lever has no idempotency keys, so the import runs under a per-person lease
  * and looks for its own effect first (the recorded link, then an active opportunity for the
  * e-mail): a retry after a lost create answer finds the opportunity instead of making a second.
  */
@@ -116,19 +122,25 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
       const mapped = await findMappedLeverUserId(db, input.integrationId, requestedBy);
       const creator = mapped ?? ctx.performAs();
 
-      return withImportLock(db, input.integrationId, email, async (tx) => {
-        const again = await findCandidateLink(tx, input.integrationId, input.codesignalCandidateId);
+      const holder = randomUUID();
+      const claim = () => claimImport(db, input.integrationId, email, holder, CLAIM_TTL_MS);
+      // retried with backoff: the other import of this person finishes within seconds
+      if (!(await claim())) throw ApplicationFailure.retryable(`another import of ${email} is in progress`, 'ImportInProgress');
+      try {
+        const again = await findCandidateLink(db, input.integrationId, input.codesignalCandidateId);
         if (again) return resultFrom(again, 'already-imported');
 
         let opportunity: LeverOpportunity;
         let outcome: 'created' | 'linked';
         let contactDeduped = false;
-        const existing = await findActiveOpportunity(lever, tx, input.integrationId, email);
+        const existing = await findActiveOpportunity(lever, db, input.integrationId, email);
         if (existing) {
           opportunity = existing.opportunity;
           outcome = existing.ownLostCreate ? 'created' : 'linked';
           await ensureProfile(lever, opportunity, candidate, creator);
         } else {
+          // the lease is renewed right before the one write that must not happen twice
+          if (!(await claim())) throw ApplicationFailure.retryable(`the import lease on ${email} lapsed`, 'ImportInProgress');
           const created = await lever.createOpportunity({ performAs: creator, body: opportunityBody(candidate, email) });
           opportunity = created.opportunity;
           outcome = 'created';
@@ -136,7 +148,7 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
           // Lever keeps a deduped contact's own data, so the profile link may be missing.
           if (created.deduped) await ensureProfile(lever, opportunity, candidate, creator);
         }
-        const link = await recordCandidateLink(tx, {
+        const link = await recordCandidateLink(db, {
           integrationId: input.integrationId,
           codesignalCandidateId: candidate.id,
           leverOpportunityId: opportunity.id,
@@ -148,8 +160,10 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
           creatorFallback: mapped === undefined,
           contactDeduped,
         });
-        return resultFrom(link, outcome);
-      });
+        return resultFrom(link, link.leverOpportunityId === opportunity.id ? outcome : 'already-imported');
+      } finally {
+        await releaseImportClaim(db, input.integrationId, email, holder).catch(() => undefined);
+      }
     },
 
     /** One note per imported candidate, found again by its marker so a retry never posts it twice. */

@@ -5,9 +5,9 @@ import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
 import type { Db } from '../db/pool';
 import { ExternalApiError } from '../external-api-error';
 import { createLeverClient } from '../lever/client';
-import { autoFillMapping, catalogLabels, unmappedEntries } from '../mappings/auto-fill';
+import { autoFillMapping, mappingReview as review } from '../mappings/auto-fill';
 import { loadMappingCatalog } from '../mappings/catalog';
-import { integrationMappingSchema, type IntegrationMapping, type MappingCatalog, type MappingReview } from '../mappings/schema';
+import { integrationMappingSchema, type IntegrationMapping, type MappingCatalog } from '../mappings/schema';
 import { mappingIssues } from '../mappings/validate';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
@@ -40,12 +40,6 @@ function mappingView(m: StoredMapping) {
     checkedAt: m.review.checkedAt,
   };
 }
-
-const review = (mapping: IntegrationMapping, catalog: MappingCatalog): MappingReview => ({
-  checkedAt: new Date().toISOString(),
-  labels: catalogLabels(catalog),
-  unmapped: unmappedEntries(mapping, catalog),
-});
 
 /**
  * Admin API for an integration's user and stage mappings (docs/sync.md): compute them from both

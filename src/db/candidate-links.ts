@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type { Db } from './pool';
 
 /** A CodeSignal sourcing candidate and the Lever opportunity it was imported as. */
@@ -18,8 +17,6 @@ export interface CandidateLink {
   contactDeduped: boolean;
   createdAt: Date;
 }
-
-type Queryable = Pick<Db, 'query'> | PoolClient;
 
 interface LinkRow {
   integration_id: string;
@@ -49,7 +46,7 @@ const fromRow = (r: LinkRow): CandidateLink => ({
   createdAt: r.created_at,
 });
 
-export async function findCandidateLink(db: Queryable, integrationId: string, codesignalCandidateId: string): Promise<CandidateLink | undefined> {
+export async function findCandidateLink(db: Db, integrationId: string, codesignalCandidateId: string): Promise<CandidateLink | undefined> {
   const { rows } = await db.query<LinkRow>(
     'SELECT * FROM candidate_links WHERE integration_id = $1 AND codesignal_candidate_id = $2',
     [integrationId, codesignalCandidateId],
@@ -58,7 +55,7 @@ export async function findCandidateLink(db: Queryable, integrationId: string, co
 }
 
 /** Every CodeSignal candidate imported as this opportunity (several when they share an e-mail). */
-export async function findCandidateLinksByOpportunity(db: Queryable, integrationId: string, leverOpportunityId: string): Promise<CandidateLink[]> {
+export async function findCandidateLinksByOpportunity(db: Db, integrationId: string, leverOpportunityId: string): Promise<CandidateLink[]> {
   const { rows } = await db.query<LinkRow>(
     'SELECT * FROM candidate_links WHERE integration_id = $1 AND lever_opportunity_id = $2 ORDER BY created_at',
     [integrationId, leverOpportunityId],
@@ -67,7 +64,7 @@ export async function findCandidateLinksByOpportunity(db: Queryable, integration
 }
 
 /** Idempotent: the first recorded link wins and is returned. */
-export async function recordCandidateLink(db: Queryable, link: Omit<CandidateLink, 'createdAt'>): Promise<CandidateLink> {
+export async function recordCandidateLink(db: Db, link: Omit<CandidateLink, 'createdAt'>): Promise<CandidateLink> {
   await db.query(
     `INSERT INTO candidate_links (integration_id, codesignal_candidate_id, lever_opportunity_id, lever_contact_id, candidate_email, outcome,
        requested_by_codesignal_user_id, created_by_lever_user_id, creator_fallback, contact_deduped)
@@ -80,25 +77,26 @@ export async function recordCandidateLink(db: Queryable, link: Omit<CandidateLin
   return (await findCandidateLink(db, link.integrationId, link.codesignalCandidateId))!;
 }
 
+const personKey = (email: string) => email.trim().toLowerCase();
+
 /**
- * Runs `fn` in a transaction holding an advisory lock on (integration, e-mail): two imports of the
- * same person, even under different CodeSignal candidate ids, look up Lever and create one at a time.
- * The lock goes with the transaction, so a crashed worker never leaves it held.
+ * Takes the lease on importing one person (integration + e-mail) for `ttlMs`, or answers false while
+ * another holder's lease runs. Two imports of the same person, even under different CodeSignal
+ * candidate ids or as overlapping attempts of one activity, then look up Lever and create one at a
+ * time. A lease, not a lock: nothing holds a database connection across Lever calls, and a crashed
+ * holder's lease simply expires.
  */
-export async function withImportLock<T>(db: Db, integrationId: string, email: string, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    // a holder stuck on a slow Lever call makes the others fail and retry instead of piling up
-    await client.query("SET LOCAL lock_timeout = '30s'");
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`import:${integrationId}:${email.trim().toLowerCase()}`]);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+export async function claimImport(db: Db, integrationId: string, email: string, holder: string, ttlMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO import_claims (integration_id, person_key, holder, expires_at)
+     VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+     ON CONFLICT (integration_id, person_key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE import_claims.expires_at < now() OR import_claims.holder = EXCLUDED.holder`,
+    [integrationId, personKey(email), holder, ttlMs],
+  );
+  return rowCount === 1;
+}
+
+export async function releaseImportClaim(db: Db, integrationId: string, email: string, holder: string): Promise<void> {
+  await db.query('DELETE FROM import_claims WHERE integration_id = $1 AND person_key = $2 AND holder = $3', [integrationId, personKey(email), holder]);
 }

@@ -1,4 +1,4 @@
-import { SOURCING_STATUSES, type IntegrationMapping, type MappingReview, type SourcingStatus } from '../mappings/schema';
+import type { IntegrationMapping, MappingReview, SourcingStatus } from '../mappings/schema';
 import type { Db } from './pool';
 
 export type MappingSource = 'auto' | 'admin';
@@ -29,20 +29,20 @@ export async function saveMapping(
     for (const table of ['user_mappings', 'stage_mappings', 'archive_reason_mappings', 'status_mappings']) {
       await client.query(`DELETE FROM ${table} WHERE integration_id = $1`, [integrationId]);
     }
-    // unnest inserts each list in one statement, however long it is
+    // unnest inserts each list in one statement, however long it is; ordinality keeps its order
     await client.query(
-      `INSERT INTO user_mappings (integration_id, codesignal_user_id, lever_user_id, rule)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      `INSERT INTO user_mappings (integration_id, codesignal_user_id, lever_user_id, rule, position)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY`,
       [integrationId, mapping.users.map((u) => u.codesignalUserId), mapping.users.map((u) => u.leverUserId), mapping.users.map((u) => u.rule)],
     );
     await client.query(
-      `INSERT INTO stage_mappings (integration_id, lever_stage_id, codesignal_status, rule)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      `INSERT INTO stage_mappings (integration_id, lever_stage_id, codesignal_status, rule, position)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY`,
       [integrationId, mapping.stages.map((s) => s.leverStageId), mapping.stages.map((s) => s.codesignalStatus), mapping.stages.map((s) => s.rule)],
     );
     await client.query(
-      `INSERT INTO archive_reason_mappings (integration_id, lever_archive_reason_id, codesignal_status, rule)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      `INSERT INTO archive_reason_mappings (integration_id, lever_archive_reason_id, codesignal_status, rule, position)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY`,
       [
         integrationId,
         mapping.archiveReasons.map((r) => r.leverArchiveReasonId),
@@ -51,8 +51,8 @@ export async function saveMapping(
       ],
     );
     await client.query(
-      `INSERT INTO status_mappings (integration_id, codesignal_status, lever_stage_id, lever_archive_reason_id, rule)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`,
+      `INSERT INTO status_mappings (integration_id, codesignal_status, lever_stage_id, lever_archive_reason_id, rule, position)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY`,
       [
         integrationId,
         mapping.statuses.map((s) => s.codesignalStatus),
@@ -81,53 +81,37 @@ export async function loadMapping(db: Db, integrationId: string): Promise<Stored
   if (!set) return undefined;
   const [users, stages, reasons, statuses] = await Promise.all([
     db.query<{ codesignal_user_id: string; lever_user_id: string; rule: string | null }>(
-      'SELECT codesignal_user_id, lever_user_id, rule FROM user_mappings WHERE integration_id = $1 ORDER BY codesignal_user_id',
+      'SELECT codesignal_user_id, lever_user_id, rule FROM user_mappings WHERE integration_id = $1 ORDER BY position',
       [integrationId],
     ),
     db.query<{ lever_stage_id: string; codesignal_status: SourcingStatus; rule: string | null }>(
-      'SELECT lever_stage_id, codesignal_status, rule FROM stage_mappings WHERE integration_id = $1',
+      'SELECT lever_stage_id, codesignal_status, rule FROM stage_mappings WHERE integration_id = $1 ORDER BY position',
       [integrationId],
     ),
     db.query<{ lever_archive_reason_id: string; codesignal_status: SourcingStatus; rule: string | null }>(
-      'SELECT lever_archive_reason_id, codesignal_status, rule FROM archive_reason_mappings WHERE integration_id = $1',
+      'SELECT lever_archive_reason_id, codesignal_status, rule FROM archive_reason_mappings WHERE integration_id = $1 ORDER BY position',
       [integrationId],
     ),
     db.query<{ codesignal_status: SourcingStatus; lever_stage_id: string | null; lever_archive_reason_id: string | null; rule: string | null }>(
-      'SELECT codesignal_status, lever_stage_id, lever_archive_reason_id, rule FROM status_mappings WHERE integration_id = $1',
+      'SELECT codesignal_status, lever_stage_id, lever_archive_reason_id, rule FROM status_mappings WHERE integration_id = $1 ORDER BY position',
       [integrationId],
     ),
   ]);
-  // stages and reasons in Lever's order as seen when written, statuses in CodeSignal's pipeline order
-  const stageOrder = Object.keys(set.review.labels?.leverStages ?? {});
-  const reasonOrder = Object.keys(set.review.labels?.leverArchiveReasons ?? {});
-  const byOrder = (order: string[]) => (a: string, b: string) => rank(order, a) - rank(order, b) || a.localeCompare(b);
-  const statusOrder: string[] = [...SOURCING_STATUSES];
   return {
     integrationId,
     source: set.source,
     review: set.review,
     updatedAt: set.updated_at,
     users: users.rows.map((r) => ({ codesignalUserId: r.codesignal_user_id, leverUserId: r.lever_user_id, rule: r.rule })),
-    stages: stages.rows
-      .map((r) => ({ leverStageId: r.lever_stage_id, codesignalStatus: r.codesignal_status, rule: r.rule }))
-      .sort((a, b) => byOrder(stageOrder)(a.leverStageId, b.leverStageId)),
-    archiveReasons: reasons.rows
-      .map((r) => ({ leverArchiveReasonId: r.lever_archive_reason_id, codesignalStatus: r.codesignal_status, rule: r.rule }))
-      .sort((a, b) => byOrder(reasonOrder)(a.leverArchiveReasonId, b.leverArchiveReasonId)),
-    statuses: statuses.rows
-      .map((r) => ({
-        codesignalStatus: r.codesignal_status,
-        ...(r.lever_stage_id !== null ? { leverStageId: r.lever_stage_id } : { leverArchiveReasonId: r.lever_archive_reason_id! }),
-        rule: r.rule,
-      }))
-      .sort((a, b) => byOrder(statusOrder)(a.codesignalStatus, b.codesignalStatus)),
+    stages: stages.rows.map((r) => ({ leverStageId: r.lever_stage_id, codesignalStatus: r.codesignal_status, rule: r.rule })),
+    archiveReasons: reasons.rows.map((r) => ({ leverArchiveReasonId: r.lever_archive_reason_id, codesignalStatus: r.codesignal_status, rule: r.rule })),
+    statuses: statuses.rows.map((r) => ({
+      codesignalStatus: r.codesignal_status,
+      ...(r.lever_stage_id !== null ? { leverStageId: r.lever_stage_id } : { leverArchiveReasonId: r.lever_archive_reason_id! }),
+      rule: r.rule,
+    })),
   };
 }
-
-const rank = (order: string[], key: string) => {
-  const i = order.indexOf(key);
-  return i === -1 ? order.length : i;
-};
 
 /** The Lever user imports requested by this CodeSignal user are created as; undefined when unmapped. */
 export async function findMappedLeverUserId(db: Db, integrationId: string, codesignalUserId: string): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { matchArchiveReasonRule, matchStageRule, normalizeEmail } from './rules'
 import {
   SOURCING_STATUSES,
   type ArchiveReasonMapping, type IntegrationMapping, type MappingCatalog, type MappingLabels, type StageMapping, type StatusMapping,
-  type UnmappedEntries, type UserMapping,
+  type MappingReview, type UnmappedEntries, type UserMapping,
 } from './schema';
 
 /** CodeSignal users ↔ active Lever users with the same e-mail; an e-mail two Lever users share maps to neither. */
@@ -77,3 +77,10 @@ export function catalogLabels(catalog: MappingCatalog): MappingLabels {
     leverArchiveReasons: Object.fromEntries(catalog.leverArchiveReasons.map((r) => [r.id, { text: r.text, type: r.type }])),
   };
 }
+
+/** What an admin reviews next to a mapping: the names seen when it was written, and what was left unmapped. */
+export const mappingReview = (mapping: IntegrationMapping, catalog: MappingCatalog): MappingReview => ({
+  checkedAt: new Date().toISOString(),
+  labels: catalogLabels(catalog),
+  unmapped: unmappedEntries(mapping, catalog),
+});

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { webhookUrls } from '../api/integrations';
 import { createIntegration, findIntegrationByName, updateIntegrationSettings, updateWebhookSecrets, type Integration } from '../db/integrations';
+import { saveMapping } from '../db/mappings';
 import type { Db } from '../db/pool';
+import { createCodeSignalClient } from '../codesignal/client';
+import { createLeverClient } from '../lever/client';
+import { autoFillMapping, mappingReview } from '../mappings/auto-fill';
+import { loadMappingCatalog } from '../mappings/catalog';
 import { integrationSettingsSchema } from '../settings/assessment-settings';
 import type { RunningSandboxes } from './start';
 
@@ -25,9 +30,18 @@ export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes,
   const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted'] as const).map((event) =>
     lever.createWebhook(urls.lever, event),
   );
+  // Stored before CodeSignal's verification ping, so the ingress never sees the endpoint without its secret.
   const codesignalWebhookSecret = randomBytes(24).toString('hex');
-  await codesignal.setWebhook(urls.codesignal, codesignalWebhookSecret);
   await updateWebhookSecrets(db, existing.id, { leverWebhookSigningTokens, codesignalWebhookSecret });
+  await codesignal.setWebhook(urls.codesignal, codesignalWebhookSecret);
+
+  // Users by e-mail and stages by meaning, as an admin's "auto" would; they review it through the admin API.
+  const catalog = await loadMappingCatalog(
+    createLeverClient({ baseUrl: lever.apiUrl, apiKey: lever.seed.apiKey }),
+    createCodeSignalClient({ url: codesignal.graphqlUrl, apiKey: codesignal.seed.apiKey }),
+  );
+  const mapping = autoFillMapping(catalog);
+  await saveMapping(db, existing.id, mapping, 'auto', mappingReview(mapping, catalog));
 
   const { stageIds, defaultUserId } = lever.seed;
   const settings = integrationSettingsSchema.parse({

@@ -1,6 +1,7 @@
 import { interviewStateQuery } from '../../src/workflows/interview-messages';
 import { candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery } from '../../src/workflows/messages';
+import { loadMapping, saveMapping } from '../../src/db/mappings';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { eventually } from '../support/stack';
 
@@ -128,9 +129,23 @@ describe('live interview flow', () => {
     }
   });
 
+  it('interviews with the owner’s mapped CodeSignal user', async () => {
+    expect((await h.putSettings({ interviewer: 'owner' }, 'interviews')).status).toBe(200);
+    try {
+      const c = newCandidate(); // owned by the recruiter who created it
+      const recruiter = seed().users.find((u) => u.id === seed().userIds.recruiter)!;
+      const mapped = h.sandboxes.codesignal.seed.users.find((u) => u.email === recruiter.email)!;
+      expect(await scheduledRoom(c)).toMatchObject({ interviewerId: mapped.id });
+    } finally {
+      await h.putSettings({ interviewer: 'default' }, 'interviews');
+    }
+  });
+
   it('fails clearly with a note when no interviewer can be found', async () => {
     const res = await h.putSettings({ interviewer: 'owner', defaultCodeSignalUserId: undefined }, 'interviews');
     expect(res.status).toBe(200);
+    const mapping = (await loadMapping(h.stack.db, h.integration.id))!;
+    await saveMapping(h.stack.db, h.integration.id, { ...mapping, users: [] }, 'admin', mapping.review); // the owner is unmapped
     try {
       const c = newCandidate();
       h.moveToStage(c.id, seed().stageIds.onSite);
@@ -140,6 +155,7 @@ describe('live interview flow', () => {
       expect(h.opportunity(c.id).tags).toContain('CodeSignal interview: error');
       expect(noteTexts(c.id).some((t) => t.includes('no CodeSignal interviewer'))).toBe(true);
     } finally {
+      await saveMapping(h.stack.db, h.integration.id, mapping, 'auto', mapping.review);
       await h.putSettings({ interviewer: 'default', defaultCodeSignalUserId: interviewerId }, 'interviews');
     }
   });
