@@ -54,7 +54,7 @@ const { loadAssessmentSettings, loadInterviewSettings } = proxyActivities<Settin
 /**
  * The long-lived workflow of one Lever opportunity in one integration. Lever events arrive as
  * signals (signal-with-start from the ingress); the workflow owns the candidate's state and starts
- * an assessment workflow when the candidate enters a trigger stage.
+ * an assessment or live-interview child workflow when the candidate enters a trigger stage.
  */
 export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<void> {
   const state: CandidateState = input.carried ?? initialCandidateState(input.integrationId, input.opportunityId);
