@@ -25,7 +25,7 @@ function queueFor(db: Db, points: number): RateLimiterQueue {
   if (!queue) {
     // Fixed one-second windows counted in Postgres, so every worker process shares them. Worst case is a
     // full window at the end of one second and the start of the next: 2 × points ≤ Lever's burst of 20.
-    const limiter = new RateLimiterPostgres({ storeClient: db, storeType: 'pool', tableName: TABLE, tableCreated: true, keyPrefix: 'lever' + Math.random(), points, duration: 1 });
+    const limiter = new RateLimiterPostgres({ storeClient: db, storeType: 'pool', tableName: TABLE, tableCreated: true, keyPrefix: 'lever', points, duration: 1 });
     queue = new RateLimiterQueue(limiter);
     byPoints.set(points, queue);
   }
