@@ -131,6 +131,11 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         );
       } else if (closed) {
         await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null });
+      } else if (event.kind === 'stageChange' && event.triggeredAt < (state.stageChangedAt ?? 0) && patched('late-trigger-v1')) {
+        // Entered before the current stage but delivered late: in Lever's order it would have started an assessment.
+        await startAssessmentIfTriggered(state, assessments, event.toStageId, event.triggeredAt).catch((err: unknown) =>
+          log.error('could not start an assessment', { stageId: event.toStageId, error: String(err) }),
+        );
       }
       if (!patched('interviews-v1')) continue;
       if (stageEntered) {
@@ -156,17 +161,31 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   }
 }
 
-/** Entering a trigger stage starts an assessment, unless one for that stage is still open. */
-async function startAssessmentIfTriggered(state: CandidateState, assessments: AssessmentSummary[], stageId: string): Promise<void> {
+/**
+ * Entering a trigger stage starts an assessment, unless one for that stage is still open or started
+ * at or after this entry (a late delivery of an entry already acted on).
+ */
+async function startAssessmentIfTriggered(
+  state: CandidateState,
+  assessments: AssessmentSummary[],
+  stageId: string,
+  enteredAt: number = state.stageChangedAt ?? 0,
+): Promise<void> {
   const settings = await loadAssessmentSettings({ integrationId: state.integrationId });
   if (!settings.triggerStageIds.includes(stageId)) return;
-  if (assessments.some((a) => a.triggerStageId === stageId && !isTerminalAssessmentStatus(a.status))) return;
+  if (assessments.some((a) => a.triggerStageId === stageId && (!isTerminalAssessmentStatus(a.status) || a.startedAt >= enteredAt))) return;
   if (state.archived) return;
-  await launchAssessment(state, reserveAssessment(state, assessments, stageId), settings);
+  await launchAssessment(state, reserveAssessment(state, assessments, stageId, undefined, enteredAt), settings);
 }
 
 /** Takes the next assessment number at once (no await), so concurrent starts never share one. */
-function reserveAssessment(state: CandidateState, assessments: AssessmentSummary[], stageId: string, retakeOf?: AssessmentSummary): AssessmentSummary {
+function reserveAssessment(
+  state: CandidateState,
+  assessments: AssessmentSummary[],
+  stageId: string,
+  retakeOf?: AssessmentSummary,
+  startedAt: number = state.stageChangedAt ?? 0,
+): AssessmentSummary {
   const sequence = assessments.length + 1;
   const summary: AssessmentSummary = {
     assessmentId: String(sequence),
@@ -178,7 +197,7 @@ function reserveAssessment(state: CandidateState, assessments: AssessmentSummary
     score: null,
     maxScore: null,
     passed: null,
-    startedAt: state.stageChangedAt ?? 0,
+    startedAt,
     ...(retakeOf ? { retakeOf: retakeOf.assessmentId } : {}),
   };
   assessments.push(summary);
