@@ -10,9 +10,9 @@ import { webhookUrls } from '../../src/api/integrations';
 import { activityDepsFrom } from '../../src/config';
 import type { Integration } from '../../src/db/integrations';
 import { createPool } from '../../src/db/pool';
-import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
 import type { InspectedOpportunity, RequestLogEntry, WebhookBody } from '../../src/sandbox/lever';
-import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import type { RunningSandboxes } from '../../src/sandbox/start';
+import { startAssessmentHarness } from './assessment-harness';
 import type { assessmentWorkflow } from '../../src/workflows/assessment-workflow';
 import { assessmentWorkflowId } from '../../src/workflows/ids';
 import { postJson, readJson, signedLeverDelivery } from './lever-webhook';
@@ -59,29 +59,14 @@ const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: req
  * control: none by default, so a test can run, crash and replace them.
  */
 export async function startFaultHarness(): Promise<FaultHarness> {
-  const sandboxes = await startSandboxes({
-    leverPort: 0,
-    codesignalPort: 0,
-    quiet: true,
-    lever: { webhookRetryDelaysMs: [200, 400, 800, 1600, 3200] },
-    codesignal: { webhookRetryDelaysMs: () => 300 },
-  });
-  const stack = await startStack({
-    worker: false,
-    config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl },
-  });
-  const integration = await ensureDemoIntegration(stack.db, sandboxes, stack.config.publicUrl, `Faults ${randomUUID()}`);
+  const base = await startAssessmentHarness({ worker: false, name: 'Faults' });
+  const { stack, integration } = base;
   const { config } = stack;
-  const accountId = sandboxes.lever.seed.accountId;
   const workers = new Set<InProcessWorker>();
   const processes = new Set<WorkerProcess>();
 
   return {
-    sandboxes,
-    stack,
-    integration,
-    moveToStage: (opportunityId, stageId) => void sandboxes.leverSandbox.recruiter.moveToStage(accountId, opportunityId, { stage: stageId }),
-    opportunity: (opportunityId) => sandboxes.leverSandbox.recruiter.inspect(accountId, opportunityId) as InspectedOpportunity & { tags: string[]; links: string[] },
+    ...base,
     putSettings: (patch) => putAssessmentSettings(stack, integration, patch),
 
     async startWorker() {
@@ -153,8 +138,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     async close() {
       await Promise.all([...processes].map((p) => p.kill()));
       await Promise.all([...workers].map((w) => w.stop()));
-      await stack.stop();
-      await sandboxes.close();
+      await base.close();
     },
   };
 }

@@ -22,7 +22,7 @@ export interface AssessmentHarness {
  * The whole product on real servers: both sandboxes over HTTP, the API and a worker on the run's
  * Temporal and PostgreSQL, and an integration wired exactly as `npm start` wires the demo one.
  */
-export async function startAssessmentHarness(opts: { config?: Record<string, string> } = {}): Promise<AssessmentHarness> {
+export async function startAssessmentHarness(opts: { config?: Record<string, string>; worker?: boolean; name?: string } = {}): Promise<AssessmentHarness> {
   const sandboxes = await startSandboxes({
     leverPort: 0,
     codesignalPort: 0,
@@ -31,9 +31,10 @@ export async function startAssessmentHarness(opts: { config?: Record<string, str
     codesignal: { webhookRetryDelaysMs: () => 300 },
   });
   const stack = await startStack({
+    worker: opts.worker,
     config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, ...opts.config },
   });
-  const integration = await ensureDemoIntegration(stack.db, sandboxes, stack.config.publicUrl, `Harness ${randomUUID()}`);
+  const integration = await ensureDemoIntegration(stack.db, sandboxes, stack.config.publicUrl, `${opts.name ?? 'Harness'} ${randomUUID()}`);
   const { leverSandbox } = sandboxes;
   const accountId = sandboxes.lever.seed.accountId;
   return {
