@@ -28,6 +28,8 @@ export const environmentSchema = z.object({
   LEVER_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(86_400),
   WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb').default('64kb'),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** Workflows kept in worker memory between events; the rest are replayed from history when they wake. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_LEVER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),

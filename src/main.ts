@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger, ...activityDepsFrom(config, linkSigningSecret) },
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const running = worker.run();
     stops.push({

@@ -12,6 +12,8 @@ export interface CandidateWorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   shutdownGraceSeconds: number;
+  /** Most candidates wait for days; caching only the active ones keeps memory flat with thousands waiting. */
+  maxCachedWorkflows?: number;
 }
 
 /** The prebuilt bundle (npm run build) in production; bundling from source in development and tests. */
@@ -28,6 +30,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     ...workflowSource(),
     activities: createActivities(opts.deps),
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
 
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
     await worker.run();
