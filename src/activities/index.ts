@@ -5,6 +5,7 @@ import { createImportActivities } from './import-activities';
 import { createIntegrationContexts } from './integration-context';
 import { createInterviewActivities } from './interview-activities';
 import { createSettingsActivities } from './settings-activities';
+import { createSyncActivities } from './sync-activities';
 import { findMappedCodeSignalUser } from '../db/interviewers';
 
 export interface ActivityDeps {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createImportActivities({ contexts }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
+    ...createSyncActivities({ contexts }),
   };
 }
 

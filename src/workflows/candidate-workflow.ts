@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SettingsActivities } from '../activities/settings-activities';
+import type { SyncActivities } from '../activities/sync-activities';
 import type { AssessmentSettings } from '../settings/assessment-settings';
 import {
   assessmentStatusSignal,
@@ -37,12 +38,29 @@ import { interviewWorkflow } from './interview-workflow';
 import {
   assessmentsQuery,
   candidateStateQuery,
+  codesignalStatusSignal,
   leverEventSignal,
   type CandidateState,
   type CandidateWorkflowInput,
   type LeverCandidateEvent,
 } from './messages';
 import { LeverStageKey } from './search-attributes';
+import {
+  applyWriteResult,
+  decideSync,
+  enqueueSyncTrigger,
+  initialSyncState,
+  leverSnapshotFrom,
+  maxSyncRounds,
+  observeCodeSignal,
+  observeLever,
+  recordSyncError,
+  type SyncChange,
+  type SyncMapping,
+  type SyncState,
+  type SyncTrigger,
+  type SyncWrite,
+} from './sync-state';
 
 const defaultHistoryLimit = 5_000;
 
@@ -93,6 +111,9 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const summary = interviews.find((i) => i.interviewId === interviewId);
     if (summary) summary.status = status;
   });
+  setHandler(codesignalStatusSignal, (hint) => {
+    enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'codesignal', candidateId: hint.candidateId });
+  });
   setHandler(candidateStateQuery, () => state);
   setHandler(assessmentsQuery, () => assessments);
 
@@ -100,6 +121,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const historyLimit = input.historyLimit ?? defaultHistoryLimit;
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  void runStageSync(state);
 
   for (;;) {
     await condition(() => inbox.length > 0 || retakes.length > 0 || shouldContinueAsNew());
@@ -148,6 +170,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       } else if (event.kind === 'interview') {
         const open = interviews.filter((i) => !isTerminalInterviewStatus(i.status)).at(-1);
         if (open) await signalQuietly(open.workflowId, () => getExternalWorkflowHandle(open.workflowId).signal(leverInterviewChangeSignal, { leverInterviewId: event.interviewId, change: event.change }));
+      }
+      if (event.kind !== 'interview' && patched('sync-v1')) {
+        const unarchivedAt = event.kind === 'archiveChange' && event.toArchived === null ? event.triggeredAt : undefined;
+        enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'lever', ...(unarchivedAt !== undefined ? { unarchivedAt } : {}) });
       }
     }
     if (state.stageId !== publishedStage) {
@@ -271,4 +297,88 @@ async function cancelOpenInterviews(interviews: InterviewSummary[], reason: Inte
 /** A child that has already closed cannot be signalled; that is expected, not an error. */
 async function signalQuietly(workflowId: string, send: () => Promise<void>): Promise<void> {
   await send().catch((err: unknown) => log.warn('workflow already closed', { workflowId, error: String(err) }));
+}
+
+// ---- two-way stage sync with linked CodeSignal sourcing candidates (docs/sync.md, "Stage sync")
+
+const syncActivities = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '30 seconds',
+  // outages are waited out; meanwhile only the sync waits, assessments and interviews go on
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Acts on queued webhooks one at a time, beside the main loop, so a slow or unavailable API holds up
+ * only the sync. Each trigger works on a copy of the sync state that is kept, and the trigger taken
+ * off the queue, once it is done: a continue-as-new in between (it never waits for the sync) carries
+ * the state from before the trigger and the trigger itself, and the next run acts on it again — the
+ * writes read first, so repeating one writes nothing twice.
+ */
+async function runStageSync(state: CandidateState): Promise<void> {
+  for (;;) {
+    await condition(() => (state.sync?.queue.length ?? 0) > 0);
+    const committed = state.sync!;
+    const working: SyncState = JSON.parse(JSON.stringify({ ...committed, queue: [] }));
+    try {
+      if (patched('sync-v1')) await syncOnce(state, working, committed.queue[0]!);
+    } catch (err) {
+      log.error('stage sync failed', { error: String(err) });
+    } finally {
+      Object.assign(committed, { ...working, queue: committed.queue });
+      committed.queue.shift();
+    }
+  }
+}
+
+/** Re-reads the side a webhook names, then writes until both sides show the agreed state. */
+async function syncOnce(state: CandidateState, sync: SyncState, trigger: SyncTrigger): Promise<void> {
+  const { integrationId, opportunityId } = state;
+  const context = await syncActivities
+    .loadSyncContext({ integrationId, opportunityId, read: trigger.side === 'lever' ? 'lever' : { codesignalCandidateId: trigger.candidateId } })
+    .catch((err: unknown) => {
+      recordSyncError(sync, { side: trigger.side, message: String(err) });
+      log.warn('stage sync could not read its context', { error: String(err) });
+      return undefined;
+    });
+  if (!context || context.candidateIds.length === 0) return;
+  sync.candidateIds = context.candidateIds;
+  sync.linkedAt = context.linkedAt;
+  sync.counts.triggers += 1;
+  let change: SyncChange | undefined;
+  if (trigger.side === 'lever' && context.lever) {
+    change = observeLever(sync, leverSnapshotFrom(context.lever, sync.lever, trigger.unarchivedAt), context.mapping);
+  } else if (trigger.side === 'codesignal' && context.codesignal) {
+    change = observeCodeSignal(sync, trigger.candidateId, context.codesignal, context.mapping);
+  }
+  const changes = change ? [change] : [];
+  for (let round = 0; changes.length > 0; round++) {
+    if (round >= maxSyncRounds) {
+      log.error('stage sync did not settle; the next webhook continues', { pending: changes.length });
+      return;
+    }
+    const next = changes.shift()!;
+    if (next.status === null) log.warn('unmapped change not synced', { side: next.side, value: next.value });
+    for (const write of decideSync(sync, next, context.mapping)) {
+      const fed = await performSyncWrite(state, sync, write, context.mapping);
+      if (fed) changes.push(fed);
+    }
+  }
+}
+
+async function performSyncWrite(state: CandidateState, sync: SyncState, write: SyncWrite, mapping: SyncMapping): Promise<SyncChange | undefined> {
+  const { integrationId, opportunityId } = state;
+  try {
+    const result =
+      write.side === 'lever'
+        ? await syncActivities.writeLeverForStatus({ integrationId, opportunityId, write })
+        : await syncActivities.writeCodeSignalStatus({ integrationId, write });
+    if (result.outcome === 'written') log.info('stage sync wrote', { side: write.side, status: write.status });
+    return applyWriteResult(sync, write, result, mapping);
+  } catch (err) {
+    // a write that failed for good (4xx, no default user): reported; the next change tries again
+    recordSyncError(sync, { side: write.side, message: String(err), ...(write.side === 'codesignal' ? { candidateId: write.candidateId } : {}) });
+    log.warn('stage sync write failed', { side: write.side, error: String(err) });
+    return undefined;
+  }
 }

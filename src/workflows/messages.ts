@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AssessmentSummary } from './assessment-messages';
 import type { InterviewSummary } from './interview-messages';
+import type { SyncState } from './sync-state';
 
 /** Shared by the ingress (which sends) and the candidate workflow (which receives). */
 
@@ -45,8 +46,23 @@ export interface CandidateState {
   assessments?: AssessmentSummary[];
   /** Every live interview this candidate has had, oldest first. */
   interviews?: InterviewSummary[];
+  /** The two-way stage sync with linked CodeSignal sourcing candidates (docs/sync.md). */
+  sync?: SyncState;
+}
+
+/**
+ * CodeSignal's `sourcingCandidateStatusChanged`, routed through the candidate link. The body is
+ * unsigned: the workflow only takes it as a reason to re-read the candidate's status.
+ */
+export interface CodeSignalStatusHint {
+  candidateId: string;
+  triggeredOn: number;
+  toStatus: string;
+  changeSource: 'api' | 'ui';
+  changedByUserId: string | null;
 }
 
 export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');
+export const codesignalStatusSignal = defineSignal<[CodeSignalStatusHint]>('codesignalStatus');
 export const candidateStateQuery = defineQuery<CandidateState>('candidateState');
 export const assessmentsQuery = defineQuery<AssessmentSummary[]>('assessments');

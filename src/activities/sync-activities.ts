@@ -1,0 +1,140 @@
+import { activityInfo } from '@temporalio/activity';
+import type { CodeSignalSourcingCandidate } from '../codesignal/schemas';
+import { findCandidateLinksByOpportunity } from '../db/candidate-links';
+import { findMappedLeverUserId, findStatusForLever, loadMapping } from '../db/mappings';
+import type { LeverOpportunity } from '../lever/schemas';
+import {
+  leverSnapshotFrom,
+  leverValueAt,
+  sameCodeSignalSnapshot,
+  sameLeverSnapshot,
+  unknownChangeIsNewer,
+  type CodeSignalSnapshot,
+  type LeverReading,
+  type LeverSnapshot,
+  type SyncMapping,
+  type SyncWrite,
+  type WriteResult,
+} from '../workflows/sync-state';
+import { withFailureMapping } from './failures';
+import type { IntegrationContexts } from './integration-context';
+
+export interface SyncContext {
+  /** CodeSignal candidates linked to the opportunity; empty: the opportunity is not synced. */
+  candidateIds: string[];
+  /** When each was linked (ms). */
+  linkedAt: Record<string, number>;
+  mapping: SyncMapping;
+  /** The side the trigger asked to re-read (only for a linked opportunity / candidate). */
+  lever?: LeverReading;
+  codesignal?: CodeSignalSnapshot;
+}
+
+export function leverReadingOf(opp: LeverOpportunity): LeverReading {
+  const entered = (opp.stageChanges ?? []).filter((c) => c.toStageId === opp.stage).map((c) => c.updatedAt);
+  return {
+    stageId: opp.stage,
+    stageAt: entered.length > 0 ? Math.max(...entered) : (opp.lastAdvancedAt ?? opp.createdAt),
+    // an archive without a reason still counts as archived
+    archiveReasonId: opp.archived ? (opp.archived.reason ?? '(no reason)') : null,
+    archivedAt: opp.archived?.archivedAt ?? null,
+    updatedAt: opp.updatedAt ?? opp.createdAt,
+  };
+}
+
+export const codesignalSnapshotOf = (c: CodeSignalSourcingCandidate): CodeSignalSnapshot => ({
+  status: c.status,
+  at: c.statusUpdatedAt ?? c.createDate,
+  byUserId: c.statusUpdatedBy?.id ?? null,
+});
+
+/**
+ * A retried write that finds the side already showing the wanted status, in a state the workflow
+ * did not know that was entered after this write was first scheduled, has found its own earlier
+ * attempt (whose answer was lost): the write happened, and it is nobody's change.
+ */
+function ownEarlierAttempt(changedAt: number): boolean {
+  const info = activityInfo();
+  return info.attempt > 1 && changedAt >= info.scheduledTimestampMs;
+}
+
+export async function loadSyncMapping(db: Parameters<typeof loadMapping>[0], integrationId: string): Promise<SyncMapping> {
+  const stored = await loadMapping(db, integrationId);
+  const mapping: SyncMapping = { stages: {}, archiveReasons: {}, statuses: {} };
+  for (const s of stored?.stages ?? []) mapping.stages[s.leverStageId] = s.codesignalStatus;
+  for (const r of stored?.archiveReasons ?? []) mapping.archiveReasons[r.leverArchiveReasonId] = r.codesignalStatus;
+  for (const s of stored?.statuses ?? []) {
+    mapping.statuses[s.codesignalStatus] = s.leverStageId !== undefined ? { stageId: s.leverStageId } : { archiveReasonId: s.leverArchiveReasonId! };
+  }
+  return mapping;
+}
+
+/**
+ * The stage sync's calls (docs/sync.md). Webhooks are hints: the side is re-read. Writes read the
+ * side first and write only when it differs from the wanted status, so a retry after a lost answer
+ * writes nothing; and they do not overwrite a change the workflow has not heard of yet when that
+ * change is newer than the one being synced (it is answered instead).
+ */
+export function createSyncActivities({ contexts }: { contexts: IntegrationContexts }) {
+  const activities = {
+    async loadSyncContext(input: { integrationId: string; opportunityId: string; read: 'lever' | { codesignalCandidateId: string } }): Promise<SyncContext> {
+      const ctx = await contexts.get(input.integrationId);
+      const links = await findCandidateLinksByOpportunity(ctx.db, input.integrationId, input.opportunityId);
+      const candidateIds = links.map((l) => l.codesignalCandidateId);
+      const linkedAt = Object.fromEntries(links.map((l) => [l.codesignalCandidateId, l.createdAt.getTime()]));
+      if (candidateIds.length === 0) return { candidateIds, linkedAt, mapping: { stages: {}, archiveReasons: {}, statuses: {} } };
+      const base = { candidateIds, linkedAt, mapping: await loadSyncMapping(ctx.db, input.integrationId) };
+      if (input.read === 'lever') return { ...base, lever: leverReadingOf(await ctx.lever.getOpportunity(input.opportunityId)) };
+      // the webhook body is unsigned: only a linked candidate is read, and its status comes from the API
+      if (!candidateIds.includes(input.read.codesignalCandidateId)) return base;
+      return { ...base, codesignal: codesignalSnapshotOf(await ctx.codesignal.getSourcingCandidate(input.read.codesignalCandidateId)) };
+    },
+
+    async writeCodeSignalStatus(input: { integrationId: string; write: Extract<SyncWrite, { side: 'codesignal' }> }): Promise<WriteResult<CodeSignalSnapshot>> {
+      const { write } = input;
+      const { codesignal } = await contexts.get(input.integrationId);
+      const before = codesignalSnapshotOf(await codesignal.getSourcingCandidate(write.candidateId));
+      if (before.status === write.status) {
+        const ours = !sameCodeSignalSnapshot(before, write.known) && before.byUserId === null && ownEarlierAttempt(before.at);
+        return { outcome: ours ? 'written' : 'unchanged', before, after: before };
+      }
+      if (!sameCodeSignalSnapshot(before, write.known) && unknownChangeIsNewer(write, before.at)) return { outcome: 'newer', before, after: before };
+      const after = codesignalSnapshotOf(await codesignal.setSourcingCandidateStatus(write.candidateId, write.status));
+      return { outcome: 'written', before, after };
+    },
+
+    /** Moves or archives the opportunity as the Lever user mapped to the CodeSignal user who changed the status (else the default user). */
+    async writeLeverForStatus(input: {
+      integrationId: string;
+      opportunityId: string;
+      write: Extract<SyncWrite, { side: 'lever' }>;
+    }): Promise<WriteResult<LeverSnapshot> & { performAs?: string }> {
+      const { write, integrationId, opportunityId } = input;
+      const ctx = await contexts.get(integrationId);
+      const { db, lever } = ctx;
+      const opportunity = await lever.getOpportunity(opportunityId);
+      const before = leverSnapshotFrom(leverReadingOf(opportunity), write.known);
+      const current = await findStatusForLever(db, integrationId, before.archiveReasonId !== null ? { archiveReasonId: before.archiveReasonId } : { stageId: before.stageId });
+      if (current === write.status) {
+        const ours = !sameLeverSnapshot(before, write.known) && ownEarlierAttempt(leverValueAt(before));
+        return { outcome: ours ? 'written' : 'unchanged', before, after: before };
+      }
+      if (!sameLeverSnapshot(before, write.known) && unknownChangeIsNewer(write, leverValueAt(before))) return { outcome: 'newer', before, after: before };
+
+      const mapped = write.byUserId ? await findMappedLeverUserId(db, integrationId, write.byUserId) : undefined;
+      const performAs = mapped ?? ctx.performAs();
+      let updated = opportunity;
+      if ('archiveReasonId' in write.target) {
+        updated = await lever.archive(opportunityId, write.target.archiveReasonId, performAs);
+      } else {
+        // stage first: a retry after a lost answer then still finds the opportunity archived (its known state)
+        if (updated.stage !== write.target.stageId) updated = await lever.changeStage(opportunityId, write.target.stageId, performAs);
+        if (updated.archived) updated = await lever.archive(opportunityId, null, performAs);
+      }
+      return { outcome: 'written', before, after: leverSnapshotFrom(leverReadingOf(updated), before), performAs };
+    },
+  };
+  return withFailureMapping(activities);
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;
