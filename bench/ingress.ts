@@ -6,19 +6,12 @@
  *
  *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 2]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createLogger } from '../src/log';
-import { findTemporalBinary } from '../src/temporal/binaries';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
-import { startDevServer } from '../src/temporal/dev-server';
+import { percentile } from './support/measure';
+import { startBenchStack } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +25,6 @@ const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
 const candidates = Number(values.candidates);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 interface Result {
   name: string;
@@ -69,11 +54,6 @@ async function drive(name: string, total: number, op: (i: number) => Promise<voi
   return { name, seconds: (performance.now() - started) / 1000, latenciesMs, failures };
 }
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-
 function summarize(results: Result[]) {
   const latencies = results.flatMap((r) => r.latenciesMs);
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
@@ -85,39 +65,12 @@ function summarize(results: Result[]) {
   };
 }
 
-/** Starts one of the production entry points (API or worker) as its own process. */
-function spawnEntry(entry: string, env: Record<string, string>, readyLine?: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
-    cwd: path.join(__dirname, '..'),
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (!readyLine || out.includes(readyLine)) resolve(child);
-    });
-    child.once('exit', () => reject(new Error(`${entry} exited during start:\n${out}`)));
-  });
-}
-
 async function main() {
   // Production topology: Temporal and PostgreSQL as servers, the API and the worker each in its own process.
-  const logger = createLogger('warn', 'bench');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-bench-'));
-  const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const temporal = await startDevServer({
-    binary: findTemporalBinary('temporal', undefined, process.env.PATH ?? ''),
-    dataDir, port: temporalPort, uiPort, namespace: 'default', verbose: false, logger,
-  });
-  const postgres = await startEmbeddedPostgres(dataDir, pgPort, logger);
-  const adminToken = randomBytes(24).toString('hex');
-  const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: postgres.url, ADMIN_TOKEN: adminToken, PORT: String(port), HOST: '127.0.0.1' };
-  const api = await spawnEntry('src/api/server.ts', env, 'api listening');
-  const worker = await spawnEntry('src/worker.ts', env, 'worker started');
+  const stack = await startBenchStack();
+  const { adminToken } = stack;
 
-  const base = `http://127.0.0.1:${port}`;
+  const base = stack.baseUrl;
   const signingToken = randomBytes(24).toString('hex');
   const created = await fetch(`${base}/api/integrations`, {
     method: 'POST',
@@ -125,7 +78,7 @@ async function main() {
     body: JSON.stringify({ name: 'bench', lever: { apiKey: 'k', webhookSigningTokens: [signingToken] }, codesignal: { apiKey: 'c' } }),
   });
   const integration = (await created.json()) as { id: string };
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   const rawIntegrationId = randomUUID();
 
   // Both paths spread events over the same number of candidate workflows.
@@ -181,13 +134,7 @@ async function main() {
   console.log(`  ratio ingress/raw     throughput ${(a.throughput / b.throughput).toFixed(2)}×   p50 ${(a.p50 / b.p50).toFixed(2)}×   p99 ${(a.p99 / b.p99).toFixed(2)}×   (target throughput ≥ 0.80×)`);
 
   await client.connection.close();
-  for (const child of [api, worker]) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  await temporal.stop();
-  await postgres.stop();
+  await stack.stop();
 }
 
 main().catch((err) => {

@@ -1,0 +1,308 @@
+/**
+ * Candidates through the whole assessment flow against the Lever sandbox at its real limit (10 req/s
+ * sustained, burst 20): recruiter stage moves → signed Lever webhooks → HTTP ingress → workflows →
+ * CodeSignal invitations → results → result note, PDF, tags and stage move in Lever. The stack runs
+ * in its production shape (Temporal dev server, embedded PostgreSQL, API and worker as separate
+ * processes); the sandboxes run in this process, so their request and delivery logs are the record.
+ *
+ * Phases: (1) all candidates moved at once and invited — Lever saturated; (2) results for the first
+ * `--paced` candidates submitted one every `--pace-ms`, leaving Lever headroom — the latency phase;
+ * (3) results for the rest submitted at once — Lever saturated again.
+ *
+ *   npm run bench:assessments -- [--candidates 200] [--paced 50] [--pace-ms 2000] [--timeout-minutes 20]
+ *                                  [--lever-rps <LEVER_REQUESTS_PER_SECOND>] [--worker-node-options '--max-old-space-size=600']
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../src/config';
+import { createPool } from '../src/db/pool';
+import { createLogger } from '../src/log';
+import { ensureDemoIntegration } from '../src/sandbox/demo-integration';
+import type { InspectedOpportunity, RequestLogEntry } from '../src/sandbox/lever';
+import { startSandboxes } from '../src/sandbox/start';
+import { cpuSecondsOf, memoryOf, millis, percentile, seconds, sleep, waitUntil } from './support/measure';
+import { startBenchStack } from './support/stack';
+
+const { values } = parseArgs({
+  options: {
+    candidates: { type: 'string', default: '200' },
+    paced: { type: 'string', default: '50' },
+    'pace-ms': { type: 'string', default: '2000' },
+    'lever-rps': { type: 'string' },
+    'worker-node-options': { type: 'string' },
+    'timeout-minutes': { type: 'string', default: '20' },
+  },
+});
+const total = Number(values.candidates);
+const pacedCount = Math.min(Number(values.paced), total);
+const paceMs = Number(values['pace-ms']);
+const phaseTimeoutMs = Number(values['timeout-minutes']) * 60_000;
+/** What the worker is told to stay under; the service's own default unless --lever-rps is given. */
+const serviceBudget = loadConfig(values['lever-rps'] ? { LEVER_REQUESTS_PER_SECOND: values['lever-rps'] } : {}).LEVER_REQUESTS_PER_SECOND;
+const leverLimit = 10;
+
+interface Candidate {
+  index: number;
+  opportunityId: string;
+  email: string;
+  passes: boolean;
+  sessionId?: string;
+  maxScore?: number;
+  submittedAt?: number;
+  invited: boolean;
+  done: boolean;
+}
+
+interface Phase {
+  name: string;
+  startedAt: number;
+  endedAt: number;
+  candidates: Candidate[];
+  unfinished: number;
+}
+
+const noteTexts = (o: InspectedOpportunity) => o.notes.map((n) => String(n.fields[0]?.value ?? ''));
+
+/** Lever calls in a phase: the busy period runs from its first call to its last. */
+function leverCalls(log: RequestLogEntry[], phase: Pick<Phase, 'startedAt' | 'endedAt'>) {
+  const calls = log.filter((r) => r.at >= phase.startedAt && r.at <= phase.endedAt);
+  const busyMs = calls.length > 1 ? calls[calls.length - 1]!.at - calls[0]!.at : 0;
+  return { calls, count: calls.length, limited: calls.filter((r) => r.status === 429).length, busyMs, rate: busyMs > 0 ? calls.length / (busyMs / 1000) : NaN };
+}
+
+/** Calls per whole second of a busy period (the partial last second left out). */
+function perSecond(calls: RequestLogEntry[]): number[] {
+  if (calls.length === 0) return [];
+  const first = calls[0]!.at;
+  const buckets = new Array<number>(Math.floor((calls[calls.length - 1]!.at - first) / 1000)).fill(0);
+  for (const c of calls) {
+    const i = Math.floor((c.at - first) / 1000);
+    if (i < buckets.length) buckets[i]! += 1;
+  }
+  return buckets;
+}
+
+async function main() {
+  const started = Date.now();
+  const load = loadavg()[0]!;
+  const logger = createLogger('warn', 'bench');
+  // The Lever sandbox keeps its default limit (10 req/s, burst 20): that limit is what is measured against.
+  const sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
+  const stack = await startBenchStack({
+    env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl },
+    workerEnv: {
+      ...(values['lever-rps'] ? { LEVER_REQUESTS_PER_SECOND: values['lever-rps'] } : {}),
+      ...(values['worker-node-options'] ? { NODE_OPTIONS: values['worker-node-options'] } : {}),
+    },
+  }).catch(async (err: unknown) => {
+    await sandboxes.close();
+    throw err;
+  });
+  const db = createPool(stack.databaseUrl, logger);
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection });
+  try {
+    const { leverSandbox, codesignalSandbox } = sandboxes;
+    const seed = sandboxes.lever.seed;
+    const accountId = seed.accountId;
+    const companyId = sandboxes.codesignal.seed.companyId;
+    const integration = await ensureDemoIntegration(db, sandboxes, stack.baseUrl, 'Benchmark');
+
+    // A default test for the trigger stage, set through the admin API: invitations go without the selection click.
+    const test = sandboxes.codesignal.seed.tests.find((t) => !t.proctored)!;
+    const auth = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
+    const current = (await (await fetch(`${stack.baseUrl}/api/integrations/${integration.id}`, { headers: auth })).json()) as { settings: { assessments: Record<string, unknown> } };
+    const put = await fetch(`${stack.baseUrl}/api/integrations/${integration.id}/settings`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ ...current.settings, assessments: { ...current.settings.assessments, defaultTestByStage: { [seed.stageIds.assessment]: test.id } } }),
+    });
+    if (put.status !== 200) throw new Error(`settings refused: ${put.status} ${await put.text()}`);
+    const tags = { invited: 'CodeSignal: invited', completed: 'CodeSignal: completed', passed: 'CodeSignal: passed', failed: 'CodeSignal: below threshold' };
+
+    // Candidates with e-mails, created as a recruiter would (the UI path: no /v1 calls, no rate limit).
+    const candidates: Candidate[] = Array.from({ length: total }, (_, index) => {
+      const email = `bench.candidate.${index}@example.com`;
+      const opportunity = leverSandbox.recruiter.createCandidate(accountId, {
+        name: `Bench Candidate ${index}`,
+        emails: [email],
+        stage: seed.stageIds.phoneScreen,
+        postings: [seed.postings[0]!.id],
+        origin: 'applied',
+        userId: seed.userIds.recruiter,
+      });
+      return { index, opportunityId: opportunity.id, email, passes: index % 4 !== 0, invited: false, done: false };
+    });
+
+    const inspect = (c: Candidate) => leverSandbox.recruiter.inspect(accountId, c.opportunityId) as InspectedOpportunity & { tags: string[] };
+    const isInvited = (c: Candidate) => {
+      const o = inspect(c);
+      return o.tags.includes(tags.invited) && noteTexts(o).some((t) => t.startsWith('CodeSignal invitation sent:'));
+    };
+    const isDone = (c: Candidate) => {
+      const o = inspect(c);
+      return (
+        noteTexts(o).some((t) => t.startsWith('CodeSignal result:')) &&
+        o.files.some((f) => f.mimeType === 'application/pdf') &&
+        o.tags.includes(tags.completed) &&
+        o.tags.includes(c.passes ? tags.passed : tags.failed) &&
+        (!c.passes || o.stage === seed.stageIds.onSite)
+      );
+    };
+    /** Runs `act` and polls until every candidate of the phase is through, or the timeout. */
+    async function phase(name: string, group: Candidate[], flag: 'invited' | 'done', check: (c: Candidate) => boolean, act: () => Promise<void>): Promise<Phase> {
+      const startedAt = Date.now();
+      const polling = waitUntil(() => {
+        for (const c of group) if (!c[flag] && check(c)) c[flag] = true;
+        return group.every((c) => c[flag]);
+      }, phaseTimeoutMs);
+      await act();
+      await polling;
+      const endedAt = Date.now();
+      const unfinished = group.filter((c) => !c[flag]).length;
+      process.stderr.write(`bench: ${name}: ${group.length - unfinished}/${group.length} in ${seconds(endedAt - startedAt)}\n`);
+      return { name, startedAt, endedAt, candidates: group, unfinished };
+    }
+
+    // 1. Every candidate moved into the trigger stage at once: signed webhooks → ingress → invitations.
+    const invite = await phase('invitations', candidates, 'invited', isInvited, async () => {
+      for (const c of candidates) leverSandbox.recruiter.moveToStage(accountId, c.opportunityId, { stage: seed.stageIds.assessment, userId: seed.userIds.recruiter });
+    });
+    const sessionByEmail = new Map(codesignalSandbox.control.sessions(companyId).map((s) => [s.candidate.email, s]));
+    for (const c of candidates) {
+      c.sessionId = sessionByEmail.get(c.email)?.id;
+      c.maxScore = sessionByEmail.get(c.email)?.maxScore;
+    }
+    const invited = candidates.filter((c) => c.invited && c.sessionId);
+    const submit = (c: Candidate) => {
+      c.submittedAt = Date.now();
+      codesignalSandbox.control.submitSession(c.sessionId!, { score: Math.round(c.maxScore! * (c.passes ? 0.85 : 0.4)), durationMs: 45 * 60_000 });
+    };
+
+    // 2. Results one at a time, at a pace that leaves Lever headroom: the latency phase.
+    const pacedGroup = invited.slice(0, pacedCount);
+    const paced = await phase('paced results', pacedGroup, 'done', isDone, async () => {
+      for (const c of pacedGroup) {
+        submit(c);
+        await sleep(paceMs);
+      }
+    });
+    // 3. The remaining results at once: Lever saturated again.
+    const burstGroup = invited.slice(pacedCount);
+    const burst = await phase('burst results', burstGroup, 'done', isDone, async () => {
+      for (const c of burstGroup) submit(c);
+    });
+    await sleep(2_000); // let stragglers' last calls land in the log
+
+    // ---- figures
+    const log = leverSandbox.admin.requests(accountId);
+    const workflowsLog = log.filter((r) => r.at >= invite.startedAt);
+    const a = leverCalls(log, invite);
+    const b = leverCalls(log, paced);
+    const c = leverCalls(log, burst);
+    const saturatedCalls = a.count + c.count;
+    const saturatedRate = saturatedCalls / ((a.busyMs + c.busyMs) / 1000);
+    const secondsSaturated = [...perSecond(a.calls), ...perSecond(c.calls)];
+    const limitedAll = workflowsLog.filter((r) => r.status === 429).length;
+    const otherErrors = workflowsLog.filter((r) => r.status >= 400 && r.status !== 429).length;
+
+    const csLog = codesignalSandbox.control.requests({ companyId }).filter((r) => r.at >= invite.startedAt);
+    const latency = (group: Candidate[]) => {
+      const fromSubmit: number[] = [];
+      const fromWebhook: number[] = [];
+      const finished = new Map(
+        codesignalSandbox.control.deliveries(companyId, { event: 'companyTestSessionFinished' }).map((d) => [d.payload.testSessionId as string, d.deliveredAt]),
+      );
+      for (const cand of group) {
+        const note = inspect(cand).notes.find((n) => String(n.fields[0]?.value ?? '').startsWith('CodeSignal result:'));
+        if (!note || cand.submittedAt === undefined) continue;
+        fromSubmit.push(note.createdAt - cand.submittedAt);
+        const deliveredAt = finished.get(cand.sessionId!);
+        if (deliveredAt) fromWebhook.push(note.createdAt - deliveredAt);
+      }
+      return { fromSubmit, fromWebhook };
+    };
+    /** Where the time went for one candidate's result note, from the sandboxes' logs (ms after the submit). */
+    const timeline = (cand: Candidate) => {
+      const t = (at: number | null | undefined) => (at == null ? '—' : `+${at - cand.submittedAt!}`);
+      const delivered = (event: 'companyTestSessionStarted' | 'companyTestSessionFinished') =>
+        codesignalSandbox.control.deliveries(companyId, { event }).find((d) => d.payload.testSessionId === cand.sessionId)?.deliveredAt;
+      const reads = csLog.filter((r) => r.operationName === 'GetTestSession' && r.variables?.id === cand.sessionId && r.at >= cand.submittedAt!);
+      const noteCalls = log.filter((r) => r.path.startsWith(`/v1/opportunities/${cand.opportunityId}/notes`) && r.at >= cand.submittedAt!);
+      const note = inspect(cand).notes.find((n) => String(n.fields[0]?.value ?? '').startsWith('CodeSignal result:'));
+      return (
+        `#${cand.index}: webhooks started ${t(delivered('companyTestSessionStarted'))} finished ${t(delivered('companyTestSessionFinished'))}, ` +
+        `session reads ${reads.map((r) => `${t(r.at)}${r.outcome === 'ok' ? '' : ` ${r.outcome}`}`).join(' ') || '—'}, ` +
+        `Lever notes calls ${noteCalls.map((r) => `${r.method} ${t(r.at)}`).join(' ') || '—'}, note ${t(note?.createdAt)} ms`
+      );
+    };
+    const slowest = (group: Candidate[], n: number) =>
+      group
+        .filter((cand) => cand.submittedAt !== undefined && inspect(cand).notes.some((x) => String(x.fields[0]?.value ?? '').startsWith('CodeSignal result:')))
+        .map((cand) => ({ cand, ms: inspect(cand).notes.find((x) => String(x.fields[0]?.value ?? '').startsWith('CodeSignal result:'))!.createdAt - cand.submittedAt! }))
+        .sort((x, y) => y.ms - x.ms)
+        .slice(0, n)
+        .map(({ cand }) => cand);
+    const pacedLatency = latency(pacedGroup);
+    const burstLatency = latency(burstGroup);
+
+    const failedStatuses = ['Failed', 'TimedOut', 'Terminated', 'Canceled'];
+    const closedBadly = await Promise.all(
+      failedStatuses.map((s) => client.workflow.count(`WorkflowType = 'assessmentWorkflow' AND IntegrationId = '${integration.id}' AND ExecutionStatus = '${s}'`)),
+    );
+    const failedWorkflows = closedBadly.reduce((sum, r) => sum + r.count, 0);
+    const completedWorkflows = (await client.workflow.count(`WorkflowType = 'assessmentWorkflow' AND IntegrationId = '${integration.id}' AND ExecutionStatus = 'Completed'`)).count;
+    const notDone = candidates.filter((cand) => !cand.done).length;
+    const duplicates = candidates.filter((cand) => {
+      const o = inspect(cand);
+      const texts = noteTexts(o);
+      return texts.filter((t) => t.startsWith('CodeSignal result:')).length > 1 || texts.filter((t) => t.startsWith('CodeSignal invitation sent:')).length > 1 || o.files.length > 1;
+    }).length;
+    const leverDeliveries = leverSandbox.admin.deliveries(accountId, { event: 'candidateStageChange' });
+    const leverDeliveryRetries = leverDeliveries.reduce((s, d) => s + Math.max(0, d.attempts.length - 1), 0);
+    const csThrottled = csLog.filter((r) => r.outcome === 'throttled').length;
+    const worker = memoryOf(stack.worker.pid!);
+
+    const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(2)}%`);
+    const lat = (xs: number[]) => `p50 ${millis(percentile(xs, 50)).padStart(7)}   p99 ${millis(percentile(xs, 99)).padStart(7)}   max ${millis(Math.max(...xs)).padStart(7)}   (n=${xs.length})`;
+    const phaseLine = (p: Phase, s: ReturnType<typeof leverCalls>) => {
+      const slow = perSecond(s.calls).filter((n) => n < serviceBudget - 2).length;
+      const throttled = csLog.filter((r) => r.outcome === 'throttled' && r.at >= p.startedAt && r.at <= p.endedAt).length;
+      return (
+        `${String(p.candidates.length - p.unfinished).padStart(4)}/${String(p.candidates.length).padEnd(4)} in ${seconds(p.endedAt - p.startedAt).padStart(8)}   ` +
+        `${String(s.count).padStart(5)} Lever calls over ${seconds(s.busyMs).padStart(8)} = ${s.rate.toFixed(2).padStart(5)} req/s   429s ${s.limited}   ` +
+        `seconds under ${serviceBudget - 2} calls ${slow}   CodeSignal throttled ${throttled}`
+      );
+    };
+
+    console.log(`\nassessment flow — ${total} candidates end to end; Lever sandbox at its default limit ${leverLimit} req/s (burst 20), service budget LEVER_REQUESTS_PER_SECOND=${serviceBudget}`);
+    console.log(`  machine: ${cpus().length} cores shared with other work (1-min load ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end); API and worker as separate processes${values['worker-node-options'] ? `; worker NODE_OPTIONS=${values['worker-node-options']}` : ''}`);
+    console.log(`  phase 1  invitations (all moved at once)          ${phaseLine(invite, a)}`);
+    console.log(`  phase 2  results paced 1 per ${millis(paceMs).padEnd(8)}           ${phaseLine(paced, b)}`);
+    console.log(`  phase 3  results all at once                     ${phaseLine(burst, c)}`);
+    console.log(`  Lever calls per candidate                         ${(workflowsLog.length / total).toFixed(1)} (all phases)`);
+    console.log(`  Lever calls/s in saturated periods (1 + 3)        ${saturatedRate.toFixed(2)} req/s = ${(saturatedRate / leverLimit).toFixed(2)}× the limit of ${leverLimit}   (target ≥ 0.90×; the service budget caps it at ${(serviceBudget / leverLimit).toFixed(2)}×)`);
+    console.log(`    calls per whole second                          median ${percentile(secondsSaturated, 50)}, p10 ${percentile(secondsSaturated, 10)}, max ${Math.max(...secondsSaturated)} over ${secondsSaturated.length} s`);
+    console.log(`  429s                                              ${limitedAll} of ${workflowsLog.length} Lever calls = ${pct(limitedAll, workflowsLog.length)}   (target < 1%)   other 4xx/5xx ${otherErrors}`);
+    console.log(`  failed candidates                                 ${notDone} not through the flow, ${failedWorkflows} assessment workflows failed/timed out/terminated, ${completedWorkflows} completed   (target 0 failed)`);
+    console.log(`  duplicates (2+ result or invitation notes, files) ${duplicates}`);
+    console.log(`  result note visible in Lever, paced (phase 2)     from submit          ${lat(pacedLatency.fromSubmit)}   (target p50 < 1 s, p99 < 3 s)`);
+    console.log(`                                                    from finished webhook ${lat(pacedLatency.fromWebhook)}`);
+    for (const cand of slowest(pacedGroup, 3)) console.log(`    slowest paced ${timeline(cand)}`);
+    console.log(`  result note visible in Lever, saturated (phase 3) from submit          ${lat(burstLatency.fromSubmit)}`);
+    console.log(`                                                    from finished webhook ${lat(burstLatency.fromWebhook)}`);
+    console.log(`  Lever webhooks: ${leverDeliveries.filter((d) => d.state === 'succeeded').length}/${leverDeliveries.length} stage changes delivered, ${leverDeliveryRetries} retries;  CodeSignal: ${csLog.length} GraphQL calls, ${csThrottled} throttled (its per-key limits, retried by the activities)`);
+    console.log(`  worker: ${cpuSecondsOf(stack.worker.pid!).toFixed(0)} s CPU, RSS ${worker.rssMB.toFixed(0)} MB (peak ${worker.peakMB.toFixed(0)} MB);  total run ${seconds(Date.now() - started)}`);
+  } finally {
+    await connection.close();
+    await db.end();
+    await stack.stop();
+    await sandboxes.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+
+export const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident and peak resident memory of a process in MB (10^6 bytes), from /proc/<pid>/status (which counts KiB). */
+export function memoryOf(pid: number): { rssMB: number; peakMB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (field: string) => (Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024) / 1e6;
+  return { rssMB: mb('VmRSS'), peakMB: mb('VmHWM') };
+}
+
+/** CPU time (user + system) a process has used so far, in seconds. */
+export function cpuSecondsOf(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Polls `done` until it is true or the deadline passes; resolves with whether it became true. */
+export async function waitUntil(done: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+/** Runs `op` over `items` with at most `concurrency` in flight; counts failures instead of throwing. */
+export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, op: (item: T, index: number) => Promise<void>): Promise<{ failures: number; firstError?: unknown }> {
+  let next = 0;
+  let failures = 0;
+  let firstError: unknown;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) {
+        try {
+          await op(items[i]!, i);
+        } catch (err) {
+          failures++;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  return { failures, firstError };
+}
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+export const millis = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { createLogger } from '../../src/log';
+import { findTemporalBinary } from '../../src/temporal/binaries';
+import { startDevServer } from '../../src/temporal/dev-server';
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+export interface BenchStack {
+  dataDir: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  adminToken: string;
+  /** Where the API listens; also its PUBLIC_URL, so the sandboxes call back here. */
+  baseUrl: string;
+  api: ChildProcess;
+  worker: ChildProcess;
+  /** Stops the worker (SIGTERM, drained) and starts a fresh one, e.g. from a build or with NODE_OPTIONS. */
+  restartWorker(opts?: { entry?: string; env?: Record<string, string> }): Promise<ChildProcess>;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  /** Given to both the API and the worker, on top of the servers' addresses and secrets. */
+  env?: Record<string, string>;
+  /** Given to the worker only. */
+  workerEnv?: Record<string, string>;
+}
+
+/**
+ * Starts one of the production entry points (API or worker) as its own process — a `.ts` source under
+ * ts-node, or a built `.js` — and resolves once it logs `readyLine` (an info line: LOG_LEVEL stays at
+ * info). Its stdout goes to a log file in the data directory, its stderr to ours.
+ */
+function spawnEntry(entry: string, env: Record<string, string>, readyLine: string, logFile: string): Promise<ChildProcess> {
+  const args = entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only', entry] : [entry];
+  const child = spawn(process.execPath, args, {
+    cwd: path.join(__dirname, '..', '..'),
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} did not log "${readyLine}" within 3 minutes (log: ${logFile})`));
+    }, 180_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes(readyLine)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        child.off('exit', onExit);
+        resolve(child);
+      }
+    };
+    const onExit = () => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited during start (log: ${logFile}):\n${out}`));
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * The production topology on this machine: Temporal dev server and embedded PostgreSQL as servers,
+ * the API and the worker each in its own process. On a failed start everything already running is stopped.
+ */
+export async function startBenchStack(opts: BenchStackOptions = {}): Promise<BenchStack> {
+  const logger = createLogger('warn', 'bench');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-bench-'));
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => console.error(`bench: stopping failed: ${err.message}`));
+  };
+  try {
+    const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const temporal = await startDevServer({
+      binary: findTemporalBinary('temporal', undefined, process.env.PATH ?? ''),
+      dataDir, port: temporalPort, uiPort, namespace: 'default', verbose: false, logger,
+    });
+    stops.push(temporal.stop);
+    const postgres = await startEmbeddedPostgres(dataDir, pgPort, logger);
+    stops.push(postgres.stop);
+
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const adminToken = randomBytes(24).toString('hex');
+    const env = {
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: postgres.url,
+      ADMIN_TOKEN: adminToken,
+      LINK_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: baseUrl,
+      ...opts.env,
+    };
+    // The API migrates the database, so it starts first.
+    const api = await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log'));
+    stops.push(() => stopChild(api));
+    const startWorker = ({ entry = 'src/worker.ts', env: extraEnv = {} }: { entry?: string; env?: Record<string, string> } = {}) =>
+      spawnEntry(entry, { ...env, ...opts.workerEnv, ...extraEnv }, 'worker started', path.join(dataDir, 'worker.log'));
+    let worker = await startWorker();
+    stops.push(() => stopChild(worker));
+
+    const stack: BenchStack = {
+      dataDir,
+      temporalAddress: temporal.address,
+      databaseUrl: postgres.url,
+      adminToken,
+      baseUrl,
+      api,
+      get worker() {
+        return worker;
+      },
+      restartWorker: async (restart) => {
+        await stopChild(worker);
+        worker = await startWorker(restart);
+        return worker;
+      },
+      stop: stopAll,
+    };
+    return stack;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
