@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
@@ -27,6 +26,7 @@ import {
   type SessionSnapshot,
 } from './assessment-messages';
 import type { AssessmentNote } from './assessment-notes';
+import { failureOf } from './failures';
 import { startTimer } from './timers';
 
 const day = 24 * 60 * 60 * 1000;
@@ -316,11 +316,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     return await waitForOutcome(session, candidate.email);
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    const failure = {
-      type: cause instanceof ApplicationFailure && cause.type ? cause.type : 'AssessmentFailed',
-      message: cause instanceof Error ? cause.message : String(cause),
-    };
+    const failure = failureOf(err, 'AssessmentFailed');
     state.failure = failure;
     // Best effort: the error may be the very permission these writes need.
     await note({ kind: 'failed', message: failure.message }).catch(() => undefined);

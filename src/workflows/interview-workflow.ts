@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
@@ -23,6 +22,7 @@ import {
   type RoomSnapshot,
 } from './interview-messages';
 import type { InterviewNote } from './interview-notes';
+import { failureOf } from './failures';
 import { startTimer } from './timers';
 
 const hour = 60 * 60 * 1000;
@@ -186,11 +186,7 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     }
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    state.failure = {
-      type: cause instanceof ApplicationFailure && cause.type ? cause.type : 'InterviewFailed',
-      message: cause instanceof Error ? cause.message : String(cause),
-    };
+    state.failure = failureOf(err, 'InterviewFailed');
     await note({ kind: 'failed', message: state.failure.message }).catch(() => undefined);
     await setStatus('failed', 'failed').catch(() => undefined);
     throw ApplicationFailure.nonRetryable(`interview ${input.interviewId} failed: ${state.failure.message}`, state.failure.type);

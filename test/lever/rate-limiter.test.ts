@@ -4,17 +4,7 @@ import { createLeverRateLimiter } from '../../src/lever/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLeverSandbox, seedLeverDemo } from '../../src/sandbox/lever';
 import { createLogger } from '../../src/log';
-
-/** Largest number of instants inside any window of `windowMs`. */
-function busiestWindow(instants: number[], windowMs: number): number {
-  const sorted = [...instants].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
+import { busiestWindow } from '../support/assessment-faults';
 
 const testLogger = createLogger('silent', 'test');
 
