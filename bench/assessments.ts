@@ -10,12 +10,13 @@
  * (3) results for the rest submitted at once — Lever saturated again.
  *
  *   npm run bench:assessments -- [--candidates 200] [--paced 50] [--pace-ms 2000] [--timeout-minutes 20]
- *                                  [--lever-rps <LEVER_REQUESTS_PER_SECOND>] [--worker-node-options '--max-old-space-size=600']
+ *                                  [--lever-rps <LEVER_REQUESTS_PER_SECOND>] [--worker-node-options=--max-old-space-size=600]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { assessmentWorkflowId } from '../src/workflows/ids';
 import { createPool } from '../src/db/pool';
 import { createLogger } from '../src/log';
 import { ensureDemoIntegration } from '../src/sandbox/demo-integration';
@@ -262,6 +263,23 @@ async function main() {
     const leverDeliveries = leverSandbox.admin.deliveries(accountId, { event: 'candidateStageChange' });
     const leverDeliveryRetries = leverDeliveries.reduce((s, d) => s + Math.max(0, d.attempts.length - 1), 0);
     const csThrottled = csLog.filter((r) => r.outcome === 'throttled').length;
+    // Retried activity attempts, by activity and the previous attempt's failure, from the workflows' histories.
+    const retries = new Map<string, number>();
+    for (const cand of candidates) {
+      const history = await client.workflow.getHandle(assessmentWorkflowId(integration.id, cand.opportunityId, 1)).fetchHistory();
+      const typeOf = new Map<string, string>();
+      for (const e of history.events ?? []) {
+        if (e.activityTaskScheduledEventAttributes) typeOf.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        const started = e.activityTaskStartedEventAttributes;
+        if (!started || (started.attempt ?? 1) <= 1) continue;
+        const f = started.lastFailure;
+        const reason = f?.timeoutFailureInfo ? 'timed out' : (f?.cause?.applicationFailureInfo?.type ?? f?.applicationFailureInfo?.type ?? f?.message ?? 'failed');
+        const key = `${typeOf.get(String(started.scheduledEventId)) ?? '?'} ${reason}`;
+        retries.set(key, (retries.get(key) ?? 0) + (started.attempt! - 1));
+      }
+    }
+    const retryTotal = [...retries.values()].reduce((sum, n) => sum + n, 0);
+    const retryDetail = [...retries.entries()].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ×${n}`).join(', ');
     const worker = memoryOf(stack.worker.pid!);
 
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(2)}%`);
@@ -292,6 +310,7 @@ async function main() {
     for (const cand of slowest(pacedGroup, 3)) console.log(`    slowest paced ${timeline(cand)}`);
     console.log(`  result note visible in Lever, saturated (phase 3) from submit          ${lat(burstLatency.fromSubmit)}`);
     console.log(`                                                    from finished webhook ${lat(burstLatency.fromWebhook)}`);
+    console.log(`  activity retries                                  ${retryTotal}${retryTotal ? ` (${retryDetail})` : ''}`);
     console.log(`  Lever webhooks: ${leverDeliveries.filter((d) => d.state === 'succeeded').length}/${leverDeliveries.length} stage changes delivered, ${leverDeliveryRetries} retries;  CodeSignal: ${csLog.length} GraphQL calls, ${csThrottled} throttled (its per-key limits, retried by the activities)`);
     console.log(`  worker: ${cpuSecondsOf(stack.worker.pid!).toFixed(0)} s CPU, RSS ${worker.rssMB.toFixed(0)} MB (peak ${worker.peakMB.toFixed(0)} MB);  total run ${seconds(Date.now() - started)}`);
   } finally {
