@@ -37,6 +37,20 @@ export const environmentSchema = z.object({
   LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   DEV_VERBOSE_SERVERS: booleanString.default(false),
+  /** 32 random bytes, base64: encrypts stored secrets and Temporal payloads, signs admin sessions. */
+  ENCRYPTION_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64 (openssl rand -base64 32)').optional(),
+  /** Earlier ENCRYPTION_KEYs, comma-separated: still decrypt, never encrypt (key rotation). */
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .regex(/^([A-Za-z0-9+/]{43}=)(,[A-Za-z0-9+/]{43}=)*$/, 'must be base64 32-byte keys separated by commas')
+    .optional(),
+  /** The first admin of the web UI, created at start when no admin with that e-mail exists. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  ADMIN_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+  /** Where operators open the Temporal Web UI: deep links from Activity, and the only origin the codec endpoint answers. */
+  TEMPORAL_UI_URL: optionalUrl,
+  WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().positive().default(14),
   PATH: z.string().default(''),
 });
 
@@ -50,6 +64,8 @@ export interface Config extends Environment {
   codesignalApiUrl: string;
   /** Whether `npm start` runs the sandboxes: SANDBOX=on, or auto with no real API URL configured. */
   useSandboxes: boolean;
+  /** TEMPORAL_UI_URL, or the dev server's UI when the service runs its own Temporal; undefined otherwise. */
+  temporalUiUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leverApiUrl: (cfg.LEVER_API_URL ?? 'https://api.lever.co/v1').replace(/\/+$/, ''),
     codesignalApiUrl: cfg.CODESIGNAL_API_URL ?? 'https://app.codesignal.com/graphql',
     useSandboxes: cfg.SANDBOX === 'on' || (cfg.SANDBOX === 'auto' && !cfg.LEVER_API_URL && !cfg.CODESIGNAL_API_URL),
+    temporalUiUrl: (cfg.TEMPORAL_UI_URL ?? (cfg.TEMPORAL_ADDRESS ? undefined : `http://localhost:${cfg.TEMPORAL_UI_PORT}`))?.replace(/\/+$/, ''),
   };
 }
 
@@ -84,7 +101,10 @@ export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
 });
 
 /** Production entry points need external servers; fail fast when they are missing. */
-export function requireExternal(cfg: Config, ...names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'ADMIN_TOKEN' | 'LINK_SIGNING_SECRET'>): void {
+export function requireExternal(
+  cfg: Config,
+  ...names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'ADMIN_TOKEN' | 'LINK_SIGNING_SECRET' | 'ENCRYPTION_KEY'>
+): void {
   const missing = names.filter((n) => !cfg[n]);
   if (missing.length > 0) throw new ConfigError(`Missing required environment variable(s): ${missing.join(', ')}`);
 }

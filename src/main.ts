@@ -10,6 +10,7 @@ import { startSandboxes } from './sandbox/start';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createLogger } from './log';
+import { newMasterKey } from './crypto/keys';
 import { readOrCreateSecret } from './secret-file';
 import { findTemporalBinary } from './temporal/binaries';
 import { registerSearchAttributes } from './temporal/connection';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
+  // Development keeps its generated encryption key next to the data it protects.
+  config = { ...config, ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? readOrCreateSecret(path.join(dataDir, 'encryption-key'), newMasterKey) };
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -10,6 +10,8 @@ import { freePort } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
 
 export const adminToken = 'test-admin-token-0123456789';
+/** A fixed key for tests (never used outside them). */
+export const testEncryptionKey = Buffer.alloc(32, 7).toString('base64');
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
 
 /** The config the service would parse, pointed at the run's servers, with overrides. */
@@ -21,6 +23,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
     ADMIN_TOKEN: adminToken,
     LINK_SIGNING_SECRET: 'test-link-signing-secret-0123456789abcdef',
+    ENCRYPTION_KEY: testEncryptionKey,
     SANDBOX: 'off',
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     PORT: '0',
