@@ -112,3 +112,42 @@ export async function updateWebhookSecrets(
     [id, secrets.leverWebhookSigningTokens, secrets.codesignalWebhookSecret],
   );
 }
+
+export async function listIntegrations(db: Db): Promise<Integration[]> {
+  const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY created_at');
+  return rows.map(fromRow);
+}
+
+/** A partial credentials change from the admin: only what is given is replaced. */
+export const credentialsInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    lever: z.object({ apiKey: z.string().min(1), webhookSigningTokens: z.array(z.string().min(8)).min(1).max(20) }).partial(),
+    codesignal: z.object({ apiKey: z.string().min(1), webhookSecret: z.string().min(8).nullable() }).partial(),
+  })
+  .partial();
+export type CredentialsInput = z.infer<typeof credentialsInputSchema>;
+
+export async function updateIntegrationCredentials(db: Db, id: string, input: CredentialsInput): Promise<Integration | undefined> {
+  if (!uuidPattern.test(id)) return undefined;
+  const { rows } = await db.query<IntegrationRow>(
+    `UPDATE integrations SET
+       name = COALESCE($2, name),
+       lever_api_key = COALESCE($3, lever_api_key),
+       lever_webhook_signing_tokens = COALESCE($4, lever_webhook_signing_tokens),
+       codesignal_api_key = COALESCE($5, codesignal_api_key),
+       codesignal_webhook_secret = CASE WHEN $6::boolean THEN $7 ELSE codesignal_webhook_secret END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [
+      id,
+      input.name ?? null,
+      input.lever?.apiKey ?? null,
+      input.lever?.webhookSigningTokens ?? null,
+      input.codesignal?.apiKey ?? null,
+      input.codesignal?.webhookSecret !== undefined,
+      input.codesignal?.webhookSecret ?? null,
+    ],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
