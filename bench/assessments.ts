@@ -19,9 +19,11 @@ import { loadConfig } from '../src/config';
 import { assessmentWorkflowId } from '../src/workflows/ids';
 import { createPool } from '../src/db/pool';
 import { createLogger } from '../src/log';
+import { secretBoxFrom } from '../src/crypto/secret-box';
 import { ensureDemoIntegration } from '../src/sandbox/demo-integration';
 import type { InspectedOpportunity, RequestLogEntry } from '../src/sandbox/lever';
 import { startSandboxes } from '../src/sandbox/start';
+import { dataConverterFor } from '../src/temporal/payload-codec';
 import { cpuSecondsOf, memoryOf, millis, percentile, seconds, sleep, waitUntil } from './support/measure';
 import { startBenchStack } from './support/stack';
 
@@ -102,13 +104,13 @@ async function main() {
   });
   const db = createPool(stack.databaseUrl, logger);
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
   try {
     const { leverSandbox, codesignalSandbox } = sandboxes;
     const seed = sandboxes.lever.seed;
     const accountId = seed.accountId;
     const companyId = sandboxes.codesignal.seed.companyId;
-    const integration = await ensureDemoIntegration(db, sandboxes, stack.baseUrl, 'Benchmark');
+    const integration = await ensureDemoIntegration(db, secretBoxFrom({ ENCRYPTION_KEY: stack.encryptionKey }), sandboxes, stack.baseUrl, 'Benchmark');
 
     // A default test for the trigger stage, set through the admin API: invitations go without the selection click.
     const test = sandboxes.codesignal.seed.tests.find((t) => !t.proctored)!;

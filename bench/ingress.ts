@@ -10,6 +10,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
+import { dataConverterFor } from '../src/temporal/payload-codec';
 import { percentile } from './support/measure';
 import { startBenchStack } from './support/stack';
 
@@ -78,7 +79,7 @@ async function main() {
     body: JSON.stringify({ name: 'bench', lever: { apiKey: 'k', webhookSigningTokens: [signingToken] }, codesignal: { apiKey: 'c' } }),
   });
   const integration = (await created.json()) as { id: string };
-  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
   const rawIntegrationId = randomUUID();
 
   // Both paths spread events over the same number of candidate workflows.

@@ -22,6 +22,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { secretBoxFrom } from '../src/crypto/secret-box';
 import { createIntegration, type Integration } from '../src/db/integrations';
 import { createPool } from '../src/db/pool';
 import { createLogger } from '../src/log';
@@ -29,6 +30,7 @@ import type { InspectedOpportunity } from '../src/sandbox/lever';
 import { startSandboxes } from '../src/sandbox/start';
 import { integrationSettingsSchema } from '../src/settings/assessment-settings';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
+import { dataConverterFor } from '../src/temporal/payload-codec';
 import { assessmentStateQuery } from '../src/workflows/assessment-messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/ids';
 import { candidateStateQuery } from '../src/workflows/messages';
@@ -118,7 +120,7 @@ async function main() {
   }
   const db = createPool(stack.databaseUrl, logger);
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
   const rows: Row[] = [];
   try {
     const { leverSandbox, codesignalSandbox } = sandboxes;
@@ -141,9 +143,10 @@ async function main() {
       },
     });
     const integrations: Integration[] = [];
+    const box = secretBoxFrom({ ENCRYPTION_KEY: stack.encryptionKey });
     for (let k = 0; k < integrationCount; k++) {
       integrations.push(
-        await createIntegration(db, {
+        await createIntegration(db, box, {
           name: `Memory benchmark ${k}`,
           lever: { apiKey: leverSandbox.admin.createKey(accountId, { permissions: 'all', name: `bench ${k}` }).key, webhookSigningTokens: ['bench-unused-token'] },
           codesignal: { apiKey: codesignalSandbox.control.createApiKey(companyId, { permissions: 'all', label: `bench ${k}` }).key },

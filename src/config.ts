@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretBoxFrom } from './crypto/secret-box';
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
 const booleanString = z
@@ -91,8 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** What the worker's activities need from the configuration (the secret comes from the caller in development). */
+/** What the worker's activities need from the configuration (the link secret comes from the caller in development). */
 export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
+  box: secretBoxFrom(cfg),
   leverApiUrl: cfg.leverApiUrl,
   codesignalApiUrl: cfg.codesignalApiUrl,
   publicUrl: cfg.publicUrl,

@@ -6,10 +6,14 @@ const redact = [
   'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
   'webhookSecret', '*.webhookSecret', '*.*.webhookSecret', 'webhookSigningTokens', '*.webhookSigningTokens', '*.*.webhookSigningTokens',
   'password', '*.password', 'DATABASE_URL', 'databaseUrl',
+  'ENCRYPTION_KEY', '*.ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', '*.ENCRYPTION_KEYS_PREVIOUS',
+  // an Integration in memory holds its secrets in plain text
+  ...['leverApiKey', 'leverWebhookSigningTokens', 'codesignalApiKey', 'codesignalWebhookSecret'].flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string, name = 'lever-codesignal'): Logger {
-  return pino({ name, level, redact: { paths: redact, censor: '[redacted]' } });
+/** `destination` is for tests that read what was logged; stdout otherwise. */
+export function createLogger(level: string, name = 'lever-codesignal', destination?: pino.DestinationStream): Logger {
+  return pino({ name, level, redact: { paths: redact, censor: '[redacted]' } }, destination);
 }

@@ -7,15 +7,22 @@ import { activityDepsFrom, loadConfig } from './config';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { demoWalkthrough, ensureDemoIntegration } from './sandbox/demo-integration';
 import { startSandboxes } from './sandbox/start';
+import { ensureAdmin } from './db/admin-users';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createLogger } from './log';
 import { newMasterKey } from './crypto/keys';
+import { secretBoxFrom } from './crypto/secret-box';
+import { sealStoredSecrets } from './db/integrations';
 import { readOrCreateSecret } from './secret-file';
 import { findTemporalBinary } from './temporal/binaries';
 import { registerSearchAttributes } from './temporal/connection';
+import { dataConverterFor } from './temporal/payload-codec';
 import { startDevServer } from './temporal/dev-server';
 import { createCandidateWorker, installRuntime } from './worker';
+
+/** The web UI's admin when ADMIN_EMAIL is not set; its password is generated into DATA_DIR. */
+const devAdminEmail = 'admin@example.com';
 
 /**
  * Development: everything in one process on embedded defaults — PostgreSQL and the Temporal dev
@@ -52,6 +59,8 @@ async function main(): Promise<void> {
     await migrate(databaseUrl, logger);
     const db = createPool(databaseUrl, logger);
     stops.push({ name: 'database pool', stop: () => db.end() });
+    const box = secretBoxFrom(config);
+    await sealStoredSecrets(db, box, logger);
 
     const devServer = config.TEMPORAL_ADDRESS
       ? undefined
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
           port: config.TEMPORAL_DEV_PORT,
           uiPort: config.TEMPORAL_UI_PORT,
           namespace: config.TEMPORAL_NAMESPACE,
+          codecEndpoint: `${config.publicUrl}/codec`,
           verbose: config.DEV_VERBOSE_SERVERS,
           logger,
         });
@@ -69,7 +79,8 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push({ name: 'temporal client', stop: () => connection.close() });
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const dataConverter = dataConverterFor(config);
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     await registerSearchAttributes(temporal, logger);
 
     const linkSigningSecret = config.LINK_SIGNING_SECRET ?? readOrCreateSecret(path.join(dataDir, 'link-signing-secret'));
@@ -81,6 +92,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger, ...activityDepsFrom(config, linkSigningSecret) },
+      dataConverter,
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
@@ -94,9 +106,11 @@ async function main(): Promise<void> {
     });
 
     const adminToken = config.ADMIN_TOKEN ?? readOrCreateSecret(path.join(dataDir, 'admin-token'));
+    const adminEmail = config.ADMIN_EMAIL ?? devAdminEmail;
+    await ensureAdmin(db, adminEmail, config.ADMIN_PASSWORD ?? readOrCreateSecret(path.join(dataDir, 'admin-password')));
     const api = await listen({ config: { ...config, ADMIN_TOKEN: adminToken, LINK_SIGNING_SECRET: linkSigningSecret }, db, temporal, logger }, config.PORT, config.HOST);
     stops.push({ name: 'api', stop: api.close });
-    const demo = sandboxes ? demoWalkthrough(sandboxes, await ensureDemoIntegration(db, sandboxes, config.publicUrl)) : undefined;
+    const demo = sandboxes ? demoWalkthrough(sandboxes, await ensureDemoIntegration(db, box, sandboxes, config.publicUrl)) : undefined;
 
     console.log(
       [
@@ -107,7 +121,8 @@ async function main(): Promise<void> {
         `  Temporal Web UI  ${devServer?.uiUrl ?? '(external Temporal: use its own UI)'}`,
         `  PostgreSQL       ${embedded ? `embedded, 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}` : 'DATABASE_URL'}`,
         `  Data directory   ${dataDir}`,
-        `  Admin token      ${config.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `in ${path.join(dataDir, 'admin-token')}`}`,
+        `  Set-up web UI    ${config.publicUrl}/admin/  log in as ${adminEmail}, password ${config.ADMIN_PASSWORD ? 'from ADMIN_PASSWORD' : `in ${path.join(dataDir, 'admin-password')}`}`,
+        `  Admin API token  ${config.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `in ${path.join(dataDir, 'admin-token')}`}`,
         ...(demo ? ['', demo, ''] : []),
         'Press Ctrl-C to stop.',
         '',

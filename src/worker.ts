@@ -1,16 +1,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { createLogger, type Logger } from './log';
+import { dataConverterFor } from './temporal/payload-codec';
 
 export interface CandidateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** The same as the clients' (`dataConverterFor`): payloads are encrypted on the way to Temporal. */
+  dataConverter: DataConverter;
   shutdownGraceSeconds: number;
   /** Most candidates wait for days; caching only the active ones keeps memory flat with thousands waiting. */
   maxCachedWorkflows?: number;
@@ -29,6 +33,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     ...workflowSource(),
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
@@ -46,7 +51,7 @@ export function installRuntime(logger: Logger, shutdownSignals: NodeJS.Signals[]
 /** Production entry: connects to an external Temporal and PostgreSQL and polls until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SIGNING_SECRET');
+  requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   installRuntime(logger, ['SIGINT', 'SIGTERM']);
   const db = createPool(config.DATABASE_URL!, logger);
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
+      dataConverter: dataConverterFor(config),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });

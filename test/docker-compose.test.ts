@@ -13,6 +13,9 @@ const operatorEnv: Record<string, string> = {
   ADMIN_TOKEN: 'admin-token-0123456789abcdef',
   LINK_SIGNING_SECRET: 'link-signing-secret-0123456789abcdef0123',
   PUBLIC_URL: 'https://hooks.example.com',
+  ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  ADMIN_EMAIL: 'ops@example.com',
+  ADMIN_PASSWORD: 'a long admin password',
 };
 
 /** Resolves ${VAR}, ${VAR:-default} and ${VAR:?message} as `docker compose` does with `operatorEnv` set. */
@@ -44,8 +47,8 @@ describe('docker-compose.yml', () => {
   });
 
   it.each([
-    ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET'] as const],
-    ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LINK_SIGNING_SECRET'] as const],
+    ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY'] as const],
+    ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY'] as const],
   ])('%s gets every variable it needs, and each one parses', (service, required) => {
     const env = environmentOf(service);
     const known = Object.keys(environmentSchema.shape);
@@ -65,5 +68,14 @@ describe('docker-compose.yml', () => {
     expect(api.TEMPORAL_NAMESPACE).toBe(worker.TEMPORAL_NAMESPACE);
     expect(api.LINK_SIGNING_SECRET).toBe(worker.LINK_SIGNING_SECRET);
     expect(api.PUBLIC_URL).toBe(worker.PUBLIC_URL);
+    expect(api.ENCRYPTION_KEY).toBe(worker.ENCRYPTION_KEY);
+  });
+
+  it('points the Temporal UI at the API codec endpoint, and the API at that UI', () => {
+    const ui = environmentOf('temporal-ui');
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('https://hooks.example.com/codec');
+    const config = loadConfig(environmentOf('api'));
+    expect(config.temporalUiUrl).toBe(ui.TEMPORAL_CORS_ORIGINS);
+    expect(config.ADMIN_EMAIL).toBe('ops@example.com');
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFor } from '../src/temporal/payload-codec';
 import { candidateStateQuery } from '../src/workflows/messages';
 import { freePort } from './support/free-port';
 import { eventually } from './support/stack';
@@ -53,6 +54,11 @@ describe('the one-command development start', () => {
     expect(first.output()).toContain(`Sandboxes: Lever http://127.0.0.1:${leverPort}/v1`);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+    // The Web UI is pointed at the API's codec endpoint, which answers the UI's origin.
+    const uiSettings = await readJson(await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`));
+    expect(uiSettings.Codec.Endpoint).toBe(`http://localhost:${port}/codec`);
+    const preflight = await fetch(`${base}/codec/decode`, { method: 'OPTIONS', headers: { origin: `http://localhost:${uiPort}`, 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://localhost:${uiPort}`);
 
     // No real API configured: the sandboxes run with a ready demo integration, and the printed walkthrough works.
     expect(first.output()).toContain('Try an assessment:');
@@ -87,7 +93,9 @@ describe('the one-command development start', () => {
       await eventually(async () => expect(second.output()).toContain('is running'), 120_000, 250);
       // Data survived: the integration is still there and its webhook is accepted.
       expect((await deliver('onsite')).status).toBe(202);
-      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+      // Payloads are encrypted with the key the first start generated in the data directory (and the restart reused).
+      const encryptionKey = readFileSync(path.join(dataDir, 'encryption-key'), 'utf8').trim();
+      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: encryptionKey }) });
       try {
         const handle = client.workflow.getHandle(`candidate/${integration.id}/opp-restart`);
         const state = await eventually(async () => {

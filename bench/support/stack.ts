@@ -4,6 +4,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { newMasterKey } from '../../src/crypto/keys';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../src/temporal/binaries';
@@ -22,6 +23,8 @@ export interface BenchStack {
   temporalAddress: string;
   databaseUrl: string;
   adminToken: string;
+  /** ENCRYPTION_KEY of the API and the worker, for benchmarks that write integrations to the database. */
+  encryptionKey: string;
   /** Where the API listens; also its PUBLIC_URL, so the sandboxes call back here. */
   baseUrl: string;
   api: ChildProcess;
@@ -105,11 +108,13 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
 
     const baseUrl = `http://127.0.0.1:${port}`;
     const adminToken = randomBytes(24).toString('hex');
+    const encryptionKey = newMasterKey();
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       DATABASE_URL: postgres.url,
       ADMIN_TOKEN: adminToken,
       LINK_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      ENCRYPTION_KEY: encryptionKey,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: baseUrl,
@@ -128,6 +133,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       temporalAddress: temporal.address,
       databaseUrl: postgres.url,
       adminToken,
+      encryptionKey,
       baseUrl,
       api,
       get worker() {

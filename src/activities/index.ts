@@ -1,3 +1,4 @@
+import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { createAssessmentActivities } from './assessment-activities';
@@ -10,6 +11,8 @@ import { findMappedCodeSignalUser } from '../db/interviewers';
 
 export interface ActivityDeps {
   db: Db;
+  /** Opens the integrations' stored secrets (secretBoxFrom). */
+  box: SecretBox;
   logger: Logger;
   leverApiUrl: string;
   codesignalApiUrl: string;
@@ -22,12 +25,13 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const contexts = createIntegrationContexts({
     db: deps.db,
+    box: deps.box,
     leverApiUrl: deps.leverApiUrl,
     codesignalApiUrl: deps.codesignalApiUrl,
     leverRequestsPerSecond: deps.leverRequestsPerSecond,
   });
   return {
-    ...createSettingsActivities({ db: deps.db }),
+    ...createSettingsActivities({ db: deps.db, box: deps.box }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createImportActivities({ contexts }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
+import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from '../db/integrations';
 import type { Db } from '../db/pool';
 import { createLeverClient, type LeverClient } from '../lever/client';
@@ -21,6 +22,8 @@ export interface IntegrationContexts {
 
 export interface IntegrationContextOptions {
   db: Db;
+  /** Opens the stored API keys. */
+  box: SecretBox;
   leverApiUrl: string;
   codesignalApiUrl: string;
   /** Lever's limit is per API key across all workers; the shared limiter keeps every process under it. */
@@ -29,7 +32,7 @@ export interface IntegrationContextOptions {
 
 /** Builds the API clients of an integration from its stored keys, for activities. */
 export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
-  const find = cachedIntegrationLookup(opts.db, 5_000);
+  const find = cachedIntegrationLookup(opts.db, opts.box, 5_000);
   return {
     async get(integrationId) {
       const integration = await find(integrationId);

@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { SecretBox } from '../crypto/secret-box';
 import { findIntegration } from '../db/integrations';
 import type { Db } from '../db/pool';
 import { parseStoredSettings, type AssessmentSettings, type InterviewSettings } from '../settings/assessment-settings';
 
 /** Reads an integration's settings for the workflows; never returns its secrets. */
-export function createSettingsActivities({ db }: { db: Db }) {
+export function createSettingsActivities({ db, box }: { db: Db; box: SecretBox }) {
   const load = async (integrationId: string) => {
-    const integration = await findIntegration(db, integrationId);
+    const integration = await findIntegration(db, box, integrationId);
     if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
     return parseStoredSettings(integration.settings);
   };

@@ -1,10 +1,17 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { secretBoxFrom } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
+import { payloadCodecFor } from '../temporal/payload-codec';
+import { activityRoutes } from './activity';
+import { adminUiRoutes } from '../ui/routes';
+import { adminSessions } from './admin-auth';
+import { adminSessionRoutes } from './admin-session';
 import { assessmentSelectionRoutes } from './assessment-selection';
 import { assessmentRoutes } from './assessments';
+import { codecRoutes } from './codec';
 import { codesignalWebhookRoutes } from './codesignal-webhooks';
 import { errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
@@ -12,6 +19,7 @@ import { importRoutes } from './imports';
 import { integrationRoutes } from './integrations';
 import { leverWebhookRoutes } from './lever-webhooks';
 import { mappingRoutes } from './mappings';
+import { setupRoutes } from './setup';
 
 export interface ApiDeps {
   config: Config;
@@ -22,12 +30,14 @@ export interface ApiDeps {
 
 /** The Express ingress: webhooks, admin API and health, each in its own router. */
 export function createApp({ config, db, temporal, logger }: ApiDeps): express.Express {
+  const box = secretBoxFrom(config);
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
   app.use(
     leverWebhookRoutes({
       db,
+      box,
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
@@ -39,6 +49,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(
     codesignalWebhookRoutes({
       db,
+      box,
       temporal,
       publicUrl: config.publicUrl,
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
@@ -48,12 +59,38 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     }),
   );
   if (config.LINK_SIGNING_SECRET) {
-    app.use(assessmentSelectionRoutes({ db, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
+    app.use(assessmentSelectionRoutes({ db, box, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
+  // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
+  app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
+  app.use(adminSessionRoutes({ db, logger }));
+  app.use(adminUiRoutes());
   app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
-  app.use(mappingRoutes({ db, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl }));
-  app.use(importRoutes({ db, temporal, adminToken: config.ADMIN_TOKEN }));
-  app.use(integrationRoutes({ db, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl }));
+  app.use(mappingRoutes({ db, box, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl }));
+  app.use(
+    setupRoutes({
+      db,
+      box,
+      adminToken: config.ADMIN_TOKEN,
+      leverApiUrl: config.leverApiUrl,
+      codesignalApiUrl: config.codesignalApiUrl,
+      leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
+    }),
+  );
+  app.use(
+    activityRoutes({
+      db,
+      box,
+      temporal,
+      adminToken: config.ADMIN_TOKEN,
+      namespace: config.TEMPORAL_NAMESPACE,
+      temporalUiUrl: config.temporalUiUrl,
+      temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+    }),
+  );
+  app.use(importRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl }));
+  app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

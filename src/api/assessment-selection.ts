@@ -2,6 +2,7 @@ import express, { Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { createCodeSignalClient } from '../codesignal/client';
+import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from '../db/integrations';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
@@ -12,6 +13,7 @@ import { assessmentWorkflowId } from '../workflows/ids';
 
 export interface SelectionRoutesDeps {
   db: Db;
+  box: SecretBox;
   temporal: Client;
   codesignalApiUrl: string;
   linkSigningSecret: string;
@@ -26,7 +28,7 @@ const chosenSchema = z.object({ testId: z.string().min(1).max(200) });
  */
 export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
   const router = Router();
-  const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
+  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
   const path = '/assessments/select/:integrationId/:opportunityId/:assessmentId';
 
   const page = (res: Response, status: number, title: string, message: string) => res.status(status).type('html').send(renderMessagePage(title, message));

@@ -5,6 +5,7 @@ import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
 import { findAssessmentWorkflowId } from '../db/assessment-sessions';
 import { findCandidateLink } from '../db/candidate-links';
 import { findInterviewWorkflowId } from '../db/interview-rooms';
+import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from '../db/integrations';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
@@ -14,6 +15,7 @@ import type { candidateWorkflow } from '../workflows/candidate-workflow';
 import { candidateWorkflowId, workflowIdFromExternalId } from '../workflows/ids';
 import { codesignalStatusSignal, type CodeSignalStatusHint } from '../workflows/messages';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/search-attributes';
+import { deliveryLog } from './delivery-log';
 import { HttpError } from './errors';
 import { acceptImportRequest } from './imports';
 import { webhookUrls } from './integrations';
@@ -21,6 +23,7 @@ import { parseBody } from './validate';
 
 export interface CodeSignalWebhookDeps {
   db: Db;
+  box: SecretBox;
   temporal: Client;
   publicUrl: string;
   bodyLimit: string;
@@ -36,7 +39,7 @@ export interface CodeSignalWebhookDeps {
  */
 export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   const router = Router();
-  const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
+  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
 
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
   async function signalOrIgnore(res: Response, log: Logger, workflowId: string | undefined, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
@@ -59,7 +62,8 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
     res.status(200).json({ status: 'accepted', workflowId });
   }
 
-  router.post('/webhooks/codesignal/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
+  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'codesignal', findIntegration });
+  router.post('/webhooks/codesignal/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit }), async (req, res) => {
     const integrationId = req.params.integrationId!;
     const integration = await findIntegration(integrationId);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseCodeSignalEvent, type CodeSignalWebhook } from '../codesignal/webhook-events';
 import { findCandidateLink } from '../db/candidate-links';
+import type { SecretBox } from '../crypto/secret-box';
 import { findIntegration } from '../db/integrations';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
@@ -55,14 +56,14 @@ export async function acceptImportRequest(
 }
 
 /** GET /api/integrations/:id/imports/:codesignalCandidateId — the import's state and its Lever opportunity. */
-export function importRoutes(deps: { db: Db; temporal: Client; adminToken: string | undefined }): Router {
+export function importRoutes(deps: { db: Db; box: SecretBox; temporal: Client; adminToken: string | undefined }): Router {
   const router = Router();
   const path = '/api/integrations/:integrationId/imports/:codesignalCandidateId';
   router.use(path, requireAdmin(deps.adminToken));
 
   router.get(path, async (req, res) => {
     const { integrationId, codesignalCandidateId } = req.params as { integrationId: string; codesignalCandidateId: string };
-    if (!(await findIntegration(deps.db, integrationId))) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+    if (!(await findIntegration(deps.db, deps.box, integrationId))) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
     let state: ImportState | undefined;
     try {

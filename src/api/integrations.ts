@@ -1,6 +1,10 @@
 import express, { Router } from 'express';
+import { secretHint, type SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
-import { createIntegration, findIntegration, integrationInputSchema, updateIntegrationSettings, type Integration } from '../db/integrations';
+import {
+  createIntegration, credentialsInputSchema, findIntegration, integrationInputSchema, listIntegrations, updateIntegrationCredentials, updateIntegrationSettings,
+  type Integration,
+} from '../db/integrations';
 import { ExternalApiError } from '../external-api-error';
 import { createLeverClient } from '../lever/client';
 import { integrationSettingsSchema, parseStoredSettings } from '../settings/assessment-settings';
@@ -11,6 +15,7 @@ import { parseBody } from './validate';
 
 export interface IntegrationRoutesDeps {
   db: Db;
+  box: SecretBox;
   adminToken: string | undefined;
   publicUrl: string;
   leverApiUrl: string;
@@ -21,13 +26,26 @@ export const webhookUrls = (publicUrl: string, integrationId: string) => ({
   codesignal: `${publicUrl}/webhooks/codesignal/${integrationId}`,
 });
 
-/** What the admin API shows of an integration: secrets are write-only, only their presence is shown. */
+/**
+ * What the admin API shows of an integration: secrets are write-only, only their presence is shown,
+ * with the last characters of long ones so an admin can tell which key is stored.
+ */
 function integrationView(integration: Integration, publicUrl: string) {
   return {
     id: integration.id,
     name: integration.name,
-    lever: { apiKeyConfigured: true, webhookSigningTokenCount: integration.leverWebhookSigningTokens.length },
-    codesignal: { apiKeyConfigured: true, webhookSecretConfigured: integration.codesignalWebhookSecret !== null },
+    lever: {
+      apiKeyConfigured: true,
+      apiKeyHint: secretHint(integration.leverApiKey),
+      webhookSigningTokenCount: integration.leverWebhookSigningTokens.length,
+      webhookSigningTokenHints: integration.leverWebhookSigningTokens.map(secretHint),
+    },
+    codesignal: {
+      apiKeyConfigured: true,
+      apiKeyHint: secretHint(integration.codesignalApiKey),
+      webhookSecretConfigured: integration.codesignalWebhookSecret !== null,
+      webhookSecretHint: integration.codesignalWebhookSecret === null ? null : secretHint(integration.codesignalWebhookSecret),
+    },
     settings: parseStoredSettings(integration.settings),
     webhooks: webhookUrls(publicUrl, integration.id),
     createdAt: integration.createdAt.toISOString(),
@@ -35,25 +53,38 @@ function integrationView(integration: Integration, publicUrl: string) {
   };
 }
 
-/** Admin JSON API for integrations: POST /api/integrations, GET /api/integrations/:id. */
+/** Admin JSON API for integrations: create, list, read, change credentials, replace settings. */
 export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   const router = Router();
   router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
 
   router.post('/api/integrations', async (req, res) => {
     const input = parseBody(integrationInputSchema, req.body);
-    const integration = await createIntegration(deps.db, input);
+    const integration = await createIntegration(deps.db, deps.box, input);
     res.status(201).location(`/api/integrations/${integration.id}`).json(integrationView(integration, deps.publicUrl));
   });
 
   router.get('/api/integrations/:id', async (req, res) => {
-    const integration = await findIntegration(deps.db, req.params.id);
+    const integration = await findIntegration(deps.db, deps.box, req.params.id);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
     res.json(integrationView(integration, deps.publicUrl));
   });
+
+  router.get('/api/integrations', async (_req, res) => {
+    const integrations = await listIntegrations(deps.db, deps.box);
+    res.json({ integrations: integrations.map((i) => integrationView(i, deps.publicUrl)) });
+  });
+
+  // Credentials and name: only what the body gives is replaced (`codesignal.webhookSecret: null` clears it).
+  router.patch('/api/integrations/:id', async (req, res) => {
+    const input = parseBody(credentialsInputSchema, req.body);
+    const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.id, input);
+    if (!updated) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
+    res.json(integrationView(updated, deps.publicUrl));
+  });
   // Replaces the settings; stages and users are checked against the integration's Lever account.
   router.put('/api/integrations/:id/settings', async (req, res) => {
-    const integration = await findIntegration(deps.db, req.params.id);
+    const integration = await findIntegration(deps.db, deps.box, req.params.id);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
     const settings = parseBody(integrationSettingsSchema, req.body);
     const lever = createLeverClient({ baseUrl: deps.leverApiUrl, apiKey: integration.leverApiKey });
@@ -65,7 +96,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
       throw err;
     }
     if (issues.length > 0) throw new HttpError(400, 'invalid_settings', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
-    const updated = await updateIntegrationSettings(deps.db, integration.id, settings);
+    const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
     res.json(integrationView(updated!, deps.publicUrl));
   });
   return router;

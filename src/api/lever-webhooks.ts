@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import { cachedIntegrationLookup } from '../db/integrations';
 import {
@@ -12,11 +13,13 @@ import {
 import { leverSignatureIsValid } from '../lever/webhook-signature';
 import type { Logger } from '../log';
 import { signalLeverEvent } from '../temporal/candidate-client';
+import { deliveryLog } from './delivery-log';
 import { HttpError } from './errors';
 import { parseBody } from './validate';
 
 export interface LeverWebhookDeps {
   db: Db;
+  box: SecretBox;
   temporal: Client;
   taskQueue: string;
   bodyLimit: string;
@@ -33,9 +36,11 @@ const allowedClockSkewMs = 5 * 60_000;
 export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
-  const findIntegration = cachedIntegrationLookup(deps.db, 5_000);
+  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
 
-  router.post('/webhooks/lever/:integrationId', express.json({ limit: deps.bodyLimit }), async (req, res) => {
+  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'lever', findIntegration });
+
+  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit }), async (req, res) => {
     const integrationId = req.params.integrationId!;
     const integration = await findIntegration(integrationId);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { createCodeSignalClient } from '../codesignal/client';
+import type { SecretBox } from '../crypto/secret-box';
 import { findIntegration, type Integration } from '../db/integrations';
 import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
 import type { Db } from '../db/pool';
@@ -7,7 +8,7 @@ import { ExternalApiError } from '../external-api-error';
 import { createLeverClient } from '../lever/client';
 import { autoFillMapping, mappingReview as review } from '../mappings/auto-fill';
 import { loadMappingCatalog } from '../mappings/catalog';
-import { integrationMappingSchema, type IntegrationMapping, type MappingCatalog } from '../mappings/schema';
+import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, type MappingCatalog } from '../mappings/schema';
 import { mappingIssues } from '../mappings/validate';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
@@ -15,6 +16,7 @@ import { parseBody } from './validate';
 
 export interface MappingRoutesDeps {
   db: Db;
+  box: SecretBox;
   adminToken: string | undefined;
   leverApiUrl: string;
   codesignalApiUrl: string;
@@ -51,7 +53,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '512kb' }));
 
   async function integrationOf(id: string): Promise<Integration> {
-    const integration = await findIntegration(deps.db, id);
+    const integration = await findIntegration(deps.db, deps.box, id);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${id}`);
     return integration;
   }
@@ -77,6 +79,12 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
     const mapping = autoFillMapping(catalog);
     const saved = await saveMapping(deps.db, integration.id, mapping, 'auto', review(mapping, catalog));
     res.json(mappingView(saved));
+  });
+
+  // Everything both accounts hold that a mapping can name, for the set-up UI's choices.
+  router.get(`${base}/catalog`, async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
+    res.json({ ...(await catalogOf(integration)), codesignalStatuses: SOURCING_STATUSES });
   });
 
   router.get(base, async (req, res) => {

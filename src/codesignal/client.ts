@@ -3,7 +3,7 @@ import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, red
 import * as documents from './documents';
 import type { GraphQLOperation } from './documents';
 import {
-  companyTestSchema, companyTestsSchema, companyUsersSchema, graphqlResponseSchema, interviewTemplatesSchema, liveInterviewSchema,
+  companySchema, companyTestSchema, companyTestsSchema, companyUsersSchema, graphqlResponseSchema, interviewTemplatesSchema, liveInterviewSchema,
   reactivatedSchema, sourcingCandidateSchema, sourcingCandidatesSchema, testSessionSchema,
   type CodeSignalCompanyTest, type CodeSignalInterviewTemplate, type CodeSignalLiveInterview, type SourcingCandidateStatus,
 } from './schemas';
@@ -200,6 +200,10 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
       (await execute(documents.deleteLiveInterview, { id }, root('deleteLiveInterview', z.string()))).deleteLiveInterview,
 
     // ---- company
+    /** The company that owns the API key. */
+    getCompany: async () =>
+      found(documents.getCompany, 'company of this API key', '', (await execute(documents.getCompany, {}, root('company', companySchema.nullable()))).company),
+
     /** The key's company team: map a Lever interviewer's e-mail to `user.id` for `interviewerId`. */
     listCompanyUsers: async () => {
       const data = await execute(documents.listCompanyUsers, {}, root('company', companyUsersSchema.nullable()));

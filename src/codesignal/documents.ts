@@ -139,7 +139,13 @@ query ListInterviewTemplates($first: Int!, $offset: Int!) {
   }
 }`);
 
-// `company` without an id is the company that owns the API key; contacts are its team members.
+// `company` without an id is the company that owns the API key.
+export const getCompany = op('GetCompany', /* GraphQL */ `
+query GetCompany {
+  company { id name }
+}`);
+
+// Contacts are the team members of the key's company.
 export const listCompanyUsers = op('ListCompanyUsers', /* GraphQL */ `
 query ListCompanyUsers {
   company {

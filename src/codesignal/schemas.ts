@@ -128,6 +128,8 @@ export const companyUserSchema = z.looseObject({
 });
 export type CodeSignalCompanyUser = z.infer<typeof companyUserSchema>;
 
+export const companySchema = z.looseObject({ id: z.string(), name: z.string() });
+
 export const companyUsersSchema = z.looseObject({
   id: z.string(),
   contacts: z.array(companyUserSchema.nullable()).transform((list) => list.filter((c) => c !== null)),

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Logger } from '../log';
 import type { Db } from './pool';
 
 /** What an admin sends to create an integration; secrets are write-only. */
@@ -7,7 +10,9 @@ export const integrationInputSchema = z.object({
   lever: z.object({
     apiKey: z.string().min(1),
     // Lever gives each webhook subscription its own signing token, so an integration may hold several.
-    webhookSigningTokens: z.array(z.string().min(8)).min(1).max(20),
+    // Lever shows a signing token only once the webhook URL (which names the integration) is
+    // registered there, so an integration may start without one; deliveries are refused until then.
+    webhookSigningTokens: z.array(z.string().min(8)).max(20).default([]),
   }),
   codesignal: z.object({
     apiKey: z.string().min(1),
@@ -41,81 +46,113 @@ interface IntegrationRow {
   updated_at: Date;
 }
 
-const fromRow = (r: IntegrationRow): Integration => ({
-  id: r.id,
-  name: r.name,
-  leverApiKey: r.lever_api_key,
-  leverWebhookSigningTokens: r.lever_webhook_signing_tokens,
-  codesignalApiKey: r.codesignal_api_key,
-  codesignalWebhookSecret: r.codesignal_webhook_secret,
-  settings: r.settings,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+/** The columns that hold secrets: sealed in the database, plain text only in memory. */
+type SecretColumn = 'lever_api_key' | 'lever_webhook_signing_tokens' | 'codesignal_api_key' | 'codesignal_webhook_secret';
+
+/** Where a secret is stored; its ciphertext is bound to it, so it opens in no other row or column. */
+const secretContext = (id: string, column: SecretColumn) => `integrations/${id}/${column}`;
+
+function sealer(box: SecretBox, id: string) {
+  const seal = (column: SecretColumn, value: string) => box.seal(value, secretContext(id, column));
+  return {
+    seal,
+    /** null and undefined (not given) both stay null, for the SQL to keep or clear the column. */
+    sealOrNull: (column: SecretColumn, value: string | null | undefined) => (value == null ? null : seal(column, value)),
+    sealAll: (column: SecretColumn, values: readonly string[] | undefined) => values?.map((v) => seal(column, v)) ?? null,
+  };
+}
+
+function fromRow(box: SecretBox, r: IntegrationRow): Integration {
+  const open = (column: SecretColumn, value: string) => box.open(value, secretContext(r.id, column));
+  return {
+    id: r.id,
+    name: r.name,
+    leverApiKey: open('lever_api_key', r.lever_api_key),
+    leverWebhookSigningTokens: r.lever_webhook_signing_tokens.map((t) => open('lever_webhook_signing_tokens', t)),
+    codesignalApiKey: open('codesignal_api_key', r.codesignal_api_key),
+    codesignalWebhookSecret: r.codesignal_webhook_secret === null ? null : open('codesignal_webhook_secret', r.codesignal_webhook_secret),
+    settings: r.settings,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function createIntegration(db: Db, input: IntegrationInput): Promise<Integration> {
+/** The id is made here rather than by the INSERT: the sealed secrets are bound to it. */
+export async function createIntegration(db: Db, box: SecretBox, input: IntegrationInput): Promise<Integration> {
+  const id = randomUUID();
+  const { seal, sealAll, sealOrNull } = sealer(box, id);
   const { rows } = await db.query<IntegrationRow>(
-    `INSERT INTO integrations (name, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret, settings)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [input.name, input.lever.apiKey, input.lever.webhookSigningTokens, input.codesignal.apiKey, input.codesignal.webhookSecret ?? null, input.settings],
+    `INSERT INTO integrations (id, name, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret, settings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [
+      id,
+      input.name,
+      seal('lever_api_key', input.lever.apiKey),
+      sealAll('lever_webhook_signing_tokens', input.lever.webhookSigningTokens),
+      seal('codesignal_api_key', input.codesignal.apiKey),
+      sealOrNull('codesignal_webhook_secret', input.codesignal.webhookSecret),
+      input.settings,
+    ],
   );
-  return fromRow(rows[0]!);
+  return fromRow(box, rows[0]!);
 }
 
 /** Unknown and malformed ids both read as "not found", so callers answer 404 either way. */
-export async function findIntegration(db: Db, id: string): Promise<Integration | undefined> {
+export async function findIntegration(db: Db, box: SecretBox, id: string): Promise<Integration | undefined> {
   if (!uuidPattern.test(id)) return undefined;
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1', [id]);
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return rows[0] ? fromRow(box, rows[0]) : undefined;
 }
 
 /**
  * Webhook ingress looks an integration up on every delivery; a short-lived cache keeps that off the
  * database on the hot path. A changed signing token takes effect within `ttlMs`.
  */
-export function cachedIntegrationLookup(db: Db, ttlMs: number, now: () => number = Date.now) {
+export function cachedIntegrationLookup(db: Db, box: SecretBox, ttlMs: number, now: () => number = Date.now) {
   const cache = new Map<string, { value: Integration | undefined; expiresAt: number }>();
   return async (id: string): Promise<Integration | undefined> => {
     const hit = cache.get(id);
     if (hit && hit.expiresAt > now()) return hit.value;
-    const value = await findIntegration(db, id);
+    const value = await findIntegration(db, box, id);
     if (cache.size > 10_000) cache.clear();
     cache.set(id, { value, expiresAt: now() + ttlMs });
     return value;
   };
 }
 
-export async function updateIntegrationSettings(db: Db, id: string, settings: Record<string, unknown>): Promise<Integration | undefined> {
+export async function updateIntegrationSettings(db: Db, box: SecretBox, id: string, settings: Record<string, unknown>): Promise<Integration | undefined> {
   if (!uuidPattern.test(id)) return undefined;
   const { rows } = await db.query<IntegrationRow>(
     'UPDATE integrations SET settings = $2, updated_at = now() WHERE id = $1 RETURNING *',
     [id, settings],
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return rows[0] ? fromRow(box, rows[0]) : undefined;
 }
 
-export async function findIntegrationByName(db: Db, name: string): Promise<Integration | undefined> {
+export async function findIntegrationByName(db: Db, box: SecretBox, name: string): Promise<Integration | undefined> {
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE name = $1 ORDER BY created_at LIMIT 1', [name]);
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return rows[0] ? fromRow(box, rows[0]) : undefined;
 }
 
 /** Replaces the webhook secrets, e.g. after new subscriptions were registered. */
 export async function updateWebhookSecrets(
   db: Db,
+  box: SecretBox,
   id: string,
   secrets: { leverWebhookSigningTokens: string[]; codesignalWebhookSecret: string | null },
 ): Promise<void> {
+  const { sealAll, sealOrNull } = sealer(box, id);
   await db.query(
     'UPDATE integrations SET lever_webhook_signing_tokens = $2, codesignal_webhook_secret = $3, updated_at = now() WHERE id = $1',
-    [id, secrets.leverWebhookSigningTokens, secrets.codesignalWebhookSecret],
+    [id, sealAll('lever_webhook_signing_tokens', secrets.leverWebhookSigningTokens), sealOrNull('codesignal_webhook_secret', secrets.codesignalWebhookSecret)],
   );
 }
 
-export async function listIntegrations(db: Db): Promise<Integration[]> {
+export async function listIntegrations(db: Db, box: SecretBox): Promise<Integration[]> {
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY created_at');
-  return rows.map(fromRow);
+  return rows.map((r) => fromRow(box, r));
 }
 
 /** A partial credentials change from the admin: only what is given is replaced. */
@@ -128,8 +165,9 @@ export const credentialsInputSchema = z
   .partial();
 export type CredentialsInput = z.infer<typeof credentialsInputSchema>;
 
-export async function updateIntegrationCredentials(db: Db, id: string, input: CredentialsInput): Promise<Integration | undefined> {
+export async function updateIntegrationCredentials(db: Db, box: SecretBox, id: string, input: CredentialsInput): Promise<Integration | undefined> {
   if (!uuidPattern.test(id)) return undefined;
+  const { sealAll, sealOrNull } = sealer(box, id);
   const { rows } = await db.query<IntegrationRow>(
     `UPDATE integrations SET
        name = COALESCE($2, name),
@@ -142,12 +180,55 @@ export async function updateIntegrationCredentials(db: Db, id: string, input: Cr
     [
       id,
       input.name ?? null,
-      input.lever?.apiKey ?? null,
-      input.lever?.webhookSigningTokens ?? null,
-      input.codesignal?.apiKey ?? null,
+      sealOrNull('lever_api_key', input.lever?.apiKey),
+      sealAll('lever_webhook_signing_tokens', input.lever?.webhookSigningTokens),
+      sealOrNull('codesignal_api_key', input.codesignal?.apiKey),
       input.codesignal?.webhookSecret !== undefined,
-      input.codesignal?.webhookSecret ?? null,
+      sealOrNull('codesignal_webhook_secret', input.codesignal?.webhookSecret),
     ],
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return rows[0] ? fromRow(box, rows[0]) : undefined;
+}
+
+/**
+ * At start: seals the secrets that databases from before encryption hold in plain text, and seals
+ * again with the current key those a previous key sealed. One transaction, so a failure changes
+ * nothing; a second run finds nothing to do.
+ */
+export async function sealStoredSecrets(db: Db, box: SecretBox, logger: Logger): Promise<void> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<Pick<IntegrationRow, 'id' | SecretColumn>>(
+      'SELECT id, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret FROM integrations ORDER BY id FOR UPDATE',
+    );
+    let sealed = 0;
+    for (const r of rows) {
+      let changed = false;
+      const upgrade = (column: SecretColumn, value: string) => {
+        const next = box.upgrade(value, secretContext(r.id, column));
+        changed ||= next !== value;
+        return next;
+      };
+      const values = [
+        upgrade('lever_api_key', r.lever_api_key),
+        r.lever_webhook_signing_tokens.map((t) => upgrade('lever_webhook_signing_tokens', t)),
+        upgrade('codesignal_api_key', r.codesignal_api_key),
+        r.codesignal_webhook_secret === null ? null : upgrade('codesignal_webhook_secret', r.codesignal_webhook_secret),
+      ];
+      if (!changed) continue;
+      await client.query(
+        'UPDATE integrations SET lever_api_key = $2, lever_webhook_signing_tokens = $3, codesignal_api_key = $4, codesignal_webhook_secret = $5 WHERE id = $1',
+        [r.id, ...values],
+      );
+      sealed++;
+    }
+    await client.query('COMMIT');
+    if (sealed > 0) logger.info({ integrations: sealed }, 'stored secrets sealed with the current encryption key');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { webhookUrls } from '../api/integrations';
+import type { SecretBox } from '../crypto/secret-box';
 import { createIntegration, findIntegrationByName, updateIntegrationSettings, updateWebhookSecrets, type Integration } from '../db/integrations';
 import { saveMapping } from '../db/mappings';
 import type { Db } from '../db/pool';
@@ -16,11 +17,11 @@ export const demoIntegrationName = 'Sandbox demo';
  * A ready integration wired to the sandboxes: created on the first start, re-wired on every start
  * because the in-memory sandboxes forget their webhook subscriptions.
  */
-export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes, publicUrl: string, name = demoIntegrationName): Promise<Integration> {
+export async function ensureDemoIntegration(db: Db, box: SecretBox, sandboxes: RunningSandboxes, publicUrl: string, name = demoIntegrationName): Promise<Integration> {
   const { lever, codesignal } = sandboxes;
   const existing =
-    (await findIntegrationByName(db, name)) ??
-    (await createIntegration(db, {
+    (await findIntegrationByName(db, box, name)) ??
+    (await createIntegration(db, box, {
       name,
       lever: { apiKey: lever.seed.apiKey, webhookSigningTokens: ['pending-registration'] },
       codesignal: { apiKey: codesignal.seed.apiKey },
@@ -32,7 +33,7 @@ export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes,
   );
   // Stored before CodeSignal's verification ping, so the ingress never sees the endpoint without its secret.
   const codesignalWebhookSecret = randomBytes(24).toString('hex');
-  await updateWebhookSecrets(db, existing.id, { leverWebhookSigningTokens, codesignalWebhookSecret });
+  await updateWebhookSecrets(db, box, existing.id, { leverWebhookSigningTokens, codesignalWebhookSecret });
   await codesignal.setWebhook(urls.codesignal, codesignalWebhookSecret);
 
   // Users by e-mail and stages by meaning, as an admin's "auto" would; they review it through the admin API.
@@ -52,7 +53,7 @@ export async function ensureDemoIntegration(db: Db, sandboxes: RunningSandboxes,
       thresholds: { passPercent: 70, pass: { tag: 'CodeSignal: passed', moveToStageId: stageIds.onSite }, fail: { tag: 'CodeSignal: below threshold' } },
     },
   });
-  return (await updateIntegrationSettings(db, existing.id, settings))!;
+  return (await updateIntegrationSettings(db, box, existing.id, settings))!;
 }
 
 /** What `npm start` prints so a newcomer can walk through an assessment with curl. */

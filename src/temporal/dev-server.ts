@@ -18,9 +18,13 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** Where the Web UI sends payloads to be decoded (the API's /codec); the UI calls it from the browser. */
+  codecEndpoint?: string;
   verbose: boolean;
   logger: Logger;
 }
+
+const codecArgs = (opts: DevServerOptions) => (opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []);
 
 /**
  * Runs the Temporal CLI dev server with its SQLite file under the data directory and the Web UI.
@@ -41,6 +45,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--namespace', opts.namespace,
     '--log-level', opts.verbose ? 'info' : 'error',
     '--ui-disable-news-fetch',
+    ...codecArgs(opts),
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
@@ -93,6 +98,7 @@ async function startDownloadedDevServer(opts: DevServerOptions, dbFile: string):
       uiPort: opts.uiPort,
       namespace: opts.namespace,
       searchAttributes: customSearchAttributes,
+      extraArgs: codecArgs(opts),
     },
   });
   return { address: env.address, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => env.teardown() };

@@ -32,8 +32,8 @@ describe('admin API: integrations', () => {
     expect(res.headers.get('location')).toBe(`/api/integrations/${created.id}`);
     expect(created).toMatchObject({
       name: 'Acme Corp',
-      lever: { apiKeyConfigured: true, webhookSigningTokenCount: 2 },
-      codesignal: { apiKeyConfigured: true, webhookSecretConfigured: true },
+      lever: { apiKeyConfigured: true, apiKeyHint: '-123', webhookSigningTokenCount: 2, webhookSigningTokenHints: ['aaaa', 'bbbb'] },
+      codesignal: { apiKeyConfigured: true, apiKeyHint: '-456', webhookSecretConfigured: true, webhookSecretHint: 'cret' },
       webhooks: {
         lever: `https://hooks.example.test/webhooks/lever/${created.id}`,
         codesignal: `https://hooks.example.test/webhooks/codesignal/${created.id}`,
@@ -42,9 +42,22 @@ describe('admin API: integrations', () => {
 
     const read = await fetch(`${stack.baseUrl}/api/integrations/${created.id}`, { headers: auth });
     expect(read.status).toBe(200);
-    expect(await readJson(read)).toEqual(created);
+    const readText = await read.text();
+    for (const secret of ['lever-secret-key-123', 'signing-token-aaaa', 'signing-token-bbbb', 'codesignal-secret-key-456', 'cs-webhook-secret']) expect(readText).not.toContain(secret);
+    expect(JSON.parse(readText)).toEqual(created);
+    // stored sealed (test/db/integrations.test.ts checks every column)
     const row = await stack.db.query('SELECT lever_webhook_signing_tokens FROM integrations WHERE id = $1', [created.id]);
-    expect(row.rows[0].lever_webhook_signing_tokens).toEqual(['signing-token-aaaa', 'signing-token-bbbb']);
+    expect(row.rows[0].lever_webhook_signing_tokens).toEqual([expect.stringMatching(/^enc:v1:/), expect.stringMatching(/^enc:v1:/)]);
+  });
+
+  it('hints at no secret shorter than 16 characters', async () => {
+    const body = { name: 'Short secrets', lever: { apiKey: 'short-lever-key', webhookSigningTokens: ['token-15-chars!'] }, codesignal: { apiKey: 'cs-key' } };
+    const created = await readJson(await postJson(`${stack.baseUrl}/api/integrations`, body, auth));
+    const read = await readJson(await fetch(`${stack.baseUrl}/api/integrations/${created.id}`, { headers: auth }));
+    expect(read).toMatchObject({
+      lever: { apiKeyHint: null, webhookSigningTokenHints: [null] },
+      codesignal: { apiKeyHint: null, webhookSecretConfigured: false, webhookSecretHint: null },
+    });
   });
 
   it('answers 404 for an unknown or malformed id', async () => {

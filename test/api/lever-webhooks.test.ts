@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { candidateWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery } from '../../src/workflows/messages';
-import { eventually, insertIntegration, startStack, type TestStack } from '../support/stack';
+import { eventually, insertIntegration, startStack, testDataConverter, type TestStack } from '../support/stack';
 import { postJson, signedLeverDelivery, readJson } from '../support/lever-webhook';
 import type { Integration } from '../../src/db/integrations';
 
@@ -151,7 +151,7 @@ describe('POST /webhooks/lever/:integrationId', () => {
 
   it('answers 503 when Temporal is unreachable, and stays up', async () => {
     const deadConnection = Connection.lazy({ address: '127.0.0.1:1' });
-    const unreachable = await startStack({ worker: false, temporal: new Client({ connection: deadConnection }), config: { TEMPORAL_RPC_TIMEOUT_MS: '1500' } });
+    const unreachable = await startStack({ worker: false, temporal: new Client({ connection: deadConnection, dataConverter: testDataConverter() }), config: { TEMPORAL_RPC_TIMEOUT_MS: '1500' } });
     try {
       const own = await insertIntegration(unreachable.db);
       const body = signedLeverDelivery(own.leverWebhookSigningTokens[0]!, 'candidateStageChange', { opportunityId: randomUUID(), toStageId: 's' });

@@ -21,7 +21,7 @@ import {
   waitForInvitation,
   type Harness,
 } from '../support/assessment-faults';
-import { eventually } from '../support/stack';
+import { eventually, testSecretBox } from '../support/stack';
 
 /**
  * Retryable errors are retried with growing backoff until the flow completes; a non-retryable one ends
@@ -103,14 +103,14 @@ describe('assessment failures', () => {
     const permissions = ASSESSMENT_INTEGRATION_PERMISSIONS.filter((p) => p !== 'files:write:admin');
     const key = h.sandboxes.leverSandbox.admin.createKey(seed().accountId, { permissions: [...permissions], name: 'No file uploads' }).key;
     const sandboxesWithKey = { ...h.sandboxes, lever: { ...h.sandboxes.lever, seed: { ...seed(), apiKey: key } } };
-    const created = await ensureDemoIntegration(h.stack.db, sandboxesWithKey, h.stack.config.publicUrl, `No uploads ${randomUUID()}`);
+    const created = await ensureDemoIntegration(h.stack.db, testSecretBox, sandboxesWithKey, h.stack.config.publicUrl, `No uploads ${randomUUID()}`);
     // A second integration on the same Lever account; it triggers on the phone screen so the first one stays out of it.
     const assessments = parseStoredSettings(created.settings).assessments;
     const phoneScreen = seed().stageIds.phoneScreen;
     const settings = integrationSettingsSchema.parse({
       assessments: { ...assessments, triggerStageIds: [phoneScreen], defaultTestByStage: { [phoneScreen]: plainTest(h).id } },
     });
-    const limited: Harness = { ...h, integration: (await updateIntegrationSettings(h.stack.db, created.id, settings))! };
+    const limited: Harness = { ...h, integration: (await updateIntegrationSettings(h.stack.db, testSecretBox, created.id, settings))! };
 
     const c = createCandidate(limited, 'no-uploads', { stage: seed().stageIds.newApplicant });
     h.moveToStage(c.id, phoneScreen);

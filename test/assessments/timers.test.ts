@@ -13,7 +13,7 @@ import { interviewWorkflow } from '../../src/workflows/interview-workflow';
 import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
 import { assessmentWorkflow } from '../../src/workflows/assessment-workflow';
 import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
-import { eventually, testLogger } from '../support/stack';
+import { eventually, testDataConverter, testLogger, testSecretBox } from '../support/stack';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -33,15 +33,19 @@ describe('assessment and interview timers (time-skipping)', () => {
 
   beforeAll(async () => {
     const binary = findTemporalBinary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER_PATH, process.env.PATH ?? '');
-    env = await TestWorkflowEnvironment.createTimeSkipping(binary ? { server: { executable: { type: 'existing-path', path: binary } } } : {});
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      ...(binary ? { server: { executable: { type: 'existing-path' as const, path: binary } } } : {}),
+      client: { dataConverter: testDataConverter() },
+    });
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
     db = createPool(process.env.TEST_DATABASE_URL!, testLogger);
     // Webhooks are not needed here: the timers alone drive reminders and expiry.
-    integration = await ensureDemoIntegration(db, sandboxes, 'http://127.0.0.1:9', `Timers ${randomUUID()}`);
+    integration = await ensureDemoIntegration(db, testSecretBox, sandboxes, 'http://127.0.0.1:9', `Timers ${randomUUID()}`);
     const settings = parseStoredSettings(integration.settings);
     const test = sandboxes.codesignal.seed.tests.find((t) => !t.proctored)!;
     await updateIntegrationSettings(
       db,
+      testSecretBox,
       integration.id,
       integrationSettingsSchema.parse({
         assessments: {
@@ -56,8 +60,10 @@ describe('assessment and interview timers (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../../src/workflows'),
+      dataConverter: testDataConverter(),
       activities: createActivities({
         db,
+        box: testSecretBox,
         logger: testLogger,
         leverApiUrl: sandboxes.lever.apiUrl,
         codesignalApiUrl: sandboxes.codesignal.graphqlUrl,
@@ -106,7 +112,7 @@ describe('assessment and interview timers (time-skipping)', () => {
     const candidate = seed.opportunities.find((o) => o.email)!;
     const startedAt = await env.currentTimeMs();
     // Started directly, as the candidate workflow would (the test server has no custom search attributes).
-    const settings = parseStoredSettings((await findIntegration(db, integration.id))!.settings).assessments;
+    const settings = parseStoredSettings((await findIntegration(db, testSecretBox, integration.id))!.settings).assessments;
     const handle = await env.client.workflow.start(assessmentWorkflow, {
       taskQueue,
       workflowId: assessmentWorkflowId(integration.id, candidate.id, 1),

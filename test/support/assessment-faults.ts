@@ -12,6 +12,7 @@ import type { Integration } from '../../src/db/integrations';
 import { createPool } from '../../src/db/pool';
 import type { InspectedOpportunity, RequestLogEntry, WebhookBody } from '../../src/sandbox/lever';
 import type { RunningSandboxes } from '../../src/sandbox/start';
+import { dataConverterFor, failureConverterPath } from '../../src/temporal/payload-codec';
 import { startAssessmentHarness } from './assessment-harness';
 import type { assessmentWorkflow } from '../../src/workflows/assessment-workflow';
 import { assessmentWorkflowId } from '../../src/workflows/ids';
@@ -52,7 +53,7 @@ const repoRoot = path.join(__dirname, '..', '..');
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** Bundling the workflows is the slow part of starting a worker; every in-process worker of this test file shares one bundle. */
-const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }));
+const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath }));
 
 /**
  * The assessment harness (both sandboxes, the API, the demo integration) with workers under the test's
@@ -79,6 +80,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowBundle: await workflowBundle(),
+        dataConverter: dataConverterFor(config),
         activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) }),
         shutdownGraceTime: '1s',
         identity,
@@ -110,6 +112,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
           TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
           TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
           LINK_SIGNING_SECRET: config.LINK_SIGNING_SECRET,
+          ENCRYPTION_KEY: config.ENCRYPTION_KEY,
           PUBLIC_URL: config.publicUrl,
           LEVER_API_URL: config.leverApiUrl,
           CODESIGNAL_API_URL: config.codesignalApiUrl,

@@ -3,7 +3,7 @@ import type { Integration } from '../../src/db/integrations';
 import type { InspectedOpportunity } from '../../src/sandbox/lever';
 import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
-import { adminToken, startStack, type TestStack } from './stack';
+import { adminToken, startStack, testSecretBox, type TestStack } from './stack';
 import { readJson } from './lever-webhook';
 
 export interface AssessmentHarness {
@@ -34,7 +34,7 @@ export async function startAssessmentHarness(opts: { config?: Record<string, str
     worker: opts.worker,
     config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, ...opts.config },
   });
-  const integration = await ensureDemoIntegration(stack.db, sandboxes, stack.config.publicUrl, `${opts.name ?? 'Harness'} ${randomUUID()}`);
+  const integration = await ensureDemoIntegration(stack.db, testSecretBox, sandboxes, stack.config.publicUrl, `${opts.name ?? 'Harness'} ${randomUUID()}`);
   const { leverSandbox } = sandboxes;
   const accountId = sandboxes.lever.seed.accountId;
   return {

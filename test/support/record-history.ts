@@ -1,5 +1,5 @@
 /**
- * Records a candidate workflow history for the replay test:
+ * Records a candidate workflow history for the replay test, encrypted with the test key as the service encrypts its own:
  *   npx ts-node --transpile-only test/support/record-history.ts test/histories/candidate-workflow-v1.json
  * Re-record only when a workflow change is deliberately incompatible and old runs have drained.
  */
@@ -12,17 +12,20 @@ import { candidateStateQuery, leverEventSignal } from '../../src/workflows/messa
 import { customSearchAttributes } from '../../src/workflows/search-attributes';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/search-attributes';
 import { sampleLeverEvents } from './candidate-events';
+import { testDataConverter } from './stack';
 
 async function main(out: string) {
   const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
   const env = await TestWorkflowEnvironment.createLocal({
     server: { ...(binary ? { executable: { type: 'existing-path' as const, path: binary } } : {}), searchAttributes: customSearchAttributes },
+    client: { dataConverter: testDataConverter() },
   });
   try {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'record',
       workflowsPath: require.resolve('../../src/workflows'),
+      dataConverter: testDataConverter(),
     });
     await worker.runUntil(async () => {
       const events = sampleLeverEvents();

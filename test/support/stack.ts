@@ -3,15 +3,21 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
 import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
+import { secretBoxFrom } from '../../src/crypto/secret-box';
 import { createIntegration, type Integration, type IntegrationInput } from '../../src/db/integrations';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
+import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { freePort } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
 
 export const adminToken = 'test-admin-token-0123456789';
 /** A fixed key for tests (never used outside them). */
 export const testEncryptionKey = Buffer.alloc(32, 7).toString('base64');
+/** What the service's clients and workers use with the test key; every test client and worker takes it. */
+export const testDataConverter = () => dataConverterFor({ ENCRYPTION_KEY: testEncryptionKey });
+/** Seals and opens stored secrets as the stack's API and worker do. */
+export const testSecretBox = secretBoxFrom({ ENCRYPTION_KEY: testEncryptionKey });
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
 
 /** The config the service would parse, pointed at the run's servers, with overrides. */
@@ -47,7 +53,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
   const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.config });
   const db = createPool(config.DATABASE_URL!, testLogger);
   const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE });
+  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
   const api = await listen({ config, db, temporal: client, logger: testLogger }, config.PORT, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
@@ -61,6 +67,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
+      dataConverter: dataConverterFor(config),
       shutdownGraceSeconds: 1,
     });
     running = worker.run();
@@ -87,7 +94,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
 export const signingToken = () => `sign-${randomUUID()}`;
 
 export async function insertIntegration(db: Db, overrides: Partial<IntegrationInput> = {}): Promise<Integration> {
-  return createIntegration(db, {
+  return createIntegration(db, testSecretBox, {
     name: `Acme ${randomUUID().slice(0, 8)}`,
     lever: { apiKey: 'lever-key', webhookSigningTokens: [signingToken()] },
     codesignal: { apiKey: 'codesignal-key', webhookSecret: 'codesignal-secret' },

@@ -7,7 +7,7 @@ import { LeverStageKey } from '../../src/workflows/search-attributes';
 import { signalLeverEvent } from '../../src/temporal/candidate-client';
 import { createSettingsActivities } from '../../src/activities/settings-activities';
 import { createPool, type Db } from '../../src/db/pool';
-import { eventually, testLogger } from '../support/stack';
+import { eventually, testDataConverter, testLogger, testSecretBox } from '../support/stack';
 
 describe('candidate workflow', () => {
   let client: Client;
@@ -18,11 +18,12 @@ describe('candidate workflow', () => {
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../src/workflows'),
-    activities: createSettingsActivities({ db }),
+    activities: createSettingsActivities({ db, box: testSecretBox }),
+    dataConverter: testDataConverter(),
   });
   beforeAll(async () => {
     db = createPool(process.env.TEST_DATABASE_URL!, testLogger);
-    client = new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
+    client = new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }), dataConverter: testDataConverter() });
     nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   });
   afterAll(async () => {

@@ -1,8 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { testDataConverter } from '../support/stack';
 
-/** Histories recorded from earlier workflow code; a non-deterministic change makes replay throw. */
+/**
+ * Histories recorded from earlier workflow code; a non-deterministic change makes replay throw. Replayed
+ * with the service's data converter: the encrypted ones are decrypted, the ones from before encryption pass through.
+ */
 const dir = path.join(__dirname, '..', 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
@@ -13,6 +17,6 @@ describe('workflow replay', () => {
 
   it.each(histories)('replays %s with the current workflow code', async (file) => {
     const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows') }, history, file);
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows'), dataConverter: testDataConverter() }, history, file);
   });
 });

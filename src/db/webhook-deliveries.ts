@@ -1,0 +1,81 @@
+import type { Db } from './pool';
+
+export const webhookSources = ['lever', 'codesignal'] as const;
+export type WebhookSource = (typeof webhookSources)[number];
+export const deliveryOutcomes = ['accepted', 'ignored', 'rejected', 'failed'] as const;
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
+
+/** How one webhook delivery was answered; identifiers only, never personal data or secrets. */
+export interface WebhookDelivery {
+  integrationId: string;
+  source: WebhookSource;
+  event: string | null;
+  receivedAt: Date;
+  outcome: DeliveryOutcome;
+  httpStatus: number;
+  /** What the sender was told when the delivery was not accepted: `<error code>: <message>`. */
+  reason: string | null;
+  opportunityId: string | null;
+  workflowId: string | null;
+}
+
+export interface StoredWebhookDelivery extends WebhookDelivery {
+  id: string;
+}
+
+interface DeliveryRow {
+  id: string;
+  integration_id: string;
+  source: WebhookSource;
+  event: string | null;
+  received_at: Date;
+  outcome: DeliveryOutcome;
+  http_status: number;
+  reason: string | null;
+  opportunity_id: string | null;
+  workflow_id: string | null;
+}
+
+const fromRow = (r: DeliveryRow): StoredWebhookDelivery => ({
+  id: r.id,
+  integrationId: r.integration_id,
+  source: r.source,
+  event: r.event,
+  receivedAt: r.received_at,
+  outcome: r.outcome,
+  httpStatus: r.http_status,
+  reason: r.reason,
+  opportunityId: r.opportunity_id,
+  workflowId: r.workflow_id,
+});
+
+export const maxDeliveriesListed = 200;
+
+export async function recordWebhookDelivery(db: Db, d: WebhookDelivery): Promise<void> {
+  await db.query(
+    `INSERT INTO webhook_deliveries (integration_id, source, event, received_at, outcome, http_status, reason, opportunity_id, workflow_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [d.integrationId, d.source, d.event, d.receivedAt, d.outcome, d.httpStatus, d.reason, d.opportunityId, d.workflowId],
+  );
+}
+
+/** Newest first; `limit` is capped at maxDeliveriesListed. */
+export async function listWebhookDeliveries(
+  db: Db,
+  integrationId: string,
+  filter: { limit: number; outcome?: DeliveryOutcome; source?: WebhookSource },
+): Promise<StoredWebhookDelivery[]> {
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT * FROM webhook_deliveries
+     WHERE integration_id = $1 AND ($2::text IS NULL OR outcome = $2) AND ($3::text IS NULL OR source = $3)
+     ORDER BY received_at DESC, id DESC LIMIT $4`,
+    [integrationId, filter.outcome ?? null, filter.source ?? null, Math.min(Math.max(filter.limit, 1), maxDeliveriesListed)],
+  );
+  return rows.map(fromRow);
+}
+
+/** Deletes deliveries received more than `days` ago; answers how many. */
+export async function pruneWebhookDeliveries(db: Db, days: number): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM webhook_deliveries WHERE received_at < now() - $1 * interval '1 day'`, [days]);
+  return rowCount ?? 0;
+}

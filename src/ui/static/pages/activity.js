@@ -1,0 +1,39 @@
+import { api } from '../api.js';
+import { formatTime, h, replace } from '../dom.js';
+
+const badge = (value) => h('span', { class: `badge ${String(value).toLowerCase()}` }, value);
+const temporalLink = (url) => (url ? h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Open in Temporal') : '—');
+
+/** Recent webhook deliveries and candidate runs, refreshed every few seconds while the page is open. */
+export async function renderActivity(container, id) {
+  const base = `/api/integrations/${id}/activity`;
+  const deliveries = h('div');
+  const runs = h('div');
+  const refreshed = h('small', { class: 'hint' });
+
+  async function refresh() {
+    const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50`), api('GET', `${base}/runs?limit=50`)]);
+    replace(deliveries, w.deliveries.length === 0 ? h('p', {}, 'No webhook delivery yet.') : h('table', { class: 'list', id: 'deliveries' },
+      h('thead', {}, h('tr', {}, ['Received', 'From', 'Event', 'Outcome', 'HTTP', 'Why', 'Opportunity', ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, w.deliveries.map((d) => h('tr', {},
+        h('td', {}, formatTime(d.receivedAt)), h('td', {}, d.source), h('td', {}, d.event ?? '—'), h('td', {}, badge(d.outcome)),
+        h('td', {}, String(d.httpStatus)), h('td', { class: 'reason' }, d.reason ?? ''), h('td', { class: 'mono' }, d.opportunityId ?? '—'),
+        h('td', {}, temporalLink(d.temporalUrl)))))));
+    replace(runs, r.runs.length === 0 ? h('p', {}, 'No candidate run yet.') : h('table', { class: 'list', id: 'runs' },
+      h('thead', {}, h('tr', {}, ['Started', 'Run', 'Status', 'Opportunity', 'Stage', 'Closed', ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, r.runs.map((run) => h('tr', {},
+        h('td', {}, formatTime(run.startTime)), h('td', {}, run.workflowType, h('br'), h('small', { class: 'mono' }, run.workflowId)),
+        h('td', {}, badge(run.status)), h('td', { class: 'mono' }, run.opportunityId ?? '—'), h('td', {}, run.stage ?? '—'),
+        h('td', {}, formatTime(run.closeTime)), h('td', {}, temporalLink(run.temporalUrl)))))));
+    refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  }
+
+  replace(container,
+    h('h1', {}, 'Activity'),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void refresh() }, 'Refresh'), refreshed),
+    h('section', { class: 'card wide' }, h('h2', {}, 'Candidate runs'), runs),
+    h('section', { class: 'card wide' }, h('h2', {}, 'Webhook deliveries'), deliveries));
+  await refresh();
+  const timer = setInterval(() => void refresh().catch(() => undefined), 5000);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,132 @@
+import { api, describeError } from '../api.js';
+import { field, h, replace, statusLine } from '../dom.js';
+
+const options = (items, selected, empty) => [
+  empty === undefined ? null : h('option', { value: '' }, empty),
+  items.map((item) => h('option', { value: item.id, selected: item.id === selected }, item.label)),
+];
+const select = (name, items, selected, empty) => h('select', { name }, options(items, selected, empty));
+const number = (name, value, min, max) => h('input', { type: 'number', name, value: String(value), min: String(min), max: String(max), required: true });
+
+/** Stage checkboxes in Lever's pipeline order. */
+function stagePicker(name, stages, chosen, onChange) {
+  return h('fieldset', { class: 'checks', 'data-name': name },
+    stages.map((s) => h('label', {}, h('input', { type: 'checkbox', name, value: s.id, checked: chosen.includes(s.id), onchange: onChange }), ' ', s.text)));
+}
+const checkedValues = (root, name) => [...root.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => el.value);
+
+/**
+ * Configuration: trigger stages from the account's real Lever stages, the notification setting, the
+ * default Lever user, default tests, thresholds, reminders and expiry; interviews alike.
+ */
+export async function renderConfiguration(container, id) {
+  const base = `/api/integrations/${id}`;
+  const [integration, lever, codesignal, catalog] = await Promise.all([
+    api('GET', base),
+    api('GET', `${base}/lever/options`),
+    api('GET', `${base}/codesignal/options`),
+    api('GET', `${base}/mappings/catalog`).catch(() => ({ codesignalUsers: [] })),
+  ]);
+  const { assessments: a, interviews: iv } = integration.settings;
+  const stages = lever.stages.map((s) => ({ id: s.id, label: s.text, text: s.text }));
+  const users = lever.users.map((u) => ({ id: u.id, label: `${u.name} <${u.email}>` }));
+  const tests = codesignal.tests.map((t) => ({ id: t.id, label: t.title }));
+  const interviewers = (catalog.codesignalUsers ?? []).map((u) => ({ id: u.id, label: `${u.name} <${u.email}>` }));
+
+  const form = h('form', { class: 'card wide' });
+  const defaultTests = h('div', { class: 'default-tests' });
+  const renderDefaultTests = () => {
+    const current = Object.fromEntries([...defaultTests.querySelectorAll('select')].map((el) => [el.dataset.stage, el.value]));
+    replace(defaultTests, checkedValues(form, 'assessmentTriggerStage').map((stageId) => {
+      const chosen = current[stageId] ?? a.defaultTestByStage[stageId] ?? '';
+      const control = select('defaultTest', tests, chosen, 'Candidate picks a test (selection link)');
+      control.dataset.stage = stageId;
+      return field(`Default test for “${stages.find((s) => s.id === stageId)?.text ?? stageId}”`, control);
+    }));
+  };
+  const thresholdOn = h('input', { type: 'checkbox', name: 'thresholdOn', checked: Boolean(a.thresholds) });
+  const t = a.thresholds ?? { passPercent: 70, pass: { tag: 'CodeSignal: passed' }, fail: { tag: 'CodeSignal: below threshold' } };
+  const status = statusLine();
+
+  const controls = {
+    defaultLeverUser: select('defaultLeverUserId', users, a.defaultLeverUserId, '— choose the Lever user the integration writes as —'),
+    notifyFollowers: h('input', { type: 'checkbox', name: 'notifyFollowers', checked: a.notifyFollowers }),
+    expiryDays: number('expiryDays', a.expiryDays, 1, 180),
+    reminders: h('input', { name: 'reminderDaysBeforeExpiry', value: a.reminderDaysBeforeExpiry.join(', '), pattern: '^\\s*(\\d+\\s*(,\\s*\\d+\\s*)*)?$' }),
+    passPercent: number('passPercent', t.passPercent, 0, 100),
+    passTag: h('input', { name: 'passTag', value: t.pass.tag }),
+    passStage: select('passStage', stages, t.pass.moveToStageId, '— leave the stage as it is —'),
+    failTag: h('input', { name: 'failTag', value: t.fail.tag }),
+    failStage: select('failStage', stages, t.fail.moveToStageId, '— leave the stage as it is —'),
+    interviewer: select('interviewer', [{ id: 'owner', label: "The opportunity owner's mapped CodeSignal user" }, { id: 'default', label: 'Always the default interviewer' }], iv.interviewer),
+    defaultInterviewer: select('defaultCodeSignalUserId', interviewers, iv.defaultCodeSignalUserId, '— none —'),
+    roomExpiryHours: number('interviewExpiryHours', iv.expiryHours, 1, 336),
+    feedbackWaitHours: number('feedbackWaitHours', iv.feedbackWaitHours, 1, 720),
+  };
+
+  replace(form,
+    h('h2', {}, 'Assessments'),
+    field('Trigger stages', stagePicker('assessmentTriggerStage', stages, a.triggerStageIds, renderDefaultTests), 'A candidate entering one of these stages gets an assessment.'),
+    defaultTests,
+    field('Default Lever user', controls.defaultLeverUser, 'Notes, files, tags and stage moves are made as this user.'),
+    h('label', { class: 'check' }, controls.notifyFollowers, ' Notify the opportunity’s followers when results are posted'),
+    h('div', { class: 'row' },
+      field('Invitation expires after (days)', controls.expiryDays),
+      field('Reminders (days before expiry)', controls.reminders, 'comma-separated, e.g. 3, 1')),
+    h('label', { class: 'check' }, thresholdOn, ' Tag and move candidates by score'),
+    h('div', { class: 'row' },
+      field('Pass at or above (% of max score)', controls.passPercent),
+      field('Pass tag', controls.passTag), field('Then move to', controls.passStage)),
+    h('div', { class: 'row' }, field('Below threshold tag', controls.failTag), field('Then move to', controls.failStage)),
+    h('h2', {}, 'Live interviews'),
+    field('Trigger stages', stagePicker('interviewTriggerStage', stages, iv.triggerStageIds), 'Entering one of these stages creates a CodeSignal live interview.'),
+    h('div', { class: 'row' }, field('Interviewer', controls.interviewer), field('Default interviewer', controls.defaultInterviewer)),
+    h('div', { class: 'row' },
+      field('Room open without a schedule (hours)', controls.roomExpiryHours),
+      field('Wait for feedback (hours)', controls.feedbackWaitHours)),
+    h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
+    status,
+  );
+  renderDefaultTests();
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const triggerStageIds = checkedValues(form, 'assessmentTriggerStage');
+    const defaultTestByStage = Object.fromEntries(
+      [...defaultTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.stage, el.value]),
+    );
+    const settings = {
+      assessments: {
+        ...a,
+        triggerStageIds,
+        defaultTestByStage,
+        defaultLeverUserId: controls.defaultLeverUser.value || undefined,
+        notifyFollowers: controls.notifyFollowers.checked,
+        expiryDays: Number(controls.expiryDays.value),
+        reminderDaysBeforeExpiry: controls.reminders.value.split(',').map((d) => d.trim()).filter(Boolean).map(Number),
+        thresholds: thresholdOn.checked
+          ? {
+              passPercent: Number(controls.passPercent.value),
+              pass: { tag: controls.passTag.value, moveToStageId: controls.passStage.value || undefined },
+              fail: { tag: controls.failTag.value, moveToStageId: controls.failStage.value || undefined },
+            }
+          : undefined,
+      },
+      interviews: {
+        ...iv,
+        triggerStageIds: checkedValues(form, 'interviewTriggerStage'),
+        interviewer: controls.interviewer.value,
+        defaultCodeSignalUserId: controls.defaultInterviewer.value || undefined,
+        expiryHours: Number(controls.roomExpiryHours.value),
+        feedbackWaitHours: Number(controls.feedbackWaitHours.value),
+      },
+    };
+    status.show('busy', 'Checking the settings against Lever…');
+    try {
+      await api('PUT', `${base}/settings`, settings);
+      status.show('ok', 'Saved.');
+    } catch (err) {
+      status.show('error', describeError(err));
+    }
+  });
+}

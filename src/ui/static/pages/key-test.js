@@ -1,0 +1,46 @@
+import { api, describeError } from '../api.js';
+import { h, replace } from '../dom.js';
+
+/**
+ * A TEST button for an API key: tests what is typed in `input`, or the stored key when it is empty
+ * (`storedPath`), and shows whether the key works and which permissions it lacks.
+ */
+export function keyTest({ service, input, newKeyPath, storedPath }) {
+  const result = h('div', { class: 'key-test', 'data-service': service });
+  const button = h('button', { type: 'button', onclick: run }, 'TEST');
+
+  async function run() {
+    const apiKey = input.value.trim();
+    if (!apiKey && !storedPath) {
+      replace(result, h('p', { class: 'status error' }, 'Paste an API key first.'));
+      return;
+    }
+    button.disabled = true;
+    replace(result, h('p', { class: 'status busy' }, `Testing the key against ${service}…`));
+    try {
+      const outcome = apiKey ? await api('POST', newKeyPath, { apiKey }) : await api('POST', storedPath, {});
+      replace(result, describe(outcome));
+    } catch (err) {
+      replace(result, h('p', { class: 'status error' }, describeError(err)));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function describe(outcome) {
+    if (!outcome.keyValid) return h('p', { class: 'status error' }, `✗ ${service} does not accept this key.`);
+    const permissions = outcome.permissions ?? [];
+    const company = outcome.company?.name ? ` (${outcome.company.name})` : '';
+    if (outcome.ok) return h('p', { class: 'status ok' }, `✓ The key works${company} and holds all ${permissions.length} permissions the integration needs.`);
+    return h('div', {},
+      h('p', { class: 'status error' }, `✗ The key works${company} but lacks ${outcome.missing.length} permission(s):`),
+      h('ul', { class: 'missing-permissions' }, outcome.missing.map((name) => {
+        const p = permissions.find((x) => x.name === name);
+        return h('li', {}, name, p?.scope ? h('code', {}, ` ${p.scope}`) : null);
+      })),
+      h('p', { class: 'hint' }, `Add them to the key in ${service}, then TEST again.`),
+    );
+  }
+
+  return { button, result };
+}
