@@ -69,10 +69,13 @@ function corsForUi(temporalUiUrl: string | undefined): RequestHandler {
 export function codecRoutes(deps: CodecRoutesDeps): Router {
   const router = Router();
   const cors = corsForUi(deps.temporalUiUrl);
+  // The Web UI cannot send our CSRF token; none is needed: both operations change nothing, and only the
+  // UI's origin may read an answer (a JSON POST from elsewhere fails its preflight).
+  const admin = requireAdmin(deps.adminToken, { csrfCheck: false });
   for (const operation of ['encode', 'decode'] as const) {
     const path = `/codec/${operation}`;
     router.options(path, cors);
-    router.post(path, cors, requireAdmin(deps.adminToken), express.json({ limit: '4mb' }), async (req, res) => {
+    router.post(path, cors, admin, express.json({ limit: '4mb' }), async (req, res) => {
       const { payloads } = parseBody(codecBodySchema, req.body);
       // One payload at a time, so a refusal names the payload that failed.
       const done = await Promise.all(

@@ -146,16 +146,18 @@ type Answer = { status: number; firstId?: string; error?: ExternalApiError };
  * 401 → `keyValid: false`. Lever unreachable or 5xx → throws the (retryable) ExternalApiError.
  */
 export async function checkLeverKey(options: LeverKeyCheckOptions): Promise<KeyCheck> {
-  const send = prober(options);
+  // once the answer is known (key refused, Lever down), probes still queued or in flight are dropped
+  const done = new AbortController();
+  const send = prober(options, done.signal);
   const found: Found = { opportunityId: MADE_UP_ID, userId: MADE_UP_ID, stageId: MADE_UP_ID };
   const results = new Map<string, PermissionCheck>();
   const run = async (permission: LeverPermission) => {
-    const isWrite = 'write' in permission.probe;
-    const request = 'write' in permission.probe ? permission.probe.write(found) : permission.probe.read(found);
+    const { probe } = permission;
+    const request = 'write' in probe ? probe.write(found) : probe.read(found);
     const answer = await send(request);
     const finds = FINDERS[permission.name];
     if (finds && answer.firstId !== undefined) found[finds] = answer.firstId;
-    results.set(permission.name, { name: permission.name, scope: permission.scope, ...verdict(answer, isWrite ? request : undefined) });
+    results.set(permission.name, { name: permission.name, scope: permission.scope, ...verdict(answer, 'write' in probe ? request : undefined) });
   };
   try {
     await mapLimit(LEVER_PERMISSIONS.filter((p) => p.name in FINDERS), CONCURRENCY, run);
@@ -163,6 +165,8 @@ export async function checkLeverKey(options: LeverKeyCheckOptions): Promise<KeyC
   } catch (err) {
     if (err instanceof KeyRefused) return keyCheck(false, LEVER_PERMISSIONS.map((p) => ({ name: p.name, scope: p.scope, granted: null })));
     throw err;
+  } finally {
+    done.abort();
   }
   return keyCheck(true, LEVER_PERMISSIONS.map((p) => results.get(p.name)!));
 }
@@ -179,7 +183,7 @@ function verdict(answer: Answer, write: ProbeRequest | undefined): Pick<Permissi
 }
 
 /** One probe request → its status (and the first listed id); 429s are retried after a pause. */
-function prober(options: LeverKeyCheckOptions): (req: ProbeRequest) => Promise<Answer> {
+function prober(options: LeverKeyCheckOptions, done: AbortSignal): (req: ProbeRequest) => Promise<Answer> {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const limiter = options.limiter ?? pacer(DEFAULT_LEVER_POINTS_PER_SECOND);
@@ -194,6 +198,7 @@ function prober(options: LeverKeyCheckOptions): (req: ProbeRequest) => Promise<A
     if (req.json !== undefined) headers['content-type'] = 'application/json';
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire();
+      done.throwIfAborted();
       let res: Response;
       let text: string;
       try {
@@ -201,7 +206,9 @@ function prober(options: LeverKeyCheckOptions): (req: ProbeRequest) => Promise<A
           method: req.method,
           headers,
           body: req.file ? probeFile() : req.json === undefined ? undefined : JSON.stringify(req.json),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+          // a write probe is never sent on to another address
+          redirect: req.method === 'GET' ? 'follow' : 'manual',
+          signal: AbortSignal.any([done, AbortSignal.timeout(options.timeoutMs ?? 10_000)]),
         });
         if (!res.ok) {
           const error = await leverHttpError(call, res, secrets);

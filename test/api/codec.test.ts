@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ensureAdmin } from '../../src/db/admin-users';
 import { payloadCodecFor } from '../../src/temporal/payload-codec';
 import { postJson, readJson } from '../support/lever-webhook';
 import { adminToken, startStack, testEncryptionKey, type TestStack } from '../support/stack';
@@ -36,6 +38,20 @@ describe('codec endpoint for the Temporal Web UI', () => {
       // The UI can read the refusal (and say so) instead of seeing a network error.
       expect(wrong.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     }
+  });
+
+  it('accepts a logged-in admin’s session cookie from the Web UI, which sends no CSRF token', async () => {
+    const email = `codec-${randomUUID().slice(0, 8)}@example.com`;
+    await ensureAdmin(stack.db, email, 'correct horse battery staple');
+    const login = await postJson(`${stack.baseUrl}/api/session`, { email, password: 'correct horse battery staple' });
+    expect(login.status).toBe(201);
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('lcs.sid='))!.split(';')[0]!;
+    const [encrypted] = (await readJson(await postJson(url('encode'), { payloads: [toJson(defaultPayloadConverter.toPayload(candidate))] }, auth))).payloads;
+    // As the UI's fetch sends it with "include cross-origin credentials": the cookie, the origin, X-Namespace.
+    const res = await postJson(url('decode'), { payloads: [encrypted] }, { cookie, origin: uiOrigin, 'x-namespace': 'default' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    expect(defaultPayloadConverter.fromPayload(fromJson((await readJson(res)).payloads[0]))).toEqual(candidate);
   });
 
   it('encodes and decodes in proto JSON with the key the workers use, and passes plain payloads through', async () => {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureAdmin } from '../../src/db/admin-users';
@@ -19,16 +20,21 @@ describe('set-up web UI in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
   const admin = { email: 'recruiting-ops@example.com', password: 'a long admin password' };
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
     mkdirSync(screenshots, { recursive: true });
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
-    stack = await startStack({ config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl } });
+    stack = await startStack({
+      config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_UI_URL: 'http://localhost:8233' },
+    });
     await ensureAdmin(stack.db, admin.email, admin.password);
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
   }, 60_000);
 
   afterAll(async () => {
@@ -40,6 +46,18 @@ describe('set-up web UI in a real browser', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 
   it('walks the whole set-up and shows the run a stage change starts', async () => {
+    try {
+      await walkThrough();
+    } catch (err) {
+      // What the admin would have seen, to tell a UI error from a slow server.
+      const failure = path.join(tmpdir(), 'setup-walkthrough-failure.png');
+      await page.screenshot({ path: failure, fullPage: true });
+      const detail = `\npage ${page.url()} (screenshot ${failure}), script errors ${JSON.stringify(pageErrors)}:\n${(await page.locator('main').innerText()).slice(0, 2000)}`;
+      throw Object.assign(new Error(`${(err as Error).message}\n${detail}`), { stack: `${(err as Error).stack}\n${detail}` });
+    }
+  }, 180_000);
+
+  async function walkThrough() {
     const { leverSandbox, lever, codesignal } = sandboxes;
     const { accountId } = lever.seed;
 
@@ -127,12 +145,13 @@ describe('set-up web UI in a real browser', () => {
     const candidate = lever.seed.opportunities.find((o) => o.email)!;
     leverSandbox.recruiter.moveToStage(accountId, candidate.id, { stage: lever.seed.stageIds.assessment });
     await page.getByRole('link', { name: 'Activity' }).click();
-    const run = page.locator('#runs tbody tr', { hasText: candidate.id });
+    const run = page.locator('#runs tbody tr', { hasText: `candidate/${integrationId}/${candidate.id}` });
     await run.first().waitFor({ timeout: 30_000 });
     await page.locator('#deliveries tbody tr', { hasText: 'accepted' }).first().waitFor();
     const link = await run.first().getByRole('link', { name: 'Open in Temporal' }).getAttribute('href');
-    expect(link).toMatch(/\/namespaces\/default\/workflows\/.+\/history$/);
+    expect(link).toMatch(new RegExp(`^http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`candidate/${integrationId}/${candidate.id}`)}/[0-9a-f-]{36}/history$`));
+    await run.first().getByText('CodeSignal Assessment').waitFor();
     await shot('08-activity');
-  }, 180_000);
+  }
 });
 

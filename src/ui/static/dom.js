@@ -33,6 +33,10 @@ export function replace(el, ...children) {
 export const field = (label, control, hint) =>
   h('label', { class: 'field' }, h('span', { class: 'label' }, label), control, hint ? h('small', { class: 'hint' }, hint) : null);
 
+/** A titled group of several controls (a label may name only one). */
+export const group = (title, control, hint) =>
+  h('div', { class: 'field', role: 'group', 'aria-label': title }, h('span', { class: 'label' }, title), control, hint ? h('small', { class: 'hint' }, hint) : null);
+
 /** A status line that a page updates after an action: 'ok', 'error' or 'busy'. */
 export function statusLine() {
   const el = h('p', { class: 'status', role: 'status' });

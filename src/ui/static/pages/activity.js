@@ -10,6 +10,8 @@ export async function renderActivity(container, id) {
   const deliveries = h('div');
   const runs = h('div');
   const refreshed = h('small', { class: 'hint' });
+  // Stage names for the stage ids runs carry; ids alone when Lever cannot be read.
+  const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
 
   async function refresh() {
     const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50`), api('GET', `${base}/runs?limit=50`)]);
@@ -23,7 +25,7 @@ export async function renderActivity(container, id) {
       h('thead', {}, h('tr', {}, ['Started', 'Run', 'Status', 'Opportunity', 'Stage', 'Closed', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, r.runs.map((run) => h('tr', {},
         h('td', {}, formatTime(run.startTime)), h('td', {}, run.workflowType, h('br'), h('small', { class: 'mono' }, run.workflowId)),
-        h('td', {}, badge(run.status)), h('td', { class: 'mono' }, run.opportunityId ?? '—'), h('td', {}, run.stage ?? '—'),
+        h('td', {}, badge(run.status)), h('td', { class: 'mono' }, run.opportunityId ?? '—'), h('td', {}, run.stage ? stages.get(run.stage) ?? run.stage : '—'),
         h('td', {}, formatTime(run.closeTime)), h('td', {}, temporalLink(run.temporalUrl)))))));
     refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }

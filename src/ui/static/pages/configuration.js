@@ -1,5 +1,5 @@
 import { api, describeError } from '../api.js';
-import { field, h, replace, statusLine } from '../dom.js';
+import { field, group, h, replace, statusLine } from '../dom.js';
 
 const options = (items, selected, empty) => [
   empty === undefined ? null : h('option', { value: '' }, empty),
@@ -66,7 +66,7 @@ export async function renderConfiguration(container, id) {
 
   replace(form,
     h('h2', {}, 'Assessments'),
-    field('Trigger stages', stagePicker('assessmentTriggerStage', stages, a.triggerStageIds, renderDefaultTests), 'A candidate entering one of these stages gets an assessment.'),
+    group('Trigger stages', stagePicker('assessmentTriggerStage', stages, a.triggerStageIds, renderDefaultTests), 'A candidate entering one of these stages gets an assessment.'),
     defaultTests,
     field('Default Lever user', controls.defaultLeverUser, 'Notes, files, tags and stage moves are made as this user.'),
     h('label', { class: 'check' }, controls.notifyFollowers, ' Notify the opportunity’s followers when results are posted'),
@@ -79,7 +79,7 @@ export async function renderConfiguration(container, id) {
       field('Pass tag', controls.passTag), field('Then move to', controls.passStage)),
     h('div', { class: 'row' }, field('Below threshold tag', controls.failTag), field('Then move to', controls.failStage)),
     h('h2', {}, 'Live interviews'),
-    field('Trigger stages', stagePicker('interviewTriggerStage', stages, iv.triggerStageIds), 'Entering one of these stages creates a CodeSignal live interview.'),
+    group('Trigger stages', stagePicker('interviewTriggerStage', stages, iv.triggerStageIds), 'Entering one of these stages creates a CodeSignal live interview.'),
     h('div', { class: 'row' }, field('Interviewer', controls.interviewer), field('Default interviewer', controls.defaultInterviewer)),
     h('div', { class: 'row' },
       field('Room open without a schedule (hours)', controls.roomExpiryHours),
@@ -87,6 +87,7 @@ export async function renderConfiguration(container, id) {
     h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
     status,
   );
+  replace(container, h('h1', {}, `${integration.name}: configuration`), form);
   renderDefaultTests();
 
   form.addEventListener('submit', async (event) => {
