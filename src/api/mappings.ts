@@ -97,11 +97,17 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
   router.put(base, async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const body = parseBody(integrationMappingSchema, req.body);
+    // An entry the admin left as it was keeps the rule that produced it; a changed or new one is theirs.
+    const stored = await loadMapping(deps.db, integration.id);
+    const keyOf = (entry: object) =>
+      JSON.stringify(Object.entries(entry).filter(([k, v]) => k !== 'rule' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+    const keepRule = <T extends object>(entries: T[], before: Array<T & { rule: string | null }> | undefined) =>
+      entries.map((entry) => ({ ...entry, rule: before?.find((b) => keyOf(b) === keyOf(entry))?.rule ?? null }));
     const mapping: IntegrationMapping = {
-      users: body.users.map((u) => ({ ...u, rule: null })),
-      stages: body.stages.map((s) => ({ ...s, rule: null })),
-      archiveReasons: body.archiveReasons.map((r) => ({ ...r, rule: null })),
-      statuses: body.statuses.map((s) => ({ ...s, rule: null })),
+      users: keepRule(body.users, stored?.users),
+      stages: keepRule(body.stages, stored?.stages),
+      archiveReasons: keepRule(body.archiveReasons, stored?.archiveReasons),
+      statuses: keepRule(body.statuses, stored?.statuses),
     };
     const catalog = await catalogOf(integration);
     const issues = mappingIssues(mapping, catalog);

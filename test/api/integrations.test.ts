@@ -70,11 +70,11 @@ describe('admin API: integrations', () => {
 
   it('answers 400 naming each invalid field and stores nothing', async () => {
     const before = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
-    const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), name: '', lever: { apiKey: 'k', webhookSigningTokens: [] } }, auth);
+    const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), name: '', lever: { apiKey: 'k', webhookSigningTokens: ['short'] } }, auth);
     expect(res.status).toBe(400);
     const body = await readJson(res);
     expect(body.error).toBe('invalid_body');
-    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['lever.webhookSigningTokens', 'name']);
+    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['lever.webhookSigningTokens.0', 'name']);
     const after = await stack.db.query('SELECT count(*)::int AS n FROM integrations');
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });

@@ -124,6 +124,19 @@ describe('mapping admin API', () => {
     expect(saved.unmapped.leverStages).toEqual([]);
     expect(await readJson(await h.admin('GET', path()))).toEqual(saved);
   });
+
+  it('keeps the auto-fill rule of entries saved unchanged, and drops it from the ones the admin changed', async () => {
+    const auto = await readJson(await h.admin('GET', path()));
+    const [changed, ...kept] = auto.stages as Array<{ leverStageId: string; codesignalStatus: string; rule: string | null }>;
+    const other = changed!.codesignalStatus === 'offer' ? 'screening' : 'offer';
+    const res = await h.admin('PUT', path(), { ...auto, stages: [{ ...changed, codesignalStatus: other }, ...kept] });
+    const saved = await readJson(res);
+    expect([res.status, saved.message]).toEqual([200, undefined]);
+    expect(saved.stages.find((s: { leverStageId: string }) => s.leverStageId === changed!.leverStageId)).toMatchObject({ codesignalStatus: other, rule: null });
+    for (const k of kept) expect(saved.stages.find((s: { leverStageId: string }) => s.leverStageId === k.leverStageId).rule).toBe(k.rule);
+    expect(kept.some((k) => k.rule !== null)).toBe(true);
+    for (const u of auto.users) expect(saved.users.find((s: { codesignalUserId: string }) => s.codesignalUserId === u.codesignalUserId).rule).toBe(u.rule);
+  });
 });
 
 const byCs = (a: { codesignalUserId: string }, b: { codesignalUserId: string }) => a.codesignalUserId.localeCompare(b.codesignalUserId);
