@@ -101,7 +101,7 @@ describe('Activity: webhook deliveries and runs', () => {
         { event: 'candidateStageChange', outcome: 'rejected', httpStatus: 400, reason: expect.stringMatching(/^invalid_body: data\.toStageId/), opportunityId: opp, workflowId: null },
         { event: null, outcome: 'rejected', httpStatus: 413, reason: 'body_too_large: request body exceeds the size limit', opportunityId: null, workflowId: null },
         { event: 'contactUpdated', outcome: 'ignored', httpStatus: 200, reason: 'event type not handled', opportunityId: null, workflowId: null },
-        { event: 'candidateHired', outcome: 'ignored', httpStatus: 200, reason: 'connection check', opportunityId: null, workflowId: null },
+        { event: 'candidateHired', outcome: 'ignored', httpStatus: 200, reason: 'verify-connection request', opportunityId: null, workflowId: null },
       ]),
     );
     // newest first

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { candidateWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery } from '../../src/workflows/messages';
-import { eventually, insertIntegration, startStack, testDataConverter, type TestStack } from '../support/stack';
+import { eventually, insertIntegration, signingToken, startStack, testDataConverter, type TestStack } from '../support/stack';
 import { postJson, signedLeverDelivery, readJson } from '../support/lever-webhook';
 import type { Integration } from '../../src/db/integrations';
 
@@ -70,7 +70,18 @@ describe('POST /webhooks/lever/:integrationId', () => {
   it("answers Lever's verify-connection request without starting anything", async () => {
     const res = await postJson(url(), signedLeverDelivery(key, 'candidateHired', {}));
     expect(res.status).toBe(200);
-    expect(await readJson(res)).toEqual({ status: 'ok', test: true });
+    expect(await readJson(res)).toEqual({ status: 'ok', test: true, reason: 'verify-connection request' });
+  });
+
+  it("answers the verify-connection of a webhook whose signing token is not saved yet (Lever shows it only afterwards), and still refuses its events", async () => {
+    const unsaved = signingToken();
+    const check = await postJson(url(), signedLeverDelivery(unsaved, 'candidateHired', {}));
+    expect(check.status).toBe(200);
+    expect(await readJson(check)).toMatchObject({ status: 'ok', test: true, reason: expect.stringContaining('matches no saved signing token') });
+    const opp = randomUUID();
+    const event = await postJson(url(), signedLeverDelivery(unsaved, 'candidateHired', { opportunityId: opp }));
+    expect(event.status).toBe(401);
+    await expectNoWorkflow(opp);
   });
 
   it('acknowledges and ignores event types it does not handle', async () => {
