@@ -3,8 +3,8 @@ import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/cli
 import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from '../db/integrations';
 import type { Db } from '../db/pool';
-import { createLeverClient, type LeverClient } from '../lever/client';
-import { createLeverRateLimiter } from '../lever/rate-limiter';
+import type { LeverClient } from '../lever/client';
+import { integrationLeverClient } from '../lever/rate-limiter';
 import { parseStoredSettings, type IntegrationSettings } from '../settings/assessment-settings';
 
 export interface IntegrationContext {
@@ -38,11 +38,10 @@ export function createIntegrationContexts(opts: IntegrationContextOptions): Inte
       const integration = await find(integrationId);
       if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
       const settings = parseStoredSettings(integration.settings);
-      const limiter = createLeverRateLimiter({ db: opts.db, integrationId, pointsPerSecond: opts.leverRequestsPerSecond });
       return {
         db: opts.db,
         settings,
-        lever: createLeverClient({ baseUrl: opts.leverApiUrl, apiKey: integration.leverApiKey, limiter }),
+        lever: integrationLeverClient(opts.db, integration, { baseUrl: opts.leverApiUrl, pointsPerSecond: opts.leverRequestsPerSecond }),
         codesignal: createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey: integration.codesignalApiKey }),
         performAs: () => {
           const user = settings.assessments.defaultLeverUserId;

@@ -66,7 +66,9 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(adminSessionRoutes({ db, logger }));
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
-  app.use(mappingRoutes({ db, box, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl }));
+  app.use(
+    mappingRoutes({ db, box, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
+  );
   app.use(
     setupRoutes({
       db,
@@ -89,7 +91,9 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     }),
   );
   app.use(importRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
-  app.use(integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl }));
+  app.use(
+    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
+  );
   app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -6,7 +6,7 @@ import {
   type Integration,
 } from '../db/integrations';
 import { ExternalApiError } from '../external-api-error';
-import { createLeverClient } from '../lever/client';
+import { integrationLeverClient } from '../lever/rate-limiter';
 import { integrationSettingsSchema, parseStoredSettings } from '../settings/assessment-settings';
 import { settingsIssuesAgainstLever } from '../settings/validate-with-lever';
 import { requireAdmin } from './admin-auth';
@@ -19,6 +19,8 @@ export interface IntegrationRoutesDeps {
   adminToken: string | undefined;
   publicUrl: string;
   leverApiUrl: string;
+  /** Settings checks share the integration's Lever budget with the workers. */
+  leverRequestsPerSecond: number;
 }
 
 export const webhookUrls = (publicUrl: string, integrationId: string) => ({
@@ -87,7 +89,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const integration = await findIntegration(deps.db, deps.box, req.params.id);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
     const settings = parseBody(integrationSettingsSchema, req.body);
-    const lever = createLeverClient({ baseUrl: deps.leverApiUrl, apiKey: integration.leverApiKey });
+    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
     let issues;
     try {
       issues = await settingsIssuesAgainstLever(settings, lever);

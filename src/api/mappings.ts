@@ -5,7 +5,7 @@ import { findIntegration, type Integration } from '../db/integrations';
 import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
 import type { Db } from '../db/pool';
 import { ExternalApiError } from '../external-api-error';
-import { createLeverClient } from '../lever/client';
+import { integrationLeverClient } from '../lever/rate-limiter';
 import { autoFillMapping, mappingReview as review } from '../mappings/auto-fill';
 import { loadMappingCatalog } from '../mappings/catalog';
 import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, type MappingCatalog } from '../mappings/schema';
@@ -20,6 +20,8 @@ export interface MappingRoutesDeps {
   adminToken: string | undefined;
   leverApiUrl: string;
   codesignalApiUrl: string;
+  /** Reads share the integration's Lever budget with the workers. */
+  leverRequestsPerSecond: number;
 }
 
 /** The stored mapping with the names seen when it was written, and what was left unmapped then. */
@@ -59,7 +61,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
   }
 
   async function catalogOf(integration: Integration): Promise<MappingCatalog> {
-    const lever = createLeverClient({ baseUrl: deps.leverApiUrl, apiKey: integration.leverApiKey });
+    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
     const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
     try {
       return await loadMappingCatalog(lever, codesignal);

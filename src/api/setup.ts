@@ -5,8 +5,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import { findIntegration, type Integration } from '../db/integrations';
 import type { Db } from '../db/pool';
 import { ExternalApiError } from '../external-api-error';
-import { createLeverClient } from '../lever/client';
-import { createLeverRateLimiter } from '../lever/rate-limiter';
+import { createLeverRateLimiter, integrationLeverClient } from '../lever/rate-limiter';
 import { checkCodeSignalKey } from '../setup/codesignal-key-check';
 import { checkLeverKey } from '../setup/lever-key-check';
 import { loadCodeSignalOptions, loadLeverOptions } from '../setup/options';
@@ -84,7 +83,7 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
 
   router.get('/api/integrations/:id/lever/options', async (req, res) => {
     const integration = await integrationOf(req.params.id!);
-    const lever = createLeverClient({ baseUrl: deps.leverApiUrl, apiKey: integration.leverApiKey, limiter: limiterOf(integration) });
+    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
     res.json(await upstream('read stages, users and postings from', () => loadLeverOptions(lever)));
   });
 

@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, RateLimiterQueue } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
-import type { RequestLimiter } from './client';
+import { createLeverClient, type LeverClient, type RequestLimiter } from './client';
 
 /** Lever allows 10 req/s sustained per key (burst 20); 9 leaves headroom for clock skew and other callers. */
 export const DEFAULT_LEVER_POINTS_PER_SECOND = 9;
@@ -44,4 +44,14 @@ export function createLeverRateLimiter({ db, integrationId, pointsPerSecond = DE
       await queue.removeTokens(1, integrationId);
     },
   };
+}
+
+/** An integration's Lever client, paced by the budget every worker and API process shares for its key. */
+export function integrationLeverClient(
+  db: Db,
+  integration: { id: string; leverApiKey: string },
+  opts: { baseUrl: string; pointsPerSecond: number },
+): LeverClient {
+  const limiter = createLeverRateLimiter({ db, integrationId: integration.id, pointsPerSecond: opts.pointsPerSecond });
+  return createLeverClient({ baseUrl: opts.baseUrl, apiKey: integration.leverApiKey, limiter });
 }
