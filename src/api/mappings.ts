@@ -1,9 +1,7 @@
 import express, { Router } from 'express';
 import { createCodeSignalClient } from '../codesignal/client';
-import type { SecretBox } from '../crypto/secret-box';
 import { findIntegration, type Integration } from '../db/integrations';
 import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
-import type { Db } from '../db/pool';
 import { ExternalApiError } from '../external-api-error';
 import { integrationLeverClient } from '../lever/rate-limiter';
 import { autoFillMapping, mappingReview as review } from '../mappings/auto-fill';
@@ -12,17 +10,11 @@ import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, t
 import { mappingIssues } from '../mappings/validate';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import type { SetupRoutesDeps } from './setup';
 import { parseBody } from './validate';
 
-export interface MappingRoutesDeps {
-  db: Db;
-  box: SecretBox;
-  adminToken: string | undefined;
-  leverApiUrl: string;
-  codesignalApiUrl: string;
-  /** Reads share the integration's Lever budget with the workers. */
-  leverRequestsPerSecond: number;
-}
+/** Like the set-up routes, the mapping routes read an integration and both of its accounts. */
+export type MappingRoutesDeps = SetupRoutesDeps;
 
 /** The stored mapping with the names seen when it was written, and what was left unmapped then. */
 function mappingView(m: StoredMapping) {

@@ -4,7 +4,6 @@ import { ALL_PERMISSIONS } from '../../src/sandbox/lever/permissions';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
 import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../src/setup/lever-key-check';
 import { freePort } from '../support/free-port';
-import { readJson } from '../support/lever-webhook';
 import { adminToken, signingToken, startStack, type TestStack } from '../support/stack';
 
 type Permission = { name: string; scope: string; granted: boolean | null; detail?: string };
