@@ -7,6 +7,7 @@ import { dataConverterFor } from '../src/temporal/payload-codec';
 import { candidateStateQuery } from '../src/workflows/messages';
 import { freePort } from './support/free-port';
 import { eventually } from './support/stack';
+import { viewInTemporalUi } from './support/temporal-web-ui';
 import { postJson, readJson, signedLeverDelivery } from './support/lever-webhook';
 
 interface Running {
@@ -73,6 +74,22 @@ describe('the one-command development start', () => {
 
     const adminToken = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     expect(first.output()).not.toContain(adminToken);
+
+    // The Temporal Web UI shows the encrypted payloads decoded to a logged-in admin, and only to one.
+    const demoIntegrationId = /demo integration ([0-9a-f-]{36})/.exec(first.output())![1]!;
+    const runs = await readJson(await fetch(`${base}/api/integrations/${demoIntegrationId}/activity/runs`, { headers: { authorization: `Bearer ${adminToken}` } }));
+    const candidateRun = runs.runs.find((r: { workflowType: string }) => r.workflowType === 'candidateWorkflow');
+    const password = readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
+    const view = (admin?: { email: string; password: string }) =>
+      viewInTemporalUi({ apiBase: `http://localhost:${port}`, workflowUrl: candidateRun.temporalUrl, codecEndpoint: `http://localhost:${port}/codec`, admin });
+    const loggedIn = await view({ email: 'admin@example.com', password });
+    expect(loggedIn.codecStatuses.length).toBeGreaterThan(0);
+    expect(loggedIn.codecStatuses.every((s) => s === 200)).toBe(true);
+    expect(loggedIn.inputDecoded).toBe(true);
+    const anonymous = await view();
+    expect(anonymous.codecStatuses.length).toBeGreaterThan(0);
+    expect(anonymous.codecStatuses.every((s) => s === 401)).toBe(true);
+    expect(anonymous.inputDecoded).toBe(false);
     const created = await postJson(
       `${base}/api/integrations`,
       { name: 'Restart Co', lever: { apiKey: 'k', webhookSigningTokens: ['restart-signing-token'] }, codesignal: { apiKey: 'c' } },

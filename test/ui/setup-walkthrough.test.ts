@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../src/db/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
 import { startStack, type TestStack } from '../support/stack';
+import { chromiumPath, launchChromium } from '../support/temporal-web-ui';
 
 /**
  * A new admin's first visit, in a real browser (Debian's Chromium, driven by playwright-core):
@@ -12,7 +13,6 @@ import { startStack, type TestStack } from '../support/stack';
  * webhook secrets, configure, review both mappings, then see a candidate's run appear in Activity.
  * Each page is saved under docs/screenshots/ for the README.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = path.resolve(__dirname, '../../docs/screenshots');
 
 describe('set-up web UI in a real browser', () => {
@@ -31,7 +31,7 @@ describe('set-up web UI in a real browser', () => {
       config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_UI_URL: 'http://localhost:8233' },
     });
     await ensureAdmin(stack.db, admin.email, admin.password);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
