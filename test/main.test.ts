@@ -7,7 +7,7 @@ import { dataConverterFor } from '../src/temporal/payload-codec';
 import { candidateStateQuery } from '../src/workflows/messages';
 import { freePort } from './support/free-port';
 import { eventually } from './support/stack';
-import { viewInTemporalUi } from './support/temporal-web-ui';
+import { viewInTemporalUi } from './support/browser';
 import { postJson, readJson, signedLeverDelivery } from './support/lever-webhook';
 
 interface Running {

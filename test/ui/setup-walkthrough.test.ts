@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../src/db/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
 import { startStack, type TestStack } from '../support/stack';
-import { chromiumPath, launchChromium } from '../support/temporal-web-ui';
+import { chromiumPath, launchChromium } from '../support/browser';
 
 /**
  * A new admin's first visit, in a real browser (Debian's Chromium, driven by playwright-core):

@@ -1,3 +1,4 @@
+/** Debian's Chromium driven by playwright-core (scripts/install-browser.sh installs it; nothing is downloaded). */
 import { chromium } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
