@@ -88,7 +88,7 @@ describe('set-up web UI in a real browser', () => {
     // The key the seeds describe: every permission present.
     await page.getByLabel('Lever API key').fill(lever.seed.apiKey);
     await page.locator('form', { hasText: 'New integration' }).getByRole('button', { name: 'TEST' }).first().click();
-    await leverResult.getByText(/The key works and holds all/).waitFor();
+    await leverResult.getByText(/The key works and holds all \d+ permissions checked/).waitFor();
     await page.getByLabel('CodeSignal API key').fill(codesignal.seed.apiKey);
     await page.locator('form', { hasText: 'New integration' }).getByRole('button', { name: 'TEST' }).nth(1).click();
     await page.locator('.key-test[data-service="CodeSignal"]').getByText(/The key works/).waitFor();

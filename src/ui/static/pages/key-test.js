@@ -31,7 +31,12 @@ export function keyTest({ service, input, newKeyPath, storedPath }) {
     if (!outcome.keyValid) return h('p', { class: 'status error' }, `✗ ${service} does not accept this key.`);
     const permissions = outcome.permissions ?? [];
     const company = outcome.company?.name ? ` (${outcome.company.name})` : '';
-    if (outcome.ok) return h('p', { class: 'status ok' }, `✓ The key works${company} and holds all ${permissions.length} permissions the integration needs.`);
+    const unknown = permissions.filter((p) => p.granted === null);
+    const unknownNote = unknown.length === 0 ? null : h('p', { class: 'hint' }, `Not checkable without a write, so not checked: ${unknown.map((p) => p.name).join(', ')}.`);
+    if (outcome.ok) {
+      const granted = permissions.length - unknown.length;
+      return h('div', {}, h('p', { class: 'status ok' }, `✓ The key works${company} and holds all ${granted} permissions checked.`), unknownNote);
+    }
     return h('div', {},
       h('p', { class: 'status error' }, `✗ The key works${company} but lacks ${outcome.missing.length} permission(s):`),
       h('ul', { class: 'missing-permissions' }, outcome.missing.map((name) => {
