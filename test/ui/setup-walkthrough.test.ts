@@ -123,12 +123,21 @@ describe('set-up web UI in a real browser', () => {
     await page.locator('fieldset[data-name="assessmentTriggerStage"]').getByLabel('CodeSignal Assessment').check();
     const defaultUser = lever.seed.users.find((u) => u.id === lever.seed.defaultUserId)!;
     await page.getByLabel('Default Lever user').selectOption({ label: `${defaultUser.name} <${defaultUser.email}>` });
-    await page.getByLabel('Pass tag').waitFor();
+    // A backend posting always gets the backend screen, whatever stage sends it.
+    const posting = lever.seed.postings[0]!;
+    const backendTest = codesignal.seed.tests[0]!;
+    await page.getByText(/Default test per job posting/).click();
+    const postingRow = page.locator('details.posting-tests label', { hasText: posting.text });
+    await postingRow.locator(`select[data-posting="${posting.id}"]`).selectOption({ label: backendTest.title });
     await page.getByRole('button', { name: 'SAVE' }).click();
     await page.getByText('Saved.').waitFor();
     await shot('05-configuration');
     const saved = (await (await fetch(`${stack.baseUrl}/api/integrations/${integrationId}`, { headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN}` } })).json()) as { settings: { assessments: unknown } };
-    expect(saved.settings.assessments).toMatchObject({ triggerStageIds: [lever.seed.stageIds.assessment], defaultLeverUserId: defaultUser.id });
+    expect(saved.settings.assessments).toMatchObject({
+      triggerStageIds: [lever.seed.stageIds.assessment],
+      defaultLeverUserId: defaultUser.id,
+      defaultTestByPosting: { [posting.id]: backendTest.id },
+    });
 
     // Mappings, pre-filled from both accounts on the first visit.
     await page.getByRole('link', { name: 'User Account Mapping' }).click();

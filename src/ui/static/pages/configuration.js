@@ -44,6 +44,14 @@ export async function renderConfiguration(container, id) {
       return field(`Default test for “${stages.find((s) => s.id === stageId)?.text ?? stageId}”`, control);
     }));
   };
+  // Posting defaults win over stage defaults; the list stays folded until opened, accounts have many postings.
+  const postingTests = h('details', { class: 'posting-tests' },
+    h('summary', {}, `Default test per job posting (${Object.keys(a.defaultTestByPosting).length} set)`),
+    lever.postings.map((p) => {
+      const control = select('defaultTestByPosting', tests, a.defaultTestByPosting[p.id], '— the stage’s default —');
+      control.dataset.posting = p.id;
+      return field(p.text, control);
+    }));
   const thresholdOn = h('input', { type: 'checkbox', name: 'thresholdOn', checked: Boolean(a.thresholds) });
   const t = a.thresholds ?? { passPercent: 70, pass: { tag: 'CodeSignal: passed' }, fail: { tag: 'CodeSignal: below threshold' } };
   const status = statusLine();
@@ -68,6 +76,7 @@ export async function renderConfiguration(container, id) {
     h('h2', {}, 'Assessments'),
     group('Trigger stages', stagePicker('assessmentTriggerStage', stages, a.triggerStageIds, renderDefaultTests), 'A candidate entering one of these stages gets an assessment.'),
     defaultTests,
+    postingTests,
     field('Default Lever user', controls.defaultLeverUser, 'Notes, files, tags and stage moves are made as this user.'),
     h('label', { class: 'check' }, controls.notifyFollowers, ' Notify the opportunity’s followers when results are posted'),
     h('div', { class: 'row' },
@@ -101,6 +110,9 @@ export async function renderConfiguration(container, id) {
         ...a,
         triggerStageIds,
         defaultTestByStage,
+        defaultTestByPosting: Object.fromEntries(
+          [...postingTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.posting, el.value]),
+        ),
         defaultLeverUserId: controls.defaultLeverUser.value || undefined,
         notifyFollowers: controls.notifyFollowers.checked,
         expiryDays: Number(controls.expiryDays.value),
