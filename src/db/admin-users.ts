@@ -27,16 +27,19 @@ export async function findAdminById(db: Db, id: string): Promise<AdminUser | und
 
 /**
  * The admin named by ADMIN_EMAIL/ADMIN_PASSWORD: created when absent, and given the configured password
- * when it differs (changing the variable and restarting is how a forgotten password is reset).
+ * when it differs (changing the variable and restarting is how a forgotten password is reset, and
+ * how a leaked one is revoked).
  */
 export async function ensureAdmin(db: Db, email: string, password: string): Promise<void> {
   const existing = await findAdminByEmail(db, email);
   if (existing && (await verifyPassword(password, existing.passwordHash))) return;
-  await db.query(
+  const { rows } = await db.query<{ id: string }>(
     `INSERT INTO admin_users (email, password_hash) VALUES ($1, $2)
-     ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash`,
+     ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash RETURNING id`,
     [email.trim().toLowerCase(), await hashPassword(password)],
   );
+  // A reset password logs that admin out everywhere: whoever knew the old one keeps no session.
+  await db.query(`DELETE FROM admin_sessions WHERE sess->>'adminUserId' = $1`, [rows[0]!.id]);
 }
 
 export async function recordLogin(db: Db, id: string): Promise<void> {

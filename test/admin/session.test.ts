@@ -109,6 +109,24 @@ describe('admin log-in, session cookie and CSRF', () => {
     expect((await fetch(`${stack.baseUrl}/api/integrations`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('ends the sessions of an admin whose password is reset, and takes the new password only', async () => {
+    const resetEmail = `reset-${randomUUID().slice(0, 8)}@example.com`;
+    await ensureAdmin(stack.db, resetEmail, password);
+    const b = browser(stack.baseUrl);
+    await b.logIn(resetEmail, password);
+    const stillIn = browser(stack.baseUrl);
+    await stillIn.logIn(email, password);
+    // The same password again changes nothing.
+    await ensureAdmin(stack.db, resetEmail, password);
+    expect((await b.request('GET', '/api/integrations')).status).toBe(200);
+
+    await ensureAdmin(stack.db, resetEmail, 'a brand new password');
+    expect((await b.request('GET', '/api/integrations')).status).toBe(401);
+    expect((await stillIn.request('GET', '/api/integrations')).status).toBe(200);
+    expect((await browser(stack.baseUrl).logIn(resetEmail, password)).status).toBe(401);
+    expect((await browser(stack.baseUrl).logIn(resetEmail, 'a brand new password')).status).toBe(201);
+  });
+
   it('still takes the bearer token for scripts, and refuses a wrong one even with a session', async () => {
     expect((await fetch(`${stack.baseUrl}/api/integrations`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
     const b = browser(stack.baseUrl);
