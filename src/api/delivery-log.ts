@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
 import { pruneWebhookDeliveries, recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../db/webhook-deliveries';
 import type { Logger } from '../log';
@@ -33,6 +34,17 @@ function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutco
 }
 
 /**
+ * Webhook URLs name the integration, so anyone who has one can send refused deliveries; at most this
+ * many a minute per integration are recorded, so a flood cannot push real deliveries out of Activity.
+ */
+const rejectedPerMinute = new RateLimiterMemory({ points: 60, duration: 60 });
+const withinRejectedBudget = (integrationId: string) =>
+  rejectedPerMinute.consume(integrationId).then(
+    () => true,
+    () => false,
+  );
+
+/**
  * Route middleware that records how each delivery was answered, for the Activity page. It keeps the
  * JSON answer as it is sent — by the route or by the error handler, body-parser refusals included —
  * so no branch of the route has to report itself; routes must answer with `res.json`. The insert
@@ -51,6 +63,7 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
       const { outcome, reason } = outcomeOf(httpStatus, (answer ?? {}) as Answer);
       const workflowId = text((answer as Answer | undefined)?.workflowId, 300);
       const record = async () => {
+        if (outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
         if (!(await deps.findIntegration(integrationId))) {
           deps.logger.info({ source: deps.source, integrationId: integrationId.slice(0, 100), httpStatus }, 'webhook delivery to an unknown integration; not recorded');
           return;

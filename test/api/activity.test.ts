@@ -77,6 +77,18 @@ describe('Activity: webhook deliveries and runs', () => {
     expect(run.runId).toBe((await stack.client.workflow.getHandle(workflowId).describe()).runId);
   });
 
+  it('records at most 60 refused deliveries a minute per integration, so a flood cannot bury the real ones', async () => {
+    const integration = await insertIntegration(stack.db);
+    const forged = (i: number) => signedLeverDelivery('not-the-signing-token', 'candidateStageChange', { opportunityId: `forged-${i}`, toStageId: 'phone-screen' });
+    const answers = await Promise.all(Array.from({ length: 75 }, (_, i) => postJson(leverUrl(integration), forged(i))));
+    expect(answers.every((r) => r.status === 401)).toBe(true);
+    const opp = randomUUID();
+    expect((await postJson(leverUrl(integration), stageChange(integration, opp, 'phone-screen'))).status).toBe(202);
+    const recorded = await deliveriesOnceRecorded(integration.id, 61, '?limit=200');
+    expect(recorded.filter((d) => d.outcome === 'rejected')).toHaveLength(60);
+    expect(recorded.find((d) => d.outcome === 'accepted')).toMatchObject({ opportunityId: opp });
+  });
+
   it('records refused and ignored Lever deliveries with what the sender was told', async () => {
     const integration = await insertIntegration(stack.db);
     const key = integration.leverWebhookSigningTokens[0]!;
