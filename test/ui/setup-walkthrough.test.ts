@@ -161,6 +161,9 @@ describe('set-up web UI in a real browser', () => {
     expect(link).toMatch(new RegExp(`^http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`candidate/${integrationId}/${candidate.id}`)}/[0-9a-f-]{36}/history$`));
     await run.first().getByText('CodeSignal Assessment').waitFor();
     await shot('08-activity');
+    // Only the refused ones: none here.
+    await page.getByLabel('Show deliveries').selectOption('rejected');
+    await page.getByText('No rejected delivery among the recent ones.').waitFor();
   }
 });
 

@@ -13,9 +13,13 @@ export async function renderActivity(container, id) {
   // Stage names for the stage ids runs carry; ids alone when Lever cannot be read.
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
 
+  const outcome = h('select', { name: 'outcome', 'aria-label': 'Show deliveries', onchange: () => void refresh() },
+    [['', 'All deliveries'], ['accepted', 'Accepted'], ['ignored', 'Ignored'], ['rejected', 'Rejected'], ['failed', 'Failed']].map(([value, label]) => h('option', { value }, label)));
+
   async function refresh() {
-    const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50`), api('GET', `${base}/runs?limit=50`)]);
-    replace(deliveries, w.deliveries.length === 0 ? h('p', {}, 'No webhook delivery yet.') : h('table', { class: 'list', id: 'deliveries' },
+    const filter = outcome.value ? `&outcome=${outcome.value}` : '';
+    const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50${filter}`), api('GET', `${base}/runs?limit=50`)]);
+    replace(deliveries, w.deliveries.length === 0 ? h('p', {}, outcome.value ? `No ${outcome.value} delivery among the recent ones.` : 'No webhook delivery yet.') : h('table', { class: 'list', id: 'deliveries' },
       h('thead', {}, h('tr', {}, ['Received', 'From', 'Event', 'Outcome', 'HTTP', 'Why', 'Opportunity', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, w.deliveries.map((d) => h('tr', {},
         h('td', {}, formatTime(d.receivedAt)), h('td', {}, d.source), h('td', {}, d.event ?? '—'), h('td', {}, badge(d.outcome)),
@@ -34,7 +38,7 @@ export async function renderActivity(container, id) {
     h('h1', {}, 'Activity'),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void refresh() }, 'Refresh'), refreshed),
     h('section', { class: 'card wide' }, h('h2', {}, 'Candidate runs'), runs),
-    h('section', { class: 'card wide' }, h('h2', {}, 'Webhook deliveries'), deliveries));
+    h('section', { class: 'card wide' }, h('div', { class: 'actions' }, h('h2', {}, 'Webhook deliveries'), outcome), deliveries));
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), 5000);
   return () => clearInterval(timer);
