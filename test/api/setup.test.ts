@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createCodeSignalClient } from '../../src/codesignal/client';
+import * as codesignalDocuments from '../../src/codesignal/documents';
 import { ACCESS_TYPES } from '../../src/sandbox/codesignal/permissions';
 import { ALL_PERMISSIONS } from '../../src/sandbox/lever/permissions';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import { CODESIGNAL_PERMISSIONS, MADE_UP_ID as CODESIGNAL_MADE_UP_ID, checkCodeSignalKey } from '../../src/setup/codesignal-key-check';
 import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../src/setup/lever-key-check';
 import { freePort } from '../support/free-port';
 import { adminToken, signingToken, startStack, type TestStack } from '../support/stack';
@@ -16,6 +19,24 @@ describe('Lever key check: probe safety', () => {
       const target = request.path.includes(MADE_UP_ID) || (request.path === '/opportunities' && request.query?.perform_as === MADE_UP_ID);
       expect({ name, target }).toEqual({ name, target: true });
     }
+  });
+});
+
+describe('CodeSignal key check: probe safety', () => {
+  it('sends each mutation of documents.ts once, every one naming the made-up id', async () => {
+    const sent: Array<{ operationName: string; variables: unknown }> = [];
+    const refuse: typeof fetch = async (_url, init) => {
+      const body = JSON.parse(String(init?.body)) as { operationName: string; variables: unknown };
+      if (body.operationName !== 'GetCompany') sent.push(body);
+      const data = body.operationName === 'GetCompany' ? { company: { id: 'c', name: 'C' } } : null;
+      return new Response(JSON.stringify(data ? { data } : { data: null, errors: [{ message: 'Access Denied' }] }), { status: 200 });
+    };
+    const result = await checkCodeSignalKey(createCodeSignalClient({ url: 'http://codesignal.invalid/graphql', apiKey: 'k', fetch: refuse }));
+    const mutations = Object.values(codesignalDocuments).filter((d) => d.query.trimStart().startsWith('mutation')).map((d) => d.operationName).sort();
+    const probes = sent.filter((s) => mutations.includes(s.operationName));
+    expect(probes.map((p) => p.operationName).sort()).toEqual(mutations);
+    for (const p of probes) expect({ op: p.operationName, named: JSON.stringify(p.variables).includes(CODESIGNAL_MADE_UP_ID) }).toEqual({ op: p.operationName, named: true });
+    expect(result.missing).toEqual(CODESIGNAL_PERMISSIONS.filter((p) => p.scope !== 'company_read').map((p) => p.name));
   });
 });
 
@@ -147,15 +168,62 @@ describe('set-up API: credential TESTs and option lists', () => {
     }
   });
 
-  it('passes a full CodeSignal key and names its company', async () => {
-    const result = await answer(await admin('POST', '/api/setup/codesignal/test', { apiKey: fullCodeSignalKey() }), 200, fullCodeSignalKey());
+  /** What a CodeSignal write would change: sessions, interviews, sourcing candidates, e-mails sent. */
+  const codesignalState = () => ({
+    sessions: codesignal().sessions(companyId()),
+    interviews: codesignal().interviews(companyId()),
+    sourcingCandidates: codesignal().sourcingCandidates(companyId()),
+    outbox: codesignal().outbox(companyId()),
+  });
+  /** The CodeSignal TEST of `key`, checking that its mutations named only the made-up id, were all refused and changed nothing. */
+  const testCodeSignalKey = async (key: string) => {
+    const since = Date.now();
+    const before = JSON.stringify(codesignalState());
+    const result = await answer(await admin('POST', '/api/setup/codesignal/test', { apiKey: key }), 200, key);
+    expect(JSON.stringify(codesignalState())).toBe(before);
+    const requests = codesignal().requests({ companyId: companyId() }).filter((r) => r.at >= since && r.apiKeyPrefix === key.slice(0, 6));
+    const mutations = requests.filter((r) => r.operationType === 'mutation');
+    // each mutation the service sends, once
+    expect(mutations.flatMap((r) => r.rootFields).sort()).toEqual([
+      'createCompanyTestSession', 'createLiveInterview', 'deleteCompanyTestSession', 'deleteLiveInterview', 'editCompanyTestSessionExpiration',
+      'editLiveInterview', 'reactivateCompanyTestSession', 'resendCompanyTestSession', 'setSourcingCandidateStatus',
+    ]);
+    for (const m of mutations) {
+      expect({ field: m.rootFields[0], outcome: m.outcome }).toEqual({ field: m.rootFields[0], outcome: 'errors' });
+      expect(JSON.stringify(m.variables)).toContain(CODESIGNAL_MADE_UP_ID);
+    }
+    expect(requests.filter((r) => r.outcome === 'throttled')).toEqual([]);
+    return { result, mutations };
+  };
+  const byScope = (result: { permissions: Permission[] }) => Object.fromEntries(result.permissions.map((p) => [p.scope, p.granted]));
+
+  it('passes a full CodeSignal key, names its company and probes every mutation without writing', async () => {
+    const { result, mutations } = await testCodeSignalKey(fullCodeSignalKey());
     expect(result).toMatchObject({ ok: true, keyValid: true, missing: [], company: { name: codesignal().getCompany(companyId()).name } });
-    const probed = (result.permissions as Permission[]).filter((p) => p.granted !== null);
-    expect(probed.map((p) => p.scope)).toEqual(['company_read', 'company_test_read', 'company_test_session_read', 'interview_read', 'integration_read']);
-    expect(probed.every((p) => p.granted === true)).toBe(true);
-    // mutations are never sent, so their permissions stay unknown
-    expect((result.permissions as Permission[]).filter((p) => p.granted === null).every((p) => p.detail)).toBe(true);
-    expect(codesignal().requests({ companyId: companyId() }).filter((r) => r.operationType === 'mutation')).toEqual([]);
+    expect(byScope(result)).toEqual({
+      company_read: true, company_test_read: true, company_test_session_read: true, interview_read: true, integration_read: true,
+      company_test_session_create: true, interview_create: true, live_interview_write: true, integration_write: true,
+    });
+    expect((result.permissions as Permission[]).filter((p) => p.detail)).toEqual([]);
+    // the key held every permission, so each mutation got past the check and refused the made-up object
+    for (const m of mutations) expect(m.errors.join('; ')).not.toMatch(/access denied/i);
+  });
+
+  it('shows exactly the write permission a CodeSignal key lacks, without writing', async () => {
+    const { key } = codesignal().createApiKey(companyId(), { permissions: ACCESS_TYPES.filter((a) => a !== 'company_test_session_create'), label: 'no sessions' });
+    const { result, mutations } = await testCodeSignalKey(key);
+    expect(result).toMatchObject({ ok: false, keyValid: true, missing: ['send and manage test sessions'] });
+    const sessions = (result.permissions as Permission[]).find((p) => p.scope === 'company_test_session_create')!;
+    expect(sessions).toMatchObject({ granted: false, detail: expect.stringContaining('Access Denied') });
+    expect(Object.entries(byScope(result)).filter(([, granted]) => granted !== true)).toEqual([['company_test_session_create', false]]);
+    const denied = mutations.filter((m) => m.errors.some((e) => /access denied/i.test(e))).flatMap((m) => m.rootFields).sort();
+    expect(denied).toEqual(['createCompanyTestSession', 'deleteCompanyTestSession', 'editCompanyTestSessionExpiration', 'reactivateCompanyTestSession', 'resendCompanyTestSession']);
+
+    const { key: other } = codesignal().createApiKey(companyId(), {
+      permissions: ACCESS_TYPES.filter((a) => !['interview_create', 'live_interview_write', 'integration_write'].includes(a)), label: 'no interview or sourcing writes',
+    });
+    const { result: limited } = await testCodeSignalKey(other);
+    expect(limited).toMatchObject({ ok: false, keyValid: true, missing: ['create live interviews', 'edit and delete live interviews', 'update sourcing candidate status'] });
   });
 
   it('shows what a CodeSignal key lacks, and says an unknown one is not valid', async () => {
@@ -163,9 +231,12 @@ describe('set-up API: credential TESTs and option lists', () => {
     const limited = await answer(await admin('POST', '/api/setup/codesignal/test', { apiKey: key }), 200, key);
     expect(limited).toMatchObject({ ok: false, keyValid: true, missing: ['list tests', 'read live interviews'] });
 
+    const since = Date.now();
     const unknown = await answer(await admin('POST', '/api/setup/codesignal/test', { apiKey: 'cs_unknown_key' }), 200);
     expect(unknown).toMatchObject({ ok: false, keyValid: false, missing: [] });
     expect(unknown.company).toBeUndefined();
+    // a refused key gets no write probe
+    expect(codesignal().requests().filter((r) => r.at >= since && r.operationType === 'mutation')).toEqual([]);
   });
 
   describe('for a stored integration', () => {

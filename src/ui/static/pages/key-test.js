@@ -32,10 +32,14 @@ export function keyTest({ service, input, newKeyPath, storedPath }) {
     const permissions = outcome.permissions ?? [];
     const company = outcome.company?.name ? ` (${outcome.company.name})` : '';
     const unknown = permissions.filter((p) => p.granted === null);
-    const unknownNote = unknown.length === 0 ? null : h('p', { class: 'hint' }, `Not checkable without a write, so not checked: ${unknown.map((p) => p.name).join(', ')}.`);
+    // Unknown: the service could not tell (rate limited, an answer that proves nothing); a granted probe with a detail is a warning.
+    const notes = [
+      unknown.length === 0 ? null : h('p', { class: 'hint' }, `Could not be checked: ${unknown.map((p) => `${p.name}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}.`),
+      permissions.filter((p) => p.granted === true && p.detail).map((p) => h('p', { class: 'status error' }, `⚠ ${p.name}: ${p.detail}`)),
+    ];
     if (outcome.ok) {
       const granted = permissions.length - unknown.length;
-      return h('div', {}, h('p', { class: 'status ok' }, `✓ The key works${company} and holds all ${granted} permissions checked.`), unknownNote);
+      return h('div', {}, h('p', { class: 'status ok' }, `✓ The key works${company} and holds all ${granted} permissions checked.`), notes);
     }
     return h('div', {},
       h('p', { class: 'status error' }, `✗ The key works${company} but lacks ${outcome.missing.length} permission(s):`),
@@ -44,6 +48,7 @@ export function keyTest({ service, input, newKeyPath, storedPath }) {
         return h('li', {}, name, p?.scope ? h('code', {}, ` ${p.scope}`) : null);
       })),
       h('p', { class: 'hint' }, `Add them to the key in ${service}, then TEST again.`),
+      notes,
     );
   }
 
