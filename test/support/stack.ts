@@ -5,6 +5,7 @@ import { listen } from '../../src/api/server';
 import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
 import { secretBoxFrom } from '../../src/crypto/secret-box';
 import { createIntegration, type Integration, type IntegrationInput } from '../../src/db/integrations';
+import { migrate } from '../../src/db/migrate';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
@@ -114,4 +115,21 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000,
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
+}
+
+/** A new, migrated database on the run's PostgreSQL, for a test that must not see other tests' rows. */
+export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = createPool(process.env.TEST_DATABASE_URL!, testLogger, 1);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  await migrate(url.toString(), testLogger);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../src/db/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
-import { startStack, type TestStack } from '../support/stack';
+import { freshDatabase, startStack, type TestStack } from '../support/stack';
 import { chromiumPath, launchChromium } from '../support/browser';
 
 /**
@@ -20,6 +20,7 @@ describe('set-up web UI in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let page: Page;
+  let database: { url: string; drop(): Promise<void> };
   const pageErrors: string[] = [];
   const admin = { email: 'recruiting-ops@example.com', password: 'a long admin password' };
 
@@ -27,8 +28,15 @@ describe('set-up web UI in a real browser', () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
     mkdirSync(screenshots, { recursive: true });
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
+    // A database of its own: the new admin starts with no integration, whatever other tests created.
+    database = await freshDatabase('ui_walkthrough');
     stack = await startStack({
-      config: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_UI_URL: 'http://localhost:8233' },
+      config: {
+        DATABASE_URL: database.url,
+        LEVER_API_URL: sandboxes.lever.apiUrl,
+        CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl,
+        TEMPORAL_UI_URL: 'http://localhost:8233',
+      },
     });
     await ensureAdmin(stack.db, admin.email, admin.password);
     browser = await launchChromium();
@@ -41,6 +49,7 @@ describe('set-up web UI in a real browser', () => {
     await browser?.close();
     await stack?.stop();
     await sandboxes?.close();
+    await database?.drop();
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
@@ -70,7 +79,7 @@ describe('set-up web UI in a real browser', () => {
     await page.getByLabel('Password').fill(admin.password);
     await shot('01-log-in');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'New integration' }).waitFor();
+    await page.getByText('No integration yet').waitFor();
 
     // A key made without some of the permissions the seeds list: TEST names what is missing.
     const allButFiles = leverSandbox.admin.createKey(accountId, {
