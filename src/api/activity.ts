@@ -8,6 +8,7 @@ import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSo
 import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../workflows/search-attributes';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { parseQuery } from './validate';
 
 export interface ActivityRoutesDeps {
   db: Db;
@@ -23,14 +24,6 @@ export interface ActivityRoutesDeps {
 const limit = z.coerce.number().int().min(1).max(maxDeliveriesListed).default(50);
 const deliveriesQuerySchema = z.object({ limit, outcome: z.enum(deliveryOutcomes).optional(), source: z.enum(webhookSources).optional() });
 const runsQuerySchema = z.object({ limit });
-
-/** Like parseBody, for query strings: the 400 names every parameter that is wrong. */
-function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
-  const parsed = schema.safeParse(query);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new HttpError(400, 'invalid_query', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
-}
 
 /**
  * A workflow's page in the Temporal Web UI (2.x routes): the given run's history, or without a run id
