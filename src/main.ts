@@ -36,10 +36,19 @@ async function main(): Promise<void> {
   // Development keeps its generated encryption key next to the data it protects.
   config = { ...config, ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? readOrCreateSecret(path.join(dataDir, 'encryption-key'), newMasterKey) };
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+  // A step that cannot finish (e.g. the worker draining towards a Temporal server that died) must not
+  // keep the process from stopping: each gets the worker's grace period and a margin.
+  const stepTimeoutMs = (config.WORKER_SHUTDOWN_GRACE_SECONDS + 20) * 1000;
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     for (const { name, stop } of stops.reverse()) {
-      await stop().catch((err: Error) => logger.error({ err: err.message }, `stopping ${name} failed`));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer after ${stepTimeoutMs / 1000} s`)), stepTimeoutMs);
+      });
+      await Promise.race([stop(), timedOut])
+        .catch((err: Error) => logger.error({ err: err.message }, `stopping ${name} failed`))
+        .finally(() => clearTimeout(timer));
     }
     logger.info('stopped');
   };

@@ -22,6 +22,8 @@ function startService(env: Record<string, string>): Running {
     cwd: path.join(__dirname, '..'),
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a terminal's foreground job: Ctrl-C reaches every process in it.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -33,7 +35,7 @@ function startService(env: Record<string, string>): Running {
 describe('the one-command development start', () => {
   jest.setTimeout(180_000);
 
-  it('runs everything on embedded defaults, stops in order on SIGTERM and resumes open workflows on restart', async () => {
+  it('runs everything on embedded defaults, stops in order on SIGTERM and on Ctrl-C, and resumes open workflows on restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
     const [port, temporalPort, uiPort, pgPort, leverPort, codesignalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const env = {
@@ -126,9 +128,11 @@ describe('the one-command development start', () => {
         await client.connection.close();
       }
     } finally {
-      second.child.kill('SIGTERM');
+      // Ctrl-C: SIGINT to the whole group, so PostgreSQL and Temporal get it too and the service still stops in order.
+      process.kill(-second.child.pid!, 'SIGINT');
       expect(await second.exited).toBe(0);
     }
+    expect(second.output()).not.toMatch(/stopping .* failed/);
     expect(second.output()).not.toMatch(/start-up failed|unhandled/);
   });
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -73,5 +74,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   } finally {
     await admin.end();
   }
-  return { url, stop: () => pg.stop() };
+  // Ctrl-C in a terminal signals the whole process group, so Postgres may already be shutting down on
+  // its own; the package's stop() then waits for an 'exit' that has already happened. Its child process
+  // is not public API, hence the cast (without it, stop() is the package's alone).
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const exited = child && new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { url, stop: () => (exited ? Promise.race([pg.stop(), exited]) : pg.stop()) };
 }
