@@ -82,9 +82,9 @@ describe('the one-command development start', () => {
     const runs = await readJson(await fetch(`${base}/api/integrations/${demoIntegrationId}/activity/runs`, { headers: { authorization: `Bearer ${adminToken}` } }));
     const candidateRun = runs.runs.find((r: { workflowType: string }) => r.workflowType === 'candidateWorkflow');
     const password = readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
-    const view = (admin?: { email: string; password: string }) =>
-      viewInTemporalUi({ apiBase: `http://localhost:${port}`, workflowUrl: candidateRun.temporalUrl, codecEndpoint: `http://localhost:${port}/codec`, admin });
-    const loggedIn = await view({ email: 'admin@example.com', password });
+    const view = (admin?: { email: string; password: string }, screenshot?: string) =>
+      viewInTemporalUi({ apiBase: `http://localhost:${port}`, workflowUrl: candidateRun.temporalUrl, codecEndpoint: `http://localhost:${port}/codec`, admin, screenshot });
+    const loggedIn = await view({ email: 'admin@example.com', password }, path.join(__dirname, '..', 'docs', 'screenshots', '09-temporal-web-ui-decoded.png'));
     expect(loggedIn.codecStatuses.length).toBeGreaterThan(0);
     expect(loggedIn.codecStatuses.every((s) => s === 200)).toBe(true);
     expect(loggedIn.inputDecoded).toBe(true);

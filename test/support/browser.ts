@@ -15,6 +15,8 @@ export async function viewInTemporalUi(opts: {
   workflowUrl: string;
   codecEndpoint: string;
   admin?: { email: string; password: string };
+  /** Where to save a screenshot of the workflow page once the codec answered. */
+  screenshot?: string;
 }): Promise<{ codecStatuses: number[]; inputDecoded: boolean }> {
   const browser = await launchChromium();
   try {
@@ -43,6 +45,7 @@ export async function viewInTemporalUi(opts: {
     while (codecStatuses.length === 0 && Date.now() < deadline) await page.waitForTimeout(200);
     // Decoded, the candidate workflow's input is JSON naming the opportunity; encrypted, it is not.
     const inputDecoded = await page.getByText('"opportunityId"').first().isVisible().catch(() => false);
+    if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
     return { codecStatuses, inputDecoded };
   } finally {
     await browser.close();
