@@ -44,7 +44,8 @@ export async function viewInTemporalUi(opts: {
     const deadline = Date.now() + 15_000;
     while (codecStatuses.length === 0 && Date.now() < deadline) await page.waitForTimeout(200);
     // Decoded, the candidate workflow's input is JSON naming the opportunity; encrypted, it is not.
-    const inputDecoded = await page.getByText('"opportunityId"').first().isVisible().catch(() => false);
+    // (the UI renders a moment after the codec answered, so this waits for it)
+    const inputDecoded = await page.getByText('"opportunityId"').first().waitFor({ timeout: 8_000 }).then(() => true, () => false);
     if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
     return { codecStatuses, inputDecoded };
   } finally {
