@@ -66,19 +66,17 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(adminSessionRoutes({ db, logger }));
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
-  app.use(
-    mappingRoutes({ db, box, adminToken: config.ADMIN_TOKEN, leverApiUrl: config.leverApiUrl, codesignalApiUrl: config.codesignalApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
-  );
-  app.use(
-    setupRoutes({
-      db,
-      box,
-      adminToken: config.ADMIN_TOKEN,
-      leverApiUrl: config.leverApiUrl,
-      codesignalApiUrl: config.codesignalApiUrl,
-      leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
-    }),
-  );
+  // Routes that read an integration's two accounts.
+  const accounts = {
+    db,
+    box,
+    adminToken: config.ADMIN_TOKEN,
+    leverApiUrl: config.leverApiUrl,
+    codesignalApiUrl: config.codesignalApiUrl,
+    leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
+  };
+  app.use(mappingRoutes(accounts));
+  app.use(setupRoutes(accounts));
   app.use(
     activityRoutes({
       db,
