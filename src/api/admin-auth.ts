@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import connectPgSimple from 'connect-pg-simple';
 import { csrfSync } from 'csrf-sync';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Config } from '../config';
 import { keyRingFrom } from '../crypto/keys';
@@ -22,6 +22,10 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Synchronizer tokens kept in the session; the web UI sends its token back in X-CSRF-Token. */
 export const csrf = csrfSync({ getTokenFromRequest: (req) => req.get('x-csrf-token') });
 
+export function assertCsrfToken(req: Request): void {
+  if (!csrf.isRequestValid(req)) throw new HttpError(403, 'invalid_csrf_token', 'the X-CSRF-Token header is missing or does not match this session');
+}
+
 /**
  * Admin sessions: an HttpOnly, SameSite=Lax cookie naming a row in admin_sessions (PostgreSQL, so every
  * API replica sees it). The cookie is signed with a key derived from ENCRYPTION_KEY; Secure behind https.
@@ -38,8 +42,8 @@ export function adminSessions(deps: { db: Db; config: Config; logger: Logger }):
       pruneSessionInterval: 3600,
       errorLog: (...args: unknown[]) => deps.logger.warn({ detail: String(args[1] ?? args[0]) }, 'admin session store'),
     }),
-    // The current key signs; earlier ones still verify cookies issued before a rotation.
-    secret: [ring.current, ...[...ring.byId.values()].filter((k) => k !== ring.current)].map((k) => k.key.toString('hex')),
+    // The ring lists the current key first, which signs; earlier ones still verify cookies issued before a rotation.
+    secret: [...ring.byId.values()].map((k) => k.key.toString('hex')),
     resave: false,
     saveUninitialized: false,
     rolling: true,
@@ -67,8 +71,10 @@ export function requireAdmin(adminToken: string | undefined, opts: { csrfCheck?:
       return;
     }
     if (req.session?.adminUserId) {
-      if (opts.csrfCheck !== false && !safeMethods.has(req.method) && !csrf.isRequestValid(req)) {
-        next(new HttpError(403, 'invalid_csrf_token', 'the X-CSRF-Token header is missing or does not match this session'));
+      try {
+        if (opts.csrfCheck !== false && !safeMethods.has(req.method)) assertCsrfToken(req);
+      } catch (err) {
+        next(err);
         return;
       }
       next();

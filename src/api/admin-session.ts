@@ -5,7 +5,7 @@ import { decoyPasswordHash, verifyPassword } from '../crypto/passwords';
 import { findAdminByEmail, findAdminById, recordLogin } from '../db/admin-users';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
-import { csrf } from './admin-auth';
+import { assertCsrfToken, csrf } from './admin-auth';
 import { HttpError } from './errors';
 import { parseBody } from './validate';
 
@@ -35,7 +35,7 @@ export function adminSessionRoutes(deps: { db: Db; logger: Logger }): Router {
     const { email, password } = parseBody(loginSchema, req.body);
     await throttle(req, email);
     const admin = await findAdminByEmail(deps.db, email);
-    const valid = await verifyPassword(password, admin?.passwordHash ?? (await decoyPasswordHash));
+    const valid = await verifyPassword(password, admin?.passwordHash ?? (await decoyPasswordHash()));
     if (!admin || !valid) {
       deps.logger.warn({ ip: req.ip }, 'admin log-in refused');
       throw new HttpError(401, 'invalid_credentials', 'the e-mail or password is not correct');
@@ -59,9 +59,7 @@ export function adminSessionRoutes(deps: { db: Db; logger: Logger }): Router {
   });
 
   router.delete('/api/session', async (req, res) => {
-    if (req.session.adminUserId && !csrf.isRequestValid(req)) {
-      throw new HttpError(403, 'invalid_csrf_token', 'the X-CSRF-Token header is missing or does not match this session');
-    }
+    if (req.session.adminUserId) assertCsrfToken(req);
     await promisify((cb) => req.session.destroy(cb));
     res.clearCookie('lcs.sid', { path: '/' });
     res.status(204).end();

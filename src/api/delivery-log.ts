@@ -63,11 +63,11 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
       const { outcome, reason } = outcomeOf(httpStatus, (answer ?? {}) as Answer);
       const workflowId = text((answer as Answer | undefined)?.workflowId, 300);
       const record = async () => {
-        if (outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
         if (!(await deps.findIntegration(integrationId))) {
           deps.logger.info({ source: deps.source, integrationId: integrationId.slice(0, 100), httpStatus }, 'webhook delivery to an unknown integration; not recorded');
           return;
         }
+        if (outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
         await recordWebhookDelivery(deps.db, {
           integrationId,
           source: deps.source,

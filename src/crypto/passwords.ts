@@ -23,5 +23,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash of nothing anyone knows: log-in for an unknown e-mail costs the same as for a known one. */
-export const decoyPasswordHash = hashPassword(randomBytes(16).toString('hex'));
+let decoy: Promise<string> | undefined;
+/** A hash of nothing anyone knows, made at the first log-in: one for an unknown e-mail costs the same as for a known one. */
+export const decoyPasswordHash = (): Promise<string> => (decoy ??= hashPassword(randomBytes(16).toString('hex')));
