@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TokenBucket } from 'limiter';
 import { z } from 'zod';
 import { networkError, type ExternalApiError } from '../external-api-error';
 import type { RequestLimiter } from '../lever/client';
@@ -234,15 +235,8 @@ function probeFile(): FormData {
   return form;
 }
 
-/** Spaces requests evenly, for a key no shared limiter counts for (one not saved yet). */
+/** Spaces requests evenly (a bucket of one), for a key no shared limiter counts for (one not saved yet). */
 function pacer(perSecond: number): RequestLimiter {
-  let nextAt = 0;
-  return {
-    acquire: async () => {
-      const now = Date.now();
-      const at = Math.max(now, nextAt);
-      nextAt = at + 1000 / perSecond;
-      if (at > now) await sleep(at - now);
-    },
-  };
+  const bucket = new TokenBucket({ bucketSize: 1, tokensPerInterval: perSecond, interval: 'second' });
+  return { acquire: async () => void (await bucket.removeTokens(1)) };
 }
