@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CodeSignalSourcingCandidate } from '../codesignal/schemas';
+import type { CodeSignalSourcingCandidate } from '../codesignal/types';
 import { claimImport, findCandidateLink, findCandidateLinksByOpportunity, recordCandidateLink, releaseImportClaim, type CandidateLink } from '../db/candidate-links';
 import type { Db } from '../db/pool';
 import { findMappedLeverUserId } from '../db/mappings';
@@ -72,7 +72,7 @@ async function findActiveOpportunity(
     const linked = (await findCandidateLinksByOpportunity(db, integrationId, opportunity.id)).length > 0;
     ranked.push({ opportunity, linked, fromCodeSignal: (opportunity.sources ?? []).includes(IMPORT_SOURCE) });
   }
-  ranked.sort((a, b) => Number(b.linked) - Number(a.linked) || Number(b.fromCodeSignal) - Number(a.fromCodeSignal) || b.opportunity.createdAt - a.opportunity.createdAt);
+  ranked.sort((a, b) => Number(b.linked) - Number(a.linked) || Number(b.fromCodeSignal) - Number(a.fromCodeSignal) || (b.opportunity.createdAt ?? 0) - (a.opportunity.createdAt ?? 0));
   const best = ranked[0]!;
   return { opportunity: best.opportunity, ownLostCreate: best.fromCodeSignal && !best.linked };
 }
@@ -145,8 +145,8 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
           opportunity = created.opportunity;
           outcome = 'created';
           contactDeduped = created.deduped;
-          // Lever keeps a deduped contact's own data, so the profile link may be missing.
-          if (created.deduped) await ensureProfile(lever, opportunity, candidate, creator);
+          // Lever keeps a deduped contact's own data, so the profile link may be missing; `deduped` is [O] (§3.3), so always check
+          await ensureProfile(lever, opportunity, candidate, creator);
         }
         const link = await recordCandidateLink(db, {
           integrationId: input.integrationId,

@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CodeSignalLiveInterview } from '../codesignal/schemas';
+import type { CodeSignalClient } from '../codesignal/client';
+import type { CodeSignalLiveInterview } from '../codesignal/types';
+import { ExternalApiError } from '../external-api-error';
 import { recordInterviewRoom, roomsOfCandidate, findRoomOfWorkflow } from '../db/interview-rooms';
 import type { Db } from '../db/pool';
 import type { InterviewNote } from '../workflows/interview-notes';
@@ -27,20 +29,43 @@ export interface InterviewActivityDeps {
 }
 
 export function createInterviewActivities({ contexts, findMappedCodeSignalUser, now = Date.now }: InterviewActivityDeps) {
-  const snapshot = (i: CodeSignalLiveInterview): RoomSnapshot => ({
-    id: i.id,
-    status: i.status,
-    url: i.url,
-    startedAt: i.startDate ?? null,
-    finishedAt: i.finishDate ?? null,
-    feedback: i.interviewersFeedback.map((f) => ({
-      author: f.author.profile?.name ?? f.author.username ?? null,
-      evaluation: f.evaluation ?? null,
-      recommendedLevel: f.recommendedLevel ?? null,
-      notes: f.notes || null,
-    })),
-    readAt: now(),
-  });
+  /**
+   * A feedback's author is a bare user id (the reference gives User no name): the company's contacts
+   * name it. Without an author, or when the team cannot be read, the feedback is posted unattributed.
+   */
+  async function authorNames(codesignal: CodeSignalClient, i: CodeSignalLiveInterview): Promise<Map<string, string>> {
+    const ids = new Set((i.interviewersFeedback ?? []).flatMap((f) => (f?.author ? [f.author.id] : [])));
+    if (ids.size === 0) return new Map();
+    try {
+      const team = await codesignal.listCompanyUsers();
+      return new Map(team.flatMap((c) => (c.user && ids.has(c.user.id) ? [[c.user.id, c.name] as const] : [])));
+    } catch (err) {
+      if (err instanceof ExternalApiError && !err.retryable) return new Map();
+      throw err;
+    }
+  }
+
+  async function snapshot(codesignal: CodeSignalClient, i: CodeSignalLiveInterview): Promise<RoomSnapshot> {
+    const names = await authorNames(codesignal, i);
+    return {
+      id: i.id,
+      status: i.status,
+      url: i.url,
+      startedAt: i.startDate ?? null,
+      finishedAt: i.finishDate ?? null,
+      feedback: (i.interviewersFeedback ?? []).flatMap((f) =>
+        f
+          ? [{
+              author: (f.author && names.get(f.author.id)) ?? null,
+              evaluation: f.evaluation ?? null,
+              recommendedLevel: f.recommendedLevel ?? null,
+              notes: f.notes || null,
+            }]
+          : [],
+      ),
+      readAt: now(),
+    };
+  }
 
   const activities = {
     async getInterviewCandidate({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }) {
@@ -66,7 +91,7 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
     async createRoom(input: InterviewRef & { workflowId: string; candidateName: string; candidateEmail: string; interviewerId: string; templateId: string | null; expirationMs: number }): Promise<RoomSnapshot> {
       const { codesignal, db } = await contexts.get(input.integrationId);
       const recorded = await findRoomOfWorkflow(db, input.workflowId);
-      if (recorded) return snapshot(await codesignal.getLiveInterview(recorded));
+      if (recorded) return snapshot(codesignal, await codesignal.getLiveInterview(recorded));
       // CodeSignal has no idempotency key for interviews: a pending room for this candidate that no
       // workflow has recorded is the one an earlier attempt created before its answer was lost.
       const known = new Set(await roomsOfCandidate(db, input.integrationId, input.candidateEmail));
@@ -81,18 +106,18 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
           expirationTime: input.expirationMs,
         }));
       await recordInterviewRoom(db, { ...input, roomId: room.id });
-      return snapshot(room);
+      return snapshot(codesignal, room);
     },
 
     async readRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<RoomSnapshot> {
       const { codesignal } = await contexts.get(integrationId);
-      return snapshot(await codesignal.getLiveInterview(roomId));
+      return snapshot(codesignal, await codesignal.getLiveInterview(roomId));
     },
 
     async updateRoomExpiry({ integrationId, roomId, expirationMs }: InterviewRef & { roomId: string; expirationMs: number }): Promise<RoomSnapshot> {
       const { codesignal } = await contexts.get(integrationId);
       const hours = Math.max(1, Math.min(336, Math.ceil(expirationMs / 3_600_000)));
-      return snapshot(await codesignal.updateLiveInterview(roomId, { expirationTime: hours * 3_600_000 }));
+      return snapshot(codesignal, await codesignal.updateLiveInterview(roomId, { expirationTime: hours * 3_600_000 }));
     },
 
     async cancelRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<void> {

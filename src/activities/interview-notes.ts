@@ -22,7 +22,7 @@ export function renderInterviewNote(note: InterviewNote): string {
         ? note.feedback
             .map((f) =>
               [
-                `Interviewer: ${f.author ?? 'unknown'}`,
+                `Interviewer: ${f.author ?? 'not named by CodeSignal'}`,
                 `Evaluation: ${f.evaluation ?? '—'}`,
                 ...(f.recommendedLevel ? [`Recommended level: ${f.recommendedLevel}`] : []),
                 ...(f.notes ? [`Notes: ${f.notes}`] : []),

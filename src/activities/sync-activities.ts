@@ -1,5 +1,5 @@
 import { activityInfo } from '@temporalio/activity';
-import type { CodeSignalSourcingCandidate } from '../codesignal/schemas';
+import type { CodeSignalSourcingCandidate } from '../codesignal/types';
 import { findCandidateLinksByOpportunity } from '../db/candidate-links';
 import { findMappedLeverUserId, findStatusForLever, loadMapping } from '../db/mappings';
 import type { LeverOpportunity } from '../lever/schemas';
@@ -32,13 +32,15 @@ export interface SyncContext {
 
 export function leverReadingOf(opp: LeverOpportunity): LeverReading {
   const entered = (opp.stageChanges ?? []).filter((c) => c.toStageId === opp.stage).map((c) => c.updatedAt);
+  // every time but the stage changes' may be null (§3.1); with none known the stage counts as older than anything seen
+  const stageAt = entered.length > 0 ? Math.max(...entered) : (opp.lastAdvancedAt ?? opp.createdAt ?? 0);
   return {
     stageId: opp.stage,
-    stageAt: entered.length > 0 ? Math.max(...entered) : (opp.lastAdvancedAt ?? opp.createdAt),
+    stageAt,
     // an archive without a reason still counts as archived
     archiveReasonId: opp.archived ? (opp.archived.reason ?? '(no reason)') : null,
     archivedAt: opp.archived?.archivedAt ?? null,
-    updatedAt: opp.updatedAt ?? opp.createdAt,
+    updatedAt: opp.updatedAt ?? opp.createdAt ?? stageAt,
   };
 }
 
@@ -124,12 +126,14 @@ export function createSyncActivities({ contexts }: { contexts: IntegrationContex
       const mapped = write.byUserId ? await findMappedLeverUserId(db, integrationId, write.byUserId) : undefined;
       const performAs = mapped ?? ctx.performAs();
       let updated = opportunity;
+      // a write's answer may lack the opportunity (§3.4 [O]): then it is read again
+      const orReread = async (answer: LeverOpportunity | undefined) => answer ?? (await lever.getOpportunity(opportunityId));
       if ('archiveReasonId' in write.target) {
-        updated = await lever.archive(opportunityId, write.target.archiveReasonId, performAs);
+        updated = await orReread(await lever.archive(opportunityId, write.target.archiveReasonId, performAs));
       } else {
         // stage first: a retry after a lost answer then still finds the opportunity archived (its known state)
-        if (updated.stage !== write.target.stageId) updated = await lever.changeStage(opportunityId, write.target.stageId, performAs);
-        if (updated.archived) updated = await lever.archive(opportunityId, null, performAs);
+        if (updated.stage !== write.target.stageId) updated = await orReread(await lever.changeStage(opportunityId, write.target.stageId, performAs));
+        if (updated.archived) updated = await orReread(await lever.archive(opportunityId, null, performAs));
       }
       return { outcome: 'written', before, after: leverSnapshotFrom(leverReadingOf(updated), before), performAs };
     },

@@ -1,12 +1,13 @@
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { z } from 'zod';
-import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, redactSecrets, unexpectedResponse } from '../external-api-error';
+import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, redactSecrets } from '../external-api-error';
 import * as documents from './documents';
-import type { GraphQLOperation } from './documents';
-import {
-  companySchema, companyTestSchema, companyTestsSchema, companyUsersSchema, graphqlResponseSchema, interviewTemplatesSchema, liveInterviewSchema,
-  reactivatedSchema, sourcingCandidateSchema, sourcingCandidatesSchema, testSessionSchema,
-  type CodeSignalCompanyTest, type CodeSignalInterviewTemplate, type CodeSignalLiveInterview, type SourcingCandidateStatus,
-} from './schemas';
+import { operationName } from './documents';
+import type { CompanyTestFieldsFragment, LiveInterviewFieldsFragment, TestSessionInput, LiveInterviewInput as GeneratedLiveInterviewInput } from './generated/operations';
+import type { SourcingCandidateStatus } from './generated/sourcing-operations';
+import { checkResponse } from './schema';
+import type { CodeSignalCompanyUser } from './types';
 
 export interface CodeSignalClientOptions {
   /** The GraphQL endpoint, e.g. `https://app.codesignal.com/graphql`. */
@@ -17,37 +18,14 @@ export interface CodeSignalClientOptions {
   fetch?: typeof fetch;
 }
 
-/** `TestSessionInput`, with `preferExisting` on by default: a retried invite returns the open session. */
-export interface NewTestSession {
-  testId: string;
-  candidateEmail: string;
-  /** Echoed in every session webhook: our correlation key. */
-  externalId: string;
-  candidateFirstName?: string;
-  candidateLastName?: string;
-  preferExisting?: boolean;
-  /** ms the invitation stays valid */
-  expireDuration?: number;
-  /** ms, overrides the test's duration */
-  customDuration?: number;
-  noInvitationEmail?: boolean;
-  emailReminders?: Array<{ templateName: string; timeBeforeExpiration?: number }>;
-  postSessionRedirectUrl?: string;
-}
+/**
+ * `TestSessionInput` as the service fills it: an e-mail (needed for the invitation and `preferExisting`,
+ * which is on by default so a retried invite returns the open session) and our correlation `externalId`.
+ */
+export type NewTestSession = TestSessionInput & { candidateEmail: string; externalId: string };
 
 /** `LiveInterviewInput`: no time or calendar, one interviewer (a CodeSignal user id); scheduling stays in Lever. */
-export interface LiveInterviewInput {
-  candidateEmail?: string;
-  candidateName?: string;
-  teamId?: string;
-  interviewerId?: string;
-  templateId?: string;
-  lockTemplate?: boolean;
-  /** ms, 1–336 hours */
-  expirationTime?: number;
-  trackCandidateLocation?: boolean;
-  disableDescriptionCopy?: boolean;
-}
+export type LiveInterviewInput = GeneratedLiveInterviewInput;
 
 type GraphQLErrorEntry = { message: string };
 
@@ -73,6 +51,12 @@ function httpCode(status: number): string {
   return 'ValidationError';
 }
 
+/** The GraphQL response envelope; `errors` wins over any partial `data`. */
+const graphqlResponseSchema = z.looseObject({
+  data: z.unknown().optional(),
+  errors: z.array(z.looseObject({ message: z.string(), path: z.array(z.union([z.string(), z.number()])).optional() })).optional(),
+});
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -90,15 +74,22 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const secrets = [options.apiKey];
 
-  const fail = (operation: GraphQLOperation, status: number | undefined, detail: string, init: { code: string; retryable: boolean; retryAfterMs?: number }) =>
-    new ExternalApiError(redactSecrets(`CodeSignal ${operation.operationName} failed: ${status === undefined ? '' : `HTTP ${status}: `}${detail}`.slice(0, 1000), secrets), {
+  const fail = (operation: string, status: number | undefined, detail: string, init: { code: string; retryable: boolean; retryAfterMs?: number }) =>
+    new ExternalApiError(redactSecrets(`CodeSignal ${operation} failed: ${status === undefined ? '' : `HTTP ${status}: `}${detail}`.slice(0, 1000), secrets), {
       service: 'codesignal',
       status,
       ...init,
     });
 
-  async function execute<S extends z.ZodType>(operation: GraphQLOperation, variables: Record<string, unknown>, dataSchema: S): Promise<z.infer<S>> {
-    const name = operation.operationName;
+  const texts = new WeakMap<object, string>();
+  const queryText = (document: TypedDocumentNode<unknown, never>): string => {
+    let text = texts.get(document);
+    if (text === undefined) texts.set(document, (text = print(document)));
+    return text;
+  };
+
+  async function execute<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
+    const name = operationName(document);
     let status: number;
     let retryAfterMs: number | undefined;
     let text: string;
@@ -106,7 +97,7 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
       const res = await doFetch(options.url, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: operation.query, variables, operationName: name }),
+        body: JSON.stringify({ query: queryText(document as TypedDocumentNode<unknown, never>), variables, operationName: name }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = res.status;
@@ -120,125 +111,110 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     const errors = body.success ? (body.data.errors ?? []) : [];
     const messages = errors.length ? errors.map((e) => e.message).join('; ') : 'no GraphQL errors in the answer';
     if (status < 200 || status >= 300) {
-      throw fail(operation, status, messages, { code: httpCode(status), retryable: isRetryableStatus(status), retryAfterMs });
+      throw fail(name, status, messages, { code: httpCode(status), retryable: isRetryableStatus(status), retryAfterMs });
     }
-    if (!body.success) throw fail(operation, status, 'unexpected response (body is not a GraphQL answer)', { code: 'UnexpectedResponse', retryable: false });
+    // A 2xx the service cannot read is CodeSignal's (or a proxy's) problem, not the request's: retried.
+    if (!body.success) throw fail(name, status, 'unexpected response (body is not a GraphQL answer)', { code: 'UnexpectedResponse', retryable: true });
     // throttling may arrive as a 200 with an error (how CodeSignal signals it is undocumented)
-    if (errors.length) throw fail(operation, status, messages, { ...classifyGraphQLErrors(errors), retryAfterMs });
-    const data = dataSchema.safeParse(body.data.data);
-    if (!data.success) throw unexpectedResponse('codesignal', name, data.error, status);
-    return data.data;
+    if (errors.length) throw fail(name, status, messages, { ...classifyGraphQLErrors(errors), retryAfterMs });
+    const checked = checkResponse(document, variables, body.data.data);
+    if (!checked.ok) throw fail(name, status, `unexpected response (${checked.problems.join('; ')})`, { code: 'UnexpectedResponse', retryable: true });
+    return checked.data;
   }
 
   /** A nullable root field answered null: the id is unknown (or not visible to this key). */
-  const found = <T>(operation: GraphQLOperation, what: string, id: string, value: T | null): T => {
-    if (value === null) throw fail(operation, undefined, `${what} ${id} not found`, { code: 'NotFound', retryable: false });
+  const found = <T>(document: TypedDocumentNode<unknown, never>, what: string, id: string, value: T | null): T => {
+    if (value === null) throw fail(operationName(document), undefined, `${what} ${id} not found`, { code: 'NotFound', retryable: false });
     return value;
   };
-
-  const root = <K extends string, S extends z.ZodType>(key: K, schema: S) => z.object({ [key]: schema } as Record<K, S>);
 
   const api = {
     // ---- tests
     listCompanyTests: async ({ first, offset = 0 }: { first: number; offset?: number }) =>
-      (await execute(documents.listCompanyTests, { first, offset }, root('companyTests', companyTestsSchema))).companyTests,
+      (await execute(documents.listCompanyTests, { first, offset })).companyTests,
 
     getCompanyTest: async (id: string) =>
-      found(documents.getCompanyTest, 'company test', id, (await execute(documents.getCompanyTest, { id }, root('companyTest', companyTestSchema.nullable()))).companyTest),
+      found(documents.getCompanyTest, 'company test', id, (await execute(documents.getCompanyTest, { id })).companyTest),
 
     // ---- test sessions
     createTestSession: async (input: NewTestSession) => {
       const sessionFields = { ...input, preferExisting: input.preferExisting ?? true };
-      const data = await execute(documents.createTestSession, { input: sessionFields }, root('createCompanyTestSession', testSessionSchema.nullable()));
+      const data = await execute(documents.createTestSession, { input: sessionFields });
       return found(documents.createTestSession, 'created session for test', input.testId, data.createCompanyTestSession);
     },
 
     getTestSession: async (id: string) =>
-      found(documents.getTestSession, 'test session', id, (await execute(documents.getTestSession, { id }, root('companyTestSession', testSessionSchema.nullable()))).companyTestSession),
+      found(documents.getTestSession, 'test session', id, (await execute(documents.getTestSession, { id })).companyTestSession),
 
     /** Sends the invitation e-mail again (pending sessions only). */
-    resendTestSession: async (id: string) =>
-      (await execute(documents.resendTestSession, { id }, root('resendCompanyTestSession', testSessionSchema))).resendCompanyTestSession,
+    resendTestSession: async (id: string) => (await execute(documents.resendTestSession, { id })).resendCompanyTestSession,
 
     /** Extend only: CodeSignal refuses an earlier date. */
     extendTestSession: async (id: string, expirationDate: number) =>
-      (await execute(documents.extendTestSession, { id, expirationDate }, root('editCompanyTestSessionExpiration', testSessionSchema))).editCompanyTestSessionExpiration,
+      (await execute(documents.extendTestSession, { id, expirationDate })).editCompanyTestSessionExpiration,
 
     /** Reopens a finished session under a NEW id, which it returns; the workflow must follow it. */
     reactivateTestSession: async (id: string, sendNotificationEmail: boolean): Promise<string> => {
-      const { reactivateCompanyTestSession: s } = await execute(documents.reactivateTestSession, { id, sendNotificationEmail }, root('reactivateCompanyTestSession', reactivatedSchema));
+      const { reactivateCompanyTestSession: s } = await execute(documents.reactivateTestSession, { id, sendNotificationEmail });
       const newId = s.reactivatedSession?.newSessionId ?? (s.id !== id ? s.id : undefined);
-      if (newId === undefined) throw fail(documents.reactivateTestSession, 200, 'unexpected response (no new session id)', { code: 'UnexpectedResponse', retryable: false });
+      if (newId === undefined) throw fail(operationName(documents.reactivateTestSession), 200, 'unexpected response (no new session id)', { code: 'UnexpectedResponse', retryable: true });
       return newId;
     },
 
     /** Withdraws an invitation; returns the deleted session's id. */
     deleteTestSession: async (id: string, sendNotificationEmail: boolean): Promise<string> =>
-      (await execute(documents.deleteTestSession, { id, sendNotificationEmail }, root('deleteCompanyTestSession', z.string()))).deleteCompanyTestSession,
+      (await execute(documents.deleteTestSession, { id, sendNotificationEmail })).deleteCompanyTestSession,
 
     // ---- live interviews
     createLiveInterview: async (input: LiveInterviewInput) => {
-      const data = await execute(documents.createLiveInterview, { input }, root('createLiveInterview', liveInterviewSchema.nullable()));
+      const data = await execute(documents.createLiveInterview, { input });
       return found(documents.createLiveInterview, 'created live interview for', input.candidateEmail ?? '(no email)', data.createLiveInterview);
     },
 
     getLiveInterview: async (id: string) =>
-      found(documents.getLiveInterview, 'live interview', id, (await execute(documents.getLiveInterview, { id }, root('liveInterview', liveInterviewSchema.nullable()))).liveInterview),
+      found(documents.getLiveInterview, 'live interview', id, (await execute(documents.getLiveInterview, { id })).liveInterview),
 
     /** A candidate's live interviews (first page of 50), e.g. to find one whose creation answer was lost. */
     listLiveInterviews: async (candidateEmail: string) =>
-      (await execute(documents.listLiveInterviews, { candidateEmail, first: 50, offset: 0 }, root('liveInterviews', z.array(liveInterviewSchema.nullable())))).liveInterviews.filter(
-        (i): i is CodeSignalLiveInterview => i !== null,
+      (await execute(documents.listLiveInterviews, { candidateEmail, first: 50, offset: 0 })).liveInterviews.filter(
+        (i): i is LiveInterviewFieldsFragment => i !== null,
       ),
 
     /** `editLiveInterview`: only the given fields change; pending interviews only. */
     updateLiveInterview: async (id: string, input: LiveInterviewInput) =>
-      found(documents.editLiveInterview, 'live interview', id, (await execute(documents.editLiveInterview, { id, input }, root('editLiveInterview', liveInterviewSchema.nullable()))).editLiveInterview),
+      found(documents.editLiveInterview, 'live interview', id, (await execute(documents.editLiveInterview, { id, input })).editLiveInterview),
 
     /** The schema has no cancel: deleting is how an interview is withdrawn. Returns the deleted id. */
-    deleteLiveInterview: async (id: string): Promise<string> =>
-      (await execute(documents.deleteLiveInterview, { id }, root('deleteLiveInterview', z.string()))).deleteLiveInterview,
+    deleteLiveInterview: async (id: string): Promise<string> => (await execute(documents.deleteLiveInterview, { id })).deleteLiveInterview,
 
     // ---- company
     /** The company that owns the API key. */
-    getCompany: async () =>
-      found(documents.getCompany, 'company of this API key', '', (await execute(documents.getCompany, {}, root('company', companySchema.nullable()))).company),
+    getCompany: async () => found(documents.getCompany, 'company of this API key', '', (await execute(documents.getCompany, {})).company),
 
     /** The key's company team: map a Lever interviewer's e-mail to `user.id` for `interviewerId`. */
-    listCompanyUsers: async () => {
-      const data = await execute(documents.listCompanyUsers, {}, root('company', companyUsersSchema.nullable()));
-      return found(documents.listCompanyUsers, 'company of this API key', '', data.company).contacts;
+    listCompanyUsers: async (): Promise<CodeSignalCompanyUser[]> => {
+      const data = await execute(documents.listCompanyUsers, {});
+      return found(documents.listCompanyUsers, 'company of this API key', '', data.company).contacts.filter((c): c is CodeSignalCompanyUser => c !== null);
     },
 
     // ---- sourcing (sandbox extension)
     getSourcingCandidate: async (id: string) =>
-      found(documents.getSourcingCandidate, 'sourcing candidate', id,
-        (await execute(documents.getSourcingCandidate, { id }, root('sourcingCandidate', sourcingCandidateSchema.nullable()))).sourcingCandidate),
+      found(documents.getSourcingCandidate, 'sourcing candidate', id, (await execute(documents.getSourcingCandidate, { id })).sourcingCandidate),
 
     listSourcingCandidates: async (args: { first: number; offset?: number; status?: SourcingCandidateStatus; importRequested?: boolean }) =>
-      (await execute(documents.listSourcingCandidates, { offset: 0, ...args }, root('sourcingCandidates', sourcingCandidatesSchema))).sourcingCandidates,
+      (await execute(documents.listSourcingCandidates, { offset: 0, ...args })).sourcingCandidates,
 
     setSourcingCandidateStatus: async (id: string, status: SourcingCandidateStatus, externalRef?: string) =>
-      (await execute(documents.setSourcingCandidateStatus, { id, status, externalRef }, root('setSourcingCandidateStatus', sourcingCandidateSchema))).setSourcingCandidateStatus,
+      (await execute(documents.setSourcingCandidateStatus, { id, status, externalRef })).setSourcingCandidateStatus,
   };
-
-  const interviewTemplatesPage = async (first: number, offset: number) =>
-    (await execute(documents.listInterviewTemplates, { first, offset }, root('interviewTemplates', interviewTemplatesSchema.nullable()))).interviewTemplates
-    ?? { totalCount: 0, pageInfo: { hasNextPage: false }, interviewTemplates: [] };
 
   return {
     ...api,
     /** Every test of the company, 100 per request. */
-    listAllCompanyTests: (): Promise<CodeSignalCompanyTest[]> =>
+    listAllCompanyTests: (): Promise<CompanyTestFieldsFragment[]> =>
       collectPages(async (offset) => {
         const page = await api.listCompanyTests({ first: PAGE_SIZE, offset });
         return { items: page.tests, hasNextPage: page.pageInfo.hasNextPage };
-      }),
-    /** Every interview template of the company, 100 per request. */
-    listInterviewTemplates: (): Promise<CodeSignalInterviewTemplate[]> =>
-      collectPages(async (offset) => {
-        const page = await interviewTemplatesPage(PAGE_SIZE, offset);
-        return { items: page.interviewTemplates, hasNextPage: page.pageInfo.hasNextPage };
       }),
   };
 }

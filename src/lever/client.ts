@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { ExternalApiError, networkError, unexpectedResponse } from '../external-api-error';
 import { leverHttpError, parseJson } from './errors';
 import {
-  archiveReasonSchema, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
-  noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, userSchema, webhookSchema,
-  type LeverPanel, type LeverWebhookSubscription,
+  archiveReasonSchema, createdEnvelope, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
+  noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, updatedOpportunitySchema, userSchema, webhookSchema,
+  type LeverOpportunity, type LeverPanel, type LeverWebhookSubscription,
 } from './schemas';
 
 /** Waits until the integration may send one more request to Lever (see rate-limiter.ts). */
@@ -186,7 +186,17 @@ export function createLeverClient(options: LeverClientOptions) {
 
   async function page<S extends z.ZodType>(req: LeverRequest, item: S, pageReq: PageRequest = {}): Promise<LeverPage<z.infer<S>>> {
     const body = await json({ ...req, query: { ...req.query, limit: pageReq.limit, offset: pageReq.offset } }, pageEnvelope(item));
-    return { data: body.data as Array<z.infer<S>>, next: body.hasNext === true ? body.next : undefined };
+    return { data: body.data as Array<z.infer<S>>, next: body.hasNext === true ? (body.next ?? undefined) : undefined };
+  }
+
+  /** A create answer (§1.2: the docs wrap those of panels and webhooks twice); also the panel PUT's, which §1.2 leaves open. */
+  async function created<S extends z.ZodType>(req: LeverRequest, item: S): Promise<z.infer<S>> {
+    return (await json(req, createdEnvelope(item))).data as z.infer<S>;
+  }
+
+  /** A §3.4 write: the opportunity it answers with (live [O]), or undefined when the answer has none. */
+  async function updated(req: LeverRequest): Promise<LeverOpportunity | undefined> {
+    return (await json(req, updatedOpportunitySchema)).data;
   }
 
   async function none(req: LeverRequest): Promise<void> {
@@ -197,7 +207,7 @@ export function createLeverClient(options: LeverClientOptions) {
 
   const performAs = (userId: string | undefined) => ({ perform_as: userId });
   const listEdit = (verb: string, field: 'tags' | 'links' | 'sources') => (id: string, values: readonly string[], actor?: string) =>
-    one({ method: 'POST', path: `${p`/opportunities/${id}`}/${verb}`, query: performAs(actor), json: { [field]: values } }, opportunitySchema);
+    updated({ method: 'POST', path: `${p`/opportunities/${id}`}/${verb}`, query: performAs(actor), json: { [field]: values } });
 
   const api = {
     // ---- opportunities
@@ -217,12 +227,13 @@ export function createLeverClient(options: LeverClientOptions) {
       return { opportunity: res.data, deduped: res.deduped === true };
     },
 
+    /** This and the writes below answer the updated opportunity, or undefined when Lever's answer carries none. */
     changeStage: (id: string, stageId: string, actor?: string) =>
-      one({ method: 'PUT', path: p`/opportunities/${id}/stage`, query: performAs(actor), json: { stage: stageId } }, opportunitySchema),
+      updated({ method: 'PUT', path: p`/opportunities/${id}/stage`, query: performAs(actor), json: { stage: stageId } }),
 
     /** `reasonId` null unarchives. */
     archive: (id: string, reasonId: string | null, actor?: string) =>
-      one({ method: 'PUT', path: p`/opportunities/${id}/archived`, query: performAs(actor), json: { reason: reasonId } }, opportunitySchema),
+      updated({ method: 'PUT', path: p`/opportunities/${id}/archived`, query: performAs(actor), json: { reason: reasonId } }),
 
     addTags: listEdit('addTags', 'tags'),
     removeTags: listEdit('removeTags', 'tags'),
@@ -251,7 +262,7 @@ export function createLeverClient(options: LeverClientOptions) {
     },
     listFiles: async (id: string, pageReq: PageRequest = {}): Promise<LeverPage<z.infer<typeof fileSchema>>> => {
       const body = await json({ method: 'GET', path: p`/opportunities/${id}/files`, query: { limit: pageReq.limit, offset: pageReq.offset } }, filePageSchema);
-      return { data: body.data, next: body.hasNext === true ? body.next : undefined };
+      return { data: body.data, next: body.hasNext === true ? (body.next ?? undefined) : undefined };
     },
     downloadFile: async (id: string, fileId: string): Promise<{ bytes: Uint8Array; contentType: string | null }> => {
       const req: LeverRequest = { method: 'GET', path: p`/opportunities/${id}/files/${fileId}/download` };
@@ -264,10 +275,10 @@ export function createLeverClient(options: LeverClientOptions) {
 
     // ---- panels (interviews live inside them; only API-made panels are writable)
     createPanel: (id: string, body: PanelInput, actor: string): Promise<LeverPanel> =>
-      one({ method: 'POST', path: p`/opportunities/${id}/panels`, query: performAs(actor), json: body }, panelSchema),
+      created({ method: 'POST', path: p`/opportunities/${id}/panels`, query: performAs(actor), json: body }, panelSchema),
     /** Full replacement: keep `id` on interviews that stay. */
     updatePanel: (id: string, panelId: string, body: PanelInput, actor: string): Promise<LeverPanel> =>
-      one({ method: 'PUT', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor), json: body }, panelSchema),
+      created({ method: 'PUT', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor), json: body }, panelSchema),
     deletePanel: (id: string, panelId: string, actor: string) =>
       none({ method: 'DELETE', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor) }),
     listPanels: (id: string, pageReq?: PageRequest) => page({ method: 'GET', path: p`/opportunities/${id}/panels` }, panelSchema, pageReq),
@@ -287,7 +298,7 @@ export function createLeverClient(options: LeverClientOptions) {
     /** The answer is the only place Lever ever shows the subscription's signature token. */
     createWebhook: async (input: { url: string; event: string; origins?: string[] }): Promise<{ webhook: LeverWebhookSubscription; signatureToken: string }> => {
       const configuration = input.origins ? { conditions: { origins: input.origins } } : undefined;
-      const webhook = await one({ method: 'POST', path: '/webhooks', json: { url: input.url, event: input.event, configuration } }, createdWebhookSchema);
+      const webhook = await created({ method: 'POST', path: '/webhooks', json: { url: input.url, event: input.event, configuration } }, createdWebhookSchema);
       return { webhook, signatureToken: webhook.configuration.signatureToken };
     },
     deleteWebhook: (webhookId: string) => none({ method: 'DELETE', path: p`/webhooks/${webhookId}` }),

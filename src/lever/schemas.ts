@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * Lever Data API v1 responses (reference lever-api.md §1.2, §3). Objects are loose because Lever adds
- * fields within v1; only what the integration reads is required, so a change there fails loudly.
+ * fields within v1; only what the integration reads and the reference documents as always present is
+ * required, so a change there fails loudly. Fields it marks optional, [U], [O] or only sometimes sent
+ * are optional here, and those it types `| null` are nullable.
  */
 
 const timestamp = z.number();
@@ -25,7 +27,10 @@ export const opportunitySchema = z.looseObject({
   /** Built-in stages are slugs (`lead-new`), custom ones UUIDs: never validate as a UUID. */
   stage: z.string(),
   stageChanges: z.array(z.looseObject({ toStageId: z.string(), toStageIndex: z.number().optional(), userId: z.string().nullable().optional(), updatedAt: timestamp })).optional(),
-  archived: archivedSchema,
+  /** §3.1: `archived` is the live shape [O]; the docs show top-level `archivedAt`/`archiveReason` instead. */
+  archived: archivedSchema.optional(),
+  archivedAt: timestamp.nullable().optional(),
+  archiveReason: z.string().nullable().optional(),
   tags: z.array(z.string()),
   sources: z.array(z.string()).optional(),
   origin: z.string().optional(),
@@ -34,14 +39,16 @@ export const opportunitySchema = z.looseObject({
   followers: z.array(z.string()),
   applications: z.array(applicationRef),
   confidentiality: z.string().optional(),
-  createdAt: timestamp,
-  updatedAt: timestamp.optional(),
+  createdAt: timestamp.nullable(),
+  updatedAt: timestamp.nullable().optional(),
   lastAdvancedAt: timestamp.nullable().optional(),
   urls: z.looseObject({ list: z.string(), show: z.string() }).optional(),
-}).transform((opp) => {
+}).transform(({ archivedAt, archiveReason, ...opp }) => {
   const expanded = opp.applications.filter((a) => typeof a !== 'string');
   const result = {
     ...opp,
+    /** Either shape as `{reason, archivedAt}`; neither present reads as not archived. */
+    archived: opp.archived !== undefined ? opp.archived : archivedAt != null ? { reason: archiveReason ?? null, archivedAt } : null,
     /** Always ids (0 or 1: an opportunity has at most one application). */
     applications: opp.applications.map((a) => (typeof a === 'string' ? a : a.id)),
     /** The applied posting; known only when read with `expandApplications` (undefined otherwise). */
@@ -119,7 +126,8 @@ export type LeverFile = z.infer<typeof fileSchema>;
 
 export const interviewSchema = z.looseObject({
   id: z.string(),
-  panel: z.string(),
+  /** §3.7 leaves a panel's `interviews:[…]` unspelt, and its POST body's interviews have no `panel`. */
+  panel: z.string().optional(),
   subject: z.string().nullable().optional(),
   note: z.string().nullable().optional(),
   interviewers: z.array(z.looseObject({ id: z.string(), name: z.string().nullable().optional(), email: z.string().nullable().optional() })),
@@ -165,15 +173,22 @@ export const createdWebhookSchema = webhookSchema.extend({
   }),
 });
 
-/** `{ data }` — single objects; the docs' doubled `{data:{data}}` is a doc artefact (live wraps once). */
+/** `{ data }` — single objects. */
 export const envelope = <S extends z.ZodType>(item: S) => z.looseObject({ data: item });
 
-/** `{ data: [...], hasNext, next? }`; a missing `hasNext` (GET /webhooks) means the last page. */
+/** Creates of interviews, panels and webhooks: live wraps once, the docs show `{data:{data}}` (§1.2); accept both. */
+export const createdEnvelope = <S extends z.ZodType>(item: S) =>
+  z.looseObject({ data: z.union([item, z.looseObject({ data: item }).transform((inner) => inner.data as z.infer<S>)]) });
+
+/** §3.4: the full opportunity in a stage/archive/tag/link/source answer is live behaviour only [O]. */
+export const updatedOpportunitySchema = z.looseObject({ data: opportunitySchema.optional() });
+
+/** `{ data: [...], hasNext, next? }`; a missing `hasNext` (GET /webhooks, §1.2) means the last page, as does a missing or null `next`. */
 export const pageEnvelope = <S extends z.ZodType>(item: S) =>
-  z.looseObject({ data: z.array(item), hasNext: z.boolean().optional(), next: z.string().optional() });
+  z.looseObject({ data: z.array(item), hasNext: z.boolean().optional(), next: z.string().nullable().optional() });
 
 /** The docs show "list files" as a bare array; accept both it and the envelope. */
-export const filePageSchema = z.union([pageEnvelope(fileSchema), z.array(fileSchema).transform((data) => ({ data, hasNext: false as boolean | undefined, next: undefined as string | undefined }))]);
+export const filePageSchema = z.union([pageEnvelope(fileSchema), z.array(fileSchema).transform((data) => ({ data, hasNext: false as boolean | undefined, next: undefined as string | null | undefined }))]);
 
 /** Create answers may carry a top-level `deduped: true` when the email matched an existing contact. */
 export const createdOpportunitySchema = z.looseObject({ data: opportunitySchema, deduped: z.boolean().optional() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SOURCING_CANDIDATE_STATUSES } from '../codesignal/schemas';
+import { SOURCING_CANDIDATE_STATUSES } from '../codesignal/types';
 
 /**
  * An integration's mapping between CodeSignal and Lever (docs/sync.md): who a CodeSignal user is
@@ -13,21 +13,25 @@ export const SOURCING_STATUSES = SOURCING_CANDIDATE_STATUSES;
 
 const id = z.string().trim().min(1).max(200);
 
-export const userMappingSchema = z.object({ codesignalUserId: id, leverUserId: id });
+export const userMappingSchema = z.strictObject({ codesignalUserId: id, leverUserId: id });
 /** Lever → CodeSignal: entering this stage gives the candidate this status. */
-export const stageMappingSchema = z.object({ leverStageId: id, codesignalStatus: sourcingStatusSchema });
+export const stageMappingSchema = z.strictObject({ leverStageId: id, codesignalStatus: sourcingStatusSchema });
 /** Lever → CodeSignal: archiving with this reason (hired or not) gives the candidate this status. */
-export const archiveReasonMappingSchema = z.object({ leverArchiveReasonId: id, codesignalStatus: sourcingStatusSchema });
+export const archiveReasonMappingSchema = z.strictObject({ leverArchiveReasonId: id, codesignalStatus: sourcingStatusSchema });
 /** CodeSignal → Lever: this status moves the opportunity to a stage, or archives it with a reason. */
 export const statusMappingSchema = z
-  .object({ codesignalStatus: sourcingStatusSchema, leverStageId: id.optional(), leverArchiveReasonId: id.optional() })
+  .strictObject({ codesignalStatus: sourcingStatusSchema, leverStageId: id.optional(), leverArchiveReasonId: id.optional() })
   .refine((s) => (s.leverStageId === undefined) !== (s.leverArchiveReasonId === undefined), {
     message: 'give exactly one of leverStageId and leverArchiveReasonId',
     path: ['leverStageId'],
   });
 
-/** Body of PUT /api/integrations/:id/mappings: the whole mapping (extra fields such as labels are dropped). */
-export const integrationMappingSchema = z.object({
+/**
+ * Body of PUT /api/integrations/:id/mappings: the whole mapping. Strict: an unknown field is refused
+ * with a 400 naming it (the route first removes the read-only fields of its own GET view, so what GET
+ * answered can be sent back).
+ */
+export const integrationMappingSchema = z.strictObject({
   users: z.array(userMappingSchema).max(2_000),
   stages: z.array(stageMappingSchema).max(500),
   archiveReasons: z.array(archiveReasonMappingSchema).max(500),

@@ -15,7 +15,7 @@ const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toUTCStr
 export function renderAssessmentReport(input: AssessmentReportInput): Promise<Buffer> {
   const { session } = input;
   // A fixed creation date keeps the bytes of a re-rendered report identical.
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `CodeSignal report: ${session.testTitle}`, Author: 'Lever ⇄ CodeSignal integration', CreationDate: input.generatedAt } });
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `CodeSignal report: ${session.testTitle ?? 'assessment'}`, Author: 'Lever ⇄ CodeSignal integration', CreationDate: input.generatedAt } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -29,7 +29,7 @@ export function renderAssessmentReport(input: AssessmentReportInput): Promise<Bu
   const percent = session.score !== null && session.maxScore > 0 ? `${Math.round((session.score / session.maxScore) * 100)}%` : '—';
   const rows: Array<[string, string]> = [
     ['Candidate', `${input.candidateName}${input.candidateEmail ? ` <${input.candidateEmail}>` : ''}`],
-    ['Test', session.testTitle],
+    ['Test', session.testTitle ?? '—'],
     ['Score', `${session.score ?? '—'} / ${session.maxScore} (${percent})`],
     ['Outcome', input.passed === null ? 'no threshold configured' : input.passed ? 'passed' : 'below threshold'],
     ['Started', when(session.startedAt)],
@@ -40,6 +40,11 @@ export function renderAssessmentReport(input: AssessmentReportInput): Promise<Bu
   doc.fontSize(12);
   for (const [label, value] of rows) {
     doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
+  }
+  const tasks = session.tasks ?? [];
+  if (tasks.length) {
+    doc.moveDown().font('Helvetica-Bold').text('Tasks');
+    for (const t of tasks) doc.font('Helvetica').text(`${t.title}: ${t.score ?? '—'} / ${t.maxScore}`);
   }
   if (session.rejectionReasons.length) doc.moveDown().font('Helvetica-Bold').text('Verification issues: ', { continued: true }).font('Helvetica').text(session.rejectionReasons.join('; '));
   if (session.reportUrl) {

@@ -1,4 +1,5 @@
 import type { CodeSignalClient } from '../codesignal/client';
+import type { DocumentNode } from 'graphql';
 import * as documents from '../codesignal/documents';
 import { ExternalApiError } from '../external-api-error';
 import { keyCheck, mapLimit, type KeyCheck, type PermissionCheck } from './key-check';
@@ -17,7 +18,7 @@ const HOUR = 3_600_000;
 
 /** One mutation the service sends, re-sent against MADE_UP_ID so the only possible answers are refusals. */
 export interface MutationProbe {
-  /** The GraphQL operation name, as sent (documents.ts). */
+  /** The GraphQL operation name, as sent (operations/*.graphql). */
   operation: string;
   send: (codesignal: CodeSignalClient) => Promise<unknown>;
 }
@@ -32,7 +33,7 @@ export interface CodeSignalPermission {
   writes?: readonly MutationProbe[];
 }
 
-const write = (operation: { operationName: string }, send: MutationProbe['send']): MutationProbe => ({ operation: operation.operationName, send });
+const write = (operation: DocumentNode, send: MutationProbe['send']): MutationProbe => ({ operation: documents.operationName(operation), send });
 
 /** What the service calls CodeSignal for, by the permission each call needs. */
 export const CODESIGNAL_PERMISSIONS: readonly CodeSignalPermission[] = [

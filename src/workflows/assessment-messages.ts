@@ -25,8 +25,9 @@ export type CodeSignalSessionStatus =
 /** What the workflow knows of a CodeSignal test session, re-read from the API after every webhook. */
 export interface SessionSnapshot {
   id: string;
-  testId: string;
-  testTitle: string;
+  /** Null when CodeSignal does not name the session's test (`test` is nullable in the schema). */
+  testId: string | null;
+  testTitle: string | null;
   status: CodeSignalSessionStatus;
   invitationUrl: string | null;
   expiresAt: number | null;
@@ -37,10 +38,18 @@ export interface SessionSnapshot {
   reportUrl: string | null;
   verificationStatus: 'pending' | 'verified' | 'notVerified' | null;
   rejectionReasons: string[];
+  /** Per-task scores, titled "Task n" where CodeSignal gives no title; absent in snapshots of older runs. */
+  tasks?: TaskScore[];
   /** Reactivation or an automatic retake moved the candidate to this session. */
   continuedAs: string | null;
   /** The activity's clock when it read the session; timers are computed from it, never from workflow code. */
   readAt: number;
+}
+
+export interface TaskScore {
+  title: string;
+  score: number | null;
+  maxScore: number;
 }
 
 export interface CandidateContact {
@@ -107,7 +116,18 @@ export interface AssessmentSummary {
 }
 
 export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');
-export const sessionEventSignal = defineSignal<[{ sessionId: string; event: string; triggeredOn: number }]>('sessionEvent');
+/** A CodeSignal webhook about a test session: only a hint to re-read the session. */
+export interface SessionEvent {
+  sessionId: string;
+  event: string;
+  triggeredOn: number;
+}
+
+/**
+ * Sent by the ingress for a session recorded for this workflow. Events that arrived before the
+ * session was recorded were parked; `recordSession` answers them and the workflow handles them alike.
+ */
+export const sessionEventSignal = defineSignal<[SessionEvent]>('sessionEvent');
 export const cancelAssessmentSignal = defineSignal<[CancelRequest]>('cancelAssessment');
 export const recruiterActionUpdate = defineUpdate<{ accepted: true }, [RecruiterAction]>('recruiterAction');
 export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');

@@ -1,3 +1,4 @@
+import type { DocumentNode } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { createCodeSignalClient } from '../../src/codesignal/client';
 import * as codesignalDocuments from '../../src/codesignal/documents';
@@ -32,7 +33,7 @@ describe('CodeSignal key check: probe safety', () => {
       return new Response(JSON.stringify(data ? { data } : { data: null, errors: [{ message: 'Access Denied' }] }), { status: 200 });
     };
     const result = await checkCodeSignalKey(createCodeSignalClient({ url: 'http://codesignal.invalid/graphql', apiKey: 'k', fetch: refuse }));
-    const mutations = Object.values(codesignalDocuments).filter((d) => d.query.trimStart().startsWith('mutation')).map((d) => d.operationName).sort();
+    const mutations = Object.values(codesignalDocuments).filter((d) => typeof d === 'object' && codesignalDocuments.operationType(d) === 'mutation').map((d) => codesignalDocuments.operationName(d as DocumentNode)).sort();
     const probes = sent.filter((s) => mutations.includes(s.operationName));
     expect(probes.map((p) => p.operationName).sort()).toEqual(mutations);
     for (const p of probes) expect({ op: p.operationName, named: JSON.stringify(p.variables).includes(CODESIGNAL_MADE_UP_ID) }).toEqual({ op: p.operationName, named: true });

@@ -72,7 +72,7 @@ describe('CodeSignal client against the CodeSignal sandbox', () => {
       expect(s).toMatchObject({ id, status: 'over', maxScore: 1000, integrityReviewFinalized: expect.any(Boolean), startDate: expect.any(Number), finishDate: expect.any(Number) });
       expect(s.result).toMatchObject({ score: 720, url: expect.stringContaining(`/test-result/${id}`) });
       expect(s.result!.taskResults.length).toBeGreaterThan(0);
-      expect(s.result!.taskResults.reduce((sum, t) => sum + (t.score ?? 0), 0)).toBe(720);
+      expect(s.result!.taskResults.reduce((sum, t) => sum + (t?.score ?? 0), 0)).toBe(720);
       expect(s.result!.taskResults[0]).toMatchObject({ sessionTask: { maxScore: expect.any(Number), task: { id: expect.any(String) } }, integrityReport: { status: 'ready' } });
     });
 
@@ -111,13 +111,13 @@ describe('CodeSignal client against the CodeSignal sandbox', () => {
     });
   });
 
-  describe('live interviews, templates and team', () => {
+  describe('live interviews and team', () => {
     it('creates, reads, edits and deletes a live interview for a team member', async () => {
       const users = await cs.listCompanyUsers();
       expect(users.map((u) => u.email)).toEqual(expect.arrayContaining(['ivan.interviewer@example.com']));
       const interviewer = users.find((u) => u.email === 'ivan.interviewer@example.com')!.user!.id;
-      const templates = await cs.listInterviewTemplates();
-      expect(templates.map((t) => t.name).sort()).toEqual(['Backend pair programming', 'Frontend pair programming']);
+      // the service never lists templates (the reference names none of their fields): an admin gives the id
+      const templates = h.seed.interviewTemplates;
       const created = await cs.createLiveInterview({
         candidateEmail: 'ada@example.org', candidateName: 'Ada Lovelace', interviewerId: interviewer,
         templateId: templates[0]!.id, lockTemplate: true, expirationTime: 48 * 3_600_000,

@@ -70,15 +70,15 @@ describe('Lever client against the Lever sandbox', () => {
     it('changes stage, archives, unarchives and edits tags, links and sources', async () => {
       const { opportunity } = await lever.createOpportunity({ performAs: bot, body: { name: 'Stage Walker', emails: ['walker@example.org'] } });
       const id = opportunity.id;
-      expect((await lever.changeStage(id, demo.stageIds.assessment, bot)).stage).toBe(demo.stageIds.assessment);
+      expect((await lever.changeStage(id, demo.stageIds.assessment, bot))?.stage).toBe(demo.stageIds.assessment);
       const reason = demo.archiveReasons.find((r) => r.type === 'non-hired')!;
-      expect((await lever.archive(id, reason.id, bot)).archived).toMatchObject({ reason: reason.id, archivedAt: expect.any(Number) });
-      expect((await lever.archive(id, null)).archived).toBeNull();
-      expect((await lever.addTags(id, ['cs-invited', 'cs-pending'], bot)).tags).toEqual(expect.arrayContaining(['cs-invited', 'cs-pending']));
-      expect((await lever.removeTags(id, ['cs-pending'])).tags).not.toContain('cs-pending');
-      expect((await lever.addLinks(id, ['https://app.codesignal.com/test-result/1'], bot)).links).toContain('https://app.codesignal.com/test-result/1');
-      expect((await lever.removeLinks(id, ['https://app.codesignal.com/test-result/1'])).links).not.toContain('https://app.codesignal.com/test-result/1');
-      expect((await lever.addSources(id, ['CodeSignal'], bot)).sources).toContain('CodeSignal');
+      expect((await lever.archive(id, reason.id, bot))?.archived).toMatchObject({ reason: reason.id, archivedAt: expect.any(Number) });
+      expect((await lever.archive(id, null))?.archived).toBeNull();
+      expect((await lever.addTags(id, ['cs-invited', 'cs-pending'], bot))?.tags).toEqual(expect.arrayContaining(['cs-invited', 'cs-pending']));
+      expect((await lever.removeTags(id, ['cs-pending']))?.tags).not.toContain('cs-pending');
+      expect((await lever.addLinks(id, ['https://app.codesignal.com/test-result/1'], bot))?.links).toContain('https://app.codesignal.com/test-result/1');
+      expect((await lever.removeLinks(id, ['https://app.codesignal.com/test-result/1']))?.links).not.toContain('https://app.codesignal.com/test-result/1');
+      expect((await lever.addSources(id, ['CodeSignal'], bot))?.sources).toContain('CodeSignal');
     });
 
     it('follows pagination over more than 100 opportunities', async () => {

@@ -3,7 +3,7 @@ import { ACCESS_DENIED } from './errors';
 import { evaluationLabel } from './events';
 import { paginate, type GraphQLContext, type ResolverMap } from './graphql-context';
 import * as interviews from './interviews';
-import type { FeedbackRecord, InterviewRecord, InterviewTemplateRecord } from './state';
+import type { FeedbackRecord, InterviewRecord } from './state';
 
 export const interviewResolvers: ResolverMap = {
   Query: {
@@ -44,11 +44,5 @@ export const interviewResolvers: ResolverMap = {
   InterviewerFeedback: {
     author: (f: FeedbackRecord, _a: unknown, ctx: GraphQLContext) => ctx.data.users.get(f.authorUserId),
     evaluation: (f: FeedbackRecord) => evaluationLabel(f.overallEvaluation),
-  },
-  InterviewTemplate: {
-    author: (t: InterviewTemplateRecord, _a: unknown, ctx: GraphQLContext) => (t.authorUserId ? ctx.data.users.get(t.authorUserId) ?? null : null),
-    canEdit: () => true,
-    hasAssociatedInterviews: (t: InterviewTemplateRecord, _a: unknown, ctx: GraphQLContext) =>
-      [...ctx.data.interviews.values()].some((i) => i.templateId === t.id && (i.status === 'pending' || i.status === 'active')),
   },
 };

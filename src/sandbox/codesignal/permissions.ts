@@ -34,7 +34,6 @@ export type PermissionSet = 'all' | ReadonlySet<AccessType>;
  */
 export const FIELD_PERMISSIONS: Readonly<Record<string, AccessType>> = {
   company: 'company_read',
-  user: 'company_read',
   companyTests: 'company_test_read',
   companyTest: 'company_test_read',
   companyTestSession: 'company_test_session_read',

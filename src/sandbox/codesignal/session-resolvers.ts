@@ -76,10 +76,6 @@ export const sessionResolvers: ResolverMap = {
     maxScore: (s: SessionRecord, _a: unknown, ctx: GraphQLContext) => testOf(ctx, s).maxScore,
     result: (s: SessionRecord, _a: unknown, ctx: GraphQLContext): ResultView | null => (s.result ? { session: s, test: testOf(ctx, s) } : null),
     tasks: (s: SessionRecord, _a: unknown, ctx: GraphQLContext) => testOf(ctx, s).tasks.map(sessionTask),
-    task: (s: SessionRecord, args: { taskId?: string | null }, ctx: GraphQLContext) => {
-      const task = testOf(ctx, s).tasks.find((t) => t.id === args.taskId);
-      return task ? sessionTask(task) : null;
-    },
     taskCount: (s: SessionRecord, _a: unknown, ctx: GraphQLContext) => testOf(ctx, s).tasks.length,
     sender: () => null,
     publicInvitationId: () => null,
@@ -92,13 +88,8 @@ export const sessionResolvers: ResolverMap = {
     score: (r: ResultView) => r.session.result?.score ?? null,
     solvedTaskCount: (r: ResultView) => r.session.result?.solvedTaskCount ?? null,
     taskResults: (r: ResultView) => taskResultViews(r.session, r.test),
-    taskResult: (r: ResultView, args: { taskId?: string | null; id?: string | null }) =>
-      taskResultViews(r.session, r.test).find((v) => v.task.id === (args.taskId ?? args.id)) ?? null,
     url: (r: ResultView, _a: unknown, ctx: GraphQLContext) => resultUrl(ctx.rt.baseUrl(), r.session),
-    versionedCodingScore: (r: ResultView) => {
-      const vcs = versionedCodingScore(r.test, r.session);
-      return vcs ? { ...vcs, skillAreas: [] } : null;
-    },
+    versionedCodingScore: (r: ResultView) => versionedCodingScore(r.test, r.session) ?? null,
     aiInsights: (r: ResultView) => (r.session.result?.aiSummary ? { summary: r.session.result.aiSummary } : null),
     totalTimeClosed: (r: ResultView) => r.session.result?.totalTimeClosed ?? null,
   },
@@ -109,7 +100,6 @@ export const sessionResolvers: ResolverMap = {
     solveTime: (v: TaskResultView) => v.outcome.solveTime,
     timeSpent: (v: TaskResultView) => v.outcome.timeSpent,
     timeOpen: (v: TaskResultView) => v.outcome.timeSpent,
-    levelResults: () => [],
     integrityReport: (v: TaskResultView) => {
       // task results exist only after submission; the analysis is done once the result is final
       if (v.session.status === 'finalizing') return { status: 'pending', suspicionScore: null, solutionSimilarity: null, suspiciousActivity: null, typingLinearity: null };
@@ -126,12 +116,6 @@ export const sessionResolvers: ResolverMap = {
   CommonTask: {
     __resolveType: () => 'SingleEnvironmentTask',
   },
-  SingleEnvironmentTask: {
-    overviewType: () => 'coding',
-    labels: () => [],
-    sets: () => [],
-    isRecentlyUsed: () => false,
-  },
 };
 
 /** `CompanyTestSession.emailReminders`: the scheduled reminder emails. */
@@ -145,17 +129,6 @@ function reminderViews(data: CompanyData, s: SessionRecord): unknown[] {
       email: {
         to: s.candidate.email ?? '',
         subject: template?.subjectLine ?? '',
-        properties: {
-          sender: null,
-          candidateFirstName: s.candidate.firstName,
-          candidateLastName: s.candidate.lastName,
-          candidate: candidateName(s),
-          company: data.name,
-          messageContent: template?.message ?? null,
-          expirationDate: new Date(s.expirationDate).toISOString(),
-          screenId: s.id,
-          companyLogo: null,
-        },
       },
     };
   });

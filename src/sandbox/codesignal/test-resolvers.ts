@@ -44,9 +44,7 @@ export const testResolvers: ResolverMap = {
     companyTest: (_: unknown, args: { id: string }, ctx: GraphQLContext) => ctx.data.tests.get(args.id) ?? null,
   },
   CompanyTest: {
-    company: (_t: TestRecord, _a: unknown, ctx: GraphQLContext) => ctx.data,
     testLabels: (t: TestRecord) => t.labels.map((title) => ({ title, variant: 'dim' })),
-    author: (t: TestRecord, _a: unknown, ctx: GraphQLContext) => (t.authorUserId ? ctx.data.users.get(t.authorUserId) ?? null : null),
     testSession: (t: TestRecord, args: { id: string }, ctx: GraphQLContext) => {
       const session = ctx.data.sessions.get(args.id);
       return session?.testId === t.id ? session : null;
@@ -56,8 +54,8 @@ export const testResolvers: ResolverMap = {
     scoreRangeLabels: (t: TestRecord) => t.scoreRangeLabels.map((l) => ({ label: l.label, scoreRange: { min: l.min, max: l.max } })),
     scoringModel: (t: TestRecord) =>
       t.scoringModel === 'codingScore2023'
-        ? { __typename: 'CodingScore2023ScoringModel', type: 'codingScore2023', scoreRange: { min: 200, max: 600 } }
-        : { __typename: 'RawScoringModel', type: 'raw', scoreRange: { min: 0, max: t.maxScore } },
+        ? { __typename: 'CodingScore2023ScoringModel', type: 'codingScore2023' }
+        : { __typename: 'RawScoringModel', type: 'raw' },
     expirationEmailSubject: () => null,
     expirationEmailMessage: () => null,
     completionEmailSubject: () => null,

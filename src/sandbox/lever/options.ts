@@ -39,6 +39,8 @@ export interface LeverSandboxOptions {
   maxFileBytes?: number;
   /** Seed for the fault-injection PRNG; each account derives its own stream from it. Default random. */
   seed?: number;
+  /** /v1 answers as thin as the reference allows: optional/[U]/[O]/sometimes fields left out, nullable ones null (views/sparse.ts). Default false. */
+  sparse?: boolean;
   quirks?: LeverQuirks;
   logger?: Logger | false;
 }
@@ -60,6 +62,7 @@ export function resolveOptions(opts: LeverSandboxOptions = {}): ResolvedOptions 
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
     maxFileBytes: opts.maxFileBytes ?? 30 * 1024 * 1024,
     seed: opts.seed ?? randomSeed(),
+    sparse: opts.sparse ?? false,
     quirks: {
       dedupedFalseFlag: false,
       performAsUnknownStatus: 400,

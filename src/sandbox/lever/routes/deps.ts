@@ -54,8 +54,9 @@ export function sendData(res: Response, data: unknown, status = 200, extra: Reco
   res.status(status).json({ data, ...extra });
 }
 
-export function sendPage<T>(res: Response, page: Page<T>): void {
-  res.json(page.hasNext ? { data: page.data, hasNext: true, next: page.next } : { data: page.data, hasNext: false });
+/** `lastHasNextOptional`: the small lists whose last page may come without `hasNext` (§1.2, doc examples). */
+export function sendPage<T>(res: Response, page: Page<T>, lastHasNextOptional = false): void {
+  res.json(page.hasNext ? { data: page.data, hasNext: true, next: page.next } : lastHasNextOptional ? { data: page.data } : { data: page.data, hasNext: false });
 }
 
 export const sendNoContent = (res: Response): void => { res.status(204).end(); };

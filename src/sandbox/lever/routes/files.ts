@@ -5,12 +5,16 @@ import { badRequest, LeverError } from '../errors';
 import { paginate } from '../pagination';
 import { inRange, queryTimestamp } from '../query';
 import { fileView } from '../views/activity';
+import { sparseFile } from '../views/sparse';
 import { accountOf, apiActor, apiBase, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
 
 export function fileRoutes(deps: V1Deps): Router {
   const { need, options } = deps;
   const router = Router();
-  const view = (req: Request) => (file: Parameters<typeof fileView>[0]) => fileView(file, apiBase(req), options.quirks.fileNumbersAsStrings);
+  const view = (req: Request) => (file: Parameters<typeof fileView>[0]) => {
+    const full = fileView(file, apiBase(req), options.quirks.fileNumbersAsStrings);
+    return options.sparse ? (sparseFile(full) as typeof full) : full;
+  };
 
   router.get('/opportunities/:opportunityId/files', need('files:read:admin'), (req, res) => {
     const account = accountOf(req);

@@ -3,40 +3,45 @@ import {
   createInterview, createInterviewBody, createPanel, deleteInterview, deletePanel, panelBody, replaceInterview,
   replaceInterviewBody, replacePanel,
 } from '../actions/interviews';
+import type { Interview, Panel } from '../model';
 import { paginate } from '../pagination';
+import type { AccountState } from '../state';
 import { parseInput } from '../validation';
 import { interviewView, panelView } from '../views/activity';
+import { sparseInterview, sparsePanel } from '../views/sparse';
 import { accountOf, apiActor, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
 
 /** Interviews and the panels that hold them (§3.7); every write needs `perform_as`. */
 export function interviewRoutes(deps: V1Deps): Router {
-  const { need, events } = deps;
+  const { need, events, options } = deps;
   const router = Router();
+  const interviewWire = (account: AccountState, i: Interview) => (options.sparse ? sparseInterview(interviewView(account, i)) : interviewView(account, i));
+  const panelWire = (account: AccountState, p: Panel) => (options.sparse ? sparsePanel(panelView(account, p)) : panelView(account, p));
   const writeDeps = (req: Parameters<typeof accountOf>[0]) => ({ events, account: accountOf(req), actor: apiActor(req, deps, true) });
 
   router.get('/opportunities/:opportunityId/interviews', need('interviews:read:admin'), (req, res) => {
     const account = accountOf(req);
     account.opportunity(req.params.opportunityId);
-    const interviews = account.interviewsOf(req.params.opportunityId).map((i) => interviewView(account, i));
-    sendPage(res, paginate(req, interviews, (i) => i.id));
+    const interviews = account.interviewsOf(req.params.opportunityId).map((i) => interviewWire(account, i));
+    sendPage(res, paginate(req, interviews, (i) => i.id as string));
   });
 
   router.get('/opportunities/:opportunityId/interviews/:interviewId', need('interviews:read:admin'), (req, res) => {
     const account = accountOf(req);
-    sendData(res, interviewView(account, account.interview(req.params.opportunityId, req.params.interviewId)));
+    sendData(res, interviewWire(account, account.interview(req.params.opportunityId, req.params.interviewId)));
   });
 
   router.post('/opportunities/:opportunityId/interviews', need('interviews:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const interview = createInterview(actionDeps, req.params.opportunityId, parseInput(createInterviewBody, req.body));
-    sendData(res, interviewView(actionDeps.account, interview), 201);
+    sendData(res, interviewWire(actionDeps.account, interview), 201);
   });
 
   router.put('/opportunities/:opportunityId/interviews/:interviewId', need('interviews:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const input = parseInput(replaceInterviewBody, req.body);
     const interview = replaceInterview(actionDeps, req.params.opportunityId, req.params.interviewId, input);
-    sendData(res, interviewView(actionDeps.account, interview));
+    sendData(res, interviewWire(actionDeps.account, interview));
   });
 
   router.delete('/opportunities/:opportunityId/interviews/:interviewId', need('interviews:write:admin'), (req, res) => {
@@ -47,25 +52,25 @@ export function interviewRoutes(deps: V1Deps): Router {
   router.get('/opportunities/:opportunityId/panels', need('panels:read:admin'), (req, res) => {
     const account = accountOf(req);
     account.opportunity(req.params.opportunityId);
-    const panels = account.panelsOf(req.params.opportunityId).map((p) => panelView(account, p));
-    sendPage(res, paginate(req, panels, (p) => p.id));
+    const panels = account.panelsOf(req.params.opportunityId).map((p) => panelWire(account, p));
+    sendPage(res, paginate(req, panels, (p) => p.id as string));
   });
 
   router.get('/opportunities/:opportunityId/panels/:panelId', need('panels:read:admin'), (req, res) => {
     const account = accountOf(req);
-    sendData(res, panelView(account, account.panel(req.params.opportunityId, req.params.panelId)));
+    sendData(res, panelWire(account, account.panel(req.params.opportunityId, req.params.panelId)));
   });
 
   router.post('/opportunities/:opportunityId/panels', need('panels:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const panel = createPanel(actionDeps, req.params.opportunityId, parseInput(panelBody, req.body), true);
-    sendData(res, panelView(actionDeps.account, panel), 201);
+    sendData(res, panelWire(actionDeps.account, panel), 201);
   });
 
   router.put('/opportunities/:opportunityId/panels/:panelId', need('panels:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const panel = replacePanel(actionDeps, req.params.opportunityId, req.params.panelId, parseInput(panelBody, req.body));
-    sendData(res, panelView(actionDeps.account, panel));
+    sendData(res, panelWire(actionDeps.account, panel));
   });
 
   router.delete('/opportunities/:opportunityId/panels/:panelId', need('panels:write:admin'), (req, res) => {

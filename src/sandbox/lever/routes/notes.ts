@@ -4,6 +4,7 @@ import { paginate } from '../pagination';
 import { queryString } from '../query';
 import { parseInput } from '../validation';
 import { noteView } from '../views/activity';
+import { sparseCreatedNote } from '../views/sparse';
 import { accountOf, apiActor, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
 
 export function noteRoutes(deps: V1Deps): Router {
@@ -25,7 +26,7 @@ export function noteRoutes(deps: V1Deps): Router {
     const input = parseInput(createNoteBody, req.body);
     const note = createNote(accountOf(req), actor, req.params.opportunityId, input, queryString(req, 'note_id'));
     // live answers the full note plus `noteId` (the docs show only `noteId`)
-    sendData(res, { ...noteView(note), noteId: note.id }, 201);
+    sendData(res, options.sparse ? sparseCreatedNote(note.id) : { ...noteView(note), noteId: note.id }, 201);
   });
 
   router.delete('/opportunities/:opportunityId/notes/:noteId', need('notes:write:admin'), (req, res) => {

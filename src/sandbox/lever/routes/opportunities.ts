@@ -7,23 +7,26 @@ import { inRange, queryBool, queryList, queryTimestamp } from '../query';
 import type { AccountState } from '../state';
 import { parseInput } from '../validation';
 import { applicationsOf, applicationView, opportunityView } from '../views/opportunity';
+import { sparseApplication, sparseOpportunity } from '../views/sparse';
 import { accountOf, apiActor, sendData, sendPage, shapeOf, type V1Deps } from './deps';
 
 export function opportunityRoutes(deps: V1Deps): Router {
   const { need, events, options } = deps;
   const router = Router();
+  const wire = (view: Record<string, unknown>) => (options.sparse ? sparseOpportunity(view) : view);
+  const wireApplication = (view: ReturnType<typeof applicationView>) => (options.sparse ? sparseApplication(view) : view);
 
   router.get('/opportunities', need('opportunities:read:admin'), (req, res) => {
     const account = accountOf(req);
     const shape = shapeOf(req);
     const matching = [...account.opportunities.values()].filter(opportunityFilter(req, account));
     const page = paginate(req, matching, (o) => o.id);
-    sendPage(res, { ...page, data: page.data.map((o) => opportunityView(account, o, shape)) });
+    sendPage(res, { ...page, data: page.data.map((o) => wire(opportunityView(account, o, shape))) });
   });
 
   router.get('/opportunities/:opportunityId', need('opportunities:read:admin'), (req, res) => {
     const account = accountOf(req);
-    sendData(res, opportunityView(account, account.opportunity(req.params.opportunityId), shapeOf(req)));
+    sendData(res, wire(opportunityView(account, account.opportunity(req.params.opportunityId), shapeOf(req))));
   });
 
   router.post('/opportunities', need('opportunities:write:admin'), (req, res) => {
@@ -34,15 +37,15 @@ export function opportunityRoutes(deps: V1Deps): Router {
     const account = accountOf(req);
     const ownerFromPosting = queryBool(req, 'perform_as_posting_owner') ?? false;
     const { opportunity, deduped } = createOpportunity({ events, account, actor }, input, { ownerFromPosting });
-    // live Lever adds a top-level `deduped:true` when the email matched a contact; `false` is [U]
-    const flag = deduped ? { deduped: true } : options.quirks.dedupedFalseFlag ? { deduped: false } : {};
-    sendData(res, opportunityView(account, opportunity, shapeOf(req)), 201, flag);
+    // live Lever adds a top-level `deduped:true` when the email matched a contact ([O], so not when sparse); `false` is [U]
+    const flag = options.sparse ? {} : deduped ? { deduped: true } : options.quirks.dedupedFalseFlag ? { deduped: false } : {};
+    sendData(res, wire(opportunityView(account, opportunity, shapeOf(req))), 201, flag);
   });
 
   router.get('/opportunities/:opportunityId/applications', need('applications:read:admin'), (req, res) => {
     const account = accountOf(req);
     const applications = applicationsOf(account, account.opportunity(req.params.opportunityId));
-    sendPage(res, paginate(req, applications.map((a) => applicationView(account, a)), (a) => a.id));
+    sendPage(res, paginate(req, applications.map((a) => wireApplication(applicationView(account, a))), (a) => a.id as string));
   });
 
   router.get('/opportunities/:opportunityId/applications/:applicationId', need('applications:read:admin'), (req, res) => {
@@ -50,7 +53,7 @@ export function opportunityRoutes(deps: V1Deps): Router {
     const id = req.params.applicationId;
     const application = applicationsOf(account, account.opportunity(req.params.opportunityId)).find((a) => a.id === id);
     if (!application) throw notFound('applications', id);
-    sendData(res, applicationView(account, application));
+    sendData(res, wireApplication(applicationView(account, application)));
   });
 
   return router;

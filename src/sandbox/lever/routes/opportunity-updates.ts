@@ -4,6 +4,7 @@ import { archiveBody, setArchived } from '../actions/archive';
 import { changeStage, editList, type ListField } from '../actions/opportunities';
 import { parseInput } from '../validation';
 import { opportunityView } from '../views/opportunity';
+import { sparseOpportunity } from '../views/sparse';
 import { accountOf, apiActor, sendData, shapeOf, type V1Deps } from './deps';
 
 const stageBody = z.object({ stage: z.string().min(1) });
@@ -16,16 +17,17 @@ const LIST_VERBS: ReadonlyArray<{ field: ListField; add: string; remove: string 
 
 /** Stage, archive state, tags, links and sources (§3.4); each answers 200 with the full opportunity. */
 export function opportunityUpdateRoutes(deps: V1Deps): Router {
-  const { need, events } = deps;
+  const { need, events, options } = deps;
   const router = Router();
   const write = need('opportunities:write:admin');
+  const wire = (view: Record<string, unknown>) => (options.sparse ? sparseOpportunity(view) : view);
 
   router.put('/opportunities/:opportunityId/stage', write, (req, res) => {
     const actor = apiActor(req, deps, false);
     const { stage } = parseInput(stageBody, req.body);
     const account = accountOf(req);
     const opp = changeStage({ events, account, actor }, req.params.opportunityId, stage);
-    sendData(res, opportunityView(account, opp, shapeOf(req)));
+    sendData(res, wire(opportunityView(account, opp, shapeOf(req))));
   });
 
   router.put('/opportunities/:opportunityId/archived', write, (req, res) => {
@@ -33,7 +35,7 @@ export function opportunityUpdateRoutes(deps: V1Deps): Router {
     const input = parseInput(archiveBody, req.body);
     const account = accountOf(req);
     const opp = setArchived({ events, account, actor }, req.params.opportunityId, input);
-    sendData(res, opportunityView(account, opp, shapeOf(req)));
+    sendData(res, wire(opportunityView(account, opp, shapeOf(req))));
   });
 
   for (const { field, add, remove } of LIST_VERBS) {
@@ -44,7 +46,7 @@ export function opportunityUpdateRoutes(deps: V1Deps): Router {
         const values = parseInput(body, req.body)[field];
         const account = accountOf(req);
         const opp = editList(account, req.params.opportunityId, field, op, values);
-        sendData(res, opportunityView(account, opp, shapeOf(req)));
+        sendData(res, wire(opportunityView(account, opp, shapeOf(req))));
       });
     }
   }

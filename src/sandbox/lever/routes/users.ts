@@ -4,7 +4,7 @@ import { queryBool, queryList, queryString } from '../query';
 import { userView } from '../views/directory';
 import { accountOf, sendData, sendPage, type V1Deps } from './deps';
 
-export function userRoutes({ need }: V1Deps): Router {
+export function userRoutes({ need, options }: V1Deps): Router {
   const router = Router();
 
   router.get('/users', need('users:read:admin'), (req, res) => {
@@ -15,7 +15,7 @@ export function userRoutes({ need }: V1Deps): Router {
       (includeDeactivated || u.deactivatedAt === null)
       && (email === undefined || u.email.toLowerCase() === email)
       && (roles.length === 0 || roles.includes(u.accessRole)));
-    sendPage(res, paginate(req, users.map(userView), (u) => u.id));
+    sendPage(res, paginate(req, users.map(userView), (u) => u.id), options.sparse);
   });
 
   router.get('/users/:userId', need('users:read:admin'), (req, res) => {

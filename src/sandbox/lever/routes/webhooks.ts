@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { createSubscription, createWebhookBody, deleteSubscription, updateSubscriptions, updateWebhooksBody } from '../actions/webhook-subscriptions';
 import { parseInput } from '../validation';
 import { webhookView } from '../views/directory';
+import { sparseCreatedWebhook } from '../views/sparse';
 import { accountOf, sendData, sendNoContent, type V1Deps } from './deps';
 
 /** Webhook subscriptions via the API (§2.7); the signature token is shown only in the create answer. */
-export function webhookRoutes({ need }: V1Deps): Router {
+export function webhookRoutes({ need, options }: V1Deps): Router {
   const router = Router();
 
   router.get('/webhooks', need('webhooks:read:admin'), (req, res) => {
@@ -15,7 +16,7 @@ export function webhookRoutes({ need }: V1Deps): Router {
 
   router.post('/webhooks', need('webhooks:write:admin'), (req, res) => {
     const sub = createSubscription(accountOf(req), 'api', parseInput(createWebhookBody, req.body));
-    sendData(res, webhookView(sub, true), 201);
+    sendData(res, options.sparse ? sparseCreatedWebhook(webhookView(sub, true)) : webhookView(sub, true), 201);
   });
 
   router.put('/webhooks', need('webhooks:write:admin'), (req, res) => {
