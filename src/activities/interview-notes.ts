@@ -43,6 +43,9 @@ export function renderInterviewNote(note: InterviewNote): string {
     case 'cancelled':
       return `CodeSignal live interview cancelled: ${cancelReasons[note.reason]}.`;
     case 'failed':
-      return `CodeSignal live interview could not be set up: ${note.message}\nAn administrator can see the details in the integration's Temporal Web UI.`;
+      if (note.failureType?.endsWith('.UnexpectedResponse')) {
+        return `The CodeSignal integration could not read an answer it needs for this live interview (${note.message}). This says nothing about the candidate: an administrator can see the details in the integration's Temporal Web UI.`;
+      }
+      return `${note.roomCreated ? 'CodeSignal live interview stopped because of an error' : 'CodeSignal live interview could not be set up'}: ${note.message}\nAn administrator can see the details in the integration's Temporal Web UI.`;
   }
 }

@@ -7,4 +7,5 @@ export type InterviewNote =
   | { kind: 'outcome'; room: RoomSnapshot; feedback: InterviewFeedback[] }
   | { kind: 'expired' }
   | { kind: 'cancelled'; reason: InterviewCancelReason }
-  | { kind: 'failed'; message: string };
+  /** `failureType` and `roomCreated` (absent in older runs) tell the note what actually went wrong. */
+  | { kind: 'failed'; message: string; failureType?: string; roomCreated?: boolean };

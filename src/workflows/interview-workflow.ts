@@ -187,7 +187,7 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
   } catch (err) {
     if (isCancellation(err)) throw err;
     state.failure = failureOf(err, 'InterviewFailed');
-    await note({ kind: 'failed', message: state.failure.message }).catch(() => undefined);
+    await note({ kind: 'failed', message: state.failure.message, failureType: state.failure.type, roomCreated: state.roomId !== null }).catch(() => undefined);
     await setStatus('failed', 'failed').catch(() => undefined);
     throw ApplicationFailure.nonRetryable(`interview ${input.interviewId} failed: ${state.failure.message}`, state.failure.type);
   } finally {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readJson } from '../support/lever-webhook';
 import { insertIntegration } from '../support/stack';
+import { CODESIGNAL_RESPONSE_MODES } from '../support/assessment-harness';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
 /** The mapping admin API against both sandboxes over HTTP. */
-describe('mapping admin API', () => {
+describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (mode) => {
   jest.setTimeout(120_000);
   let h: SyncHarness;
   const path = () => `/api/integrations/${h.integration.id}/mappings`;
@@ -15,7 +16,7 @@ describe('mapping admin API', () => {
   let outsider: { id: string };
   let backgroundCheckId: string;
   beforeAll(async () => {
-    h = await startSyncHarness();
+    h = await startSyncHarness({ codesignalResponseMode: mode });
     // a pair whose e-mails differ only in case, one user on each side only, and a stage no rule knows
     const leverDana = await readJson(await h.leverControl('POST', 'account:/users', { name: 'Dana Diaz', email: 'dana.diaz@acme.example' }));
     const csDana = await h.addCodeSignalUser('Dana D.', 'DANA.Diaz@Acme.Example');
@@ -109,16 +110,17 @@ describe('mapping admin API', () => {
 
   it('stores an edited mapping: GET → change → PUT round-trips', async () => {
     const current = await readJson(await h.admin('GET', path()));
+    const outsiderMapped = [...current.users, { codesignalUserId: outsider.id, leverUserId: seed().defaultUserId }];
     const edited = {
       ...current,
-      users: [...current.users, { codesignalUserId: outsider.id, leverUserId: seed().defaultUserId }],
+      users: outsiderMapped,
       stages: [...current.stages, { leverStageId: backgroundCheckId, codesignalStatus: 'offer' }],
     };
     const res = await h.admin('PUT', path(), edited);
     expect(res.status).toBe(200);
     const saved = await readJson(res);
     expect(saved.source).toBe('admin');
-    expect(saved.users).toHaveLength(current.users.length + 1);
+    expect(saved.users).toHaveLength(edited.users.length);
     expect(saved.users.find((u: { codesignalUserId: string }) => u.codesignalUserId === outsider.id)).toMatchObject({ leverUserId: seed().defaultUserId, rule: null });
     expect(saved.unmapped.codesignalUsers).toEqual([]);
     expect(saved.unmapped.leverStages).toEqual([]);

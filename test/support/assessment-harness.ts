@@ -1,13 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import type { Integration } from '../../src/db/integrations';
+import { RESPONSE_MODES, type ResponseMode } from '../../src/sandbox/codesignal';
 import type { InspectedOpportunity } from '../../src/sandbox/lever';
 import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
 import { adminToken, startStack, testSecretBox, type TestStack } from './stack';
 import { readJson } from './lever-webhook';
 
+/** Both CodeSignal sandbox response modes, for `describe.each(CODESIGNAL_RESPONSE_MODES)`. */
+export const CODESIGNAL_RESPONSE_MODES: readonly ResponseMode[] = RESPONSE_MODES;
+
+/**
+ * The mode a harness uses when its caller names none: `TEST_CODESIGNAL_RESPONSE_MODE` (so a suite that is
+ * not parameterised can be run against a sparse account without editing it), else 'full'.
+ */
+export function defaultCodeSignalResponseMode(): ResponseMode {
+  const fromEnv = process.env.TEST_CODESIGNAL_RESPONSE_MODE;
+  if (fromEnv === undefined || fromEnv === '') return 'full';
+  if (!(RESPONSE_MODES as readonly string[]).includes(fromEnv)) throw new Error(`TEST_CODESIGNAL_RESPONSE_MODE must be one of ${RESPONSE_MODES.join(', ')}, not ${fromEnv}`);
+  return fromEnv as ResponseMode;
+}
+
+export interface AssessmentHarnessOptions {
+  config?: Record<string, string>;
+  worker?: boolean;
+  name?: string;
+  /** How the CodeSignal sandbox answers nullable fields (see src/sandbox/codesignal/sparse.ts). Default: `defaultCodeSignalResponseMode()`. */
+  codesignalResponseMode?: ResponseMode;
+}
+
 export interface AssessmentHarness {
   sandboxes: RunningSandboxes;
+  /** The CodeSignal sandbox's response mode for the demo company. */
+  codesignalResponseMode: ResponseMode;
   stack: TestStack;
   integration: Integration;
   /** A recruiter moves the candidate in Lever's UI (fires the webhook). */
@@ -22,13 +47,14 @@ export interface AssessmentHarness {
  * The whole product on real servers: both sandboxes over HTTP, the API and a worker on the run's
  * Temporal and PostgreSQL, and an integration wired exactly as `npm start` wires the demo one.
  */
-export async function startAssessmentHarness(opts: { config?: Record<string, string>; worker?: boolean; name?: string } = {}): Promise<AssessmentHarness> {
+export async function startAssessmentHarness(opts: AssessmentHarnessOptions = {}): Promise<AssessmentHarness> {
+  const codesignalResponseMode = opts.codesignalResponseMode ?? defaultCodeSignalResponseMode();
   const sandboxes = await startSandboxes({
     leverPort: 0,
     codesignalPort: 0,
     quiet: true,
     lever: { webhookRetryDelaysMs: [200, 400, 800, 1600, 3200] },
-    codesignal: { webhookRetryDelaysMs: () => 300 },
+    codesignal: { webhookRetryDelaysMs: () => 300, responseMode: codesignalResponseMode },
   });
   const stack = await startStack({
     worker: opts.worker,
@@ -39,6 +65,7 @@ export async function startAssessmentHarness(opts: { config?: Record<string, str
   const accountId = sandboxes.lever.seed.accountId;
   return {
     sandboxes,
+    codesignalResponseMode,
     stack,
     integration,
     moveToStage: (opportunityId, stageId) => void leverSandbox.recruiter.moveToStage(accountId, opportunityId, { stage: stageId }),

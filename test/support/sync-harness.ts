@@ -1,7 +1,7 @@
 import type { InspectedOpportunity } from '../../src/sandbox/lever';
 import { importWorkflowId } from '../../src/workflows/ids';
 import { importStateQuery, type ImportState } from '../../src/workflows/import-messages';
-import { startAssessmentHarness, type AssessmentHarness } from './assessment-harness';
+import { startAssessmentHarness, type AssessmentHarness, type AssessmentHarnessOptions } from './assessment-harness';
 import { readJson } from './lever-webhook';
 import { adminToken, eventually } from './stack';
 
@@ -33,8 +33,8 @@ export interface SyncHarness extends AssessmentHarness {
 }
 
 /** The assessment harness (both sandboxes over HTTP, API + worker on the run's servers) plus sourcing helpers. */
-export async function startSyncHarness(): Promise<SyncHarness> {
-  const h = await startAssessmentHarness();
+export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'codesignalResponseMode'> = {}): Promise<SyncHarness> {
+  const h = await startAssessmentHarness(opts);
   const companyId = h.sandboxes.codesignal.seed.companyId;
   const accountId = h.sandboxes.lever.seed.accountId;
   const json = (body: unknown) => (body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from './events';
+import { RESPONSE_MODES } from './options';
 import { ACCESS_TYPES } from './permissions';
 import { SOURCING_STATUSES } from './state';
 
@@ -10,6 +11,7 @@ const ms = z.number().int().positive();
 const settings = z.strictObject({
   reactivationCarriesExternalId: z.boolean().optional(),
   sourcingApiStatusChangesFireWebhook: z.boolean().optional(),
+  responseMode: z.enum(RESPONSE_MODES).optional(),
 });
 
 export const createCompanyBody = z.strictObject({ name: nonEmpty, id: nonEmpty.optional(), settings: settings.optional() });

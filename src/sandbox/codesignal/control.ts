@@ -60,6 +60,7 @@ export class SandboxControl {
       settings: {
         reactivationCarriesExternalId: options.reactivationCarriesExternalId,
         sourcingApiStatusChangesFireWebhook: options.sourcingApiStatusChangesFireWebhook,
+        responseMode: options.responseMode,
         ...input.settings,
       },
     });

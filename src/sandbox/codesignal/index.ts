@@ -1,7 +1,8 @@
 /** CodeSignal API sandbox: an in-memory simulator of CodeSignal's public GraphQL API and webhooks. */
 export { createCodeSignalSandbox, type CodeSignalSandbox, type ListeningSandbox } from './server';
 export { seedCodeSignalDemo, DEMO_USERS, type CodeSignalDemoSeed, type CodeSignalDemoSeedOptions } from './seed';
-export { documentedRetryDelayMs, type CodeSignalSandboxOptions } from './options';
+export { documentedRetryDelayMs, RESPONSE_MODES, type CodeSignalSandboxOptions, type ResponseMode } from './options';
+export { SPARSE_EXCEPTIONS } from './sparse';
 export { SandboxControl } from './control';
 export type { SessionView } from './control-views';
 export { WEBHOOK_EVENTS, type WebhookEventName } from './events';

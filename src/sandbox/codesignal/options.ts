@@ -1,5 +1,12 @@
 import pino from 'pino';
 
+/**
+ * How generously GraphQL answers: `full` fills every field the sandbox knows; `sparse` answers `null`
+ * for every field the schema types as nullable, except the short list in sparse.ts.
+ */
+export type ResponseMode = 'full' | 'sparse';
+export const RESPONSE_MODES = ['full', 'sparse'] as const satisfies readonly ResponseMode[];
+
 /** How the sandbox signals facts the reference marks unconfirmed, plus test-friendly knobs. */
 export interface CodeSignalSandboxOptions {
   /** Delay before the next attempt after `failCount` consecutive failures (1-based). Default: the documented backoff. */
@@ -22,6 +29,12 @@ export interface CodeSignalSandboxOptions {
   reactivationCarriesExternalId?: boolean;
   /** Whether `setSourcingCandidateStatus` (API) fires `sourcingCandidateStatusChanged` (sandbox extension). Default true. */
   sourcingApiStatusChangesFireWebhook?: boolean;
+  /**
+   * `'sparse'`: every nullable field answers `null` (see sparse.ts for the few kept), so a client is
+   * tested against an account that uses all the room the schema gives it. Per company, switchable at
+   * run time (`PUT /_sandbox/companies/:cid/settings`). Default 'full'.
+   */
+  responseMode?: ResponseMode;
   /** Largest page `companyTestSessions` returns; bigger `first` values are clamped (a public client assumes 20). Default 20. */
   maxTestSessionsPageSize?: number;
   /** Base URL used in links (invitation, result, interview) before `listen()` knows its own. Default: the request's host. */
@@ -57,6 +70,7 @@ export function resolveOptions(opts: CodeSignalSandboxOptions = {}): ResolvedOpt
     mutationRateLimitPerSecond: opts.mutationRateLimitPerSecond ?? 5,
     reactivationCarriesExternalId: opts.reactivationCarriesExternalId ?? false,
     sourcingApiStatusChangesFireWebhook: opts.sourcingApiStatusChangesFireWebhook ?? true,
+    responseMode: opts.responseMode ?? 'full',
     maxTestSessionsPageSize: opts.maxTestSessionsPageSize ?? 20,
     publicUrl: opts.publicUrl?.replace(/\/+$/, ''),
     now: opts.now ?? Date.now,

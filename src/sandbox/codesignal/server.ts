@@ -11,6 +11,7 @@ import { RequestLog } from './request-log';
 import { attachResolvers } from './resolvers';
 import { createRuntime, type Runtime } from './runtime';
 import { buildCodeSignalSchema } from './schema';
+import { applyResponseMode } from './sparse';
 import { SandboxStore } from './state';
 import { WebhookDispatcher } from './webhooks';
 
@@ -49,7 +50,7 @@ export function createCodeSignalSandbox(opts: CodeSignalSandboxOptions = {}): Co
   const requestLog = new RequestLog();
   const limiter = new FieldRateLimiter(options.now);
   const control = new SandboxControl(runtime, webhooks, faults, requestLog, limiter);
-  const schema = attachResolvers(buildCodeSignalSchema());
+  const schema = applyResponseMode(attachResolvers(buildCodeSignalSchema()));
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,5 +1,6 @@
 import { notFound } from './errors';
 import { newId } from './ids';
+import type { ResponseMode } from './options';
 import type { PermissionSet } from './permissions';
 
 export type TestSessionStatus =
@@ -190,6 +191,8 @@ export interface EmailRecord {
 export interface CompanySettings {
   reactivationCarriesExternalId: boolean;
   sourcingApiStatusChangesFireWebhook: boolean;
+  /** `sparse`: nullable GraphQL fields answer null (sparse.ts). */
+  responseMode: ResponseMode;
 }
 
 export interface CompanyData {
