@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { recordAssessmentSession } from '../db/assessment-sessions';
-import type { CodeSignalTestSession } from '../codesignal/schemas';
+import { recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from '../db/assessment-sessions';
+import type { CodeSignalClient } from '../codesignal/client';
+import type { CodeSignalTestSession } from '../codesignal/types';
+import { ExternalApiError } from '../external-api-error';
 import { renderAssessmentReport } from '../reports/assessment-report';
 import { assessmentSelectionUrl } from '../selection/selection-link';
 import type { CandidateContact, SessionSnapshot } from '../workflows/assessment-messages';
@@ -44,8 +46,8 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
 
   const snapshot = (s: CodeSignalTestSession): SessionSnapshot => ({
     id: s.id,
-    testId: s.test.id,
-    testTitle: s.test.title,
+    testId: s.test?.id ?? null,
+    testTitle: s.test?.title ?? null,
     status: s.status,
     invitationUrl: s.invitationUrl ?? null,
     expiresAt: s.expirationDate ?? null,
@@ -56,9 +58,21 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     reportUrl: s.result?.url ?? null,
     verificationStatus: s.verificationStatus ?? null,
     rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
+    tasks: (s.result?.taskResults ?? []).flatMap((t, i) =>
+      t ? [{ title: t.sessionTask.task?.title || `Task ${i + 1}`, score: t.score, maxScore: t.sessionTask.maxScore }] : []),
     continuedAs: s.reactivatedSession?.newSessionId ?? s.retakeSession?.id ?? null,
     readAt: now(),
   });
+
+  /** A test's title when a session does not name its test; unknown (null) when the test cannot be read either. */
+  async function titleOfTest(codesignal: CodeSignalClient, testId: string): Promise<string | null> {
+    try {
+      return (await codesignal.getCompanyTest(testId)).title;
+    } catch (err) {
+      if (err instanceof ExternalApiError && !err.retryable) return null;
+      throw err;
+    }
+  }
 
   async function readSnapshot(integrationId: string, sessionId: string): Promise<SessionSnapshot> {
     const { codesignal } = await contexts.get(integrationId);
@@ -97,12 +111,19 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
         expireDuration: input.expireDurationMs,
       });
       await recordAssessmentSession(db, { ...input, sessionId: session.id });
-      return snapshot(session);
+      const sent = snapshot(session);
+      // The schema lets CodeSignal leave the session's test and expiry out: the test we sent and the expiry we asked for.
+      const testTitle = sent.testTitle ?? (await titleOfTest(codesignal, input.testId));
+      return { ...sent, testId: sent.testId ?? input.testId, testTitle, expiresAt: sent.expiresAt ?? sent.readAt + input.expireDurationMs };
     },
 
-    async recordSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<void> {
+    /**
+     * Records the session for this workflow and answers the CodeSignal events parked for it (they
+     * arrived before the session was recorded); the workflow handles them as if they had been signalled.
+     */
+    async recordSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<ParkedSessionEvent[]> {
       const { db } = await contexts.get(input.integrationId);
-      await recordAssessmentSession(db, input);
+      return recordAssessmentSessionTakingParked(db, input);
     },
 
     readSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<SessionSnapshot> {
@@ -120,7 +141,8 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       // Extending is "set the expiry"; a retry that finds it already set does nothing.
       if (current.expiresAt !== null && current.expiresAt >= expiresAt) return current;
       await codesignal.extendTestSession(sessionId, expiresAt);
-      return readSnapshot(integrationId, sessionId);
+      const extended = await readSnapshot(integrationId, sessionId);
+      return { ...extended, expiresAt: extended.expiresAt ?? expiresAt };
     },
 
     async reactivateSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<SessionSnapshot> {

@@ -1,8 +1,8 @@
 import express, { Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { codesignalWebhookSchema, parseCodeSignalEvent } from '../codesignal/webhook-events';
+import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent } from '../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
-import { findAssessmentWorkflowId } from '../db/assessment-sessions';
+import { findAssessmentWorkflowId, parkSessionEvent, pruneParkedSessionEvents } from '../db/assessment-sessions';
 import { findCandidateLink } from '../db/candidate-links';
 import { findInterviewWorkflowId } from '../db/interview-rooms';
 import type { SecretBox } from '../crypto/secret-box';
@@ -33,9 +33,33 @@ export interface CodeSignalWebhookDeps {
   taskQueue: string;
 }
 
+/** The documented events about a test session (their payload names a `testSessionId`): the only ones parked. */
+const testSessionEvents: ReadonlySet<string> = new Set(
+  codesignalEventSchema.options.filter((o) => 'testSessionId' in o.shape.payload.shape).map((o) => o.shape.event.value),
+);
+const isTestSessionEvent = (event: string) => testSessionEvents.has(event);
+
+const pruneIntervalMs = 60 * 60_000;
+
+/** Deletes parked events past their retention now and hourly; the timer never keeps the process alive. Returns the stop function. */
+export function pruneParkedEventsHourly(db: Db, logger: Logger): () => void {
+  const prune = () => {
+    pruneParkedSessionEvents(db)
+      .then((deleted) => {
+        if (deleted > 0) logger.info({ deleted }, 'old parked CodeSignal events pruned');
+      })
+      .catch((err: Error) => logger.warn({ err: err.message }, 'pruning parked CodeSignal events failed'));
+  };
+  prune();
+  const timer = setInterval(prune, pruneIntervalMs).unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the
  * body, so the event is only a hint: the assessment workflow re-reads its own session from the API.
+ * Test-session events go to the workflow recorded for the session (assessment_sessions); an event of
+ * a session not recorded yet is parked until a workflow records it (see parked_session_events).
  */
 export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   const router = Router();
@@ -136,11 +160,38 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
       return;
     }
 
-    const fromExternalId = workflowIdFromExternalId(typeof payload.externalId === 'string' ? payload.externalId : undefined);
-    // The body is unsigned: an externalId naming another integration's workflow is not trusted.
-    const workflowId =
-      fromExternalId?.startsWith(`assessment/${integrationId}/`) ? fromExternalId : await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
-    await signalOrIgnore(res, log, workflowId, (handle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn: body.triggeredOn ?? 0 }));
+    // Routed by what the service recorded, never by the unsigned body's externalId alone: a
+    // reactivated session may carry the old session's externalId (reference §5, unconfirmed).
+    const triggeredOn = body.triggeredOn ?? 0;
+    const signal = (handle: WorkflowHandle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn });
+    const externalId = typeof payload.externalId === 'string' ? payload.externalId : undefined;
+    let workflowId = await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
+    if (!workflowId) {
+      if (!isTestSessionEvent(body.event)) {
+        // Only documented test-session events are kept for later; anything else of an unknown session is dropped as before.
+        await signalOrIgnore(res, log, undefined, signal);
+        return;
+      }
+      const parked = await parkSessionEvent(deps.db, { integrationId, sessionId, event: body.event, triggeredOn });
+      if (parked.kind === 'full') {
+        log.warn('too many parked CodeSignal events for this integration; event dropped');
+        res.status(200).json({ status: 'ignored', reason: 'too many parked events' });
+        return;
+      }
+      if (parked.kind === 'parked') {
+        // A session we have not recorded yet: a retake whose reactivation answer is still on its way,
+        // or a session this service never created. The workflow that records it takes the event.
+        log.info({ sessionId }, 'CodeSignal event for a session not recorded yet; parked');
+        res.status(200).json({ status: 'parked', reason: 'session not recorded yet; kept for its workflow' });
+        return;
+      }
+      workflowId = parked.workflowId; // recorded while we looked
+    }
+    const named = workflowIdFromExternalId(externalId);
+    if (externalId !== undefined && named !== workflowId) {
+      log.info({ workflowId, externalIdWorkflowId: named?.slice(0, 200) ?? null }, 'externalId disagrees with the recorded session; routed by the record');
+    }
+    await signalOrIgnore(res, log, workflowId, signal);
   });
   return router;
 }

@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -23,6 +24,7 @@ import {
   type AssessmentWorkflowInput,
   type CancelRequest,
   type RecruiterAction,
+  type SessionEvent,
   type SessionSnapshot,
 } from './assessment-messages';
 import type { AssessmentNote } from './assessment-notes';
@@ -30,6 +32,12 @@ import { failureOf } from './failures';
 import { startTimer } from './timers';
 
 const day = 24 * 60 * 60 * 1000;
+
+/**
+ * From this version on, the workflow records the session it was given by an invitation or a
+ * reactivation itself (`recordSession`) and so takes the CodeSignal events parked for it.
+ */
+const recordsParkedEventsPatch = 'parked-session-events-v1';
 
 /** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
 const acts = proxyActivities<AssessmentActivities>({
@@ -87,9 +95,11 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   setHandler(testChosenSignal, ({ testId }) => {
     if (state.status === 'awaiting_selection' && inbox.chosenTestId === undefined) inbox.chosenTestId = testId;
   });
-  setHandler(sessionEventSignal, () => {
+  // Any event makes the workflow re-read its session from the API; the event's content is only a hint.
+  const onSessionEvent = (_event: SessionEvent): void => {
     inbox.sessionEvents += 1;
-  });
+  };
+  setHandler(sessionEventSignal, onSessionEvent);
   setHandler(cancelAssessmentSignal, (request) => {
     inbox.cancel ??= request;
   });
@@ -135,6 +145,27 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
         passed: state.passed,
       })
       .catch((err: unknown) => log.warn('candidate workflow not reachable for a status update', { error: String(err) }));
+  }
+
+  /** Records the session for this workflow; the events CodeSignal sent before that are handled as if signalled now. */
+  async function recordSession(sessionId: string): Promise<void> {
+    const parked = await acts.recordSession({ ...ref, workflowId, sessionId });
+    // Histories from before the activity answered parked events hold no result here.
+    for (const event of parked ?? []) onSessionEvent(event);
+  }
+
+  /**
+   * What CodeSignal may leave out (the schema makes a session's test and expiry nullable) is kept from
+   * what the workflow already knows; a session whose expiry is never given expires on our own timer
+   * after the configured days, as an unstarted invitation does anyway.
+   */
+  function known(session: SessionSnapshot, isNewSession = false): SessionSnapshot {
+    return {
+      ...session,
+      testId: session.testId ?? state.testId,
+      testTitle: session.testTitle ?? state.testTitle,
+      expiresAt: session.expiresAt ?? (isNewSession ? null : state.expiresAt) ?? session.readAt + settings.expiryDays * day,
+    };
   }
 
   function follow(session: SessionSnapshot): void {
@@ -238,8 +269,8 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     let eventsSeen = 0;
     for (;;) {
       if (session.continuedAs && session.continuedAs !== session.id) {
-        session = await acts.readSession({ integrationId: input.integrationId, sessionId: session.continuedAs });
-        await acts.recordSession({ ...ref, workflowId, sessionId: session.id });
+        session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.continuedAs }), true);
+        await recordSession(session.id);
         scheduleTimers(session);
         await note({ kind: 'retake', testTitle: session.testTitle, email, expiresAt: session.expiresAt });
         await setStatus('invited');
@@ -258,7 +289,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
           await note({ kind: 'resent', testTitle: session.testTitle, email });
         } else {
           const from = Math.max(session.expiresAt ?? session.readAt, session.readAt);
-          session = await acts.extendSession({ integrationId: input.integrationId, sessionId: session.id, expiresAt: from + action.days * day });
+          session = known(await acts.extendSession({ integrationId: input.integrationId, sessionId: session.id, expiresAt: from + action.days * day }));
           scheduleTimers(session);
           await note({ kind: 'extended', testTitle: session.testTitle, expiresAt: session.expiresAt });
         }
@@ -274,7 +305,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
         eventsSeen = inbox.sessionEvents;
         const expiryReached = due.expiry;
         due.expiry = false;
-        session = await acts.readSession({ integrationId: input.integrationId, sessionId: session.id });
+        session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.id }));
         if (expiryReached && session.expiresAt !== scheduledExpiry) {
           scheduleTimers(session); // extended in CodeSignal itself
         } else if (expiryReached && session.status === 'pending') {
@@ -291,7 +322,9 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     state.candidateEmail = candidate.email;
 
     if (input.retakeOfSessionId) {
-      const session = await acts.reactivateSession({ ...ref, workflowId, sessionId: input.retakeOfSessionId });
+      const session = known(await acts.reactivateSession({ ...ref, workflowId, sessionId: input.retakeOfSessionId }), true);
+      // The new session's first events may have reached the service before this answer did.
+      if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
       follow(session);
       await note({ kind: 'retake', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
       await setStatus('invited');
@@ -308,7 +341,8 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       testId = inbox.chosenTestId;
     }
     state.testId = testId;
-    const session = await acts.sendInvitation({ ...ref, workflowId, testId, candidate, expireDurationMs: settings.expiryDays * day });
+    const session = known(await acts.sendInvitation({ ...ref, workflowId, testId, candidate, expireDurationMs: settings.expiryDays * day }), true);
+    if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
     follow(session);
     await note({ kind: 'invitation', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
     if (!defaultTest) await acts.removeSelectionLink(ref);
@@ -319,7 +353,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     const failure = failureOf(err, 'AssessmentFailed');
     state.failure = failure;
     // Best effort: the error may be the very permission these writes need.
-    await note({ kind: 'failed', message: failure.message }).catch(() => undefined);
+    await note({ kind: 'failed', message: failure.message, failureType: failure.type }).catch(() => undefined);
     await setStatus('failed').catch(() => undefined);
     throw ApplicationFailure.nonRetryable(`assessment ${input.assessmentId} failed: ${failure.message}`, failure.type);
   } finally {
