@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { secretBoxFrom } from './crypto/secret-box';
 
@@ -7,6 +8,37 @@ const booleanString = z
   .transform((v) => v === 'true' || v === '1');
 
 const optionalUrl = z.url().optional();
+
+/** Express's `trust proxy`: false, true, a hop count, or the addresses/CIDRs/named ranges of the proxies. */
+export type TrustProxy = boolean | number | string[];
+const namedProxyRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** 10.0.0.1, 10.0.0.0/8, 10.0.0.0/255.0.0.0, fd00::/8 — what Express's proxy-addr accepts. */
+function isProxyAddress(entry: string): boolean {
+  if (namedProxyRanges.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+    if (entries.length === 0 || !entries.every(isProxyAddress)) {
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or comma-separated proxy addresses, CIDRs, loopback, linklocal or uniquelocal' });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** Milliseconds, at least 1: a zero would switch Node's protection off. */
+const timeoutMs = z.coerce.number().int().min(1).max(3_600_000);
 
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,7 +84,22 @@ export const environmentSchema = z.object({
   /** Where operators open the Temporal Web UI: deep links from Activity, and the only origin the codec endpoint answers. */
   TEMPORAL_UI_URL: optionalUrl,
   WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().positive().default(14),
+  /** Which hops in front of the API are trusted for X-Forwarded-For/-Proto (req.ip, log-in throttling); none by default. */
+  TRUST_PROXY: trustProxy.default(false),
+  /**
+   * The HTTP server's limits on a client's pace (Node's defaults would hold a slow request for minutes):
+   * all headers must arrive within HTTP_HEADERS_TIMEOUT_MS, the whole request (headers and body) within
+   * HTTP_REQUEST_TIMEOUT_MS, else 408; an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
   PATH: z.string().default(''),
+}).superRefine((env, ctx) => {
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+  }
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -13,7 +13,7 @@ import { assessmentSelectionRoutes } from './assessment-selection';
 import { assessmentRoutes } from './assessments';
 import { codecRoutes } from './codec';
 import { codesignalWebhookRoutes } from './codesignal-webhooks';
-import { errorHandler, notFound } from './errors';
+import { assignRequestId, errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { importRoutes } from './imports';
 import { integrationRoutes } from './integrations';
@@ -33,6 +33,9 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   const box = secretBoxFrom(config);
   const app = express();
   app.disable('x-powered-by');
+  // Who the client is (req.ip: log-in throttling, logs) when the API runs behind reverse proxies; none trusted by default.
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(assignRequestId);
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
   app.use(
     leverWebhookRoutes({

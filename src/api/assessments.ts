@@ -8,11 +8,12 @@ import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
 import { parseBody } from './validate';
 
+/** Strict: `{"action":"resend","days":5}` is refused naming `days`, not taken as a plain resend. */
 const actionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('resend') }),
-  z.object({ action: z.literal('extend'), days: z.number().int().min(1).max(180) }),
-  z.object({ action: z.literal('retake') }),
-  z.object({ action: z.literal('cancel') }),
+  z.strictObject({ action: z.literal('resend') }),
+  z.strictObject({ action: z.literal('extend'), days: z.number().int().min(1).max(180) }),
+  z.strictObject({ action: z.literal('retake') }),
+  z.strictObject({ action: z.literal('cancel') }),
 ]);
 
 /** Admin API for a candidate's assessments: list them, and the recruiter actions resend / extend / retake / cancel. */

@@ -23,6 +23,25 @@ export interface IntegrationRoutesDeps {
   leverRequestsPerSecond: number;
 }
 
+/**
+ * The admin bodies, strict at every level: `lever.webhookSigningToken` (for `webhookSigningTokens`) is
+ * a 400 naming it, not an integration that then refuses every Lever delivery. The settings given at
+ * creation are checked like PUT …/settings checks them (except against Lever) and stored parsed.
+ */
+const createBodySchema = integrationInputSchema
+  .extend({
+    lever: integrationInputSchema.shape.lever.strict(),
+    codesignal: integrationInputSchema.shape.codesignal.strict(),
+    settings: integrationSettingsSchema.optional(),
+  })
+  .strict();
+const credentialsBodySchema = credentialsInputSchema
+  .extend({
+    lever: credentialsInputSchema.shape.lever.unwrap().strict().optional(),
+    codesignal: credentialsInputSchema.shape.codesignal.unwrap().strict().optional(),
+  })
+  .strict();
+
 export const webhookUrls = (publicUrl: string, integrationId: string) => ({
   lever: `${publicUrl}/webhooks/lever/${integrationId}`,
   codesignal: `${publicUrl}/webhooks/codesignal/${integrationId}`,
@@ -61,8 +80,8 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
 
   router.post('/api/integrations', async (req, res) => {
-    const input = parseBody(integrationInputSchema, req.body);
-    const integration = await createIntegration(deps.db, deps.box, input);
+    const { settings, ...input } = parseBody(createBodySchema, req.body);
+    const integration = await createIntegration(deps.db, deps.box, { ...input, settings: settings ?? {} });
     res.status(201).location(`/api/integrations/${integration.id}`).json(integrationView(integration, deps.publicUrl));
   });
 
@@ -79,7 +98,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
 
   // Credentials and name: only what the body gives is replaced (`codesignal.webhookSecret: null` clears it).
   router.patch('/api/integrations/:id', async (req, res) => {
-    const input = parseBody(credentialsInputSchema, req.body);
+    const input = parseBody(credentialsBodySchema, req.body);
     const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.id, input);
     if (!updated) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
     res.json(integrationView(updated, deps.publicUrl));

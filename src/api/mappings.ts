@@ -38,6 +38,31 @@ function mappingView(m: StoredMapping) {
 }
 
 /**
+ * The read-only fields of `mappingView`, per level. The set-up UI sends back what GET answered with its
+ * changes, so PUT removes exactly these before the strict schema refuses every other unknown field.
+ */
+const viewOnlyFields: Record<'top' | 'users' | 'stages' | 'archiveReasons' | 'statuses', readonly string[]> = {
+  top: ['integrationId', 'source', 'updatedAt', 'unmapped', 'checkedAt'],
+  users: ['rule', 'codesignalUser', 'leverUser'],
+  stages: ['rule', 'leverStage'],
+  archiveReasons: ['rule', 'leverArchiveReason'],
+  statuses: ['rule', 'leverStage', 'leverArchiveReason'],
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const omit = (value: Record<string, unknown>, fields: readonly string[]) => Object.fromEntries(Object.entries(value).filter(([k]) => !fields.includes(k)));
+
+function withoutViewFields(body: unknown): unknown {
+  if (!isRecord(body)) return body;
+  const mapping = omit(body, viewOnlyFields.top);
+  for (const list of ['users', 'stages', 'archiveReasons', 'statuses'] as const) {
+    const entries = mapping[list];
+    if (Array.isArray(entries)) mapping[list] = entries.map((e: unknown) => (isRecord(e) ? omit(e, viewOnlyFields[list]) : e));
+  }
+  return mapping;
+}
+
+/**
  * Admin API for an integration's user and stage mappings (docs/sync.md): compute them from both
  * APIs, read them, replace them. Every write is checked against both accounts first.
  */
@@ -90,7 +115,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
 
   router.put(base, async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
-    const body = parseBody(integrationMappingSchema, req.body);
+    const body = parseBody(integrationMappingSchema, withoutViewFields(req.body));
     // An entry the admin left as it was keeps the rule that produced it; a changed or new one is theirs.
     const stored = await loadMapping(deps.db, integration.id);
     const keyOf = (entry: object) =>

@@ -23,7 +23,7 @@ export interface SetupRoutesDeps {
   leverRequestsPerSecond: number;
 }
 
-const keyToTest = z.object({ apiKey: z.string().min(1) });
+const keyToTest = z.strictObject({ apiKey: z.string().min(1) });
 /** Without `apiKey` the integration's stored key is tested. */
 const storedOrGivenKey = keyToTest.partial();
 

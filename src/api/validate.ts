@@ -1,21 +1,44 @@
 import type { z } from 'zod';
 import { HttpError } from './errors';
 
-/** Parses a request body with zod; the 400 names every field that is wrong. */
+interface Issue {
+  path: string;
+  message: string;
+}
+
+const pathOf = (path: ReadonlyArray<PropertyKey>) => path.map(String).join('.');
+
+/**
+ * zod's issues as `{path, message}`; a field the schema does not know (strict objects) is one issue
+ * per field, `unknown field lever.webhookSigningToken`, so a misspelt name is never dropped silently.
+ */
+function describe(error: z.ZodError, whole: string): { issues: Issue[]; message: string } {
+  const named = error.issues.flatMap((i): Array<Issue & { text: string }> =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => {
+          const path = pathOf([...i.path, key]);
+          return { path, message: 'unknown field', text: `unknown field ${path}` };
+        })
+      : [{ path: pathOf(i.path) || whole, message: i.message, text: `${pathOf(i.path) || whole}: ${i.message}` }],
+  );
+  return { issues: named.map(({ path, message }) => ({ path, message })), message: named.map((i) => i.text).join('; ') };
+}
+
+/** Parses a request body with zod; the 400 names every field that is wrong or unknown. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError(400, 'invalid_body', 'request body must be a JSON object (Content-Type: application/json)');
   }
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-  throw new HttpError(400, 'invalid_body', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  const { issues, message } = describe(parsed.error, '(body)');
+  throw new HttpError(400, 'invalid_body', message, { issues });
 }
 
 /** Like parseBody, for query strings: the 400 names every parameter that is wrong. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new HttpError(400, 'invalid_query', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  const { issues, message } = describe(parsed.error, '');
+  throw new HttpError(400, 'invalid_query', message, { issues });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Tag names written to Lever for each assessment status; admins rename them to fit their tag scheme. */
-export const statusTagsSchema = z.object({
+export const statusTagsSchema = z.strictObject({
   awaitingSelection: z.string().min(1).max(100).default('CodeSignal: awaiting test selection'),
   invited: z.string().min(1).max(100).default('CodeSignal: invited'),
   started: z.string().min(1).max(100).default('CodeSignal: in progress'),
@@ -17,13 +17,13 @@ export const statusTagsSchema = z.object({
 export type StatusTags = z.infer<typeof statusTagsSchema>;
 export type AssessmentTagStatus = keyof StatusTags;
 
-const thresholdOutcomeSchema = z.object({
+const thresholdOutcomeSchema = z.strictObject({
   tag: z.string().min(1).max(100),
   moveToStageId: z.string().min(1).optional(),
 });
 
 export const assessmentSettingsSchema = z
-  .object({
+  .strictObject({
     /** Lever stage ids; entering one starts an assessment. */
     triggerStageIds: z.array(z.string().min(1)).max(50).default([]),
     /** A test sent at once, without the selection link, per trigger stage and/or per posting (posting wins). */
@@ -38,7 +38,7 @@ export const assessmentSettingsSchema = z
     reminderDaysBeforeExpiry: z.array(z.number().int().min(1).max(179)).max(5).default([3, 1]),
     /** Score as a percentage of the maximum; at or above passes. */
     thresholds: z
-      .object({
+      .strictObject({
         passPercent: z.number().min(0).max(100),
         pass: thresholdOutcomeSchema,
         fail: thresholdOutcomeSchema,
@@ -58,7 +58,7 @@ export const assessmentSettingsSchema = z
   });
 export type AssessmentSettings = z.infer<typeof assessmentSettingsSchema>;
 
-const interviewTagsSchema = z.object({
+const interviewTagsSchema = z.strictObject({
   scheduled: z.string().min(1).max(100).default('CodeSignal interview: scheduled'),
   completed: z.string().min(1).max(100).default('CodeSignal interview: completed'),
   expired: z.string().min(1).max(100).default('CodeSignal interview: expired'),
@@ -66,7 +66,7 @@ const interviewTagsSchema = z.object({
   failed: z.string().min(1).max(100).default('CodeSignal interview: error'),
 });
 
-export const interviewSettingsSchema = z.object({
+export const interviewSettingsSchema = z.strictObject({
   /** Lever stage ids; entering one creates a CodeSignal live interview (the on-site stage is the usual choice). */
   triggerStageIds: z.array(z.string().min(1)).max(50).default([]),
   /** CodeSignal interview template; the company default when absent. */
@@ -82,11 +82,32 @@ export const interviewSettingsSchema = z.object({
 });
 export type InterviewSettings = z.infer<typeof interviewSettingsSchema>;
 
-export const integrationSettingsSchema = z.object({
+/**
+ * The body of PUT /api/integrations/:id/settings. Every object is strict: a field the schema does not
+ * know is refused with a 400 naming it rather than dropped (a misspelt name would silently do nothing).
+ */
+export const integrationSettingsSchema = z.strictObject({
   assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
   interviews: interviewSettingsSchema.default(interviewSettingsSchema.parse({})),
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 
-/** Stored settings are re-parsed on read so defaults added later apply to old rows. */
-export const parseStoredSettings = (raw: unknown): IntegrationSettings => integrationSettingsSchema.parse(raw ?? {});
+/**
+ * Stored settings are re-parsed on read so defaults added later apply to old rows. Unlike an admin's
+ * body, a stored row may hold fields an earlier version wrote and this one no longer knows: they are
+ * dropped, as they always were, and never make a row unreadable.
+ */
+export function parseStoredSettings(raw: unknown): IntegrationSettings {
+  const first = integrationSettingsSchema.safeParse(raw ?? {});
+  if (first.success) return first.data;
+  const value = structuredClone(raw ?? {});
+  for (const issue of first.error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const holder = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], value);
+    if (holder && typeof holder === 'object') {
+      for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+    }
+  }
+  // what is still wrong throws, as before
+  return integrationSettingsSchema.parse(value);
+}
