@@ -5,6 +5,7 @@ import { createAssessmentActivities } from './assessment-activities';
 import { createImportActivities } from './import-activities';
 import { createIntegrationContexts } from './integration-context';
 import { createInterviewActivities } from './interview-activities';
+import { createLeverEventActivities } from './lever-events';
 import { createSettingsActivities } from './settings-activities';
 import { createSyncActivities } from './sync-activities';
 import { findMappedCodeSignalUser } from '../db/interviewers';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities({ contexts }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
     ...createSyncActivities({ contexts }),
+    ...createLeverEventActivities({ contexts }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
+import { pruneLeverDeliveryTokens } from '../db/lever-delivery-tokens';
 import { pruneWebhookDeliveries, recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../db/webhook-deliveries';
 import type { Logger } from '../log';
 
@@ -13,6 +14,11 @@ export interface DeliveryLogDeps {
 }
 
 type Answer = Record<string, unknown>;
+
+/** What a route may leave in `res.locals` for the log: the candidate workflow's key of the event the delivery carried. */
+export interface DeliveryLogLocals {
+  eventKey?: string;
+}
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
 
@@ -29,6 +35,8 @@ function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutco
     return { outcome: httpStatus >= 500 ? 'failed' : 'rejected', reason };
   }
   if (answer.status === 'accepted') return { outcome: 'accepted', reason: null };
+  // a Lever token answered before, with the same body: acknowledged, nothing done
+  if (answer.status === 'duplicate') return { outcome: 'duplicate', reason: text(answer.reason, 200) ?? 'delivery already answered' };
   // `ok` is the answer to Lever's and CodeSignal's connection checks
   return { outcome: 'ignored', reason: text(answer.reason, 200) ?? (answer.status === 'ok' ? 'connection check' : 'event type not handled') };
 }
@@ -79,6 +87,7 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
           // Lever's envelope names the opportunity (unverified on a refused delivery); else the workflow reached names it
           opportunityId: opportunityOfWorkflow(workflowId) ?? text(body?.data?.opportunityId, 200),
           workflowId,
+          eventKey: text((res.locals as DeliveryLogLocals).eventKey, 500),
         });
       };
       record().catch((err: Error) => deps.logger.warn({ err: err.message, source: deps.source, integrationId }, 'webhook delivery not recorded'));
@@ -90,7 +99,11 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
 
 const pruneIntervalMs = 60 * 60_000;
 
-/** Deletes deliveries older than the retention now and hourly; the timer never keeps the process alive. Returns the stop function. */
+/**
+ * Deletes deliveries older than the retention, and Lever delivery tokens past their expiry (the
+ * ingress's replay protection keeps each only while its delivery's age is accepted), now and hourly;
+ * the timer never keeps the process alive. Returns the stop function.
+ */
 export function pruneDeliveriesHourly(db: Db, retentionDays: number, logger: Logger): () => void {
   const prune = () => {
     pruneWebhookDeliveries(db, retentionDays)
@@ -98,6 +111,11 @@ export function pruneDeliveriesHourly(db: Db, retentionDays: number, logger: Log
         if (deleted > 0) logger.info({ deleted, retentionDays }, 'old webhook deliveries pruned');
       })
       .catch((err: Error) => logger.warn({ err: err.message }, 'pruning webhook deliveries failed'));
+    pruneLeverDeliveryTokens(db)
+      .then((deleted) => {
+        if (deleted > 0) logger.info({ deleted }, 'expired Lever delivery tokens pruned');
+      })
+      .catch((err: Error) => logger.warn({ err: err.message }, 'pruning Lever delivery tokens failed'));
   };
   prune();
   const timer = setInterval(prune, pruneIntervalMs).unref();

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import { cachedIntegrationLookup } from '../db/integrations';
+import { claimLeverDeliveryToken, markLeverDeliveryTokenAnswered, type DeliveryTokenVerdict } from '../db/lever-delivery-tokens';
 import {
   isHandledLeverEvent,
   isLeverTestRequest,
@@ -13,7 +16,7 @@ import {
 import { leverSignatureIsValid } from '../lever/webhook-signature';
 import type { Logger } from '../log';
 import { signalLeverEvent } from '../temporal/candidate-client';
-import { deliveryLog } from './delivery-log';
+import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
 import { HttpError } from './errors';
 import { parseBody } from './validate';
 
@@ -31,8 +34,25 @@ export interface LeverWebhookDeps {
 
 /** Lever may deliver slightly ahead of our clock; more than this is refused like a stale event. */
 const allowedClockSkewMs = 5 * 60_000;
+/** Tokens are kept a little past the accepted age, for clock differences between this process and PostgreSQL (which prunes). */
+const tokenExpiryMarginMs = 10 * 60_000;
 
-/** POST /webhooks/lever/:integrationId — verify, one Temporal call, respond. */
+/** The raw body's SHA-256, taken by the JSON parser as it reads the bytes (the body as Lever sent it, not re-serialised). */
+type HashedRequest = IncomingMessage & { leverBodySha256?: Buffer };
+const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
+  (req as HashedRequest).leverBodySha256 = createHash('sha256').update(buf).digest();
+};
+
+/**
+ * POST /webhooks/lever/:integrationId — verify, one Temporal call, respond.
+ *
+ * Lever signs `token + triggeredAt`, not the body (lever-api.md §2.3), so a signature alone does not
+ * stop a captured delivery from being sent again with other `data`. Each signed, fresh delivery's
+ * token is therefore remembered with a hash of its raw body while its age is accepted: the same token
+ * and body again is a duplicate (200, nothing done), the same token with another body a replay (401).
+ * What the body says is still only a claim: the candidate workflow confirms it with Lever's API
+ * before acting on it (src/activities/lever-events.ts).
+ */
 export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
@@ -40,16 +60,39 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
 
   const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'lever', findIntegration });
 
-  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit }), async (req, res) => {
+  /** Remembers the token; a database that does not answer is an outage Lever should retry through, not a 500. */
+  async function claimToken(integrationId: string, body: { token: string; triggeredAt: number }, bodySha256: Buffer): Promise<DeliveryTokenVerdict> {
+    try {
+      const expiresAt = new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs);
+      return await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt });
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message, integrationId }, 'Lever delivery token could not be checked; Lever will retry');
+      throw new HttpError(503, 'database_unavailable', 'the delivery could not be checked; retry later');
+    }
+  }
+  /** After a 2xx: the same token and body again is a duplicate. Best effort — if this is lost, a replay of the same body is acted on again and the workflow drops it by its event key. */
+  const markAnswered = (integrationId: string, token: string) =>
+    markLeverDeliveryTokenAnswered(deps.db, integrationId, token).catch((err: Error) =>
+      deps.logger.warn({ err: err.message, integrationId }, 'Lever delivery token not marked answered'),
+    );
+
+  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: hashRawBody }), async (req, res) => {
     const integrationId = req.params.integrationId!;
     const integration = await findIntegration(integrationId);
     if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
 
     const body = parseBody(leverWebhookSchema, req.body);
     const signed = leverSignatureIsValid(integration.leverWebhookSigningTokens, body);
+    const bodySha256 = (req as HashedRequest).leverBodySha256 ?? createHash('sha256').update(JSON.stringify(req.body)).digest();
     // Lever shows a new webhook's signing token only after its "Verify connection" succeeded, so the
     // check is answered 2xx whatever its signature: it starts nothing, and Activity says whether it matched.
     if (isLeverTestRequest(body)) {
+      // Its signed token is remembered too (best effort), so the same token cannot come back carrying an opportunity.
+      if (signed) {
+        await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt: new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs) })
+          .then((verdict) => (verdict === 'new' || verdict === 'again' ? markAnswered(integrationId, body.token) : undefined))
+          .catch((err: Error) => deps.logger.warn({ err: err.message, integrationId }, 'verify-connection token not remembered'));
+      }
       deps.logger.info({ integrationId, signed }, 'Lever verify-connection request answered');
       const reason = signed ? 'verify-connection request' : 'verify-connection request; its signature matches no saved signing token yet';
       res.status(200).json({ status: 'ok', test: true, reason });
@@ -64,8 +107,20 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
     }
     const log = deps.logger.child({ integrationId, event: body.event });
 
+    const seen = await claimToken(integrationId, body, bodySha256);
+    if (seen === 'replayed') {
+      log.warn('Lever delivery token reused with a different body; refused');
+      throw new HttpError(401, 'replayed_token', 'this delivery token was already used with a different body');
+    }
+    if (seen === 'duplicate') {
+      log.info('Lever delivery received again (same token and body); nothing done');
+      res.status(200).json({ status: 'duplicate', reason: 'this delivery (same token and body) was already answered' });
+      return;
+    }
+
     if (!isHandledLeverEvent(body.event)) {
       log.info('Lever event type not handled; ignored');
+      await markAnswered(integrationId, body.token);
       res.status(200).json({ status: 'ignored', event: body.event });
       return;
     }
@@ -78,20 +133,23 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
       throw err;
     }
 
+    (res.locals as DeliveryLogLocals).eventKey = target.event.key;
+    let workflowId: string;
     try {
-      const workflowId = await signalLeverEvent(
+      workflowId = await signalLeverEvent(
         deps.temporal,
         deps.taskQueue,
         { integrationId, opportunityId: target.opportunityId },
         target.event,
         deps.temporalTimeoutMs,
       );
-      res.status(202).json({ status: 'accepted', workflowId });
     } catch (err) {
       log.warn({ err: (err as Error).message, opportunityId: target.opportunityId }, 'Temporal unavailable; Lever will retry');
       res.setHeader('Retry-After', '30');
       throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
     }
+    await markAnswered(integrationId, body.token);
+    res.status(202).json({ status: 'accepted', workflowId });
   });
   return router;
 }

@@ -2,7 +2,11 @@ import type { Db } from './pool';
 
 export const webhookSources = ['lever', 'codesignal'] as const;
 export type WebhookSource = (typeof webhookSources)[number];
-export const deliveryOutcomes = ['accepted', 'ignored', 'rejected', 'failed'] as const;
+/**
+ * `duplicate`: a Lever token answered before, with the same body (no effect); `refused`: accepted by
+ * the ingress, then not acted on because Lever contradicts it (the candidate workflow checked).
+ */
+export const deliveryOutcomes = ['accepted', 'ignored', 'rejected', 'failed', 'duplicate', 'refused'] as const;
 export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
 
 /** How one webhook delivery was answered; identifiers only, never personal data or secrets. */
@@ -17,6 +21,8 @@ export interface WebhookDelivery {
   reason: string | null;
   opportunityId: string | null;
   workflowId: string | null;
+  /** The candidate workflow's key of the Lever event the delivery carried (accepted Lever deliveries). */
+  eventKey?: string | null;
 }
 
 export interface StoredWebhookDelivery extends WebhookDelivery {
@@ -34,6 +40,7 @@ interface DeliveryRow {
   reason: string | null;
   opportunity_id: string | null;
   workflow_id: string | null;
+  event_key: string | null;
 }
 
 const fromRow = (r: DeliveryRow): StoredWebhookDelivery => ({
@@ -47,16 +54,32 @@ const fromRow = (r: DeliveryRow): StoredWebhookDelivery => ({
   reason: r.reason,
   opportunityId: r.opportunity_id,
   workflowId: r.workflow_id,
+  eventKey: r.event_key,
 });
 
 export const maxDeliveriesListed = 200;
 
 export async function recordWebhookDelivery(db: Db, d: WebhookDelivery): Promise<void> {
   await db.query(
-    `INSERT INTO webhook_deliveries (integration_id, source, event, received_at, outcome, http_status, reason, opportunity_id, workflow_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [d.integrationId, d.source, d.event, d.receivedAt, d.outcome, d.httpStatus, d.reason, d.opportunityId, d.workflowId],
+    `INSERT INTO webhook_deliveries (integration_id, source, event, received_at, outcome, http_status, reason, opportunity_id, workflow_id, event_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [d.integrationId, d.source, d.event, d.receivedAt, d.outcome, d.httpStatus, d.reason, d.opportunityId, d.workflowId, d.eventKey ?? null],
   );
+}
+
+/**
+ * The candidate workflow did not act on a Lever event because Lever contradicts it: the deliveries
+ * that brought it (accepted, or refused by an earlier attempt) are marked refused with the reason.
+ * Answers how many rows were marked; 0 when the ingress has not recorded the delivery (yet).
+ */
+export async function markLeverEventRefused(db: Db, r: { integrationId: string; opportunityId: string; eventKey: string; reason: string }): Promise<number> {
+  // Lever's event `id` is the key when present, and a copy re-aimed at another opportunity keeps it: match the opportunity too
+  const { rowCount } = await db.query(
+    `UPDATE webhook_deliveries SET outcome = 'refused', reason = $4
+     WHERE integration_id = $1 AND source = 'lever' AND opportunity_id = $2 AND event_key = $3 AND outcome IN ('accepted', 'refused')`,
+    [r.integrationId, r.opportunityId, r.eventKey, r.reason.slice(0, 1000)],
+  );
+  return rowCount ?? 0;
 }
 
 /** Newest first; `limit` is capped at maxDeliveriesListed. */

@@ -12,6 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { LeverEventActivities } from '../activities/lever-events';
 import type { SettingsActivities } from '../activities/settings-activities';
 import type { SyncActivities } from '../activities/sync-activities';
 import type { AssessmentSettings } from '../settings/assessment-settings';
@@ -24,7 +25,7 @@ import {
   type CancelRequest,
 } from './assessment-messages';
 import { assessmentWorkflow } from './assessment-workflow';
-import { applyLeverEvent, initialCandidateState } from './candidate-state';
+import { applyLeverEvent, copyLeverFields, initialCandidateState, refuseLeverEvent } from './candidate-state';
 import { assessmentWorkflowId, interviewWorkflowId } from './ids';
 import {
   cancelInterviewSignal,
@@ -43,6 +44,7 @@ import {
   type CandidateState,
   type CandidateWorkflowInput,
   type LeverCandidateEvent,
+  type LeverEventConfirmation,
 } from './messages';
 import { LeverStageKey } from './search-attributes';
 import {
@@ -68,6 +70,73 @@ const { loadAssessmentSettings, loadInterviewSettings } = proxyActivities<Settin
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * From this version on, a Lever event is confirmed with Lever's API before anything follows from it
+ * (an assessment or interview started or cancelled); histories from before acted on the body alone.
+ */
+const confirmLeverEventsPatch = 'confirm-lever-events-v1';
+
+/** A Lever read like the assessment flow's: outages and 429s are waited out for a day. */
+const { confirmLeverEvent } = proxyActivities<LeverEventActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * One Lever event's check against Lever's API. A delivery's body is not signed (lever-api.md §2.3):
+ * the opportunity, stage, archive or hire it names is a claim until Lever's record of the opportunity
+ * bears it out. The check is made at most once per event, and only when the workflow is about to act
+ * on it; an event that leads to nothing costs no Lever call.
+ */
+interface LeverEventCheck {
+  /** Lever's answer; null in histories from before the check, where the event's own values were trusted. */
+  confirm(): Promise<LeverEventConfirmation | null>;
+  /** Lever contradicts the event (or could not be read): nothing may follow from it. */
+  readonly refused: boolean;
+}
+
+function leverEventCheck(state: CandidateState, event: LeverCandidateEvent): LeverEventCheck {
+  let answer: Promise<LeverEventConfirmation | null> | undefined;
+  let refused = false;
+  const ask = async (): Promise<LeverEventConfirmation | null> => {
+    if (!patched(confirmLeverEventsPatch)) return null;
+    const confirmation = await confirmLeverEvent({ integrationId: state.integrationId, opportunityId: state.opportunityId, event }).catch(
+      (err: unknown): LeverEventConfirmation => {
+        log.warn('Lever event could not be confirmed; not acted on', { key: event.key, kind: event.kind, error: String(err) });
+        return { confirmed: false, reason: 'Lever could not be read', exists: false, stageId: null, archived: null, hired: false };
+      },
+    );
+    if (!confirmation.confirmed) {
+      refused = true;
+      log.warn('Lever event refused: Lever does not bear it out', { key: event.key, kind: event.kind, reason: confirmation.reason });
+    }
+    return confirmation;
+  };
+  return {
+    confirm: () => (answer ??= ask()),
+    get refused() {
+      return refused;
+    },
+  };
+}
+
+/**
+ * Whether the workflow may start something for the event: Lever confirms it and shows the
+ * opportunity active (in histories from before the check: the archive state the events said).
+ */
+async function mayStart(check: LeverEventCheck, state: CandidateState): Promise<boolean> {
+  const confirmation = await check.confirm();
+  if (confirmation === null) return state.archived === null;
+  return confirmation.confirmed && confirmation.archived === null;
+}
+
+/** Whether the workflow may cancel something for the event: Lever confirms it. */
+async function mayCancel(check: LeverEventCheck): Promise<boolean> {
+  const confirmation = await check.confirm();
+  return confirmation === null || confirmation.confirmed;
+}
 
 /**
  * The long-lived workflow of one Lever opportunity in one integration. Lever events arrive as
@@ -139,37 +208,50 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       const stageBefore = state.stageId;
       const archivedBefore = state.archived;
       const hiredBefore = state.hiredAt;
+      const before = copyLeverFields(state);
       if (!applyLeverEvent(state, event)) {
         log.info('duplicate Lever event ignored', { key: event.key });
         continue;
       }
       if (!patched('assessments-v1')) continue;
+      // Lever confirms the event before anything follows from it; one it contradicts is undone and counted.
+      const check = leverEventCheck(state, event);
       const stageEntered = event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null;
       const closed = (event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null);
       if (stageEntered) {
         // The candidate's record must outlive a broken integration (deleted, misconfigured): log, don't fail.
-        await startAssessmentIfTriggered(state, assessments, state.stageId!).catch((err: unknown) =>
+        await startAssessmentIfTriggered(state, assessments, state.stageId!, check).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
         );
       } else if (closed) {
-        await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null });
+        await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null }, check);
       } else if (event.kind === 'stageChange' && event.triggeredAt < (state.stageChangedAt ?? 0) && patched('late-trigger-v1')) {
         // Entered before the current stage but delivered late: in Lever's order it would have started an assessment.
-        await startAssessmentIfTriggered(state, assessments, event.toStageId, event.triggeredAt).catch((err: unknown) =>
+        await startAssessmentIfTriggered(state, assessments, event.toStageId, check, event.triggeredAt).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: event.toStageId, error: String(err) }),
         );
       }
+      if (check.refused) {
+        refuseLeverEvent(state, before);
+        continue;
+      }
       if (!patched('interviews-v1')) continue;
       if (stageEntered) {
-        await cancelOpenInterviews(interviews, 'left_stage', (i) => i.triggerStageId !== state.stageId);
-        await startInterviewIfTriggered(state, interviews, state.stageId!).catch((err: unknown) =>
-          log.error('could not start a live interview', { stageId: state.stageId, error: String(err) }),
-        );
+        await cancelOpenInterviews(interviews, 'left_stage', (i) => i.triggerStageId !== state.stageId, check);
+        if (!check.refused) {
+          await startInterviewIfTriggered(state, interviews, state.stageId!, check).catch((err: unknown) =>
+            log.error('could not start a live interview', { stageId: state.stageId, error: String(err) }),
+          );
+        }
       } else if (closed) {
-        await cancelOpenInterviews(interviews, event.kind === 'hired' ? 'hired' : 'archived');
+        await cancelOpenInterviews(interviews, event.kind === 'hired' ? 'hired' : 'archived', () => true, check);
       } else if (event.kind === 'interview') {
         const open = interviews.filter((i) => !isTerminalInterviewStatus(i.status)).at(-1);
         if (open) await signalQuietly(open.workflowId, () => getExternalWorkflowHandle(open.workflowId).signal(leverInterviewChangeSignal, { leverInterviewId: event.interviewId, change: event.change }));
+      }
+      if (check.refused) {
+        refuseLeverEvent(state, before);
+        continue;
       }
       if (event.kind !== 'interview' && patched('sync-v1')) {
         const unarchivedAt = event.kind === 'archiveChange' && event.toArchived === null ? event.triggeredAt : undefined;
@@ -195,12 +277,13 @@ async function startAssessmentIfTriggered(
   state: CandidateState,
   assessments: AssessmentSummary[],
   stageId: string,
+  check: LeverEventCheck,
   enteredAt: number = state.stageChangedAt ?? 0,
 ): Promise<void> {
   const settings = await loadAssessmentSettings({ integrationId: state.integrationId });
   if (!settings.triggerStageIds.includes(stageId)) return;
   if (assessments.some((a) => a.triggerStageId === stageId && (!isTerminalAssessmentStatus(a.status) || a.startedAt >= enteredAt))) return;
-  if (state.archived) return;
+  if (!(await mayStart(check, state))) return;
   await launchAssessment(state, reserveAssessment(state, assessments, stageId, undefined, enteredAt), settings);
 }
 
@@ -251,17 +334,20 @@ async function launchAssessment(state: CandidateState, summary: AssessmentSummar
   });
 }
 
-async function cancelOpenAssessments(assessments: AssessmentSummary[], request: CancelRequest): Promise<void> {
-  for (const a of assessments.filter((x) => !isTerminalAssessmentStatus(x.status))) {
+async function cancelOpenAssessments(assessments: AssessmentSummary[], request: CancelRequest, check: LeverEventCheck): Promise<void> {
+  const open = assessments.filter((x) => !isTerminalAssessmentStatus(x.status));
+  if (open.length === 0 || !(await mayCancel(check))) return;
+  for (const a of open) {
     await signalQuietly(a.workflowId, () => getExternalWorkflowHandle(a.workflowId).signal(cancelAssessmentSignal, request));
   }
 }
 
-/** Entering an interview trigger stage creates a live interview, unless one is still open. */
-async function startInterviewIfTriggered(state: CandidateState, interviews: InterviewSummary[], stageId: string): Promise<void> {
+/** Entering an interview trigger stage creates a live interview, unless one is still open (or Lever does not confirm the entry). */
+async function startInterviewIfTriggered(state: CandidateState, interviews: InterviewSummary[], stageId: string, check: LeverEventCheck): Promise<void> {
   const { interviews: settings, notifyFollowers } = await loadInterviewSettings({ integrationId: state.integrationId });
-  if (!settings.triggerStageIds.includes(stageId) || state.archived) return;
+  if (!settings.triggerStageIds.includes(stageId)) return;
   if (interviews.some((i) => !isTerminalInterviewStatus(i.status))) return;
+  if (!(await mayStart(check, state))) return;
   const sequence = interviews.length + 1;
   const summary: InterviewSummary = {
     interviewId: String(sequence),
@@ -288,8 +374,10 @@ async function startInterviewIfTriggered(state: CandidateState, interviews: Inte
   });
 }
 
-async function cancelOpenInterviews(interviews: InterviewSummary[], reason: InterviewCancelReason, which: (i: InterviewSummary) => boolean = () => true): Promise<void> {
-  for (const i of interviews.filter((x) => !isTerminalInterviewStatus(x.status) && which(x))) {
+async function cancelOpenInterviews(interviews: InterviewSummary[], reason: InterviewCancelReason, which: (i: InterviewSummary) => boolean, check: LeverEventCheck): Promise<void> {
+  const open = interviews.filter((x) => !isTerminalInterviewStatus(x.status) && which(x));
+  if (open.length === 0 || !(await mayCancel(check))) return;
+  for (const i of open) {
     await signalQuietly(i.workflowId, () => getExternalWorkflowHandle(i.workflowId).signal(cancelInterviewSignal, { reason }));
   }
 }

@@ -39,6 +39,12 @@ export interface CandidateState {
   archivedChangedAt: number | null;
   eventsReceived: number;
   duplicatesIgnored: number;
+  /**
+   * Events not acted on because Lever's API contradicts them (a delivery whose body names another
+   * opportunity or a stage it never entered) or could not confirm them; they left the state unchanged.
+   * Absent in runs from before events were confirmed.
+   */
+  refusedEvents?: number;
   /** Keys of recently seen Lever events, newest last, for dropping duplicate deliveries. */
   recentEventKeys: string[];
   runs: number;
@@ -48,6 +54,24 @@ export interface CandidateState {
   interviews?: InterviewSummary[];
   /** The two-way stage sync with linked CodeSignal sourcing candidates (docs/sync.md). */
   sync?: SyncState;
+}
+
+/**
+ * What Lever's API shows of the opportunity when the workflow checks an event before acting on it
+ * (activity `confirmLeverEvent`): the event is acted on only when `confirmed`.
+ */
+export interface LeverEventConfirmation {
+  confirmed: boolean;
+  /** Why the event is not acted on (identifiers only); null when confirmed. */
+  reason: string | null;
+  /** False when Lever has no such opportunity. */
+  exists: boolean;
+  /** The opportunity's current stage. */
+  stageId: string | null;
+  /** The opportunity's current archive state (reason id and time), null when active. */
+  archived: ArchivedState;
+  /** Archived with a reason of type `hired`. */
+  hired: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type Candidate,
 } from '../support/assessment-faults';
 import { signedLeverDelivery } from '../support/lever-webhook';
+import { createLeverClient } from '../../src/lever/client';
 import { eventually } from '../support/stack';
 
 /**
@@ -82,9 +83,9 @@ describe('duplicate, late and out-of-order webhooks', () => {
     h.moveToStage(c.id, seed().stageIds.assessment);
     const entered = await deliveredStageChange(h, c.id, seed().stageIds.assessment);
 
-    // Lever: the same event again (its retry resends the same body), and once more under a new token.
-    expect(await postLeverDelivery(h, entered)).toBe(202);
-    expect(await postLeverDelivery(h, entered)).toBe(202);
+    // Lever: the same delivery again (same token and body: the ingress answers it as a duplicate, 2xx), and once more under a new token.
+    expect(await postLeverDelivery(h, entered)).toBe(200);
+    expect(await postLeverDelivery(h, entered)).toBe(200);
     const resigned = signedLeverDelivery(h.integration.leverWebhookSigningTokens[0]!, entered.event, entered.data, entered.triggeredAt);
     expect(await postLeverDelivery(h, { ...resigned, id: entered.id })).toBe(202);
     // Lever: older events delivered after the newer one — the candidate had already entered the stage
@@ -118,13 +119,14 @@ describe('duplicate, late and out-of-order webhooks', () => {
     await assessmentResult(h, c.id);
 
     // After the end: the trigger once more from Lever, the finish and the invitation once more from CodeSignal.
-    expect(await postLeverDelivery(h, entered)).toBe(202);
+    expect(await postLeverDelivery(h, entered)).toBe(200);
     await redeliver(finished!.id);
     await redeliver(created!.id);
 
     const state = await eventually(async () => {
       const s = await candidateHandle(c).query(candidateStateQuery);
-      expect(s.duplicatesIgnored).toBe(4);
+      // the same delivery again never reaches the workflow; the re-signed copy does, and is dropped there
+      expect(s.duplicatesIgnored).toBe(1);
       return s;
     });
     expect(state.stageId).toBe(assessment);
@@ -142,15 +144,19 @@ describe('duplicate, late and out-of-order webhooks', () => {
   // An entry into the trigger stage that arrives after a later move out of it starts the assessment, as in order.
   it('start the assessment when the entry into the trigger stage arrives after a later move out of it, as in order', async () => {
     const { assessment, phoneScreen, newApplicant } = seed().stageIds;
-    const triggeredAt = Date.now() - 10_000;
+    const lever = createLeverClient({ baseUrl: h.sandboxes.lever.apiUrl, apiKey: h.sandboxes.lever.seed.apiKey });
     const runs = [
       { c: createCandidate(h, 'entry-then-exit', { stage: newApplicant }), order: [0, 1] },
       { c: createCandidate(h, 'exit-then-entry', { stage: newApplicant }), order: [1, 0] },
     ];
     for (const { c, order } of runs) {
+      // The moves happen in Lever (through its API, which fires no webhook here); their webhooks arrive in `order`.
+      await lever.changeStage(c.id, assessment, seed().defaultUserId);
+      await lever.changeStage(c.id, phoneScreen, seed().defaultUserId);
+      const entered = (stageId: string) => h.opportunity(c.id).stageChanges.find((s) => s.toStageId === stageId)!.updatedAt;
       const events = [
-        lateStageChange(h, { opportunityId: c.id, fromStageId: newApplicant, toStageId: assessment, triggeredAt }),
-        lateStageChange(h, { opportunityId: c.id, fromStageId: assessment, toStageId: phoneScreen, triggeredAt: triggeredAt + 5_000 }),
+        lateStageChange(h, { opportunityId: c.id, fromStageId: newApplicant, toStageId: assessment, triggeredAt: entered(assessment) }),
+        lateStageChange(h, { opportunityId: c.id, fromStageId: assessment, toStageId: phoneScreen, triggeredAt: entered(phoneScreen) }),
       ];
       for (const i of order) expect(await postLeverDelivery(h, events[i])).toBe(202);
     }
@@ -162,5 +168,17 @@ describe('duplicate, late and out-of-order webhooks', () => {
       });
       expect({ candidate: c.email, stage: state.stageId, assessments: state.assessments?.length }).toEqual({ candidate: c.email, stage: phoneScreen, assessments: 1 });
     }
+  });
+
+  it('do not start an assessment for an entry into the trigger stage that Lever has no record of', async () => {
+    const { assessment, phoneScreen } = seed().stageIds;
+    const c = createCandidate(h, 'never-entered');
+    expect(await postLeverDelivery(h, lateStageChange(h, { opportunityId: c.id, fromStageId: phoneScreen, toStageId: assessment, triggeredAt: Date.now() - 10_000 }))).toBe(202);
+    const state = await eventually(async () => {
+      const s = await candidateHandle(c).query(candidateStateQuery);
+      expect(s.refusedEvents).toBe(1);
+      return s;
+    });
+    expect({ stage: state.stageId, assessments: state.assessments?.length }).toEqual({ stage: null, assessments: 0 });
   });
 });
