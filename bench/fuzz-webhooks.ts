@@ -7,8 +7,8 @@
  *   npm run bench:fuzz -- [--deliveries 3000] [--concurrency 16] [--seed 42]
  *
  * Classes of delivery (fast-check generates the values, seeded, so a run can be repeated):
- *  - honest: signed Lever deliveries for `honest-*` opportunities (the only ones allowed to start workflows);
- *  - re-aimed: an honest delivery's token, time and signature on a body naming a `victim-*` opportunity;
+ *  - honest: signed Lever deliveries for `honest` opportunities (the only ones allowed to start workflows);
+ *  - re-aimed: an honest delivery's token, time and signature on a body naming a `victim` opportunity;
  *  - replayed: an honest delivery sent again as is (a duplicate: no second effect);
  *  - forged: Lever-shaped bodies for victims with a wrong, missing or stale signature;
  *  - junk: any JSON value, random text, wrong content types, lying Content-Encoding, malformed paths;
@@ -60,11 +60,15 @@ async function main(): Promise<void> {
     const leverPath = `/webhooks/lever/${integration.id}`;
     const codesignalPath = `/webhooks/codesignal/${integration.id}`;
     const json = { 'content-type': 'application/json' };
+    // Opportunity ids are lower-case UUIDs, as Lever's are (the ingress refuses any other shape); the first group tells honest from victim.
+    const opportunity = (kind: 'honest' | 'victim', n: number) => `${kind === 'honest' ? '00000000' : 'ffffffff'}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    // honest deliveries start candidate workflows under the integration id as written, never another spelling of it
+    const honestWorkflow = new RegExp(`^candidate/${integration.id}/00000000-0000-4000-8000-[0-9a-f]{12}$`);
 
     const honest = (n: number) => {
       const token = randomBytes(16).toString('hex');
       const triggeredAt = Date.now();
-      return { event: 'candidateStageChange', triggeredAt, token, signature: leverSignature(signingToken, token, triggeredAt), data: { opportunityId: `honest-${n}`, fromStageId: 'lead-new', toStageId: 'stage-trigger' } };
+      return { event: 'candidateStageChange', triggeredAt, token, signature: leverSignature(signingToken, token, triggeredAt), data: { opportunityId: opportunity('honest', n), fromStageId: 'lead-new', toStageId: 'stage-trigger' } };
     };
     const share = Math.floor(total / 8);
     const deliveries: Delivery[] = [];
@@ -74,9 +78,9 @@ async function main(): Promise<void> {
     const later: Delivery[] = [];
     honestBodies.forEach((body, n) => {
       later.push({ kind: 'replayed', path: leverPath, headers: json, body: JSON.stringify(body) });
-      const reAimed = { ...body, data: { ...body.data, opportunityId: `victim-${n}` } };
+      const reAimed = { ...body, data: { ...body.data, opportunityId: opportunity('victim', n) } };
       later.push({ kind: 're-aimed', path: leverPath, headers: json, body: JSON.stringify(reAimed) });
-      const otherEvent = { ...body, event: 'candidateArchiveChange', data: { opportunityId: `victim-${n}`, toArchived: { archivedAt: Date.now(), reason: 'x' } } };
+      const otherEvent = { ...body, event: 'candidateArchiveChange', data: { opportunityId: opportunity('victim', n), toArchived: { archivedAt: Date.now(), reason: 'x' } } };
       later.push({ kind: 're-aimed', path: leverPath, headers: json, body: JSON.stringify(otherEvent) });
     });
 
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
     for (const f of sample(forged, share, 1)) {
       const signature = f.n % 5 === 0 ? leverSignature(signingToken, f.token, Date.now() - 3 * 86_400_000) : f.signature; // stale but correctly signed
       const triggeredAt = f.n % 5 === 0 ? Date.now() - 3 * 86_400_000 : f.triggeredAt;
-      deliveries.push({ kind: 'forged', path: leverPath, headers: json, body: JSON.stringify({ event: f.event, token: f.token, triggeredAt, signature, data: { opportunityId: `victim-${f.n}`, toStageId: 'stage-trigger' } }) });
+      deliveries.push({ kind: 'forged', path: leverPath, headers: json, body: JSON.stringify({ event: f.event, token: f.token, triggeredAt, signature, data: { opportunityId: opportunity('victim', f.n), toStageId: 'stage-trigger' } }) });
     }
     for (const v of sample(fc.jsonValue(), share, 2)) deliveries.push({ kind: 'junk', path: leverPath, headers: json, body: JSON.stringify(v) });
     for (const s of sample(fc.string({ maxLength: 200 }), Math.floor(share / 2), 3)) {
@@ -150,8 +154,8 @@ async function main(): Promise<void> {
     for await (const wf of client.workflow.list({ query: `IntegrationId = "${integration.id}"` })) ids.push(wf.workflowId);
     for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH "import/${integration.id}"` })) ids.push(wf.workflowId);
     await client.connection.close();
-    const honestStarted = ids.filter((id) => /\/honest-\d+$/.test(id)).length;
-    const hostileStarted = ids.filter((id) => !/\/honest-\d+$/.test(id));
+    const honestStarted = ids.filter((id) => honestWorkflow.test(id)).length;
+    const hostileStarted = ids.filter((id) => !honestWorkflow.test(id));
 
     const sent = deliveries.length + later.length;
     console.log(`\nwebhook fuzz — ${sent} deliveries (seed ${seed}), concurrency ${concurrency}, ${seconds.toFixed(1)} s`);

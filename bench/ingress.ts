@@ -82,7 +82,8 @@ async function main() {
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
   const rawIntegrationId = randomUUID();
 
-  // Both paths spread events over the same number of candidate workflows.
+  // Both paths spread events over the same number of candidate workflows; opportunity ids are UUIDs, as Lever's are (the ingress takes no other).
+  const opportunityOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
   const ingress = (round: number) => (i: number) => {
     const triggeredAt = Date.now();
     const token = randomBytes(24).toString('hex');
@@ -91,7 +92,7 @@ async function main() {
       triggeredAt,
       token,
       signature: createHmac('sha256', signingToken).update(token + triggeredAt).digest('hex'),
-      data: { opportunityId: `opp-${i % candidates}`, fromStageId: null, toStageId: `stage-${round}-${i}` },
+      data: { opportunityId: opportunityOf(i % candidates), fromStageId: null, toStageId: `stage-${round}-${i}` },
     };
     return fetch(`${base}/webhooks/lever/${integration.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
       await r.arrayBuffer();
@@ -102,7 +103,7 @@ async function main() {
     signalLeverEvent(
       client,
       'lever-codesignal',
-      { integrationId: rawIntegrationId, opportunityId: `opp-${i % candidates}` },
+      { integrationId: rawIntegrationId, opportunityId: opportunityOf(i % candidates) },
       { kind: 'stageChange', key: `raw-${round}-${i}`, triggeredAt: Date.now(), fromStageId: null, toStageId: `stage-${round}-${i}` },
       10_000,
     ).then(() => undefined);

@@ -59,6 +59,8 @@ export const environmentSchema = z.object({
   LEVER_API_URL: z.url().optional(),
   CODESIGNAL_API_URL: z.url().optional(),
   LEVER_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(86_400),
+  // Longer than CodeSignal's retry period (25 attempts, ≈16.6 days by the 24th; reference §8) so a genuinely retried delivery is never refused.
+  CODESIGNAL_WEBHOOK_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(18),
   WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb').default('64kb'),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Workflows kept in worker memory between events; the rest are replayed from history when they wake. */

@@ -39,6 +39,12 @@ describe('configuration', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
   });
 
+  it('keeps CodeSignal deliveries for 18 days by default, longer than CodeSignal retries them (≈16.6 days)', () => {
+    expect(loadConfig({}).CODESIGNAL_WEBHOOK_MAX_AGE_DAYS).toBe(18);
+    expect(loadConfig({ CODESIGNAL_WEBHOOK_MAX_AGE_DAYS: '20.5' }).CODESIGNAL_WEBHOOK_MAX_AGE_DAYS).toBe(20.5);
+    for (const wrong of ['0', '-1', 'ten', '366']) expect(() => loadConfig({ CODESIGNAL_WEBHOOK_MAX_AGE_DAYS: wrong })).toThrow(/CODESIGNAL_WEBHOOK_MAX_AGE_DAYS/);
+  });
+
   it('production entry points demand external servers', () => {
     expect(() => requireExternal(loadConfig({}), 'DATABASE_URL', 'TEMPORAL_ADDRESS')).toThrow(/DATABASE_URL, TEMPORAL_ADDRESS/);
   });

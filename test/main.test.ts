@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,8 +100,9 @@ describe('the one-command development start', () => {
     );
     expect(created.status).toBe(201);
     const integration = await readJson(created);
+    const opportunityId = randomUUID(); // Lever's opportunity ids are lower-case UUIDs; the ingress takes no other
     const deliver = (toStageId: string) =>
-      postJson(integration.webhooks.lever.replace(`http://localhost:${port}`, base), signedLeverDelivery('restart-signing-token', 'candidateStageChange', { opportunityId: 'opp-restart', toStageId }));
+      postJson(integration.webhooks.lever.replace(`http://localhost:${port}`, base), signedLeverDelivery('restart-signing-token', 'candidateStageChange', { opportunityId, toStageId }));
     expect((await deliver('phone-screen')).status).toBe(202);
 
     first.child.kill('SIGTERM');
@@ -116,7 +118,7 @@ describe('the one-command development start', () => {
       const encryptionKey = readFileSync(path.join(dataDir, 'encryption-key'), 'utf8').trim();
       const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: encryptionKey }) });
       try {
-        const handle = client.workflow.getHandle(`candidate/${integration.id}/opp-restart`);
+        const handle = client.workflow.getHandle(`candidate/${integration.id}/${opportunityId}`);
         const state = await eventually(async () => {
           const s = await handle.query(candidateStateQuery);
           expect(s.eventsReceived).toBe(2);

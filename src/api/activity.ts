@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
@@ -8,6 +8,7 @@ import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSo
 import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../workflows/search-attributes';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { parseQuery } from './validate';
 
 export interface ActivityRoutesDeps {
@@ -42,12 +43,12 @@ export function temporalUiLink(uiUrl: string | undefined, namespace: string, wor
  * assessment and interview children inherit their parent's).
  */
 export function activityRoutes(deps: ActivityRoutesDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const base = '/api/integrations/:integrationId/activity';
   router.use(base, requireAdmin(deps.adminToken));
 
   async function knownIntegration(id: string): Promise<string> {
-    if (!(await findIntegration(deps.db, deps.box, id))) throw new HttpError(404, 'unknown_integration', `no integration ${id}`);
+    if (!(await findIntegration(deps.db, deps.box, id))) throw unknownIntegration(id);
     return id;
   }
 

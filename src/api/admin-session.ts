@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { type Router, type Request } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { decoyPasswordHash, verifyPassword } from '../crypto/passwords';
@@ -7,6 +7,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { assertCsrfToken, csrf } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter } from './ids';
 import { parseBody } from './validate';
 
 const loginSchema = z.strictObject({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
@@ -61,7 +62,7 @@ function loginThrottle() {
 
 /** The web UI's log-in: POST /api/session, GET /api/session (who am I + CSRF token), DELETE /api/session. */
 export function adminSessionRoutes(deps: { db: Db; logger: Logger }): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const throttled = loginThrottle();
 
   router.post('/api/session', express.json({ limit: '4kb' }), async (req, res) => {

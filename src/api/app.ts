@@ -59,6 +59,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
       logger,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      maxAgeMs: config.CODESIGNAL_WEBHOOK_MAX_AGE_DAYS * 86_400_000,
     }),
   );
   if (config.LINK_SIGNING_SECRET) {
@@ -68,7 +69,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
   app.use(adminSessionRoutes({ db, logger }));
   app.use(adminUiRoutes());
-  app.use(assessmentRoutes({ temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(assessmentRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
   // Routes that read an integration's two accounts.
   const accounts = {
     db,

@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { type Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { createCodeSignalClient } from '../codesignal/client';
@@ -11,6 +11,7 @@ import { renderMessagePage, renderSelectionPage } from '../selection/selection-p
 import { phaseOf, type Phase } from '../selection/selection-phase';
 import { assessmentStateQuery, testChosenSignal } from '../workflows/assessment-messages';
 import { assessmentWorkflowId } from '../workflows/ids';
+import { idCheckedRouter } from './ids';
 
 export interface SelectionRoutesDeps {
   db: Db;
@@ -37,11 +38,12 @@ const quoted = (title: string | null) => (title ? `“${title}”` : 'a test');
  * that is ignored. The same test again is idempotent: 202 while it is being sent, 200 once sent.
  */
 export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
-  const router = Router();
+  const page = (res: Response, status: number, title: string, message: string) => res.status(status).type('html').send(renderMessagePage(title, message));
+  const linkNotValid = (res: Response) => page(res, 403, 'Link not valid', 'This assessment link is not valid. Use the link on the candidate’s Lever profile.');
+  // The service signs only ids as it writes them: a link with any other spelling of one is not a valid link.
+  const router = idCheckedRouter({ answer: (res) => void linkNotValid(res) });
   const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
   const path = '/assessments/select/:integrationId/:opportunityId/:assessmentId';
-
-  const page = (res: Response, status: number, title: string, message: string) => res.status(status).type('html').send(renderMessagePage(title, message));
 
   /** Answers the page for an assessment that no longer takes a choice; `chosen` is the test this request chose, if any. */
   function answerTaken(res: Response, phase: Exclude<Phase, { kind: 'open' }>, chosen?: { id: string; title: string }): void {
@@ -70,7 +72,7 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
   /** Verifies the link and reads the assessment's state; answers the page itself when the link or the assessment is not found. */
   async function openAssessment(ref: SelectionLinkRef, sig: unknown, res: Response) {
     if (!selectionSignatureIsValid(deps.linkSigningSecret, ref, typeof sig === 'string' ? sig : undefined)) {
-      page(res, 403, 'Link not valid', 'This assessment link is not valid. Use the link on the candidate’s Lever profile.');
+      linkNotValid(res);
       return undefined;
     }
     const integration = await findIntegration(ref.integrationId);

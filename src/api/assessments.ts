@@ -1,11 +1,15 @@
-import express, { Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import type { SecretBox } from '../crypto/secret-box';
+import { findIntegration } from '../db/integrations';
+import type { Db } from '../db/pool';
 import { recruiterActionUpdate, retakeAssessmentUpdate } from '../workflows/assessment-messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../workflows/ids';
 import { assessmentsQuery } from '../workflows/messages';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { parseBody } from './validate';
 
 /** Strict: `{"action":"resend","days":5}` is refused naming `days`, not taken as a plain resend. */
@@ -16,11 +20,23 @@ const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('cancel') }),
 ]);
 
+export interface AssessmentRoutesDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  adminToken: string | undefined;
+}
+
 /** Admin API for a candidate's assessments: list them, and the recruiter actions resend / extend / retake / cancel. */
-export function assessmentRoutes(deps: { temporal: Client; adminToken: string | undefined }): Router {
-  const router = Router();
+export function assessmentRoutes(deps: AssessmentRoutesDeps): Router {
+  const router = idCheckedRouter();
   const base = '/api/integrations/:integrationId/opportunities/:opportunityId/assessments';
-  router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
+  // An integration that does not exist is answered like on every other route, before Temporal is asked.
+  const knownIntegration: RequestHandler = (req, _res, next) => {
+    const { integrationId } = req.params as { integrationId: string };
+    findIntegration(deps.db, deps.box, integrationId).then((found) => next(found ? undefined : unknownIntegration(integrationId)), next);
+  };
+  router.use(base, requireAdmin(deps.adminToken), knownIntegration, express.json({ limit: '16kb' }));
 
   router.get(base, async (req, res) => {
     const { integrationId, opportunityId } = req.params as { integrationId: string; opportunityId: string };

@@ -1,9 +1,10 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { type Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { PayloadDecryptionError } from '../temporal/payload-codec';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter } from './ids';
 import { parseBody } from './validate';
 
 export interface CodecRoutesDeps {
@@ -67,7 +68,7 @@ function corsForUi(temporalUiUrl: string | undefined): RequestHandler {
  * answered in the same shape. Admins only: decoding shows candidates' personal data.
  */
 export function codecRoutes(deps: CodecRoutesDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const cors = corsForUi(deps.temporalUiUrl);
   // The Web UI cannot send our CSRF token; none is needed: both operations change nothing, and only the
   // UI's origin may read an answer (a JSON POST from elsewhere fails its preflight).

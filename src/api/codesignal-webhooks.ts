@@ -1,6 +1,6 @@
-import express, { Router, type Response } from 'express';
+import express, { type Request, type Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent } from '../codesignal/webhook-events';
+import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent, type CodeSignalWebhook } from '../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
 import { findAssessmentWorkflowId, parkSessionEvent, pruneParkedSessionEvents } from '../db/assessment-sessions';
 import { findCandidateLink } from '../db/candidate-links';
@@ -17,6 +17,7 @@ import { codesignalStatusSignal, type CodeSignalStatusHint } from '../workflows/
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/search-attributes';
 import { deliveryLog } from './delivery-log';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { acceptImportRequest } from './imports';
 import { webhookUrls } from './integrations';
 import { parseBody } from './validate';
@@ -31,6 +32,51 @@ export interface CodeSignalWebhookDeps {
   logger: Logger;
   /** Task queue of the import workflows this ingress starts. */
   taskQueue: string;
+  /** Deliveries whose `triggeredOn` is older are refused (CODESIGNAL_WEBHOOK_MAX_AGE_DAYS). */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+/** CodeSignal may deliver slightly ahead of our clock; more than this is refused like a stale event. */
+const allowedClockSkewMs = 5 * 60_000;
+
+/** What a delivery's body is: CodeSignal's connection check, or an envelope to act on. */
+type Delivery = { kind: 'check' } | { kind: 'event'; body: CodeSignalWebhook };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
+
+/**
+ * Reads the raw body whatever its Content-Type says: CodeSignal sends JSON, and a real event labelled
+ * otherwise must still be acted on, never acknowledged as if it were the connection check. Only the
+ * documented verification request — an empty body (whitespace at most), or `{}` — is the check; a body
+ * that is not a JSON object with a string `event` is a 400 naming the problem (shown in Activity).
+ * The parsed body replaces the raw one on `req`, for the delivery log.
+ */
+function readDelivery(req: Request): Delivery {
+  const raw: unknown = req.body;
+  let text = '';
+  if (Buffer.isBuffer(raw)) {
+    try {
+      text = utf8.decode(raw);
+    } catch {
+      throw new HttpError(400, 'malformed_json', 'request body is not valid JSON: it is not UTF-8 text');
+    }
+  }
+  req.body = undefined;
+  if (text.trim() === '') return { kind: 'check' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'request body is not valid JSON');
+  }
+  req.body = parsed;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'invalid_body', `request body must be a JSON object with a string "event", not ${kindOf(parsed)}`);
+  }
+  if (Object.keys(parsed).length === 0) return { kind: 'check' };
+  return { kind: 'event', body: parseBody(codesignalWebhookSchema, parsed) };
 }
 
 /** The documented events about a test session (their payload names a `testSessionId`): the only ones parked. */
@@ -60,9 +106,13 @@ export function pruneParkedEventsHourly(db: Db, logger: Logger): () => void {
  * body, so the event is only a hint: the assessment workflow re-reads its own session from the API.
  * Test-session events go to the workflow recorded for the session (assessment_sessions); an event of
  * a session not recorded yet is parked until a workflow records it (see parked_session_events).
+ * Only the empty verification request is acknowledged without an event (readDelivery); an event
+ * whose `triggeredOn` is outside [now − maxAgeMs, now + 5 min] is refused 401 like a bad signature, so a
+ * captured delivery cannot be replayed (with another body) for longer than CodeSignal itself retries.
  */
 export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
+  const now = deps.now ?? Date.now;
   const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
 
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
@@ -87,22 +137,33 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   }
 
   const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'codesignal', findIntegration });
-  router.post('/webhooks/codesignal/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit }), async (req, res) => {
+  // Every body is read raw, whatever its Content-Type (inflated per Content-Encoding), and parsed by readDelivery.
+  const rawBody = express.raw({ type: () => true, limit: deps.bodyLimit });
+  router.post('/webhooks/codesignal/:integrationId', recordDelivery, rawBody, async (req, res) => {
     const integrationId = req.params.integrationId!;
     const integration = await findIntegration(integrationId);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+    if (!integration) throw unknownIntegration(integrationId);
 
-    // CodeSignal checks a new or edited endpoint with an empty POST and needs a 200.
-    if (!req.body || Object.keys(req.body).length === 0) {
+    const delivery = readDelivery(req);
+    // CodeSignal checks a new or edited endpoint with an empty POST and needs a 200 within 10 s.
+    if (delivery.kind === 'check') {
       res.status(200).json({ status: 'ok' });
       return;
     }
-    const body = parseBody(codesignalWebhookSchema, req.body);
+    const { body } = delivery;
     if (integration.codesignalWebhookSecret) {
       const configuredUrl = webhookUrls(deps.publicUrl, integrationId).codesignal;
       if (!codesignalSignatureIsValid(integration.codesignalWebhookSecret, configuredUrl, body, req.get('x-codesignal-signature'))) {
         throw new HttpError(401, 'invalid_signature', 'X-CodeSignal-Signature is missing or wrong');
       }
+    }
+    // The signature covers triggeredOn, so the age bounds how long a captured delivery can be replayed
+    // (with any body: the body is not signed). A delivery without it could be replayed forever.
+    const { triggeredOn } = body;
+    if (triggeredOn === undefined) throw new HttpError(401, 'stale_event', 'triggeredOn is missing, so the delivery\'s age cannot be checked');
+    const age = now() - triggeredOn;
+    if (!(age <= deps.maxAgeMs && age >= -allowedClockSkewMs)) {
+      throw new HttpError(401, 'stale_event', `triggeredOn ${triggeredOn} is outside the accepted window`);
     }
     const log = deps.logger.child({ integrationId, event: body.event });
     if (body.event === 'sourcingCandidateImportRequested') {
@@ -162,7 +223,6 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
 
     // Routed by what the service recorded, never by the unsigned body's externalId alone: a
     // reactivated session may carry the old session's externalId (reference §5, unconfirmed).
-    const triggeredOn = body.triggeredOn ?? 0;
     const signal = (handle: WorkflowHandle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn });
     const externalId = typeof payload.externalId === 'string' ? payload.externalId : undefined;
     let workflowId = await findAssessmentWorkflowId(deps.db, integrationId, sessionId);

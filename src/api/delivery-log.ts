@@ -4,6 +4,7 @@ import type { Db } from '../db/pool';
 import { pruneLeverDeliveryTokens } from '../db/lever-delivery-tokens';
 import { pruneWebhookDeliveries, recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../db/webhook-deliveries';
 import type { Logger } from '../log';
+import { clientErrorLog } from './errors';
 
 export interface DeliveryLogDeps {
   db: Db;
@@ -60,6 +61,8 @@ const withinRejectedBudget = (integrationId: string) =>
  * changes what the sender gets, and a failed insert is only logged.
  */
 export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integrationId: string }> {
+  // Anyone can post to made-up integration ids: their lines are rate-limited like every client error.
+  const logUnknown = clientErrorLog(deps.logger);
   return (req, res, next) => {
     const receivedAt = new Date();
     const { integrationId } = req.params;
@@ -72,7 +75,11 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
       const workflowId = text((answer as Answer | undefined)?.workflowId, 300);
       const record = async () => {
         if (!(await deps.findIntegration(integrationId))) {
-          deps.logger.info({ source: deps.source, integrationId: integrationId.slice(0, 100), httpStatus }, 'webhook delivery to an unknown integration; not recorded');
+          logUnknown(
+            `${deps.source} unknown_integration`,
+            { source: deps.source, integrationId: integrationId.slice(0, 100), httpStatus },
+            'webhook delivery to an unknown integration; not recorded',
+          );
           return;
         }
         if (outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;

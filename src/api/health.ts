@@ -1,11 +1,12 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { databaseIsReady, type Db } from '../db/pool';
 import { temporalIsReady } from '../temporal/connection';
+import { idCheckedRouter } from './ids';
 
 /** /healthz: the process answers. /readyz: PostgreSQL and Temporal answer too. */
 export function healthRoutes(deps: { db: Db; temporal: Client; timeoutMs: number }): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

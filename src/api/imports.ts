@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseCodeSignalEvent, type CodeSignalWebhook } from '../codesignal/webhook-events';
 import { findCandidateLink } from '../db/candidate-links';
@@ -12,6 +12,7 @@ import type { importWorkflow } from '../workflows/import-workflow';
 import { IntegrationIdKey } from '../workflows/search-attributes';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 
 export interface ImportIngressDeps {
   temporal: Client;
@@ -57,13 +58,13 @@ export async function acceptImportRequest(
 
 /** GET /api/integrations/:id/imports/:codesignalCandidateId — the import's state and its Lever opportunity. */
 export function importRoutes(deps: { db: Db; box: SecretBox; temporal: Client; adminToken: string | undefined }): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const path = '/api/integrations/:integrationId/imports/:codesignalCandidateId';
   router.use(path, requireAdmin(deps.adminToken));
 
   router.get(path, async (req, res) => {
     const { integrationId, codesignalCandidateId } = req.params as { integrationId: string; codesignalCandidateId: string };
-    if (!(await findIntegration(deps.db, deps.box, integrationId))) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+    if (!(await findIntegration(deps.db, deps.box, integrationId))) throw unknownIntegration(integrationId);
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
     let state: ImportState | undefined;
     try {

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { secretHint, type SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import {
@@ -11,6 +11,7 @@ import { integrationSettingsSchema, parseStoredSettings } from '../settings/asse
 import { settingsIssuesAgainstLever } from '../settings/validate-with-lever';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { parseBody } from './validate';
 
 export interface IntegrationRoutesDeps {
@@ -76,7 +77,7 @@ function integrationView(integration: Integration, publicUrl: string) {
 
 /** Admin JSON API for integrations: create, list, read, change credentials, replace settings. */
 export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
 
   router.post('/api/integrations', async (req, res) => {
@@ -85,9 +86,9 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     res.status(201).location(`/api/integrations/${integration.id}`).json(integrationView(integration, deps.publicUrl));
   });
 
-  router.get('/api/integrations/:id', async (req, res) => {
-    const integration = await findIntegration(deps.db, deps.box, req.params.id);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
+  router.get('/api/integrations/:integrationId', async (req, res) => {
+    const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
+    if (!integration) throw unknownIntegration(req.params.integrationId);
     res.json(integrationView(integration, deps.publicUrl));
   });
 
@@ -97,16 +98,16 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   });
 
   // Credentials and name: only what the body gives is replaced (`codesignal.webhookSecret: null` clears it).
-  router.patch('/api/integrations/:id', async (req, res) => {
+  router.patch('/api/integrations/:integrationId', async (req, res) => {
     const input = parseBody(credentialsBodySchema, req.body);
-    const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.id, input);
-    if (!updated) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
+    const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.integrationId, input);
+    if (!updated) throw unknownIntegration(req.params.integrationId);
     res.json(integrationView(updated, deps.publicUrl));
   });
   // Replaces the settings; stages and users are checked against the integration's Lever account.
-  router.put('/api/integrations/:id/settings', async (req, res) => {
-    const integration = await findIntegration(deps.db, deps.box, req.params.id);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${req.params.id}`);
+  router.put('/api/integrations/:integrationId/settings', async (req, res) => {
+    const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
+    if (!integration) throw unknownIntegration(req.params.integrationId);
     const settings = parseBody(integrationSettingsSchema, req.body);
     const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
     let issues;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
@@ -18,6 +18,7 @@ import type { Logger } from '../log';
 import { signalLeverEvent } from '../temporal/candidate-client';
 import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { parseBody } from './validate';
 
 export interface LeverWebhookDeps {
@@ -54,7 +55,7 @@ const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
  * before acting on it (src/activities/lever-events.ts).
  */
 export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const now = deps.now ?? Date.now;
   const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
 
@@ -79,7 +80,7 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
   router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: hashRawBody }), async (req, res) => {
     const integrationId = req.params.integrationId!;
     const integration = await findIntegration(integrationId);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${integrationId}`);
+    if (!integration) throw unknownIntegration(integrationId);
 
     const body = parseBody(leverWebhookSchema, req.body);
     const signed = leverSignatureIsValid(integration.leverWebhookSigningTokens, body);

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { createCodeSignalClient } from '../codesignal/client';
 import { findIntegration, type Integration } from '../db/integrations';
 import { loadMapping, saveMapping, type StoredMapping } from '../db/mappings';
@@ -10,6 +10,7 @@ import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, t
 import { mappingIssues } from '../mappings/validate';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import type { SetupRoutesDeps } from './setup';
 import { parseBody } from './validate';
 
@@ -67,13 +68,13 @@ function withoutViewFields(body: unknown): unknown {
  * APIs, read them, replace them. Every write is checked against both accounts first.
  */
 export function mappingRoutes(deps: MappingRoutesDeps): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const base = '/api/integrations/:integrationId/mappings';
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '512kb' }));
 
   async function integrationOf(id: string): Promise<Integration> {
     const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${id}`);
+    if (!integration) throw unknownIntegration(id);
     return integration;
   }
 

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { createCodeSignalClient } from '../codesignal/client';
 import type { SecretBox } from '../crypto/secret-box';
@@ -11,6 +11,7 @@ import { checkLeverKey } from '../setup/lever-key-check';
 import { loadCodeSignalOptions, loadLeverOptions } from '../setup/options';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from './errors';
+import { idCheckedRouter, unknownIntegration } from './ids';
 import { parseBody } from './validate';
 
 export interface SetupRoutesDeps {
@@ -44,12 +45,12 @@ async function upstream<T>(doing: string, call: () => Promise<T>): Promise<T> {
  * Keys come in request bodies and go out only to Lever or CodeSignal, never into answers or logs.
  */
 export function setupRoutes(deps: SetupRoutesDeps): Router {
-  const router = Router();
-  router.use(['/api/setup', '/api/integrations/:id/lever', '/api/integrations/:id/codesignal'], requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
+  const router = idCheckedRouter();
+  router.use(['/api/setup', '/api/integrations/:integrationId/lever', '/api/integrations/:integrationId/codesignal'], requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
 
   async function integrationOf(id: string): Promise<Integration> {
     const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw new HttpError(404, 'unknown_integration', `no integration ${id}`);
+    if (!integration) throw unknownIntegration(id);
     return integration;
   }
   // an integration's Lever calls share its budget with the workers, whichever key they use
@@ -69,26 +70,26 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
     res.json(await testCodeSignal(parseBody(keyToTest, req.body).apiKey));
   });
 
-  router.post('/api/integrations/:id/lever/test', async (req, res) => {
-    const integration = await integrationOf(req.params.id!);
+  router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
     res.json(await testLever(apiKey ?? integration.leverApiKey, integration));
   });
 
-  router.post('/api/integrations/:id/codesignal/test', async (req, res) => {
-    const integration = await integrationOf(req.params.id!);
+  router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
     res.json(await testCodeSignal(apiKey ?? integration.codesignalApiKey));
   });
 
-  router.get('/api/integrations/:id/lever/options', async (req, res) => {
-    const integration = await integrationOf(req.params.id!);
+  router.get('/api/integrations/:integrationId/lever/options', async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
     const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
     res.json(await upstream('read stages, users and postings from', () => loadLeverOptions(lever)));
   });
 
-  router.get('/api/integrations/:id/codesignal/options', async (req, res) => {
-    const integration = await integrationOf(req.params.id!);
+  router.get('/api/integrations/:integrationId/codesignal/options', async (req, res) => {
+    const integration = await integrationOf(req.params.integrationId!);
     const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
     res.json(await upstream('read the tests from', () => loadCodeSignalOptions(codesignal)));
   });

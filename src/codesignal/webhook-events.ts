@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCodeSignalId } from '../workflows/ids';
 
 /**
  * CodeSignal webhook deliveries (reference §8): `{ event, triggeredOn, payload }`. The signature does
@@ -30,6 +31,9 @@ const score = { duration: z.number(), score: z.number(), maxScore: z.number().op
 
 const delivery = <E extends string, P extends z.ZodRawShape>(event: E, payload: P) =>
   z.looseObject({ event: z.literal(event), triggeredOn: z.number(), payload: z.looseObject(payload) });
+
+/** Names the import workflow (`import/<integration>/<candidate>`): an opaque, case-sensitive CodeSignal id, used as given, of a safe shape. */
+const sourcingCandidateId = z.string().refine(isCodeSignalId, 'must be a CodeSignal id');
 
 const assessment = { assessmentId: z.string(), assessmentTitle: z.string(), assessmentStatus: z.enum(['active', 'archived', 'deleted']) };
 
@@ -65,9 +69,9 @@ export const codesignalEventSchema = z.discriminatedUnion('event', [
     }),
   }),
   // sandbox extension (reference §9: CodeSignal documents no sourcing events)
-  delivery('sourcingCandidateImportRequested', { candidateId: z.string(), requestedByUserId: z.string(), candidateEmail: z.string(), candidateName: z.string() }),
+  delivery('sourcingCandidateImportRequested', { candidateId: sourcingCandidateId, requestedByUserId: z.string(), candidateEmail: z.string(), candidateName: z.string() }),
   delivery('sourcingCandidateStatusChanged', {
-    candidateId: z.string(), fromStatus: z.string(), toStatus: z.string(), changedByUserId: z.string().nullable(),
+    candidateId: sourcingCandidateId, fromStatus: z.string(), toStatus: z.string(), changedByUserId: z.string().nullable(),
     changeSource: z.enum(['api', 'ui']), externalRef: z.string().optional(),
   }),
 ]);

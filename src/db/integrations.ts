@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../log';
+import { isCanonicalUuid } from '../workflows/ids';
 import type { Db } from './pool';
 
 /** What an admin sends to create an integration; secrets are write-only. */
@@ -77,7 +78,12 @@ function fromRow(box: SecretBox, r: IntegrationRow): Integration {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Only the id as it was made (a lower-case UUID) names an integration. PostgreSQL's uuid type would match
+ * `ABC…` to `abc…`, but the id goes into workflow ids and sealed secrets are bound to it as a string, so
+ * any other spelling is no integration.
+ */
+const isIntegrationId = isCanonicalUuid;
 
 /** The id is made here rather than by the INSERT: the sealed secrets are bound to it. */
 export async function createIntegration(db: Db, box: SecretBox, input: IntegrationInput): Promise<Integration> {
@@ -101,7 +107,7 @@ export async function createIntegration(db: Db, box: SecretBox, input: Integrati
 
 /** Unknown and malformed ids both read as "not found", so callers answer 404 either way. */
 export async function findIntegration(db: Db, box: SecretBox, id: string): Promise<Integration | undefined> {
-  if (!uuidPattern.test(id)) return undefined;
+  if (!isIntegrationId(id)) return undefined;
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1', [id]);
   return rows[0] ? fromRow(box, rows[0]) : undefined;
 }
@@ -123,7 +129,7 @@ export function cachedIntegrationLookup(db: Db, box: SecretBox, ttlMs: number, n
 }
 
 export async function updateIntegrationSettings(db: Db, box: SecretBox, id: string, settings: Record<string, unknown>): Promise<Integration | undefined> {
-  if (!uuidPattern.test(id)) return undefined;
+  if (!isIntegrationId(id)) return undefined;
   const { rows } = await db.query<IntegrationRow>(
     'UPDATE integrations SET settings = $2, updated_at = now() WHERE id = $1 RETURNING *',
     [id, settings],
@@ -166,7 +172,7 @@ export const credentialsInputSchema = z
 export type CredentialsInput = z.infer<typeof credentialsInputSchema>;
 
 export async function updateIntegrationCredentials(db: Db, box: SecretBox, id: string, input: CredentialsInput): Promise<Integration | undefined> {
-  if (!uuidPattern.test(id)) return undefined;
+  if (!isIntegrationId(id)) return undefined;
   const { sealAll, sealOrNull } = sealer(box, id);
   const { rows } = await db.query<IntegrationRow>(
     `UPDATE integrations SET

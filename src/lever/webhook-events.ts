@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCanonicalUuid } from '../workflows/ids';
 import type { LeverCandidateEvent } from '../workflows/messages';
 
 /** Lever's webhook envelope (lever-api.md §2.2); unknown keys are allowed, Lever adds fields. */
@@ -17,19 +18,25 @@ export type HandledLeverEvent = (typeof handledLeverEvents)[number];
 export const isHandledLeverEvent = (event: string): event is HandledLeverEvent =>
   (handledLeverEvents as readonly string[]).includes(event);
 
+/**
+ * The opportunity names the candidate workflow (`candidate/<integration>/<opportunity>`): only the form
+ * Lever writes it in (a lower-case UUID) is taken, so no other spelling of one opportunity starts a second workflow.
+ */
+const opportunityId = z.string().refine(isCanonicalUuid, 'must be a Lever opportunity id: a UUID in lower case');
+
 const archivedSchema = z.object({ archivedAt: z.number(), reason: z.string().nullable().optional() }).nullable();
 
 const dataSchemas = {
   candidateStageChange: z.object({
-    opportunityId: z.string().min(1),
+    opportunityId,
     fromStageId: z.string().nullable().optional(),
     toStageId: z.string().min(1),
   }),
-  candidateHired: z.object({ opportunityId: z.string().min(1) }),
-  candidateArchiveChange: z.object({ opportunityId: z.string().min(1), toArchived: archivedSchema.optional() }),
-  interviewCreated: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
-  interviewUpdated: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
-  interviewDeleted: z.object({ opportunityId: z.string().min(1), interviewId: z.string().min(1) }),
+  candidateHired: z.object({ opportunityId }),
+  candidateArchiveChange: z.object({ opportunityId, toArchived: archivedSchema.optional() }),
+  interviewCreated: z.object({ opportunityId, interviewId: z.string().min(1) }),
+  interviewUpdated: z.object({ opportunityId, interviewId: z.string().min(1) }),
+  interviewDeleted: z.object({ opportunityId, interviewId: z.string().min(1) }),
 } satisfies Record<HandledLeverEvent, z.ZodType>;
 
 /** Lever's "verify connection" test request: a candidateHired with empty data. */

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import helmet from 'helmet';
+import { idCheckedRouter } from '../api/ids';
 
 /** The set-up and operations web UI: static files (src/ui/static, copied to dist by the build) over the admin API. */
 export function adminUiRoutes(): Router {
-  const router = Router();
+  const router = idCheckedRouter();
   const dir = path.join(__dirname, 'static');
   router.use(
     '/admin',

@@ -1,3 +1,24 @@
+/**
+ * The shapes of the ids workflow ids are made of, each written exactly one way: a workflow id is a
+ * string, so `candidate/<ID>/…` and `candidate/<id>/…` would be two workflows for one candidate. The
+ * ingress refuses anything else at its edge (src/api/ids.ts) instead of folding it.
+ */
+
+/** Integration ids (crypto.randomUUID) and Lever's opportunity ids (lever-api.md §2.2, §3.1): a UUID in lower case, as both write them. */
+const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isCanonicalUuid = (value: string): boolean => canonicalUuid.test(value);
+
+/**
+ * CodeSignal's ids are opaque and case-sensitive (base62, e.g. Meteor-style `9KpExample…`), so they
+ * are used exactly as given, never case-folded; only their shape is checked: letters, digits, `_`, `-`.
+ */
+const codesignalId = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+export const isCodeSignalId = (value: string): boolean => codesignalId.test(value);
+
+/** A candidate's n-th assessment or interview, from 1, in decimal without leading zeros (`1`, never `01`, `1.0`, `0x1`). */
+const sequence = /^[1-9][0-9]{0,8}$/;
+export const isSequenceNumber = (value: string): boolean => sequence.test(value);
+
 /** One candidate workflow per Lever opportunity per integration. */
 const prefix = 'candidate';
 

@@ -148,7 +148,7 @@ describe('Activity: webhook deliveries and runs', () => {
 
   it('answers the webhook as usual when recording it fails', async () => {
     const integration = await insertIntegration(stack.db);
-    const failing = `fail-${randomUUID()}`;
+    const failing = randomUUID();
     // The insert of this one delivery fails inside PostgreSQL, after the answer.
     await stack.db.query(`CREATE OR REPLACE FUNCTION refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$`);
     await stack.db.query(

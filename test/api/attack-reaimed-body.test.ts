@@ -1,9 +1,8 @@
+import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger } from '@temporalio/worker';
 import { webhookUrls } from '../../src/api/integrations';
-import type { Logger } from '../../src/log';
 import type { WebhookBody } from '../../src/sandbox/lever';
 import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
@@ -255,38 +254,4 @@ class HoldingProxy {
   }
 }
 
-interface ErrorLogs {
-  errors(): unknown[];
-  restore(): void;
-}
 
-/** Everything logged at error level: by the service's pino logger (children included) and by Temporal's runtime logger (workflows, activities, worker). */
-function captureErrorLogs(logger: Logger): ErrorLogs {
-  const seen: unknown[] = [];
-  const undo: Array<() => void> = [];
-  const wrap = (l: Logger) => {
-    const { error, child } = l;
-    l.error = ((...args: unknown[]) => {
-      seen.push(args);
-      return (error as (...a: unknown[]) => void).apply(l, args);
-    }) as Logger['error'];
-    l.child = ((...args: Parameters<Logger['child']>) => {
-      const c = child.apply(l, args);
-      wrap(c as unknown as Logger);
-      return c;
-    }) as Logger['child'];
-    undo.push(() => {
-      l.error = error;
-      l.child = child;
-    });
-  };
-  wrap(logger);
-  const runtime = jest.spyOn(DefaultLogger.prototype, 'log');
-  return {
-    errors: () => [...seen, ...runtime.mock.calls.filter(([level]) => level === 'ERROR')],
-    restore: () => {
-      undo.forEach((u) => u());
-      runtime.mockRestore();
-    },
-  };
-}

@@ -1,10 +1,9 @@
+import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger } from '@temporalio/worker';
 import { webhookUrls } from '../../src/api/integrations';
 import { claimLeverDeliveryToken, pruneLeverDeliveryTokens } from '../../src/db/lever-delivery-tokens';
 import type { Integration } from '../../src/db/integrations';
-import type { Logger } from '../../src/log';
 import type { WebhookBody } from '../../src/sandbox/lever';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
 import { candidateStateQuery } from '../../src/workflows/messages';
@@ -206,7 +205,7 @@ describe('Lever delivery tokens', () => {
   it('concurrent deliveries of one token with different bodies: one is taken, the others are refused', async () => {
     const token = integration.leverWebhookSigningTokens[0]!;
     const first = signedLeverDelivery(token, 'candidateStageChange', { opportunityId: randomUUID(), toStageId: 's' });
-    const bodies = Array.from({ length: 6 }, (_, i) => ({ ...first, data: { ...first.data, opportunityId: `${i}-${randomUUID()}` } }));
+    const bodies = Array.from({ length: 6 }, () => ({ ...first, data: { ...first.data, opportunityId: randomUUID() } }));
     const statuses = await Promise.all(bodies.map(async (b) => (await postJson(url(stack, integration), b)).status));
     expect(statuses.sort()).toEqual([202, 401, 401, 401, 401, 401]);
   });
@@ -219,38 +218,4 @@ function signingTokenFor(h: AssessmentHarness, event: string): string {
   return hooks.find((w) => w.event === event)!.signatureToken;
 }
 
-interface ErrorLogs {
-  errors(): unknown[];
-  restore(): void;
-}
 
-/** Everything logged at error level: by the service's pino logger (children included) and by Temporal's runtime logger (workflows, activities, worker). */
-function captureErrorLogs(logger: Logger): ErrorLogs {
-  const seen: unknown[] = [];
-  const undo: Array<() => void> = [];
-  const wrap = (l: Logger) => {
-    const { error, child } = l;
-    l.error = ((...args: unknown[]) => {
-      seen.push(args);
-      return (error as (...a: unknown[]) => void).apply(l, args);
-    }) as Logger['error'];
-    l.child = ((...args: Parameters<Logger['child']>) => {
-      const c = child.apply(l, args);
-      wrap(c as unknown as Logger);
-      return c;
-    }) as Logger['child'];
-    undo.push(() => {
-      l.error = error;
-      l.child = child;
-    });
-  };
-  wrap(logger);
-  const runtime = jest.spyOn(DefaultLogger.prototype, 'log');
-  return {
-    errors: () => [...seen, ...runtime.mock.calls.filter(([level]) => level === 'ERROR')],
-    restore: () => {
-      undo.forEach((u) => u());
-      runtime.mockRestore();
-    },
-  };
-}

@@ -1,10 +1,11 @@
 import { connect } from 'node:net';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { DefaultLogger } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
 import type { Config } from '../../src/config';
 import type { Db } from '../../src/db/pool';
 import { createPool } from '../../src/db/pool';
-import { createLogger } from '../../src/log';
+import { createLogger, type Logger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { candidateWorkflowId } from '../../src/workflows/ids';
 import { testConfig, testLogger } from '../support/stack';
@@ -110,3 +111,42 @@ export function parseRawAnswer(text: string): { status: number; headers: string;
 
 /** Lets queued log writes and the error handler's async bookkeeping finish. */
 export const settle = (ms = 100) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ErrorLogs {
+  errors(): unknown[];
+  restore(): void;
+}
+
+/**
+ * Everything logged at error level while a whole-product harness runs: by the service's pino logger
+ * (children included) and by Temporal's runtime logger (workflows, activities, worker).
+ */
+export function captureErrorLogs(logger: Logger): ErrorLogs {
+  const seen: unknown[] = [];
+  const undo: Array<() => void> = [];
+  const wrap = (l: Logger) => {
+    const { error, child } = l;
+    l.error = ((...args: unknown[]) => {
+      seen.push(args);
+      return (error as (...a: unknown[]) => void).apply(l, args);
+    }) as Logger['error'];
+    l.child = ((...args: Parameters<Logger['child']>) => {
+      const c = child.apply(l, args);
+      wrap(c as unknown as Logger);
+      return c;
+    }) as Logger['child'];
+    undo.push(() => {
+      l.error = error;
+      l.child = child;
+    });
+  };
+  wrap(logger);
+  const runtime = jest.spyOn(DefaultLogger.prototype, 'log');
+  return {
+    errors: () => [...seen, ...runtime.mock.calls.filter(([level]) => level === 'ERROR')],
+    restore: () => {
+      undo.forEach((u) => u());
+      runtime.mockRestore();
+    },
+  };
+}

@@ -1,5 +1,4 @@
-import { DefaultLogger } from '@temporalio/worker';
-import type { Logger } from '../../src/log';
+import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
 import { assessmentWorkflowId } from '../../src/workflows/ids';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
@@ -114,38 +113,4 @@ describe('selection link: a second choice', () => {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-interface ErrorLogs {
-  errors(): unknown[];
-  restore(): void;
-}
 
-/** Everything logged at error level: by the service's pino logger (children included) and by Temporal's runtime logger (workflows, activities, worker). */
-function captureErrorLogs(logger: Logger): ErrorLogs {
-  const seen: unknown[] = [];
-  const undo: Array<() => void> = [];
-  const wrap = (l: Logger) => {
-    const { error, child } = l;
-    l.error = ((...args: unknown[]) => {
-      seen.push(args);
-      return (error as (...a: unknown[]) => void).apply(l, args);
-    }) as Logger['error'];
-    l.child = ((...args: Parameters<Logger['child']>) => {
-      const c = child.apply(l, args);
-      wrap(c as unknown as Logger);
-      return c;
-    }) as Logger['child'];
-    undo.push(() => {
-      l.error = error;
-      l.child = child;
-    });
-  };
-  wrap(logger);
-  const runtime = jest.spyOn(DefaultLogger.prototype, 'log');
-  return {
-    errors: () => [...seen, ...runtime.mock.calls.filter(([level]) => level === 'ERROR')],
-    restore: () => {
-      undo.forEach((u) => u());
-      runtime.mockRestore();
-    },
-  };
-}

@@ -153,7 +153,9 @@ describe('duplicate, late and out-of-order webhooks', () => {
       // The moves happen in Lever (through its API, which fires no webhook here); their webhooks arrive in `order`.
       await lever.changeStage(c.id, assessment, seed().defaultUserId);
       await lever.changeStage(c.id, phoneScreen, seed().defaultUserId);
-      const entered = (stageId: string) => h.opportunity(c.id).stageChanges.find((s) => s.toStageId === stageId)!.updatedAt;
+      // stageChanges is in the wire view, which the inspected type does not spell out
+      const stageChanges = () => (h.opportunity(c.id) as unknown as { stageChanges: Array<{ toStageId: string; updatedAt: number }> }).stageChanges;
+      const entered = (stageId: string) => stageChanges().find((s) => s.toStageId === stageId)!.updatedAt;
       const events = [
         lateStageChange(h, { opportunityId: c.id, fromStageId: newApplicant, toStageId: assessment, triggeredAt: entered(assessment) }),
         lateStageChange(h, { opportunityId: c.id, fromStageId: assessment, toStageId: phoneScreen, triggeredAt: entered(phoneScreen) }),

@@ -299,7 +299,7 @@ describe('routing CodeSignal test-session events (ingress and database)', () => 
     const sessionId = `ses-${Date.now()}`;
     const event = {
       event: 'companyTestSessionCreated',
-      triggeredOn: 1_700_000_000_000,
+      triggeredOn: Date.now(), // inside the accepted age window
       payload: { testSessionId: sessionId, testId: 't', testTitle: 'T', candidateEmail: 'x@example.org', candidateName: 'X', externalId: assessmentExternalId(assessmentWorkflowId(integration.id, 'opp-1', 1)) },
     };
     expect(await post(integration.id, event)).toEqual({ status: 200, body: { status: 'parked', reason: 'session not recorded yet; kept for its workflow' } });

@@ -204,7 +204,7 @@ describe('CodeSignal sandbox: sparse response mode', () => {
     });
   });
 
-  it('keeps list elements and lookups by id: contacts are listed, their nullable user is not', async () => {
+  it('keeps list elements and lookups by id: contacts are listed, an active one with its user', async () => {
     const { id } = await invite(plainTest);
     const res = await h.gql<{ company: { contacts: Array<Record<string, unknown>> }; companyTestSession: null; companyTest: Record<string, unknown> }>(
       `query($testId: ID!, $sessionId: ID!) {
@@ -216,7 +216,7 @@ describe('CodeSignal sandbox: sparse response mode', () => {
     );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.company.contacts).toHaveLength(h.seed.users.length);
-    for (const c of res.body.data!.company.contacts) expect(c).toEqual({ id: expect.any(String), name: expect.any(String), email: expect.any(String), status: 'active', user: null });
+    for (const c of res.body.data!.company.contacts) expect(c).toEqual({ id: expect.any(String), name: expect.any(String), email: expect.any(String), status: 'active', user: { id: expect.any(String) } });
     expect(res.body.data!.companyTestSession).toBeNull(); // genuinely not found
     expect(res.body.data!.companyTest).toEqual({
       id: plainTest,
@@ -258,6 +258,7 @@ describe('CodeSignal sandbox: sparse response mode', () => {
       'CompanyTestSession.result',
       'CompanyTestSession.verificationStatus',
       'CompanyTestSessionResult.score',
+      'Contact.user',
       'LiveInterview.interviewersFeedback',
     ]);
     for (const e of Object.values(SPARSE_EXCEPTIONS)) expect(e.why.length).toBeGreaterThan(10);

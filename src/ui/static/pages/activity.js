@@ -14,7 +14,8 @@ export async function renderActivity(container, id) {
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
 
   const outcome = h('select', { name: 'outcome', 'aria-label': 'Show deliveries', onchange: () => void refresh() },
-    [['', 'All deliveries'], ['accepted', 'Accepted'], ['ignored', 'Ignored'], ['rejected', 'Rejected'], ['failed', 'Failed']].map(([value, label]) => h('option', { value }, label)));
+    [['', 'All deliveries'], ['accepted', 'Accepted'], ['duplicate', 'Duplicate'], ['ignored', 'Ignored'], ['refused', 'Refused'], ['rejected', 'Rejected'], ['failed', 'Failed']]
+      .map(([value, label]) => h('option', { value }, label)));
 
   async function refresh() {
     const filter = outcome.value ? `&outcome=${outcome.value}` : '';
