@@ -2,7 +2,7 @@ import express, { type Request, type Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent, type CodeSignalWebhook } from '../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
-import { findAssessmentWorkflowId, parkSessionEvent, pruneParkedSessionEvents } from '../db/assessment-sessions';
+import { findAssessmentWorkflowId, parkSessionEvent } from '../db/assessment-sessions';
 import { findCandidateLink } from '../db/candidate-links';
 import { findInterviewWorkflowId } from '../db/interview-rooms';
 import type { SecretBox } from '../crypto/secret-box';
@@ -84,22 +84,6 @@ const testSessionEvents: ReadonlySet<string> = new Set(
   codesignalEventSchema.options.filter((o) => 'testSessionId' in o.shape.payload.shape).map((o) => o.shape.event.value),
 );
 const isTestSessionEvent = (event: string) => testSessionEvents.has(event);
-
-const pruneIntervalMs = 60 * 60_000;
-
-/** Deletes parked events past their retention now and hourly; the timer never keeps the process alive. Returns the stop function. */
-export function pruneParkedEventsHourly(db: Db, logger: Logger): () => void {
-  const prune = () => {
-    pruneParkedSessionEvents(db)
-      .then((deleted) => {
-        if (deleted > 0) logger.info({ deleted }, 'old parked CodeSignal events pruned');
-      })
-      .catch((err: Error) => logger.warn({ err: err.message }, 'pruning parked CodeSignal events failed'));
-  };
-  prune();
-  const timer = setInterval(prune, pruneIntervalMs).unref();
-  return () => clearInterval(timer);
-}
 
 /**
  * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the

@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
-import { pruneLeverDeliveryTokens } from '../db/lever-delivery-tokens';
-import { pruneWebhookDeliveries, recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../db/webhook-deliveries';
+import { recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../db/webhook-deliveries';
 import type { Logger } from '../log';
 import { clientErrorLog } from './errors';
 
@@ -102,29 +101,4 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
     };
     next();
   };
-}
-
-const pruneIntervalMs = 60 * 60_000;
-
-/**
- * Deletes deliveries older than the retention, and Lever delivery tokens past their expiry (the
- * ingress's replay protection keeps each only while its delivery's age is accepted), now and hourly;
- * the timer never keeps the process alive. Returns the stop function.
- */
-export function pruneDeliveriesHourly(db: Db, retentionDays: number, logger: Logger): () => void {
-  const prune = () => {
-    pruneWebhookDeliveries(db, retentionDays)
-      .then((deleted) => {
-        if (deleted > 0) logger.info({ deleted, retentionDays }, 'old webhook deliveries pruned');
-      })
-      .catch((err: Error) => logger.warn({ err: err.message }, 'pruning webhook deliveries failed'));
-    pruneLeverDeliveryTokens(db)
-      .then((deleted) => {
-        if (deleted > 0) logger.info({ deleted }, 'expired Lever delivery tokens pruned');
-      })
-      .catch((err: Error) => logger.warn({ err: err.message }, 'pruning Lever delivery tokens failed'));
-  };
-  prune();
-  const timer = setInterval(prune, pruneIntervalMs).unref();
-  return () => clearInterval(timer);
 }

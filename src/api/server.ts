@@ -12,9 +12,8 @@ import { createLogger, type Logger } from '../log';
 import { registerSearchAttributes } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
-import { pruneParkedEventsHourly } from './codesignal-webhooks';
-import { pruneDeliveriesHourly } from './delivery-log';
 import { clientErrorLog } from './errors';
+import { pruneIngressRecordsHourly } from './retention';
 
 type ServerTimeouts = Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
 
@@ -98,15 +97,13 @@ export async function listen(deps: ApiDeps, port: number, host: string): Promise
   });
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  const stopPruning = pruneDeliveriesHourly(deps.db, deps.config.WEBHOOK_LOG_RETENTION_DAYS, deps.logger);
-  const stopPruningParked = pruneParkedEventsHourly(deps.db, deps.logger);
+  const stopPruning = pruneIngressRecordsHourly(deps.db, deps.config.WEBHOOK_LOG_RETENTION_DAYS, deps.logger);
   return {
     server,
     port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         stopPruning();
-        stopPruningParked();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

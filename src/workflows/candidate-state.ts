@@ -1,4 +1,4 @@
-import type { ArchivedState, CandidateState, LeverCandidateEvent, StageHistoryEntry } from './messages';
+import type { ArchivedState, CandidateState, LeverCandidateEvent } from './messages';
 
 /** Pure transitions of a candidate's Lever-side state; the workflow applies them, tests call them directly. */
 
@@ -125,16 +125,10 @@ export function leverEventVerdict(event: LeverCandidateEvent, reading: LeverOppo
 }
 
 /** The part of the state a Lever event changes, copied so that an event Lever refuses can be undone. */
-export interface LeverFields {
-  stageId: string | null;
-  stageChangedAt: number | null;
-  stageHistory: StageHistoryEntry[];
-  hiredAt: number | null;
-  archived: ArchivedState;
-  archivedChangedAt: number | null;
-  eventsReceived: number;
-  recentEventKeys: string[];
-}
+export type LeverFields = Pick<
+  CandidateState,
+  'stageId' | 'stageChangedAt' | 'stageHistory' | 'hiredAt' | 'archived' | 'archivedChangedAt' | 'eventsReceived' | 'recentEventKeys'
+>;
 
 export function copyLeverFields(state: CandidateState): LeverFields {
   return {
