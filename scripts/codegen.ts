@@ -3,8 +3,8 @@
  *   npm run codegen            writes src/codesignal/generated/*.ts
  *   npm run codegen -- --check fails when a document does not validate against the schema, or the
  *                              committed output is not what the documents and schema generate (CI).
- * Public operations are checked against the public schema alone; the sourcing operations (a sandbox
- * extension, reference §9) against the public schema plus its extension file.
+ * Every operation is checked against the public schema alone: nothing the service sends may use an
+ * operation or field CodeSignal's public API does not have.
  */
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -33,11 +33,6 @@ export function codeSignalTargets(): CodegenTarget[] {
   const publicSchema = path.join(codesignal, 'schema', 'codesignal.graphql');
   return [
     { output: 'src/codesignal/generated/operations.ts', schemaFiles: [publicSchema], documentFiles: graphqlFiles(path.join(codesignal, 'operations')) },
-    {
-      output: 'src/codesignal/generated/sourcing-operations.ts',
-      schemaFiles: [publicSchema, path.join(codesignal, 'schema', 'sourcing-extension.graphql')],
-      documentFiles: graphqlFiles(path.join(codesignal, 'operations', 'sourcing')),
-    },
   ];
 }
 

@@ -36,6 +36,30 @@ function splitName(name: string): { candidateFirstName: string; candidateLastNam
 const reportFileName = (ref: AssessmentRef, sessionId: string) => `codesignal-report-${ref.opportunityId}-${ref.assessmentId}-${sessionId}.pdf`;
 
 /**
+ * What the workflows keep of a CodeSignal test session (`readAt`: the activity's clock when it was read).
+ * Shared by every flow that posts an assessment result (the assessment workflow, public-link results).
+ */
+export const sessionSnapshot = (s: CodeSignalTestSession, readAt: number): SessionSnapshot => ({
+  id: s.id,
+  testId: s.test?.id ?? null,
+  testTitle: s.test?.title ?? null,
+  status: s.status,
+  invitationUrl: s.invitationUrl ?? null,
+  expiresAt: s.expirationDate ?? null,
+  startedAt: s.startDate ?? null,
+  finishedAt: s.finishDate ?? null,
+  maxScore: s.maxScore,
+  score: s.result?.score ?? null,
+  reportUrl: s.result?.url ?? null,
+  verificationStatus: s.verificationStatus ?? null,
+  rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
+  tasks: (s.result?.taskResults ?? []).flatMap((t, i) =>
+    t ? [{ title: t.sessionTask.task?.title || `Task ${i + 1}`, score: t.score, maxScore: t.sessionTask.maxScore }] : []),
+  continuedAs: s.reactivatedSession?.newSessionId ?? s.retakeSession?.id ?? null,
+  readAt,
+});
+
+/**
  * The assessment flow's calls to Lever and CodeSignal. Every write first looks for its own effect
  * (a note's marker, a file's name, a tag, a link, the stage; see lever-writes.ts) and only writes
  * what is missing: a retry after a lost response never writes twice.
@@ -44,25 +68,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
   const { contexts } = deps;
   const now = deps.now ?? Date.now;
 
-  const snapshot = (s: CodeSignalTestSession): SessionSnapshot => ({
-    id: s.id,
-    testId: s.test?.id ?? null,
-    testTitle: s.test?.title ?? null,
-    status: s.status,
-    invitationUrl: s.invitationUrl ?? null,
-    expiresAt: s.expirationDate ?? null,
-    startedAt: s.startDate ?? null,
-    finishedAt: s.finishDate ?? null,
-    maxScore: s.maxScore,
-    score: s.result?.score ?? null,
-    reportUrl: s.result?.url ?? null,
-    verificationStatus: s.verificationStatus ?? null,
-    rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
-    tasks: (s.result?.taskResults ?? []).flatMap((t, i) =>
-      t ? [{ title: t.sessionTask.task?.title || `Task ${i + 1}`, score: t.score, maxScore: t.sessionTask.maxScore }] : []),
-    continuedAs: s.reactivatedSession?.newSessionId ?? s.retakeSession?.id ?? null,
-    readAt: now(),
-  });
+  const snapshot = (s: CodeSignalTestSession): SessionSnapshot => sessionSnapshot(s, now());
 
   /** A test's title when a session does not name its test; unknown (null) when the test cannot be read either. */
   async function titleOfTest(codesignal: CodeSignalClient, testId: string): Promise<string | null> {

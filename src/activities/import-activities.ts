@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CodeSignalSourcingCandidate } from '../codesignal/types';
+import type { ImportCandidateRequest } from '../sourcing/contract';
 import { claimImport, findCandidateLink, findCandidateLinksByOpportunity, recordCandidateLink, releaseImportClaim, type CandidateLink } from '../db/candidate-links';
 import type { Db } from '../db/pool';
 import { findMappedLeverUserId } from '../db/mappings';
@@ -33,22 +33,26 @@ function resultFrom(link: CandidateLink, outcome: ImportOutcome): ImportResult {
   };
 }
 
-function opportunityBody(candidate: CodeSignalSourcingCandidate, email: string): NewOpportunity {
+const linksOf = (request: ImportCandidateRequest): string[] => [...new Set([...(request.profileUrl ? [request.profileUrl] : []), ...request.links])];
+
+function opportunityBody(request: ImportCandidateRequest): NewOpportunity {
   return {
-    name: `${candidate.firstName} ${candidate.lastName}`.trim(),
-    emails: [email],
-    links: candidate.profileUrl ? [candidate.profileUrl] : [],
-    tags: candidate.tags,
+    name: request.name,
+    emails: request.emails,
+    ...(request.phones.length ? { phones: request.phones.map((value) => ({ value })) } : {}),
+    links: linksOf(request),
+    tags: request.tags,
     sources: [IMPORT_SOURCE],
     origin: 'sourced',
     stage: IMPORT_STAGE_ID,
+    ...(request.postingId ? { postings: [request.postingId] as [string] } : {}),
   };
 }
 
-/** Adds the profile link and tags an opportunity lacks (a deduped contact keeps its own links). */
-async function ensureProfile(lever: LeverClient, opportunity: LeverOpportunity, candidate: CodeSignalSourcingCandidate, actor: string): Promise<void> {
-  const links = candidate.profileUrl && !opportunity.links.includes(candidate.profileUrl) ? [candidate.profileUrl] : [];
-  const tags = candidate.tags.filter((t) => !opportunity.tags.includes(t));
+/** Adds the profile links and tags an opportunity lacks (a deduped contact keeps its own links). */
+async function ensureProfile(lever: LeverClient, opportunity: LeverOpportunity, request: ImportCandidateRequest, actor: string): Promise<void> {
+  const links = linksOf(request).filter((l) => !opportunity.links.includes(l));
+  const tags = request.tags.filter((t) => !opportunity.tags.includes(t));
   if (links.length) await lever.addLinks(opportunity.id, links, actor);
   if (tags.length) await lever.addTags(opportunity.id, tags, actor);
 }
@@ -77,10 +81,11 @@ async function findActiveOpportunity(
   return { opportunity: best.opportunity, ownLostCreate: best.fromCodeSignal && !best.linked };
 }
 
-function renderImportNote(facts: ImportNoteFacts, ctx: { candidateName: string; email: string | null; requester: { name: string; email: string } | undefined; requesterId: string | null }): string {
-  const lines = [`Imported from CodeSignal sourcing: ${ctx.candidateName}${ctx.email ? ` (${ctx.email})` : ''}.`];
+function renderImportNote(facts: ImportNoteFacts, request: ImportCandidateRequest): string {
+  const lines = [`Imported from CodeSignal sourcing: ${request.name} (${request.emails[0]}).`];
   if (facts.creatorFallback) {
-    const who = ctx.requester ? `${ctx.requester.name} (${ctx.requester.email})` : `CodeSignal user ${ctx.requesterId ?? 'unknown'}`;
+    const { name, email, codesignalUserId } = request.sourcedBy;
+    const who = name ? `${name}${email ? ` (${email})` : ''}` : `CodeSignal user ${codesignalUserId}`;
     lines.push(
       `${who} asked for the import but has no mapped Lever user, so the integration's default Lever user created it. ` +
         'Map this user in the integration’s user mapping to credit future imports to them.',
@@ -102,30 +107,23 @@ function renderImportNote(facts: ImportNoteFacts, ctx: { candidateName: string; 
  */
 export function createImportActivities({ contexts }: { contexts: IntegrationContexts }) {
   const activities = {
-    async importSourcingCandidate(input: { integrationId: string; codesignalCandidateId: string; requestedByUserId: string }): Promise<ImportResult> {
+    async importSourcingCandidate(input: { integrationId: string; codesignalCandidateId: string; request: ImportCandidateRequest }): Promise<ImportResult> {
       const ctx = await contexts.get(input.integrationId);
-      const { db, lever, codesignal } = ctx;
+      const { db, lever } = ctx;
+      const { request } = input;
       const recorded = await findCandidateLink(db, input.integrationId, input.codesignalCandidateId);
       if (recorded) return resultFrom(recorded, 'already-imported');
 
-      // The webhook body is unsigned: CodeSignal's API says whether, and by whom, an import was requested.
-      const candidate = await codesignal.getSourcingCandidate(input.codesignalCandidateId);
-      if (!candidate.importRequestedAt) {
-        throw ApplicationFailure.nonRetryable(`CodeSignal shows no import request for candidate ${candidate.id}`, 'ImportNotRequested');
-      }
-      if (!candidate.replied) throw ApplicationFailure.nonRetryable(`CodeSignal candidate ${candidate.id} has not replied`, 'CandidateHasNotReplied');
-      const email = candidate.email?.trim();
-      // Without an e-mail nothing in Lever can be looked up again, so a lost answer could mean a duplicate.
-      if (!email) throw ApplicationFailure.nonRetryable(`CodeSignal candidate ${candidate.id} has no e-mail address`, 'CandidateWithoutEmail');
-
-      const requestedBy = candidate.importedBy?.id ?? input.requestedByUserId;
+      // The sourcing API requires an e-mail: without one nothing in Lever could be looked up again, so a lost answer could mean a duplicate.
+      const email = request.emails[0]!;
+      const requestedBy = request.sourcedBy.codesignalUserId;
       const mapped = await findMappedLeverUserId(db, input.integrationId, requestedBy);
       const creator = mapped ?? ctx.performAs();
 
       const holder = randomUUID();
       const claim = () => claimImport(db, input.integrationId, email, holder, CLAIM_TTL_MS);
       // retried with backoff: the other import of this person finishes within seconds
-      if (!(await claim())) throw ApplicationFailure.retryable(`another import of ${email} is in progress`, 'ImportInProgress');
+      if (!(await claim())) throw ApplicationFailure.retryable('another import of this person is in progress', 'ImportInProgress');
       try {
         const again = await findCandidateLink(db, input.integrationId, input.codesignalCandidateId);
         if (again) return resultFrom(again, 'already-imported');
@@ -137,20 +135,20 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
         if (existing) {
           opportunity = existing.opportunity;
           outcome = existing.ownLostCreate ? 'created' : 'linked';
-          await ensureProfile(lever, opportunity, candidate, creator);
+          await ensureProfile(lever, opportunity, request, creator);
         } else {
           // the lease is renewed right before the one write that must not happen twice
-          if (!(await claim())) throw ApplicationFailure.retryable(`the import lease on ${email} lapsed`, 'ImportInProgress');
-          const created = await lever.createOpportunity({ performAs: creator, body: opportunityBody(candidate, email) });
+          if (!(await claim())) throw ApplicationFailure.retryable('the import lease on this person lapsed', 'ImportInProgress');
+          const created = await lever.createOpportunity({ performAs: creator, body: opportunityBody(request) });
           opportunity = created.opportunity;
           outcome = 'created';
           contactDeduped = created.deduped;
           // Lever keeps a deduped contact's own data, so the profile link may be missing; `deduped` is [O] (§3.3), so always check
-          await ensureProfile(lever, opportunity, candidate, creator);
+          await ensureProfile(lever, opportunity, request, creator);
         }
         const link = await recordCandidateLink(db, {
           integrationId: input.integrationId,
-          codesignalCandidateId: candidate.id,
+          codesignalCandidateId: input.codesignalCandidateId,
           leverOpportunityId: opportunity.id,
           leverContactId: opportunity.contact,
           candidateEmail: email,
@@ -171,24 +169,15 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
       integrationId: string;
       codesignalCandidateId: string;
       opportunityId: string;
-      requestedByUserId: string | null;
+      request: ImportCandidateRequest;
       performAs: string;
       facts: ImportNoteFacts;
     }): Promise<void> {
-      const { lever, codesignal } = await contexts.get(input.integrationId);
+      const { lever } = await contexts.get(input.integrationId);
       const marker = importNoteRef(input.codesignalCandidateId);
       const existing = await lever.listAllNotes(input.opportunityId);
       if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
-      const candidate = await codesignal.getSourcingCandidate(input.codesignalCandidateId);
-      const requester = input.facts.creatorFallback && input.requestedByUserId
-        ? (await codesignal.listCompanyUsers()).find((c) => c.user?.id === input.requestedByUserId)
-        : undefined;
-      const value = renderImportNote(input.facts, {
-        candidateName: `${candidate.firstName} ${candidate.lastName}`.trim(),
-        email: candidate.email ?? null,
-        requester,
-        requesterId: input.requestedByUserId,
-      });
+      const value = renderImportNote(input.facts, input.request);
       await lever.createNote(input.opportunityId, { value: `${value}\n\n${marker}`, notifyFollowers: false, performAs: input.performAs });
     },
   };

@@ -12,6 +12,8 @@ export interface IntegrationContext {
   lever: LeverClient;
   codesignal: CodeSignalClient;
   settings: IntegrationSettings;
+  /** Where the status feed goes (docs/sync.md); null when the integration has none configured. */
+  sourcingFeed: { url: string; secret: string } | null;
   /** The Lever user every write is attributed to; a missing one stops the flow with a clear failure. */
   performAs(): string;
 }
@@ -41,6 +43,7 @@ export function createIntegrationContexts(opts: IntegrationContextOptions): Inte
       return {
         db: opts.db,
         settings,
+        sourcingFeed: integration.sourcingFeedUrl && integration.sourcingFeedSecret ? { url: integration.sourcingFeedUrl, secret: integration.sourcingFeedSecret } : null,
         lever: integrationLeverClient(opts.db, integration, { baseUrl: opts.leverApiUrl, pointsPerSecond: opts.leverRequestsPerSecond }),
         codesignal: createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey: integration.codesignalApiKey }),
         performAs: () => {

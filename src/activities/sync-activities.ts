@@ -1,8 +1,9 @@
-import { activityInfo } from '@temporalio/activity';
-import type { CodeSignalSourcingCandidate } from '../codesignal/types';
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { findCandidateLinksByOpportunity } from '../db/candidate-links';
 import { findMappedLeverUserId, findStatusForLever, loadMapping } from '../db/mappings';
 import type { LeverOpportunity } from '../lever/schemas';
+import { deliverFeedEvent } from '../sourcing/feed';
+import { candidateWorkflowId } from '../workflows/ids';
 import {
   leverSnapshotFrom,
   leverValueAt,
@@ -25,8 +26,9 @@ export interface SyncContext {
   /** When each was linked (ms). */
   linkedAt: Record<string, number>;
   mapping: SyncMapping;
-  /** The side the trigger asked to re-read (only for a linked opportunity / candidate). */
+  /** Lever as read, when the trigger asked for it (only for a linked opportunity). */
   lever?: LeverReading;
+  /** Only in replayed histories from before the sourcing API, which read the status from CodeSignal. */
   codesignal?: CodeSignalSnapshot;
 }
 
@@ -43,12 +45,6 @@ export function leverReadingOf(opp: LeverOpportunity): LeverReading {
     updatedAt: opp.updatedAt ?? opp.createdAt ?? stageAt,
   };
 }
-
-export const codesignalSnapshotOf = (c: CodeSignalSourcingCandidate): CodeSignalSnapshot => ({
-  status: c.status,
-  at: c.statusUpdatedAt ?? c.createDate,
-  byUserId: c.statusUpdatedBy?.id ?? null,
-});
 
 /**
  * A retried write that finds the side already showing the wanted status, in a state the workflow
@@ -79,7 +75,8 @@ export async function loadSyncMapping(db: Parameters<typeof loadMapping>[0], int
  */
 export function createSyncActivities({ contexts }: { contexts: IntegrationContexts }) {
   const activities = {
-    async loadSyncContext(input: { integrationId: string; opportunityId: string; read: 'lever' | { codesignalCandidateId: string } }): Promise<SyncContext> {
+    /** `links`: a CodeSignal report, which carries the status itself; the object form is a pre-sourcing-API hint (nothing is read for it). */
+    async loadSyncContext(input: { integrationId: string; opportunityId: string; read: 'lever' | 'links' | { codesignalCandidateId: string } }): Promise<SyncContext> {
       const ctx = await contexts.get(input.integrationId);
       const links = await findCandidateLinksByOpportunity(ctx.db, input.integrationId, input.opportunityId);
       const candidateIds = links.map((l) => l.codesignalCandidateId);
@@ -87,22 +84,30 @@ export function createSyncActivities({ contexts }: { contexts: IntegrationContex
       if (candidateIds.length === 0) return { candidateIds, linkedAt, mapping: { stages: {}, archiveReasons: {}, statuses: {} } };
       const base = { candidateIds, linkedAt, mapping: await loadSyncMapping(ctx.db, input.integrationId) };
       if (input.read === 'lever') return { ...base, lever: leverReadingOf(await ctx.lever.getOpportunity(input.opportunityId)) };
-      // the webhook body is unsigned: only a linked candidate is read, and its status comes from the API
-      if (!candidateIds.includes(input.read.codesignalCandidateId)) return base;
-      return { ...base, codesignal: codesignalSnapshotOf(await ctx.codesignal.getSourcingCandidate(input.read.codesignalCandidateId)) };
+      return base;
     },
 
-    async writeCodeSignalStatus(input: { integrationId: string; write: Extract<SyncWrite, { side: 'codesignal' }> }): Promise<WriteResult<CodeSignalSnapshot>> {
-      const { write } = input;
-      const { codesignal } = await contexts.get(input.integrationId);
-      const before = codesignalSnapshotOf(await codesignal.getSourcingCandidate(write.candidateId));
-      if (before.status === write.status) {
-        const ours = !sameCodeSignalSnapshot(before, write.known) && before.byUserId === null && ownEarlierAttempt(before.at);
-        return { outcome: ours ? 'written' : 'unchanged', before, after: before };
+    /**
+     * Writes a status to CodeSignal's side: one signed status feed delivery (docs/sync.md). The feed
+     * is the only way there (CodeSignal's public API has no sourcing objects), so what the receiver
+     * accepted is what CodeSignal shows; the delivery id is stable, so a retry is a duplicate to it.
+     */
+    async writeCodeSignalStatus(input: { integrationId: string; opportunityId: string; write: Extract<SyncWrite, { side: 'codesignal' }> }): Promise<WriteResult<CodeSignalSnapshot>> {
+      const { write, integrationId, opportunityId } = input;
+      const ctx = await contexts.get(integrationId);
+      if (!ctx.sourcingFeed) {
+        throw ApplicationFailure.nonRetryable('no status feed URL is configured for this integration, so CodeSignal cannot be told', 'FeedNotConfigured');
       }
-      if (!sameCodeSignalSnapshot(before, write.known) && unknownChangeIsNewer(write, before.at)) return { outcome: 'newer', before, after: before };
-      const after = codesignalSnapshotOf(await codesignal.setSourcingCandidateStatus(write.candidateId, write.status));
-      return { outcome: 'written', before, after };
+      await deliverFeedEvent(ctx.db, ctx.sourcingFeed, {
+        integrationId,
+        opportunityId,
+        candidateId: write.candidateId,
+        status: write.status,
+        changedAt: write.eventAt,
+        workflowId: candidateWorkflowId(integrationId, opportunityId),
+      });
+      const after: CodeSignalSnapshot = { status: write.status, at: write.eventAt, byUserId: null };
+      return { outcome: 'written', before: write.known ?? after, after };
     },
 
     /** Moves or archives the opportunity as the Lever user mapped to the CodeSignal user who changed the status (else the default user). */

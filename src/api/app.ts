@@ -15,7 +15,8 @@ import { codecRoutes } from './codec';
 import { codesignalWebhookRoutes } from './codesignal-webhooks';
 import { assignRequestId, errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
-import { importRoutes } from './imports';
+import { sourcingAdminRoutes } from '../sourcing/admin-routes';
+import { sourcingApiRoutes } from '../sourcing/routes';
 import { integrationRoutes } from './integrations';
 import { leverWebhookRoutes } from './lever-webhooks';
 import { mappingRoutes } from './mappings';
@@ -62,6 +63,18 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       maxAgeMs: config.CODESIGNAL_WEBHOOK_MAX_AGE_DAYS * 86_400_000,
     }),
   );
+  // The sourcing API: CodeSignal's side of the sourcing contract, authenticated by the integration's token, not an admin session.
+  app.use(
+    sourcingApiRoutes({
+      db,
+      box,
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      publicUrl: config.publicUrl,
+      temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+      logger,
+    }),
+  );
   if (config.LINK_SIGNING_SECRET) {
     app.use(assessmentSelectionRoutes({ db, box, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
@@ -92,7 +105,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
     }),
   );
-  app.use(importRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(sourcingAdminRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
   app.use(
     integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
   );

@@ -3,7 +3,6 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent, type CodeSignalWebhook } from '../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../codesignal/webhook-signature';
 import { findAssessmentWorkflowId, parkSessionEvent } from '../db/assessment-sessions';
-import { findCandidateLink } from '../db/candidate-links';
 import { findInterviewWorkflowId } from '../db/interview-rooms';
 import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from '../db/integrations';
@@ -13,12 +12,10 @@ import { sessionEventSignal } from '../workflows/assessment-messages';
 import { liveInterviewEventSignal } from '../workflows/interview-messages';
 import type { candidateWorkflow } from '../workflows/candidate-workflow';
 import { candidateWorkflowId, workflowIdFromExternalId } from '../workflows/ids';
-import { codesignalStatusSignal, type CodeSignalStatusHint } from '../workflows/messages';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/search-attributes';
 import { deliveryLog } from './delivery-log';
 import { HttpError } from './errors';
 import { idCheckedRouter, unknownIntegration } from './ids';
-import { acceptImportRequest } from './imports';
 import { webhookUrls } from './integrations';
 import { parseBody } from './validate';
 
@@ -150,46 +147,6 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
       throw new HttpError(401, 'stale_event', `triggeredOn ${triggeredOn} is outside the accepted window`);
     }
     const log = deps.logger.child({ integrationId, event: body.event });
-    if (body.event === 'sourcingCandidateImportRequested') {
-      res.status(200).json(await acceptImportRequest(deps, integrationId, body, log));
-      return;
-    }
-    if (body.event === 'sourcingCandidateStatusChanged') {
-      // The opportunity's candidate workflow syncs the status to Lever; it re-reads the status from the API.
-      const parsed = parseCodeSignalEvent(body);
-      if (!parsed.ok || parsed.event.event !== 'sourcingCandidateStatusChanged') {
-        log.warn({ issues: parsed.ok ? undefined : parsed.issues }, 'status change without a usable payload; ignored');
-        res.status(200).json({ status: 'ignored', reason: 'invalid payload' });
-        return;
-      }
-      const { payload, triggeredOn } = parsed.event;
-      const link = await findCandidateLink(deps.db, integrationId, payload.candidateId);
-      if (!link) {
-        log.info('status change of a candidate never imported; ignored');
-        res.status(200).json({ status: 'ignored', reason: 'candidate not imported' });
-        return;
-      }
-      const hint: CodeSignalStatusHint = {
-        candidateId: payload.candidateId, triggeredOn, toStatus: payload.toStatus, changeSource: payload.changeSource, changedByUserId: payload.changedByUserId,
-      };
-      const workflowId = candidateWorkflowId(integrationId, link.leverOpportunityId);
-      await signalOrIgnore(res, log, workflowId, () =>
-        deps.temporal.workflow
-          .signalWithStart<typeof candidateWorkflow, [CodeSignalStatusHint]>('candidateWorkflow', {
-            workflowId,
-            taskQueue: deps.taskQueue,
-            args: [{ integrationId, opportunityId: link.leverOpportunityId }],
-            signal: codesignalStatusSignal,
-            signalArgs: [hint],
-            typedSearchAttributes: [
-              { key: IntegrationIdKey, value: integrationId },
-              { key: LeverOpportunityIdKey, value: link.leverOpportunityId },
-            ],
-          })
-          .then(() => undefined),
-      );
-      return;
-    }
     const payload = body.payload as { testSessionId?: unknown; externalId?: unknown; interviewId?: unknown };
     const sessionId = typeof payload.testSessionId === 'string' ? payload.testSessionId : undefined;
     const interviewId = payload.interviewId;

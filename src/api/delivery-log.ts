@@ -18,6 +18,8 @@ type Answer = Record<string, unknown>;
 /** What a route may leave in `res.locals` for the log: the candidate workflow's key of the event the delivery carried. */
 export interface DeliveryLogLocals {
   eventKey?: string;
+  /** The event's name when the body has no `event` field (the sourcing API names its calls). */
+  event?: string;
 }
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
@@ -34,7 +36,8 @@ function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutco
     const reason = typeof answer.error === 'string' ? `${answer.error}: ${String(answer.message ?? '')}` : `HTTP ${httpStatus}`;
     return { outcome: httpStatus >= 500 ? 'failed' : 'rejected', reason };
   }
-  if (answer.status === 'accepted') return { outcome: 'accepted', reason: null };
+  // `imported` / `importing`: the sourcing API's import call
+  if (answer.status === 'accepted' || answer.status === 'imported' || answer.status === 'importing') return { outcome: 'accepted', reason: null };
   // a Lever token answered before, with the same body: acknowledged, nothing done
   if (answer.status === 'duplicate') return { outcome: 'duplicate', reason: text(answer.reason, 200) ?? 'delivery already answered' };
   // `ok` is the answer to Lever's and CodeSignal's connection checks
@@ -85,7 +88,7 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
         await recordWebhookDelivery(deps.db, {
           integrationId,
           source: deps.source,
-          event: text(body?.event, 100),
+          event: text(body?.event, 100) ?? text((res.locals as DeliveryLogLocals).event, 100),
           receivedAt,
           outcome,
           httpStatus,

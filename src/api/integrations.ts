@@ -1,3 +1,4 @@
+import { sourcingView } from '../sourcing/admin-routes';
 import express, { type Router } from 'express';
 import { secretHint, type SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
@@ -68,6 +69,7 @@ function integrationView(integration: Integration, publicUrl: string) {
       webhookSecretConfigured: integration.codesignalWebhookSecret !== null,
       webhookSecretHint: integration.codesignalWebhookSecret === null ? null : secretHint(integration.codesignalWebhookSecret),
     },
+    sourcing: sourcingView(integration, publicUrl),
     settings: parseStoredSettings(integration.settings),
     webhooks: webhookUrls(publicUrl, integration.id),
     createdAt: integration.createdAt.toISOString(),

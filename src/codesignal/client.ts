@@ -5,7 +5,6 @@ import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, red
 import * as documents from './documents';
 import { operationName } from './documents';
 import type { CompanyTestFieldsFragment, LiveInterviewFieldsFragment, TestSessionInput, LiveInterviewInput as GeneratedLiveInterviewInput } from './generated/operations';
-import type { SourcingCandidateStatus } from './generated/sourcing-operations';
 import { checkResponse } from './schema';
 import type { CodeSignalCompanyUser } from './types';
 
@@ -165,6 +164,19 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     deleteTestSession: async (id: string, sendNotificationEmail: boolean): Promise<string> =>
       (await execute(documents.deleteTestSession, { id, sendNotificationEmail })).deleteCompanyTestSession,
 
+    /**
+     * One page of a test's sessions, newest finish first (a bare list, no total; reference §2, §6): what
+     * the public-link scan needs of each. A page is at most 20 sessions (`first` is clamped to it).
+     */
+    listTestSessions: async ({ testId, first, offset = 0 }: { testId: string; first: number; offset?: number }) =>
+      (await execute(documents.listTestSessions, { testId, first: Math.min(first, TEST_SESSIONS_PAGE_SIZE), offset })).companyTestSessions.filter(
+        (s): s is NonNullable<typeof s> => s !== null,
+      ),
+
+    /** A session with the result as `getTestSession` reads it, plus its public link and CodeSignal's own ATS integration ids. */
+    getPublicLinkSession: async (id: string) =>
+      found(documents.getPublicLinkSession, 'test session', id, (await execute(documents.getPublicLinkSession, { id })).companyTestSession),
+
     // ---- live interviews
     createLiveInterview: async (input: LiveInterviewInput) => {
       const data = await execute(documents.createLiveInterview, { input });
@@ -197,15 +209,6 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
       return found(documents.listCompanyUsers, 'company of this API key', '', data.company).contacts.filter((c): c is CodeSignalCompanyUser => c !== null);
     },
 
-    // ---- sourcing (sandbox extension)
-    getSourcingCandidate: async (id: string) =>
-      found(documents.getSourcingCandidate, 'sourcing candidate', id, (await execute(documents.getSourcingCandidate, { id })).sourcingCandidate),
-
-    listSourcingCandidates: async (args: { first: number; offset?: number; status?: SourcingCandidateStatus; importRequested?: boolean }) =>
-      (await execute(documents.listSourcingCandidates, { offset: 0, ...args })).sourcingCandidates,
-
-    setSourcingCandidateStatus: async (id: string, status: SourcingCandidateStatus, externalRef?: string) =>
-      (await execute(documents.setSourcingCandidateStatus, { id, status, externalRef })).setSourcingCandidateStatus,
   };
 
   return {
@@ -222,6 +225,8 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
 export type CodeSignalClient = ReturnType<typeof createCodeSignalClient>;
 
 const PAGE_SIZE = 100;
+/** The largest `companyTestSessions` page (a public client hard-codes 20; reference §2). */
+export const TEST_SESSIONS_PAGE_SIZE = 20;
 
 /** first/offset pagination until `hasNextPage` is false; an empty page ends it too, so a server bug cannot loop forever. */
 async function collectPages<T>(fetchPage: (offset: number) => Promise<{ items: T[]; hasNextPage: boolean }>): Promise<T[]> {

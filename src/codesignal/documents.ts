@@ -1,11 +1,9 @@
 import { getOperationAST, type DocumentNode } from 'graphql';
 import * as ops from './generated/operations';
-import * as sourcing from './generated/sourcing-operations';
 
 /**
  * The GraphQL operations the service sends, typed by GraphQL Code Generator from the .graphql files in
- * operations/ against schema/codesignal.graphql (`npm run codegen`); the sourcing ones are the sandbox's
- * extension (no public sourcing API exists, reference §9).
+ * operations/ against schema/codesignal.graphql (`npm run codegen`).
  */
 export const listCompanyTests = ops.ListCompanyTestsDocument;
 export const getCompanyTest = ops.GetCompanyTestDocument;
@@ -15,6 +13,8 @@ export const resendTestSession = ops.ResendTestSessionDocument;
 export const extendTestSession = ops.ExtendTestSessionDocument;
 export const reactivateTestSession = ops.ReactivateTestSessionDocument;
 export const deleteTestSession = ops.DeleteTestSessionDocument;
+export const listTestSessions = ops.ListTestSessionsDocument;
+export const getPublicLinkSession = ops.GetPublicLinkSessionDocument;
 export const createLiveInterview = ops.CreateLiveInterviewDocument;
 export const getLiveInterview = ops.GetLiveInterviewDocument;
 export const listLiveInterviews = ops.ListLiveInterviewsDocument;
@@ -22,9 +22,6 @@ export const editLiveInterview = ops.EditLiveInterviewDocument;
 export const deleteLiveInterview = ops.DeleteLiveInterviewDocument;
 export const getCompany = ops.GetCompanyDocument;
 export const listCompanyUsers = ops.ListCompanyUsersDocument;
-export const getSourcingCandidate = sourcing.GetSourcingCandidateDocument;
-export const listSourcingCandidates = sourcing.ListSourcingCandidatesDocument;
-export const setSourcingCandidateStatus = sourcing.SetSourcingCandidateStatusDocument;
 
 /** The name the operation is sent under (and named by in errors and the key TEST). */
 export function operationName(document: DocumentNode): string {

@@ -10,14 +10,13 @@ import {
 } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
-/** The schema files: the public schema and, apart, the sandbox's sourcing extension (reference §9). */
+/** The public schema file (reference), the only one the service's operations are checked against. */
 const SCHEMA_DIR = path.join(__dirname, 'schema');
 export const PUBLIC_SCHEMA_FILE = path.join(SCHEMA_DIR, 'codesignal.graphql');
-export const SOURCING_EXTENSION_FILE = path.join(SCHEMA_DIR, 'sourcing-extension.graphql');
 
 /** The SDL the service's types are generated from and the sandbox serves. */
 export function codeSignalSdl(): string {
-  return `${readFileSync(PUBLIC_SCHEMA_FILE, 'utf8')}\n${readFileSync(SOURCING_EXTENSION_FILE, 'utf8')}`;
+  return readFileSync(PUBLIC_SCHEMA_FILE, 'utf8');
 }
 
 function parseTimestamp(value: unknown): number {

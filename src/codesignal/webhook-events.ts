@@ -32,9 +32,6 @@ const score = { duration: z.number(), score: z.number(), maxScore: z.number().op
 const delivery = <E extends string, P extends z.ZodRawShape>(event: E, payload: P) =>
   z.looseObject({ event: z.literal(event), triggeredOn: z.number(), payload: z.looseObject(payload) });
 
-/** Names the import workflow (`import/<integration>/<candidate>`): an opaque, case-sensitive CodeSignal id, used as given, of a safe shape. */
-const sourcingCandidateId = z.string().refine(isCodeSignalId, 'must be a CodeSignal id');
-
 const assessment = { assessmentId: z.string(), assessmentTitle: z.string(), assessmentStatus: z.enum(['active', 'archived', 'deleted']) };
 
 export const codesignalEventSchema = z.discriminatedUnion('event', [
@@ -67,12 +64,6 @@ export const codesignalEventSchema = z.discriminatedUnion('event', [
       recommendedLevel: z.string().optional(),
       overallEvaluation: z.string().optional(),
     }),
-  }),
-  // sandbox extension (reference §9: CodeSignal documents no sourcing events)
-  delivery('sourcingCandidateImportRequested', { candidateId: sourcingCandidateId, requestedByUserId: z.string(), candidateEmail: z.string(), candidateName: z.string() }),
-  delivery('sourcingCandidateStatusChanged', {
-    candidateId: sourcingCandidateId, fromStatus: z.string(), toStatus: z.string(), changedByUserId: z.string().nullable(),
-    changeSource: z.enum(['api', 'ui']), externalRef: z.string().optional(),
   }),
 ]);
 export type CodeSignalEvent = z.infer<typeof codesignalEventSchema>;

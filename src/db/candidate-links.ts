@@ -100,3 +100,9 @@ export async function claimImport(db: Db, integrationId: string, email: string, 
 export async function releaseImportClaim(db: Db, integrationId: string, email: string, holder: string): Promise<void> {
   await db.query('DELETE FROM import_claims WHERE integration_id = $1 AND person_key = $2 AND holder = $3', [integrationId, personKey(email), holder]);
 }
+
+/** The integration's imports, newest first (the admin UI's list). */
+export async function listCandidateLinks(db: Db, integrationId: string, limit: number): Promise<CandidateLink[]> {
+  const { rows } = await db.query<LinkRow>('SELECT * FROM candidate_links WHERE integration_id = $1 ORDER BY created_at DESC LIMIT $2', [integrationId, limit]);
+  return rows.map(fromRow);
+}

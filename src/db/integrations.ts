@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../log';
@@ -30,6 +30,11 @@ export interface Integration {
   leverWebhookSigningTokens: string[];
   codesignalApiKey: string;
   codesignalWebhookSecret: string | null;
+  /** The sourcing contract (docs/sync.md): when the sourcing API token was made (null: none, the API refuses every call). */
+  sourcingTokenCreatedAt: Date | null;
+  /** Where the status feed goes, and the secret that signs it; null: no feed is sent. */
+  sourcingFeedUrl: string | null;
+  sourcingFeedSecret: string | null;
   settings: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
@@ -42,13 +47,16 @@ interface IntegrationRow {
   lever_webhook_signing_tokens: string[];
   codesignal_api_key: string;
   codesignal_webhook_secret: string | null;
+  sourcing_token_created_at: Date | null;
+  sourcing_feed_url: string | null;
+  sourcing_feed_secret: string | null;
   settings: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
 }
 
 /** The columns that hold secrets: sealed in the database, plain text only in memory. */
-type SecretColumn = 'lever_api_key' | 'lever_webhook_signing_tokens' | 'codesignal_api_key' | 'codesignal_webhook_secret';
+type SecretColumn = 'lever_api_key' | 'lever_webhook_signing_tokens' | 'codesignal_api_key' | 'codesignal_webhook_secret' | 'sourcing_feed_secret';
 
 /** Where a secret is stored; its ciphertext is bound to it, so it opens in no other row or column. */
 const secretContext = (id: string, column: SecretColumn) => `integrations/${id}/${column}`;
@@ -72,6 +80,9 @@ function fromRow(box: SecretBox, r: IntegrationRow): Integration {
     leverWebhookSigningTokens: r.lever_webhook_signing_tokens.map((t) => open('lever_webhook_signing_tokens', t)),
     codesignalApiKey: open('codesignal_api_key', r.codesignal_api_key),
     codesignalWebhookSecret: r.codesignal_webhook_secret === null ? null : open('codesignal_webhook_secret', r.codesignal_webhook_secret),
+    sourcingTokenCreatedAt: r.sourcing_token_created_at,
+    sourcingFeedUrl: r.sourcing_feed_url,
+    sourcingFeedSecret: r.sourcing_feed_secret === null ? null : open('sourcing_feed_secret', r.sourcing_feed_secret),
     settings: r.settings,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -206,7 +217,7 @@ export async function sealStoredSecrets(db: Db, box: SecretBox, logger: Logger):
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<Pick<IntegrationRow, 'id' | SecretColumn>>(
-      'SELECT id, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret FROM integrations ORDER BY id FOR UPDATE',
+      'SELECT id, lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret, sourcing_feed_secret FROM integrations ORDER BY id FOR UPDATE',
     );
     let sealed = 0;
     for (const r of rows) {
@@ -221,10 +232,11 @@ export async function sealStoredSecrets(db: Db, box: SecretBox, logger: Logger):
         r.lever_webhook_signing_tokens.map((t) => upgrade('lever_webhook_signing_tokens', t)),
         upgrade('codesignal_api_key', r.codesignal_api_key),
         r.codesignal_webhook_secret === null ? null : upgrade('codesignal_webhook_secret', r.codesignal_webhook_secret),
+        r.sourcing_feed_secret === null ? null : upgrade('sourcing_feed_secret', r.sourcing_feed_secret),
       ];
       if (!changed) continue;
       await client.query(
-        'UPDATE integrations SET lever_api_key = $2, lever_webhook_signing_tokens = $3, codesignal_api_key = $4, codesignal_webhook_secret = $5 WHERE id = $1',
+        'UPDATE integrations SET lever_api_key = $2, lever_webhook_signing_tokens = $3, codesignal_api_key = $4, codesignal_webhook_secret = $5, sourcing_feed_secret = $6 WHERE id = $1',
         [r.id, ...values],
       );
       sealed++;
@@ -237,4 +249,52 @@ export async function sealStoredSecrets(db: Db, box: SecretBox, logger: Logger):
   } finally {
     client.release();
   }
+}
+
+const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+/**
+ * Makes a new sourcing API token for the integration (docs/sync.md), replacing any earlier one at once.
+ * Only its SHA-256 is stored: 256 random bits need no slow hash, and the token is shown only this once.
+ */
+export async function rotateSourcingToken(db: Db, id: string): Promise<string | undefined> {
+  if (!isIntegrationId(id)) return undefined;
+  const token = `cs_src_${randomBytes(32).toString('base64url')}`;
+  const { rowCount } = await db.query(
+    'UPDATE integrations SET sourcing_token_sha256 = $2, sourcing_token_created_at = now(), updated_at = now() WHERE id = $1',
+    [id, sha256(token)],
+  );
+  return rowCount === 1 ? token : undefined;
+}
+
+/** Whether `token` is the integration's sourcing token; compared by hash in the database (constant for the caller). */
+export async function sourcingTokenMatches(db: Db, id: string, token: string): Promise<boolean> {
+  if (!isIntegrationId(id) || token.length > 200) return false;
+  const { rowCount } = await db.query('SELECT 1 FROM integrations WHERE id = $1 AND sourcing_token_sha256 = $2', [id, sha256(token)]);
+  return rowCount === 1;
+}
+
+/**
+ * Sets where the status feed goes. A first URL gets a new signing secret (answered once, for the
+ * receiver); `rotateSecret` makes a new one; a null URL stops the feed and forgets the secret.
+ */
+export async function setSourcingFeed(
+  db: Db,
+  box: SecretBox,
+  id: string,
+  feed: { url: string | null; rotateSecret?: boolean },
+): Promise<{ integration: Integration; newSecret: string | null } | undefined> {
+  const current = await findIntegration(db, box, id);
+  if (!current) return undefined;
+  const needsSecret = feed.url !== null && (feed.rotateSecret === true || current.sourcingFeedSecret === null);
+  const newSecret = needsSecret ? `whsec_${randomBytes(32).toString('base64url')}` : null;
+  const { sealOrNull } = sealer(box, id);
+  const { rows } = await db.query<IntegrationRow>(
+    `UPDATE integrations SET sourcing_feed_url = $2,
+       sourcing_feed_secret = CASE WHEN $2::text IS NULL THEN NULL WHEN $3::text IS NOT NULL THEN $3 ELSE sourcing_feed_secret END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, feed.url, sealOrNull('sourcing_feed_secret', newSecret)],
+  );
+  return { integration: fromRow(box, rows[0]!), newSecret };
 }

@@ -1,6 +1,7 @@
 import type { Db } from './pool';
 
-export const webhookSources = ['lever', 'codesignal'] as const;
+/** `sourcing`: calls of the sourcing API; `feed`: status feed deliveries the service sent (docs/sync.md). */
+export const webhookSources = ['lever', 'codesignal', 'sourcing', 'feed'] as const;
 export type WebhookSource = (typeof webhookSources)[number];
 /**
  * `duplicate`: a Lever token answered before, with the same body (no effect); `refused`: accepted by

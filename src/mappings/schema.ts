@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SOURCING_CANDIDATE_STATUSES } from '../codesignal/types';
+import { SOURCING_STATUSES as STATUSES, sourcingStatusSchema as statusSchema, type SourcingStatus as Status } from '../sourcing/contract';
 
 /**
  * An integration's mapping between CodeSignal and Lever (docs/sync.md): who a CodeSignal user is
@@ -7,9 +7,10 @@ import { SOURCING_CANDIDATE_STATUSES } from '../codesignal/types';
  * `rule` names the auto-fill rule that produced an entry; null when an admin set it.
  */
 
-export const sourcingStatusSchema = z.enum(SOURCING_CANDIDATE_STATUSES);
-export type SourcingStatus = z.infer<typeof sourcingStatusSchema>;
-export const SOURCING_STATUSES = SOURCING_CANDIDATE_STATUSES;
+/** The statuses are the sourcing contract's (src/sourcing/contract.ts). */
+export const sourcingStatusSchema = statusSchema;
+export type SourcingStatus = Status;
+export const SOURCING_STATUSES = STATUSES;
 
 const id = z.string().trim().min(1).max(200);
 
@@ -35,7 +36,7 @@ export const integrationMappingSchema = z.strictObject({
   users: z.array(userMappingSchema).max(2_000),
   stages: z.array(stageMappingSchema).max(500),
   archiveReasons: z.array(archiveReasonMappingSchema).max(500),
-  statuses: z.array(statusMappingSchema).max(SOURCING_CANDIDATE_STATUSES.length * 2),
+  statuses: z.array(statusMappingSchema).max(SOURCING_STATUSES.length * 2),
 });
 
 type WithRule<T> = T & { rule: string | null };

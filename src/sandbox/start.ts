@@ -5,7 +5,16 @@ export interface RunningSandboxes {
   leverSandbox: LeverSandbox;
   codesignalSandbox: CodeSignalSandbox;
   lever: { url: string; apiUrl: string; seed: LeverDemoSeed; createWebhook(url: string, event: 'candidateStageChange' | 'candidateHired' | 'candidateArchiveChange' | 'interviewCreated' | 'interviewUpdated' | 'interviewDeleted'): string };
-  codesignal: { url: string; graphqlUrl: string; seed: Awaited<ReturnType<typeof seedCodeSignalDemo>>; setWebhook(url: string, secret: string): Promise<void> };
+  codesignal: {
+    url: string;
+    graphqlUrl: string;
+    seed: Awaited<ReturnType<typeof seedCodeSignalDemo>>;
+    setWebhook(url: string, secret: string): Promise<void>;
+    /** Where the service's sourcing status feed reaches the demo company (the sandbox's feed receiver). */
+    sourcingFeedUrl: string;
+    /** Points the demo company's sourcing side (import clicks, status reports) at the service. */
+    connectSourcing(connection: { serviceBaseUrl: string; token: string; feedSecret: string }): void;
+  };
   close(): Promise<void>;
 }
 
@@ -47,6 +56,8 @@ export async function startSandboxes(opts: {
       setWebhook: async (url, secret) => {
         await codesignalSandbox.control.addWebhookEndpoint(codesignalSeed.companyId, { url, secret, events: null });
       },
+      sourcingFeedUrl: `${codesignalRunning.url}/sourcing-feed/${encodeURIComponent(codesignalSeed.companyId)}`,
+      connectSourcing: (connection) => void codesignalSandbox.control.setSourcingConnection(codesignalSeed.companyId, connection),
     },
     close: async () => {
       codesignalSandbox.stop();

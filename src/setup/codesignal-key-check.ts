@@ -41,7 +41,6 @@ export const CODESIGNAL_PERMISSIONS: readonly CodeSignalPermission[] = [
   { name: 'list tests', scope: 'company_test_read', probe: async (cs) => void (await cs.listCompanyTests({ first: 1 })) },
   { name: 'read test sessions', scope: 'company_test_session_read', probe: async (cs) => void (await cs.getTestSession(MADE_UP_ID)) },
   { name: 'read live interviews', scope: 'interview_read', probe: async (cs) => void (await cs.getLiveInterview(MADE_UP_ID)) },
-  { name: 'read sourcing candidates', scope: 'integration_read', probe: async (cs) => void (await cs.listSourcingCandidates({ first: 1 })) },
   {
     name: 'send and manage test sessions', scope: 'company_test_session_create',
     writes: [
@@ -73,10 +72,6 @@ export const CODESIGNAL_PERMISSIONS: readonly CodeSignalPermission[] = [
       write(documents.deleteLiveInterview, (cs) => cs.deleteLiveInterview(MADE_UP_ID)),
     ],
   },
-  {
-    name: 'update sourcing candidate status', scope: 'integration_write',
-    writes: [write(documents.setSourcingCandidateStatus, (cs) => cs.setSourcingCandidateStatus(MADE_UP_ID, 'contacted'))],
-  },
 ];
 
 export type CodeSignalKeyCheck = KeyCheck & { company?: { name: string } };
@@ -92,7 +87,7 @@ type Verdict = Pick<PermissionCheck, 'granted' | 'detail'>;
  * CodeSignal's TEST button: one probe per permission, so one missing permission fails only its own
  * probe ("Access Denied"). 401 → `keyValid: false`; CodeSignal unreachable or 5xx → throws.
  *
- * Reads first, all at once: `company`, `companyTests(first: 1)`, `sourcingCandidates(first: 1)`, and
+ * * Reads first, all at once: `company`, `companyTests(first: 1)`, and
  * `companyTestSession` / `liveInterview` of MADE_UP_ID ("not found" = allowed). Only then, a key that
  * works gets the write probes: each mutation the service sends, well-formed, aimed at MADE_UP_ID (a
  * create names it as the test, interviewer or template), so the answer is "Access Denied" when the key

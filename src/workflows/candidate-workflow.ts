@@ -180,8 +180,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const summary = interviews.find((i) => i.interviewId === interviewId);
     if (summary) summary.status = status;
   });
-  setHandler(codesignalStatusSignal, (hint) => {
-    enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'codesignal', candidateId: hint.candidateId });
+  setHandler(codesignalStatusSignal, (report) => {
+    // a report of the sourcing API carries the status itself; a hint from before it (a webhook) only named the candidate to re-read
+    const reported = 'changedAt' in report ? { status: report.status, at: report.changedAt, byUserId: report.changedByUserId } : undefined;
+    enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'codesignal', candidateId: report.candidateId, ...(reported ? { reported } : {}) });
   });
   setHandler(candidateStateQuery, () => state);
   setHandler(assessmentsQuery, () => assessments);
@@ -396,6 +398,13 @@ const syncActivities = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/** The status feed (docs/sync.md): a receiver that is down is waited out for a day, as CodeSignal waits out ours. */
+const feedActivities = proxyActivities<Pick<SyncActivities, 'writeCodeSignalStatus'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
 /**
  * Acts on queued webhooks one at a time, beside the main loop, so a slow or unavailable API holds up
  * only the sync. Each trigger works on a copy of the sync state that is kept, and the trigger taken
@@ -419,11 +428,12 @@ async function runStageSync(state: CandidateState): Promise<void> {
   }
 }
 
-/** Re-reads the side a webhook names, then writes until both sides show the agreed state. */
+/** Reads Lever (a Lever webhook) or takes the reported CodeSignal status, then writes until both sides show the agreed state. */
 async function syncOnce(state: CandidateState, sync: SyncState, trigger: SyncTrigger): Promise<void> {
   const { integrationId, opportunityId } = state;
+  const read = trigger.side === 'lever' ? 'lever' : trigger.reported ? 'links' : { codesignalCandidateId: trigger.candidateId };
   const context = await syncActivities
-    .loadSyncContext({ integrationId, opportunityId, read: trigger.side === 'lever' ? 'lever' : { codesignalCandidateId: trigger.candidateId } })
+    .loadSyncContext({ integrationId, opportunityId, read })
     .catch((err: unknown) => {
       recordSyncError(sync, { side: trigger.side, message: String(err) });
       log.warn('stage sync could not read its context', { error: String(err) });
@@ -436,8 +446,9 @@ async function syncOnce(state: CandidateState, sync: SyncState, trigger: SyncTri
   let change: SyncChange | undefined;
   if (trigger.side === 'lever' && context.lever) {
     change = observeLever(sync, leverSnapshotFrom(context.lever, sync.lever, trigger.unarchivedAt), context.mapping);
-  } else if (trigger.side === 'codesignal' && context.codesignal) {
-    change = observeCodeSignal(sync, trigger.candidateId, context.codesignal, context.mapping);
+  } else if (trigger.side === 'codesignal' && context.candidateIds.includes(trigger.candidateId)) {
+    const reported = trigger.reported ?? context.codesignal;
+    if (reported) change = observeCodeSignal(sync, trigger.candidateId, reported, context.mapping);
   }
   const changes = change ? [change] : [];
   for (let round = 0; changes.length > 0; round++) {
@@ -460,7 +471,7 @@ async function performSyncWrite(state: CandidateState, sync: SyncState, write: S
     const result =
       write.side === 'lever'
         ? await syncActivities.writeLeverForStatus({ integrationId, opportunityId, write })
-        : await syncActivities.writeCodeSignalStatus({ integrationId, write });
+        : await feedActivities.writeCodeSignalStatus({ integrationId, opportunityId, write });
     if (result.outcome === 'written') log.info('stage sync wrote', { side: write.side, status: write.status });
     return applyWriteResult(sync, write, result, mapping);
   } catch (err) {

@@ -1,16 +1,13 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
+import type { ImportCandidateRequest } from '../sourcing/contract';
 
-/** Messages of the import workflow, shared by the CodeSignal ingress, the admin API and the workflow. */
+/** Messages of the import workflow, shared by the sourcing API, the admin API and the workflow. */
 
 export interface ImportWorkflowInput {
   integrationId: string;
   codesignalCandidateId: string;
-}
-
-/** A recruiter chose "import to Lever" in CodeSignal; the webhook's requester is a hint, the API's is used. */
-export interface ImportRequest {
-  requestedByUserId: string;
-  triggeredOn: number;
+  /** The sourcing API's import call (src/sourcing/contract.ts), as validated at the edge; encrypted in Temporal's payloads. */
+  request: ImportCandidateRequest;
 }
 
 /**
@@ -34,27 +31,25 @@ export interface ImportNoteFacts {
 export interface ImportResult {
   leverOpportunityId: string;
   outcome: ImportOutcome;
-  /** The CodeSignal user CodeSignal records as the requester. */
+  /** The CodeSignal user who sourced the candidate (from the earliest recorded import when already imported). */
   requestedByUserId: string | null;
   createdByLeverUserId: string;
   noteFacts: ImportNoteFacts;
 }
 
-export type ImportStatus = 'waiting' | 'importing' | 'imported' | 'failed';
+export type ImportStatus = 'importing' | 'imported' | 'failed';
 
 export interface ImportState {
   integrationId: string;
   codesignalCandidateId: string;
   status: ImportStatus;
-  /** Import requests received (CodeSignal redeliveries and repeated clicks included); the first one is acted on. */
-  requests: number;
   requestedByUserId: string | null;
   leverOpportunityId: string | null;
   outcome: ImportOutcome | null;
   createdByLeverUserId: string | null;
   creatorFallback: boolean;
+  contactDeduped: boolean;
   failure: { type: string; message: string } | null;
 }
 
-export const importRequestedSignal = defineSignal<[ImportRequest]>('importRequested');
 export const importStateQuery = defineQuery<ImportState>('importState');

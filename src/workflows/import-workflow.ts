@@ -1,10 +1,10 @@
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ImportActivities } from '../activities/import-activities';
-import { importRequestedSignal, importStateQuery, type ImportState, type ImportWorkflowInput } from './import-messages';
+import { importStateQuery, type ImportState, type ImportWorkflowInput } from './import-messages';
 
-/** Lever and CodeSignal calls, retried with backoff for a day (outages, 429s), not past a non-retryable answer. */
+/** Lever calls, retried with backoff for a day (outages, 429s), not past a non-retryable answer. */
 const acts = proxyActivities<ImportActivities>({
-  // the import holds a per-person lock across a few Lever calls
+  // the import holds a per-person lease across a few Lever calls
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -20,43 +20,35 @@ const failureOf = (err: unknown) => {
 
 /**
  * Imports one CodeSignal sourcing candidate into Lever (id `import/<integrationId>/<candidateId>`,
- * signal-with-start from the CodeSignal ingress): one Lever opportunity in New Lead, created as the
- * requester's mapped Lever user, and the link recorded for the status sync. The activity makes the
- * import idempotent, so a later request, in this run or a new one, never creates a second opportunity.
+ * started by the sourcing API's import call, docs/sync.md): one Lever opportunity in New Lead, source
+ * CodeSignal, created as the sourcer's mapped Lever user, and the link recorded for the status sync.
+ * The activity makes the import idempotent, so a repeated call, in this run or a new one, never
+ * creates a second opportunity.
  */
-export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportState> {
+export async function sourcingImportWorkflow(input: ImportWorkflowInput): Promise<ImportState> {
   const state: ImportState = {
     integrationId: input.integrationId,
     codesignalCandidateId: input.codesignalCandidateId,
-    status: 'waiting',
-    requests: 0,
-    requestedByUserId: null,
+    status: 'importing',
+    requestedByUserId: input.request.sourcedBy.codesignalUserId,
     leverOpportunityId: null,
     outcome: null,
     createdByLeverUserId: null,
     creatorFallback: false,
+    contactDeduped: false,
     failure: null,
   };
-  setHandler(importRequestedSignal, (request) => {
-    state.requests += 1;
-    state.requestedByUserId ??= request.requestedByUserId;
-  });
   setHandler(importStateQuery, () => state);
 
-  await condition(() => state.requests > 0);
-  state.status = 'importing';
   try {
-    const result = await acts.importSourcingCandidate({
-      integrationId: input.integrationId,
-      codesignalCandidateId: input.codesignalCandidateId,
-      requestedByUserId: state.requestedByUserId!,
-    });
+    const result = await acts.importSourcingCandidate({ integrationId: input.integrationId, codesignalCandidateId: input.codesignalCandidateId, request: input.request });
     state.status = 'imported';
     state.leverOpportunityId = result.leverOpportunityId;
     state.outcome = result.outcome;
     state.requestedByUserId = result.requestedByUserId ?? state.requestedByUserId;
     state.createdByLeverUserId = result.createdByLeverUserId;
     state.creatorFallback = result.noteFacts.creatorFallback;
+    state.contactDeduped = result.noteFacts.contactDeduped;
     const { noteFacts } = result;
     if (noteFacts.creatorFallback || noteFacts.linkedExisting || noteFacts.contactDeduped) {
       await acts
@@ -64,7 +56,7 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
           integrationId: input.integrationId,
           codesignalCandidateId: input.codesignalCandidateId,
           opportunityId: result.leverOpportunityId,
-          requestedByUserId: state.requestedByUserId,
+          request: input.request,
           performAs: result.createdByLeverUserId,
           facts: noteFacts,
         })

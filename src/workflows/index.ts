@@ -1,4 +1,4 @@
 export { assessmentWorkflow } from './assessment-workflow';
 export { candidateWorkflow } from './candidate-workflow';
-export { importWorkflow } from './import-workflow';
+export { sourcingImportWorkflow } from './import-workflow';
 export { interviewWorkflow } from './interview-workflow';

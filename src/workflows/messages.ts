@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AssessmentSummary } from './assessment-messages';
 import type { InterviewSummary } from './interview-messages';
+import type { SourcingStatus } from '../sourcing/contract';
 import type { SyncState } from './sync-state';
 
 /** Shared by the ingress (which sends) and the candidate workflow (which receives). */
@@ -75,10 +76,20 @@ export interface LeverEventConfirmation {
 }
 
 /**
- * CodeSignal's `sourcingCandidateStatusChanged`, routed through the candidate link. The body is
- * unsigned: the workflow only takes it as a reason to re-read the candidate's status.
+ * A status change CodeSignal's sourcing side reported through the sourcing API (docs/sync.md), routed
+ * through the candidate link. The call is authenticated by the integration's sourcing token, so the
+ * report is the status: nothing is re-read.
  */
-export interface CodeSignalStatusHint {
+export interface CodeSignalStatusReport {
+  candidateId: string;
+  status: SourcingStatus;
+  /** When the status changed in CodeSignal (ms). */
+  changedAt: number;
+  changedByUserId: string | null;
+}
+
+/** What the same signal carried before the sourcing API: a webhook naming a candidate to re-read (replayed histories only). */
+export interface LegacyCodeSignalStatusHint {
   candidateId: string;
   triggeredOn: number;
   toStatus: string;
@@ -87,6 +98,6 @@ export interface CodeSignalStatusHint {
 }
 
 export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');
-export const codesignalStatusSignal = defineSignal<[CodeSignalStatusHint]>('codesignalStatus');
+export const codesignalStatusSignal = defineSignal<[CodeSignalStatusReport | LegacyCodeSignalStatusHint]>('codesignalStatus');
 export const candidateStateQuery = defineQuery<CandidateState>('candidateState');
 export const assessmentsQuery = defineQuery<AssessmentSummary[]>('assessments');

@@ -1,4 +1,4 @@
-import type { SourcingStatus } from '../mappings/schema';
+import type { SourcingStatus } from '../sourcing/contract';
 
 /**
  * Pure decisions of the two-way stage sync (docs/sync.md, "Stage sync"). The candidate workflow
@@ -6,11 +6,13 @@ import type { SourcingStatus } from '../mappings/schema';
  * it directly. Everything here is deterministic.
  *
  * Echoes: each side has a register — the last state the sync saw there, *including its own
- * writes as the API answered them*. A webhook only triggers a re-read; a side that still shows
- * exactly its register (same value, same change time) has not changed, whatever the webhook said.
+ * writes*. A Lever webhook only triggers a re-read; Lever still showing exactly its register (same
+ * value, same change time) has not changed, whatever the webhook said. CodeSignal's side reports its
+ * status through the sourcing API; a report of the status its register already holds (e.g. CodeSignal
+ * reporting back what the status feed told it) is no change, whatever its time.
  *
  * Convergence: the last change wins by the time the side recorded it (Lever's stage or archive
- * time, CodeSignal's `statusUpdatedAt`); on equal times Lever wins.
+ * time, the `changedAt` CodeSignal reports); on equal times Lever wins.
  */
 
 export type SyncSide = 'lever' | 'codesignal';
@@ -47,9 +49,9 @@ export interface LeverSnapshot {
 
 export interface CodeSignalSnapshot {
   status: SourcingStatus;
-  /** `statusUpdatedAt` (the creation date for a status never changed). */
+  /** When the status changed: the reported `changedAt`, or for a status the feed sent, the time of the change it mirrors. */
   at: number;
-  /** The CodeSignal user who set the status; null when set through the API. */
+  /** The CodeSignal user who set the status; null when the feed set it. */
   byUserId: string | null;
 }
 
@@ -68,8 +70,12 @@ export type SyncWrite =
   | { side: 'lever'; status: SourcingStatus; target: LeverTarget; eventAt: number; known: LeverSnapshot | null; byUserId: string | null }
   | { side: 'codesignal'; candidateId: string; status: SourcingStatus; eventAt: number; known: CodeSignalSnapshot | null };
 
-/** A webhook to act on: it only says which side to re-read (and, for Lever, when an unarchive happened). */
-export type SyncTrigger = { side: 'lever'; unarchivedAt?: number } | { side: 'codesignal'; candidateId: string };
+/**
+ * Something to act on: a Lever webhook says to re-read Lever (and when an unarchive happened); a
+ * CodeSignal report carries the status (without `reported`: a hint from before the sourcing API, in
+ * replayed histories, whose status was read from CodeSignal).
+ */
+export type SyncTrigger = { side: 'lever'; unarchivedAt?: number } | { side: 'codesignal'; candidateId: string; reported?: CodeSignalSnapshot };
 
 export interface UnmappedReport {
   side: SyncSide;
@@ -194,6 +200,10 @@ export function enqueueSyncTrigger(sync: SyncState, trigger: SyncTrigger): void 
   if (queued.side === 'lever' && trigger.side === 'lever' && trigger.unarchivedAt !== undefined) {
     queued.unarchivedAt = Math.max(queued.unarchivedAt ?? 0, trigger.unarchivedAt);
   }
+  // of two reports of one candidate waiting, the later change is the candidate's status
+  if (queued.side === 'codesignal' && trigger.side === 'codesignal' && trigger.reported && (!queued.reported || trigger.reported.at >= queued.reported.at)) {
+    queued.reported = trigger.reported;
+  }
 }
 
 function pushCapped<T>(list: T[], item: T, cap: number): void {
@@ -220,7 +230,7 @@ export function observeLever(sync: SyncState, snapshot: LeverSnapshot, mapping: 
 /** Records one CodeSignal candidate's status; answers the change it shows, if any. */
 export function observeCodeSignal(sync: SyncState, candidateId: string, snapshot: CodeSignalSnapshot, mapping: SyncMapping): SyncChange | undefined {
   const known = sync.codesignal[candidateId];
-  if (known && (sameCodeSignalSnapshot(known, snapshot) || snapshot.at < known.at)) {
+  if (known && (known.status === snapshot.status || snapshot.at < known.at)) {
     sync.counts.unchanged += 1;
     return undefined;
   }

@@ -135,24 +135,6 @@ describe('CodeSignal client against the CodeSignal sandbox', () => {
     });
   });
 
-  describe('sourcing (sandbox extension)', () => {
-    it('reads a sourced candidate and sets its status with our reference', async () => {
-      const seeded = h.seed.sourcingCandidates[0]!;
-      expect(await cs.getSourcingCandidate(seeded.id)).toMatchObject({ id: seeded.id, firstName: seeded.firstName, status: seeded.status });
-      const updated = await cs.setSourcingCandidateStatus(seeded.id, 'screening', 'lever:opp-42');
-      expect(updated).toMatchObject({ status: 'screening', externalRef: 'lever:opp-42', statusUpdatedAt: expect.any(Number) });
-      const page = await cs.listSourcingCandidates({ first: 10, status: 'screening' });
-      expect(page.candidates.map((c) => c.id)).toContain(seeded.id);
-    });
-
-    it('a value outside the schema (bad enum) is a non-retryable validation error', async () => {
-      const seeded = h.seed.sourcingCandidates[0]!;
-      // deliberately wrong at run time, as a caller without types could send it
-      const err = await apiError(cs.setSourcingCandidateStatus(seeded.id, 'bogus' as 'hired'));
-      expect(err).toMatchObject({ status: 400, code: 'ValidationError', retryable: false });
-    });
-  });
-
   describe('errors', () => {
     it('Access Denied for a key without the permission is not retryable', async () => {
       const key = h.sandbox.control.createApiKey(company(), { permissions: ['company_test_read'] }).key;

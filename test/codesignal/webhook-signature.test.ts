@@ -99,15 +99,11 @@ describe('CodeSignal webhook deliveries from the sandbox', () => {
     const ivan = h.seed.users.find((u) => u.email.startsWith('ivan'))!;
     const interview = await cs.createLiveInterview({ candidateEmail: 'live@example.org', candidateName: 'Live Candidate', interviewerId: ivan.id });
     control.finishInterview(interview.id, { questionsSolved: 1, questionsAttempted: 2, feedback: { notes: 'Good', overallEvaluation: 'strong_yes', categories: [{ name: 'Coding', attributes: [{ name: 'Speed', score: 3 }] }] } });
-    const candidate = h.seed.sourcingCandidates.find((c) => c.replied)!;
-    control.requestImport(candidate.id, h.seed.users[0]!.id);
-    await cs.setSourcingCandidateStatus(candidate.id, 'interviewing', 'lever:opp-7');
 
     const expected = [
       'companyTestSessionCreated', 'companyTestSessionStarted', 'companyTestSessionFinished', 'preScreenIntegrityReviewUpdated',
       'preScreenResultVerificationPending', 'preScreenResultVerified', 'preScreenResultNotVerified', 'preScreenExpired',
-      'preScreenCandidateDeclined', 'liveInterviewFinished', 'liveInterviewFeedbackUpdated', 'sourcingCandidateImportRequested',
-      'sourcingCandidateStatusChanged',
+      'preScreenCandidateDeclined', 'liveInterviewFinished', 'liveInterviewFeedbackUpdated',
     ];
     await waitFor(() => expected.every((e) => receiver.events().some((r) => r.body!.event === e)));
     for (const r of receiver.events()) {

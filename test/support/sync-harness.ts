@@ -1,19 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { InspectedOpportunity } from '../../src/sandbox/lever';
+import type { ImportAnswer, ImportCandidateRequest, SourcingStatus } from '../../src/sourcing/contract';
 import { importWorkflowId } from '../../src/workflows/ids';
 import { importStateQuery, type ImportState } from '../../src/workflows/import-messages';
 import { startAssessmentHarness, type AssessmentHarness, type AssessmentHarnessOptions } from './assessment-harness';
 import { readJson } from './lever-webhook';
 import { adminToken, eventually } from './stack';
 
-export interface SourcingCandidateInput {
-  firstName: string;
-  lastName: string;
-  email?: string | null;
-  profileUrl?: string | null;
-  tags?: string[];
-  status?: string;
-  replied?: boolean;
-}
+/** An import call's body; omitted fields get made-up values. */
+export type ImportInput = Partial<ImportCandidateRequest> & { name: string; emails: string[] };
 
 export interface SyncHarness extends AssessmentHarness {
   /** The admin API as an admin calls it. */
@@ -22,10 +17,14 @@ export interface SyncHarness extends AssessmentHarness {
   codesignalControl(method: string, path: string, body?: unknown): Promise<Response>;
   /** Lever's control API over HTTP for the demo account (`account:` prefix) or the root. */
   leverControl(method: string, path: string, body?: unknown): Promise<Response>;
-  addCodeSignalUser(name: string, email: string): Promise<{ id: string; email: string }>;
-  addSourcingCandidate(input: SourcingCandidateInput): Promise<{ id: string; email: string | null }>;
-  /** A recruiter clicks "import to Lever" in CodeSignal; the sandbox sends the webhook to the service. */
-  requestImport(candidateId: string, codesignalUserId: string): Promise<void>;
+  /** The integration's sourcing token (made through the admin API at start). */
+  sourcingToken: string;
+  /** The sourcing API as CodeSignal's sourcing side calls it (`token` overrides the integration's). */
+  sourcing(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
+  /** The import call; answers the HTTP status and the JSON answer. */
+  importCandidate(input: ImportInput): Promise<{ status: number; answer: ImportAnswer & { workflowId?: string } }>;
+  /** A status change reported through the sourcing API. */
+  reportStatus(candidateId: string, report: { status: SourcingStatus; changedAt?: number; changedBy?: string | null }): Promise<Response>;
   /** Waits until an import run finished (its note included) and answers its final state. */
   importFinished(candidateId: string, done?: (s: ImportState) => boolean): Promise<ImportState>;
   /** Every opportunity in the Lever account whose contact has this e-mail. */
@@ -47,22 +46,46 @@ export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'cod
     call(`${h.sandboxes.codesignal.url}/_sandbox`)(method, path.replace(/^company:/, `/companies/${companyId}`), body);
   const leverControl = (method: string, path: string, body?: unknown) =>
     call(`${h.sandboxes.lever.url}/_sandbox`)(method, path.replace(/^account:/, `/accounts/${accountId}`), body);
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${h.stack.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const current = (await expectOk(await admin('POST', `/api/integrations/${h.integration.id}/sourcing/token`))) as { token: string };
+  const sourcing = (method: string, path: string, body?: unknown, token = current.token) =>
+    fetch(`${h.stack.baseUrl}/api/sourcing/${h.integration.id}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   return {
     ...h,
-    admin: (method, path, body) =>
-      fetch(`${h.stack.baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
+    admin,
     codesignalControl,
     leverControl,
-    addCodeSignalUser: async (name, email) => expectOk(await codesignalControl('POST', 'company:/users', { name, email })),
-    addSourcingCandidate: async (input) => expectOk(await codesignalControl('POST', 'company:/sourcing-candidates', { replied: true, ...input })),
-    requestImport: async (candidateId, userId) => {
-      await expectOk(await codesignalControl('POST', `/sourcing-candidates/${candidateId}/import-request`, { userId }));
+    get sourcingToken() {
+      return current.token;
     },
+    set sourcingToken(token: string) {
+      current.token = token;
+    },
+    sourcing,
+    importCandidate: async (input) => {
+      const res = await sourcing('POST', '/candidates', {
+        codesignalCandidateId: `cs_${randomUUID().replace(/-/g, '').slice(0, 17)}`,
+        sourcedBy: { codesignalUserId: h.sandboxes.codesignal.seed.users[0]!.id },
+        ...input,
+      });
+      return { status: res.status, answer: (await readJson(res)) as ImportAnswer };
+    },
+    reportStatus: (candidateId, report) =>
+      sourcing('POST', `/candidates/${candidateId}/status`, {
+        status: report.status,
+        changedAt: new Date(report.changedAt ?? Date.now()).toISOString(),
+        changedBy: report.changedBy ? { codesignalUserId: report.changedBy } : null,
+      }),
     importFinished: async (candidateId, done = (s) => s.status === 'imported' || s.status === 'failed') => {
       const handle = h.stack.client.workflow.getHandle(importWorkflowId(h.integration.id, candidateId));
       await eventually(async () => {

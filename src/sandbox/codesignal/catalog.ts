@@ -120,7 +120,16 @@ export function createInterviewTemplate(rt: Runtime, data: CompanyData, input: {
 export function createSourcingCandidate(
   rt: Runtime,
   data: CompanyData,
-  input: { firstName: string; lastName: string; email?: string | null; profileUrl?: string | null; tags?: string[]; status?: SourcingCandidateStatus; replied?: boolean },
+  input: {
+    firstName: string;
+    lastName: string;
+    email?: string | null;
+    phones?: string[];
+    profileUrl?: string | null;
+    tags?: string[];
+    status?: SourcingCandidateStatus;
+    replied?: boolean;
+  },
 ): SourcingCandidateRecord {
   const status = input.status ?? 'contacted';
   const candidate: SourcingCandidateRecord = {
@@ -128,6 +137,7 @@ export function createSourcingCandidate(
     firstName: input.firstName,
     lastName: input.lastName,
     email: input.email ?? null,
+    phones: input.phones ?? [],
     profileUrl: input.profileUrl ?? null,
     tags: input.tags ?? [],
     status,
@@ -137,7 +147,7 @@ export function createSourcingCandidate(
     statusUpdatedByUserId: null,
     importRequestedAt: null,
     importRequestedByUserId: null,
-    externalRef: null,
+    leverOpportunityId: null,
   };
   data.sourcingCandidates.set(candidate.id, candidate);
   return candidate;

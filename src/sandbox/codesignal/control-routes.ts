@@ -4,6 +4,7 @@ import type { SandboxControl } from './control';
 import { apiKeyView, companyView } from './control-views';
 import * as body from './control-schemas';
 import { SandboxError } from './errors';
+import { publicLinkSessionBody } from './public-links';
 
 class BadRequest extends Error {
   constructor(readonly issues: Array<{ path: string; message: string }>) {
@@ -68,6 +69,14 @@ export function controlRouter(control: SandboxControl): Router {
   r.post('/companies/:companyId/sourcing-candidates', (req, res) =>
     void res.status(201).json(control.createSourcingCandidate(cid(req), parse(body.sourcingCandidateBody, req.body))),
   );
+  r.get('/companies/:companyId/sourcing-connection', (req, res) => void res.json(control.sourcingConnection(cid(req))));
+  r.put('/companies/:companyId/sourcing-connection', (req, res) => void res.json(control.setSourcingConnection(cid(req), parse(body.sourcingConnectionBody, req.body))));
+  r.delete('/companies/:companyId/sourcing-connection', (req, res) => {
+    control.removeSourcingConnection(cid(req));
+    res.status(204).end();
+  });
+  r.get('/companies/:companyId/sourcing-feed', (req, res) => void res.json(control.sourcingFeed(cid(req))));
+  r.get('/companies/:companyId/sourcing-calls', (req, res) => void res.json(control.sourcingCalls(cid(req))));
 
   // webhooks
   r.get('/companies/:companyId/webhook-endpoints', (req, res) => void res.json(control.webhookEndpoints(cid(req))));
@@ -88,6 +97,7 @@ export function controlRouter(control: SandboxControl): Router {
 
   // inspection
   r.get('/companies/:companyId/sessions', (req, res) => void res.json(control.sessions(cid(req))));
+  r.post('/companies/:companyId/public-link-sessions', (req, res) => void res.status(201).json(control.createPublicLinkSession(cid(req), parse(publicLinkSessionBody, req.body))));
   r.post('/companies/:companyId/sessions/expire-overdue', (req, res) => void res.json(control.expireOverdue(cid(req)).map((s) => s.id)));
   r.get('/companies/:companyId/interviews', (req, res) => void res.json(control.interviews(cid(req))));
   r.get('/companies/:companyId/outbox', (req, res) => void res.json(control.outbox(cid(req))));
@@ -129,14 +139,11 @@ export function controlRouter(control: SandboxControl): Router {
     res.json(control.interview(iid(req)));
   });
 
-  // acting as the recruiter (sandbox extension: sourcing)
+  // acting as the recruiter: CodeSignal's sourcing side of the sourcing contract
   const cand = (req: Request): string => req.params.candidateId as string;
   r.get('/sourcing-candidates/:candidateId', (req, res) => void res.json(control.sourcingCandidate(cand(req))));
-  r.post('/sourcing-candidates/:candidateId/import-request', (req, res) => void res.json(control.requestImport(cand(req), parse(body.importRequestBody, req.body).userId)));
-  r.post('/sourcing-candidates/:candidateId/status', (req, res) => {
-    const { status, userId } = parse(body.uiStatusBody, req.body);
-    res.json(control.changeCandidateStatusInUi(cand(req), status, userId));
-  });
+  r.post('/sourcing-candidates/:candidateId/import', async (req, res) => void res.json(await control.importCandidate(cand(req), parse(body.importBody, req.body))));
+  r.post('/sourcing-candidates/:candidateId/status', async (req, res) => void res.json(await control.changeCandidateStatus(cand(req), parse(body.statusBody, req.body))));
   r.post('/sourcing-candidates/:candidateId/reply', (req, res) => void res.json(control.markReplied(cand(req), parse(body.repliedBody, req.body).userId ?? null)));
 
   r.use((req, res) => void res.status(404).json({ error: 'not_found', message: `no control route for ${req.method} ${req.path}` }));

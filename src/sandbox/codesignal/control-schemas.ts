@@ -10,7 +10,6 @@ const nonEmpty = z.string().trim().min(1);
 const ms = z.number().int().positive();
 const settings = z.strictObject({
   reactivationCarriesExternalId: z.boolean().optional(),
-  sourcingApiStatusChangesFireWebhook: z.boolean().optional(),
   responseMode: z.enum(RESPONSE_MODES).optional(),
 });
 
@@ -60,6 +59,7 @@ export const sourcingCandidateBody = z.strictObject({
   firstName: nonEmpty,
   lastName: nonEmpty,
   email: z.email().nullable().optional(),
+  phones: z.array(nonEmpty).optional(),
   profileUrl: z.url().nullable().optional(),
   tags: z.array(nonEmpty).optional(),
   status: z.enum(SOURCING_STATUSES).optional(),
@@ -122,9 +122,18 @@ export const finishInterviewBody = z.strictObject({
   feedback: feedback.optional(),
 });
 
-export const importRequestBody = z.strictObject({ userId: nonEmpty });
-export const uiStatusBody = z.strictObject({ status: z.enum(SOURCING_STATUSES), userId: nonEmpty });
+/** The recruiter clicks the Lever icon; `postingId` is passed on as given (the service checks it). */
+export const importBody = z.strictObject({ userId: nonEmpty, postingId: nonEmpty.nullable().optional() });
+/** A status change in CodeSignal; `userId: null` is an automation; `report: false` keeps it from the service. */
+export const statusBody = z.strictObject({ status: z.enum(SOURCING_STATUSES), userId: nonEmpty.nullable().default(null), report: z.boolean().default(true) });
 export const repliedBody = z.strictObject({ userId: nonEmpty.optional() });
+/** Creates (all three needed) or updates a company's sourcing connection. */
+export const sourcingConnectionBody = z.strictObject({
+  serviceBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  token: nonEmpty.optional(),
+  feedSecret: nonEmpty.optional(),
+  failNextFeedDeliveries: z.number().int().min(0).optional(),
+});
 
 const rate = z.number().min(0).max(1);
 const count = z.number().int().min(0);

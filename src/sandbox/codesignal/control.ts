@@ -8,9 +8,19 @@ import type { AccessType } from './permissions';
 import type { FieldRateLimiter } from './rate-limit';
 import type { RequestLog } from './request-log';
 import type { Runtime } from './runtime';
+import { createPublicLinkSession, type PublicLinkSessionInput, type PublicLinkSessionView } from './public-links';
 import * as lifecycle from './session-lifecycle';
 import * as sourcing from './sourcing';
-import type { ApiKeyRecord, CompanyData, CompanySettings, InterviewRecord, SourcingCandidateStatus } from './state';
+import type {
+  ApiKeyRecord,
+  CompanyData,
+  CompanySettings,
+  FeedDeliveryRecord,
+  InterviewRecord,
+  SourcingCallRecord,
+  SourcingCandidateRecord,
+  SourcingCandidateStatus,
+} from './state';
 import type { Delivery, EndpointInput, WebhookDispatcher } from './webhooks';
 
 /**
@@ -59,7 +69,6 @@ export class SandboxControl {
       createDate: this.rt.now(),
       settings: {
         reactivationCarriesExternalId: options.reactivationCarriesExternalId,
-        sourcingApiStatusChangesFireWebhook: options.sourcingApiStatusChangesFireWebhook,
         responseMode: options.responseMode,
         ...input.settings,
       },
@@ -88,13 +97,19 @@ export class SandboxControl {
     this.rt.store.deleteCompany(companyId);
   }
 
-  /** Clears what happened (sessions, interviews, emails, deliveries, requests, faults); keeps setup and candidates' base data. */
+  /**
+   * Clears what happened (sessions, interviews, emails, deliveries, requests, faults, sourcing calls and
+   * feed deliveries); keeps setup (the sourcing connection too) and candidates' base data.
+   */
   resetCompany(companyId: string): void {
     const data = this.company(companyId);
     data.sessions.clear();
     data.interviews.clear();
     data.outbox.length = 0;
-    for (const c of data.sourcingCandidates.values()) Object.assign(c, { importRequestedAt: null, importRequestedByUserId: null, externalRef: null });
+    for (const c of data.sourcingCandidates.values()) Object.assign(c, { importRequestedAt: null, importRequestedByUserId: null, leverOpportunityId: null });
+    data.sourcingFeed.length = 0;
+    data.sourcingCalls.length = 0;
+    if (data.sourcingConnection) data.sourcingConnection.failNextFeedDeliveries = 0;
     this.webhooks.clearDeliveries(companyId);
     this.faultRegistry.reset(companyId);
     this.requestLog.clear(companyId);
@@ -221,18 +236,53 @@ export class SandboxControl {
     return interviews.submitFeedback(this.rt, this.interviewOwner(id), id, input);
   }
 
-  // ---- the recruiter (sandbox extension)
+  // ---- the recruiter: CodeSignal's sourcing side of the sourcing contract (sourcing.ts)
 
-  requestImport(candidateId: string, userId: string) {
-    return sourcing.requestImport(this.rt, this.candidateOwner(candidateId), candidateId, userId);
+  /** Where the company's sourcing side reaches the service; creating one needs `serviceBaseUrl`, `token` and `feedSecret`, later calls may patch. */
+  setSourcingConnection(companyId: string, input: sourcing.SourcingConnectionInput): sourcing.SourcingConnectionView {
+    return sourcing.setConnection(this.rt, this.company(companyId), input);
   }
 
-  changeCandidateStatusInUi(candidateId: string, status: SourcingCandidateStatus, userId: string) {
-    return sourcing.changeStatus(this.rt, this.candidateOwner(candidateId), candidateId, { status, source: 'ui', userId });
+  /** The connection without its secrets (`serviceBaseUrl: null` when there is none) and the feed URL to give the service. */
+  sourcingConnection(companyId: string): sourcing.SourcingConnectionView {
+    return sourcing.connectionView(this.rt, this.company(companyId));
+  }
+
+  removeSourcingConnection(companyId: string): void {
+    sourcing.removeConnection(this.company(companyId));
+  }
+
+  /** The recruiter clicks the Lever icon: POSTs the import to the service and answers what it answered. */
+  importCandidate(candidateId: string, click: { userId: string; postingId?: string | null }): Promise<sourcing.ServiceCallResult> {
+    return sourcing.importCandidate(this.rt, this.candidateOwner(candidateId), candidateId, click);
+  }
+
+  /** A status change in CodeSignal, reported to the service unless `report: false` (or there is no connection). */
+  changeCandidateStatus(
+    candidateId: string,
+    change: { status: SourcingCandidateStatus; userId: string | null; report?: boolean },
+  ): Promise<{ candidate: SourcingCandidateRecord; report: sourcing.ServiceCallResult | null }> {
+    return sourcing.changeStatus(this.rt, this.candidateOwner(candidateId), candidateId, change);
   }
 
   markReplied(candidateId: string, userId: string | null = null) {
     return sourcing.markReplied(this.rt, this.candidateOwner(candidateId), candidateId, userId);
+  }
+
+  /** Status feed deliveries the company received, oldest first. */
+  sourcingFeed(companyId: string): FeedDeliveryRecord[] {
+    return this.company(companyId).sourcingFeed.map((d) => ({ ...d }));
+  }
+
+  /** Calls the company's sourcing side made to the service (imports, status reports), oldest first. */
+  sourcingCalls(companyId: string): SourcingCallRecord[] {
+    return [...this.company(companyId).sourcingCalls];
+  }
+
+  // ---- a candidate taking a test through its public link
+
+  createPublicLinkSession(companyId: string, input: PublicLinkSessionInput): PublicLinkSessionView {
+    return createPublicLinkSession(this.rt, this.company(companyId), input);
   }
 
   // ---- inspection

@@ -1,6 +1,6 @@
-import type { FeedbackRecord, InterviewRecord, OverallEvaluation, SessionRecord, SourcingCandidateRecord, TestRecord } from './state';
+import type { FeedbackRecord, InterviewRecord, OverallEvaluation, SessionRecord, TestRecord } from './state';
 
-/** Webhook events CodeSignal documents, plus the two sourcing events this sandbox invents. */
+/** Webhook events CodeSignal documents (and only those). */
 export const WEBHOOK_EVENTS = [
   'assessmentCreated',
   'companyTestSessionCreated',
@@ -14,8 +14,6 @@ export const WEBHOOK_EVENTS = [
   'preScreenResultNotVerified',
   'liveInterviewFinished',
   'liveInterviewFeedbackUpdated',
-  'sourcingCandidateImportRequested',
-  'sourcingCandidateStatusChanged',
 ] as const;
 
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
@@ -91,15 +89,5 @@ export function feedbackUpdatedPayload(interview: InterviewRecord, feedback: Fee
       ...(feedback.recommendedLevel !== null ? { recommendedLevel: feedback.recommendedLevel } : {}),
       ...(evaluation !== null ? { overallEvaluation: evaluation } : {}),
     },
-  };
-}
-
-/** Sandbox extension payloads (not CodeSignal's): a hint to re-read the candidate through the API. */
-export function importRequestedPayload(candidate: SourcingCandidateRecord, userId: string): Record<string, unknown> {
-  return {
-    candidateId: candidate.id,
-    requestedByUserId: userId,
-    candidateEmail: candidate.email ?? '',
-    candidateName: `${candidate.firstName} ${candidate.lastName}`.trim(),
   };
 }

@@ -1,4 +1,4 @@
-/** CodeSignal API sandbox: an in-memory simulator of CodeSignal's public GraphQL API and webhooks. */
+/** CodeSignal API sandbox: an in-memory simulator of CodeSignal's public GraphQL API, webhooks, and the sourcing side of the service's sourcing contract. */
 export { createCodeSignalSandbox, type CodeSignalSandbox, type ListeningSandbox } from './server';
 export { seedCodeSignalDemo, DEMO_USERS, type CodeSignalDemoSeed, type CodeSignalDemoSeedOptions } from './seed';
 export { documentedRetryDelayMs, RESPONSE_MODES, type CodeSignalSandboxOptions, type ResponseMode } from './options';
@@ -11,4 +11,6 @@ export { codeSignalSignature } from './signature';
 export type { FaultConfig } from './faults';
 export type { Delivery, DeliveryAttempt, WebhookEndpoint } from './webhooks';
 export type { RequestLogEntry } from './request-log';
+export type { ServiceCallResult, SourcingConnectionInput, SourcingConnectionView } from './sourcing';
+export type { FeedDeliveryRecord, SourcingCallRecord, SourcingCandidateRecord } from './state';
 export { SCHEMA_SDL } from './schema';

@@ -27,8 +27,6 @@ export interface CodeSignalSandboxOptions {
   mutationRateLimitPerSecond?: number;
   /** Whether `reactivateCompanyTestSession` copies `externalId` to the new session (unconfirmed). Default false. */
   reactivationCarriesExternalId?: boolean;
-  /** Whether `setSourcingCandidateStatus` (API) fires `sourcingCandidateStatusChanged` (sandbox extension). Default true. */
-  sourcingApiStatusChangesFireWebhook?: boolean;
   /**
    * `'sparse'`: every nullable field answers `null` (see sparse.ts for the few kept), so a client is
    * tested against an account that uses all the room the schema gives it. Per company, switchable at
@@ -69,7 +67,6 @@ export function resolveOptions(opts: CodeSignalSandboxOptions = {}): ResolvedOpt
     rateLimitPerSecond: opts.rateLimitPerSecond,
     mutationRateLimitPerSecond: opts.mutationRateLimitPerSecond ?? 5,
     reactivationCarriesExternalId: opts.reactivationCarriesExternalId ?? false,
-    sourcingApiStatusChangesFireWebhook: opts.sourcingApiStatusChangesFireWebhook ?? true,
     responseMode: opts.responseMode ?? 'full',
     maxTestSessionsPageSize: opts.maxTestSessionsPageSize ?? 20,
     publicUrl: opts.publicUrl?.replace(/\/+$/, ''),

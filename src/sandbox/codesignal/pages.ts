@@ -5,7 +5,7 @@ import { testOf } from './sessions';
 
 /** Minimal HTML pages behind the links the API hands out (result report, invitation, interview room). */
 
-function escape(value: unknown): string {
+export function escape(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -66,6 +66,23 @@ export function pagesRouter(rt: Runtime): Router {
       ['Expires', iso(interview.createDate + interview.expirationTime)],
     ]);
   };
+
+  // a sourced candidate's profile: the `profileUrl` the Lever import carries (sourcing.ts)
+  router.get('/candidate/:candidateId', (req, res) => {
+    const found = rt.store.findSourcingCandidate(req.params.candidateId);
+    if (!found) return page(res, 404, 'Candidate not found', []);
+    const { data, candidate: c } = found;
+    page(res, 200, `${c.firstName} ${c.lastName}`, [
+      ['Company', data.name],
+      ['Email', c.email],
+      ['Phones', c.phones.join(', ')],
+      ['Profile', c.profileUrl],
+      ['Tags', c.tags.join(', ')],
+      ['Status', c.status],
+      ['Replied', c.replied ? 'yes' : 'no'],
+      ['Imported to Lever', c.importRequestedAt === null ? '' : iso(c.importRequestedAt)],
+    ]);
+  });
 
   router.get('/live-interview/:interviewId', (req, res) => interviewPage(res, req.params.interviewId));
   router.get('/client-dashboard/interviews', (req, res) => interviewPage(res, typeof req.query.liveInterviewId === 'string' ? req.query.liveInterviewId : undefined));

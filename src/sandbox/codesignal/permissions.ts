@@ -56,9 +56,6 @@ export const FIELD_PERMISSIONS: Readonly<Record<string, AccessType>> = {
   deleteLiveInterview: 'live_interview_write',
   interviewTemplate: 'interview_template_read',
   interviewTemplates: 'interview_template_read',
-  sourcingCandidate: 'integration_read',
-  sourcingCandidates: 'integration_read',
-  setSourcingCandidateStatus: 'integration_write',
 };
 
 export function isAccessType(value: string): value is AccessType {

@@ -4,11 +4,12 @@ import { ACCESS_DENIED } from './errors';
 import type { FieldResolver, GraphQLContext, ResolverMap } from './graphql-context';
 import { interviewResolvers } from './interview-resolvers';
 import { FIELD_PERMISSIONS, hasPermission } from './permissions';
+import { publicLinkResolvers } from './public-links';
 import { sessionResolvers } from './session-resolvers';
-import { sourcingResolvers } from './sourcing-resolvers';
 import { testResolvers } from './test-resolvers';
 
-const AREAS: ResolverMap[] = [companyResolvers, testResolvers, sessionResolvers, interviewResolvers, sourcingResolvers];
+// publicLinkResolvers after sessionResolvers: it replaces two of their session fields
+const AREAS: ResolverMap[] = [companyResolvers, testResolvers, sessionResolvers, interviewResolvers, publicLinkResolvers];
 
 /** Root fields check the key's permissions first, so a missing one reads "Access Denied" at that field's path. */
 function guarded(fieldName: string, resolve: FieldResolver): FieldResolver {

@@ -3,8 +3,8 @@ import { buildCodeSignalSchema as buildFromSchemaFiles, codeSignalSdl } from '..
 
 /**
  * The sandbox serves the very schema files the service's types are generated from
- * (src/codesignal/schema/): CodeSignal's public schema as the reference documents it, plus the
- * sourcing extension. A query selecting anything else fails validation, as on the real API.
+ * (src/codesignal/schema/codesignal.graphql): CodeSignal's public schema as the reference documents
+ * it, and nothing else. A query selecting anything else fails validation, as on the real API.
  */
 export const SCHEMA_SDL = codeSignalSdl();
 

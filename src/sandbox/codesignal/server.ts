@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { SandboxControl } from './control';
+import { controlPagesRouter } from './control-pages';
 import { controlRouter } from './control-routes';
 import { FaultRegistry } from './faults';
 import { graphqlEndpoint } from './graphql-endpoint';
@@ -11,6 +12,7 @@ import { RequestLog } from './request-log';
 import { attachResolvers } from './resolvers';
 import { createRuntime, type Runtime } from './runtime';
 import { buildCodeSignalSchema } from './schema';
+import { sourcingFeedRouter } from './sourcing-feed';
 import { applyResponseMode } from './sparse';
 import { SandboxStore } from './state';
 import { WebhookDispatcher } from './webhooks';
@@ -40,7 +42,7 @@ const graphqlBodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
   next(err);
 };
 
-/** A running CodeSignal look-alike: `POST /graphql`, result/interview pages, and the `/_sandbox` control API. */
+/** A running CodeSignal look-alike: `POST /graphql`, result/interview pages, the sourcing feed receiver, and the `/_sandbox` control API and pages. */
 export function createCodeSignalSandbox(opts: CodeSignalSandboxOptions = {}): CodeSignalSandbox {
   const options = resolveOptions(opts);
   const store = new SandboxStore();
@@ -57,6 +59,9 @@ export function createCodeSignalSandbox(opts: CodeSignalSandboxOptions = {}): Co
   app.post('/graphql', express.json({ limit: '1mb' }), graphqlEndpoint({ rt: runtime, schema, faults, limiter, requestLog }));
   app.all('/graphql', (_req, res) => void res.status(405).set('allow', 'POST').json({ errors: [{ message: 'Use POST for GraphQL requests.' }] }));
   app.use('/graphql', graphqlBodyErrors);
+  // the receiving end of the service's status feed (sourcing contract; sourcing-feed.ts)
+  app.use(sourcingFeedRouter(runtime));
+  app.use('/_sandbox/ui', controlPagesRouter(control));
   app.use('/_sandbox', controlRouter(control));
   app.use(pagesRouter(runtime));
 

@@ -2,6 +2,7 @@ import { notFound } from './errors';
 import { newId } from './ids';
 import type { ResponseMode } from './options';
 import type { PermissionSet } from './permissions';
+import type { SourcingStatus } from '../../sourcing/contract';
 
 export type TestSessionStatus =
   | 'pending' | 'active' | 'gracePeriod' | 'finalizing' | 'over' | 'deleted' | 'deletedForPii' | 'expired' | 'declined' | 'archived';
@@ -10,8 +11,8 @@ export type SuspicionScore = 'none' | 'low' | 'medium' | 'high' | 'not_applicabl
 export type LiveInterviewStatus = 'pending' | 'active' | 'over' | 'deleted' | 'archived';
 export type OverallEvaluation = 'yes' | 'no' | 'strong_yes' | 'strong_no';
 export type ScoringModelType = 'raw' | 'codingScore2023';
-export const SOURCING_STATUSES = ['contacted', 'replied', 'screening', 'interviewing', 'offer', 'hired', 'rejected', 'archived'] as const;
-export type SourcingCandidateStatus = (typeof SOURCING_STATUSES)[number];
+export { SOURCING_STATUSES } from '../../sourcing/contract';
+export type SourcingCandidateStatus = SourcingStatus;
 
 export interface ApiKeyRecord {
   key: string;
@@ -158,22 +159,71 @@ export interface InterviewRecord {
   feedback: FeedbackRecord[];
 }
 
-/** Sandbox extension: a sourced candidate a recruiter may import into Lever and whose status is synced. */
+/**
+ * A sourced candidate: the sandbox's own (private) state, never served over GraphQL (CodeSignal's
+ * public API has no sourcing objects, reference §9). It reaches the service only through the
+ * sourcing contract (src/sourcing/contract.ts): the recruiter's import click and status reports.
+ */
 export interface SourcingCandidateRecord {
   id: string;
   firstName: string;
   lastName: string;
   email: string | null;
+  phones: string[];
+  /** An outside profile (GitHub, portfolio); sent as one of the import's `links`. */
   profileUrl: string | null;
   tags: string[];
   status: SourcingCandidateStatus;
   replied: boolean;
   createDate: number;
   statusUpdatedAt: number | null;
+  /** Null: changed by the integration (status feed) or by the candidate replying. */
   statusUpdatedByUserId: string | null;
   importRequestedAt: number | null;
   importRequestedByUserId: string | null;
-  externalRef: string | null;
+  /** Learnt from the service's import answer or a feed event. */
+  leverOpportunityId: string | null;
+}
+
+/**
+ * Where this company's sourcing side reaches the service (`POST {serviceBaseUrl}/candidates`, …) and
+ * the secret the service's status feed is signed with.
+ */
+export interface SourcingConnection {
+  serviceBaseUrl: string;
+  token: string;
+  feedSecret: string;
+  /** Fault injection: the next n feed deliveries are answered 503 without being looked at. */
+  failNextFeedDeliveries: number;
+}
+
+/** One POST the status feed made to `/sourcing-feed/:companyId`, whatever came of it. */
+export interface FeedDeliveryRecord {
+  /** The event's `id` (else the `X-Sourcing-Delivery` header) when it could be read. */
+  id: string | null;
+  receivedAt: number;
+  verdict: 'applied' | 'duplicate' | 'rejected';
+  /** Why it was rejected; null otherwise. */
+  reason: string | null;
+  /** What the receiver answered. */
+  httpStatus: number;
+  /** Applied and the status was different (an applied delivery of the current status changes nothing). */
+  changed: boolean;
+  status: SourcingCandidateStatus | null;
+  candidateId: string | null;
+  leverOpportunityId: string | null;
+}
+
+/** One call the sandbox made to the service as CodeSignal's sourcing side. */
+export interface SourcingCallRecord {
+  at: number;
+  kind: 'import' | 'status';
+  candidateId: string;
+  url: string;
+  requestBody: Record<string, unknown>;
+  httpStatus: number | null;
+  answer: unknown;
+  error: string | null;
 }
 
 export type EmailKind = 'invitation' | 'resend' | 'reminder' | 'reactivation' | 'deletion';
@@ -190,7 +240,6 @@ export interface EmailRecord {
 /** Behaviour switches the reference leaves open; per company so one test can flip them at run time. */
 export interface CompanySettings {
   reactivationCarriesExternalId: boolean;
-  sourcingApiStatusChangesFireWebhook: boolean;
   /** `sparse`: nullable GraphQL fields answer null (sparse.ts). */
   responseMode: ResponseMode;
 }
@@ -208,6 +257,11 @@ export interface CompanyData {
   interviewTemplates: Map<string, InterviewTemplateRecord>;
   interviews: Map<string, InterviewRecord>;
   sourcingCandidates: Map<string, SourcingCandidateRecord>;
+  sourcingConnection: SourcingConnection | null;
+  /** Status feed deliveries received, oldest first. */
+  sourcingFeed: FeedDeliveryRecord[];
+  /** Calls made to the service (imports, status reports), oldest first. */
+  sourcingCalls: SourcingCallRecord[];
   outbox: EmailRecord[];
 }
 
@@ -232,6 +286,9 @@ export class SandboxStore {
       interviewTemplates: new Map(),
       interviews: new Map(),
       sourcingCandidates: new Map(),
+      sourcingConnection: null,
+      sourcingFeed: [],
+      sourcingCalls: [],
       outbox: [],
     };
     this.companies.set(id, data);
