@@ -9,6 +9,7 @@ import { createLeverEventActivities } from './lever-events';
 import { createSettingsActivities } from './settings-activities';
 import { createSyncActivities } from './sync-activities';
 import { findMappedCodeSignalUser } from '../db/interviewers';
+import { createPublicLinkActivities } from '../public-links/activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
     ...createSyncActivities({ contexts }),
     ...createLeverEventActivities({ contexts }),
+    ...createPublicLinkActivities({ contexts }),
   };
 }
 

@@ -20,6 +20,8 @@ import { sourcingApiRoutes } from '../sourcing/routes';
 import { integrationRoutes } from './integrations';
 import { leverWebhookRoutes } from './lever-webhooks';
 import { mappingRoutes } from './mappings';
+import { publicLinkRoutes } from '../public-links/routes';
+import { ensurePublicLinkSchedules } from '../public-links/schedule';
 import { setupRoutes } from './setup';
 
 export interface ApiDeps {
@@ -106,6 +108,16 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     }),
   );
   app.use(sourcingAdminRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
+  app.use(
+    publicLinkRoutes({
+      ...accounts,
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+    }),
+  );
+  // Public-link scan schedules converge at start: every integration with the results enabled gets its Schedule (logged, never fatal).
+  void ensurePublicLinkSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
   app.use(
     integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
   );

@@ -16,7 +16,7 @@ export interface PublicLinkScanTestSummary {
   /** Their session workflow was already running (another scan, or a resumed one). */
   alreadyRunning: number;
   /** Why the others were passed over. */
-  skipped: { unfinished: number; notPublicLink: number; handledByCodeSignal: number; ours: number; alreadyTakenUp: number };
+  skipped: { unfinished: number; notVerified: number; notPublicLink: number; handledByCodeSignal: number; ours: number; alreadyTakenUp: number };
   /** Set when the test could not be read (e.g. deleted in CodeSignal); the other tests are still scanned. */
   error: string | null;
 }

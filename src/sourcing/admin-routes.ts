@@ -57,6 +57,7 @@ export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Cl
 
   // A first URL (or rotateSecret) makes a signing secret, answered this once; a null URL stops the feed.
   router.put(`${base}/feed`, async (req, res) => {
+    await integrationOf(req.params.integrationId);
     const body = parseBody(feedBodySchema, req.body);
     const result = await setSourcingFeed(deps.db, deps.box, req.params.integrationId, { url: body.url, rotateSecret: body.rotateSecret });
     if (!result) throw unknownIntegration(req.params.integrationId);

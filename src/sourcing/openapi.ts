@@ -28,7 +28,7 @@ export function sourcingOpenApiDocument(publicUrl: string): ReturnType<OpenApiGe
   const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
   const errors = {
     400: { description: 'The body or a parameter is wrong; `message` names each field.', ...json(errorSchema) },
-    401: { description: 'No or a wrong sourcing token (also for an integration that does not exist).', ...json(errorSchema) },
+    401: { description: "No sourcing token, or not this integration's.", ...json(errorSchema) },
     503: { description: 'The service could not record the call; retry later.', ...json(errorSchema) },
   };
   const security = [{ [bearer.name]: [] }];
@@ -46,6 +46,7 @@ export function sourcingOpenApiDocument(publicUrl: string): ReturnType<OpenApiGe
       201: { description: 'A New Lead was created.', ...json(importAnswerSchema) },
       200: { description: 'Linked to an existing opportunity, or imported before.', ...json(importAnswerSchema) },
       202: { description: 'Still importing (Lever slow or unavailable); read it back at `self`.', ...json(importAnswerSchema) },
+      404: { description: 'No such integration.', ...json(errorSchema) },
       422: { description: 'Lever refused the import (e.g. an unknown posting); `failure` says why. Repeating the call tries again.', ...json(importAnswerSchema.extend({ error: z.string(), message: z.string() })) },
       ...errors,
     },
@@ -59,7 +60,7 @@ export function sourcingOpenApiDocument(publicUrl: string): ReturnType<OpenApiGe
     request: { params: z.object({ integrationId, codesignalCandidateId: candidateId }) },
     responses: {
       200: { description: 'The import.', ...json(importAnswerSchema) },
-      404: { description: 'No import of this candidate.', ...json(errorSchema) },
+      404: { description: 'No import of this candidate (or no such integration).', ...json(errorSchema) },
       ...errors,
     },
   });
@@ -74,11 +75,13 @@ export function sourcingOpenApiDocument(publicUrl: string): ReturnType<OpenApiGe
     request: { params: z.object({ integrationId, codesignalCandidateId: candidateId }), body: { required: true, ...json(statusChangeRequestSchema) } },
     responses: {
       202: { description: 'Recorded; the opportunity is moved shortly.', ...json(statusChangeAnswerSchema) },
-      404: { description: 'The candidate was never imported.', ...json(errorSchema) },
+      404: { description: 'The candidate was never imported (or no such integration).', ...json(errorSchema) },
       409: { description: 'The candidate is still being imported; report again shortly.', ...json(errorSchema) },
       ...errors,
     },
   });
+  // webhooks' schemas are not collected into components by themselves
+  registry.register('StatusFeedEvent', feedEventSchema);
   registry.registerWebhook({
     method: 'post',
     path: 'sourcingCandidateStatusChanged',

@@ -8,7 +8,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { deliveryLog, type DeliveryLogLocals } from '../api/delivery-log';
 import { HttpError } from '../api/errors';
-import { idCheckedRouter } from '../api/ids';
+import { idCheckedRouter, unknownIntegration } from '../api/ids';
 import { parseBody } from '../api/validate';
 import type { candidateWorkflow } from '../workflows/candidate-workflow';
 import { candidateWorkflowId, importWorkflowId } from '../workflows/ids';
@@ -70,20 +70,22 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
   const document = sourcingOpenApiDocument(deps.publicUrl);
   router.get('/api/sourcing/openapi.json', (_req, res) => void res.json(document));
 
+  // An unknown integration is 404, as on every route (its id is in the URL anyway); a known one without its token is 401.
   const authenticate: RequestHandler<{ integrationId: string }> = async (req, _res, next) => {
+    if (!(await findIntegration(req.params.integrationId))) throw unknownIntegration(req.params.integrationId);
     const token = /^Bearer ([\x21-\x7e]{1,200})$/.exec(req.get('authorization') ?? '')?.[1];
-    // an unknown integration gets the same answer as a wrong token: nothing is learned from it
     if (!token || !(await sourcingTokenMatches(deps.db, req.params.integrationId, token))) {
       throw new HttpError(401, 'invalid_token', 'Authorization must be "Bearer <the integration\'s sourcing token>"');
     }
     next();
   };
-  router.use(base, deliveryLog({ db: deps.db, logger: deps.logger, source: 'sourcing', findIntegration }), authenticate, express.json({ limit: '64kb' }));
+  // on each route, so the route's own id parameters are checked (400) before anything else
+  const guarded = [deliveryLog({ db: deps.db, logger: deps.logger, source: 'sourcing', findIntegration }), authenticate, express.json({ limit: '64kb' })] as RequestHandler[];
 
-  router.post(`${base}/candidates`, async (req, res) => {
+  router.post(`${base}/candidates`, ...guarded, async (req, res) => {
     (res.locals as DeliveryLogLocals).event = 'importCandidate';
     const request = parseBody(importCandidateRequestSchema, req.body);
-    const { integrationId } = req.params;
+    const { integrationId } = req.params as { integrationId: string };
     const { codesignalCandidateId } = request;
     const workflowId = importWorkflowId(integrationId, codesignalCandidateId);
     const input: ImportWorkflowInput = { integrationId, codesignalCandidateId, request };
@@ -125,7 +127,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     res.json({ ...answerOf(integrationId, codesignalCandidateId, deps.publicUrl, undefined, undefined), workflowId });
   });
 
-  router.get(`${base}/candidates/:codesignalCandidateId`, async (req, res) => {
+  router.get(`${base}/candidates/:codesignalCandidateId`, ...guarded, async (req, res) => {
     (res.locals as DeliveryLogLocals).event = 'getImport';
     const { integrationId, codesignalCandidateId } = req.params as { integrationId: string; codesignalCandidateId: string };
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
@@ -140,7 +142,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     res.json({ ...answerOf(integrationId, codesignalCandidateId, deps.publicUrl, state, link), status: link ? 'imported' : state!.status });
   });
 
-  router.post(`${base}/candidates/:codesignalCandidateId/status`, async (req, res) => {
+  router.post(`${base}/candidates/:codesignalCandidateId/status`, ...guarded, async (req, res) => {
     (res.locals as DeliveryLogLocals).event = 'statusChange';
     const { integrationId, codesignalCandidateId } = req.params as { integrationId: string; codesignalCandidateId: string };
     const change = parseBody(statusChangeRequestSchema, req.body);

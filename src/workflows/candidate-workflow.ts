@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -391,6 +392,9 @@ async function signalQuietly(workflowId: string, send: () => Promise<void>): Pro
 
 // ---- two-way stage sync with linked CodeSignal sourcing candidates (docs/sync.md, "Stage sync")
 
+/** What an admin reads about a failed sync step: the activity's own failure (e.g. "no status feed URL is configured"), not the wrapper. */
+const syncErrorMessage = (err: unknown): string => (err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
+
 const syncActivities = proxyActivities<SyncActivities>({
   startToCloseTimeout: '30 seconds',
   // outages are waited out; meanwhile only the sync waits, assessments and interviews go on
@@ -435,7 +439,7 @@ async function syncOnce(state: CandidateState, sync: SyncState, trigger: SyncTri
   const context = await syncActivities
     .loadSyncContext({ integrationId, opportunityId, read })
     .catch((err: unknown) => {
-      recordSyncError(sync, { side: trigger.side, message: String(err) });
+      recordSyncError(sync, { side: trigger.side, message: syncErrorMessage(err) });
       log.warn('stage sync could not read its context', { error: String(err) });
       return undefined;
     });
@@ -476,7 +480,7 @@ async function performSyncWrite(state: CandidateState, sync: SyncState, write: S
     return applyWriteResult(sync, write, result, mapping);
   } catch (err) {
     // a write that failed for good (4xx, no default user): reported; the next change tries again
-    recordSyncError(sync, { side: write.side, message: String(err), ...(write.side === 'codesignal' ? { candidateId: write.candidateId } : {}) });
+    recordSyncError(sync, { side: write.side, message: syncErrorMessage(err), ...(write.side === 'codesignal' ? { candidateId: write.candidateId } : {}) });
     log.warn('stage sync write failed', { side: write.side, error: String(err) });
     return undefined;
   }

@@ -163,7 +163,8 @@ describe('attack: an id spelled in another case', () => {
           'POST /webhooks/codesignal/:integrationId',
           'GET /api/integrations/:integrationId',
           'POST /api/integrations/:integrationId/opportunities/:opportunityId/assessments/:assessmentId/actions',
-          'GET /api/integrations/:integrationId/imports/:codesignalCandidateId',
+          'GET /api/sourcing/:integrationId/candidates/:codesignalCandidateId',
+          'POST /api/sourcing/:integrationId/candidates/:codesignalCandidateId/status',
           'GET /assessments/select/:integrationId/:opportunityId/:assessmentId',
         ]),
       );

@@ -187,8 +187,10 @@ describe('set-up API: credential TESTs and option lists', () => {
     // each mutation the service sends, once
     expect(mutations.flatMap((r) => r.rootFields).sort()).toEqual([
       'createCompanyTestSession', 'createLiveInterview', 'deleteCompanyTestSession', 'deleteLiveInterview', 'editCompanyTestSessionExpiration',
-      'editLiveInterview', 'reactivateCompanyTestSession', 'resendCompanyTestSession', 'setSourcingCandidateStatus',
+      'editLiveInterview', 'reactivateCompanyTestSession', 'resendCompanyTestSession',
     ]);
+    // nothing outside CodeSignal's public schema: no sourcing operation is probed
+    expect(requests.flatMap((r) => r.rootFields).filter((f) => /sourcing/i.test(f))).toEqual([]);
     for (const m of mutations) {
       expect({ field: m.rootFields[0], outcome: m.outcome }).toEqual({ field: m.rootFields[0], outcome: 'errors' });
       expect(JSON.stringify(m.variables)).toContain(CODESIGNAL_MADE_UP_ID);
@@ -202,8 +204,8 @@ describe('set-up API: credential TESTs and option lists', () => {
     const { result, mutations } = await testCodeSignalKey(fullCodeSignalKey());
     expect(result).toMatchObject({ ok: true, keyValid: true, missing: [], company: { name: codesignal().getCompany(companyId()).name } });
     expect(byScope(result)).toEqual({
-      company_read: true, company_test_read: true, company_test_session_read: true, interview_read: true, integration_read: true,
-      company_test_session_create: true, interview_create: true, live_interview_write: true, integration_write: true,
+      company_read: true, company_test_read: true, company_test_session_read: true, interview_read: true,
+      company_test_session_create: true, interview_create: true, live_interview_write: true,
     });
     expect((result.permissions as Permission[]).filter((p) => p.detail)).toEqual([]);
     // the key held every permission, so each mutation got past the check and refused the made-up object
@@ -221,10 +223,10 @@ describe('set-up API: credential TESTs and option lists', () => {
     expect(denied).toEqual(['createCompanyTestSession', 'deleteCompanyTestSession', 'editCompanyTestSessionExpiration', 'reactivateCompanyTestSession', 'resendCompanyTestSession']);
 
     const { key: other } = codesignal().createApiKey(companyId(), {
-      permissions: ACCESS_TYPES.filter((a) => !['interview_create', 'live_interview_write', 'integration_write'].includes(a)), label: 'no interview or sourcing writes',
+      permissions: ACCESS_TYPES.filter((a) => !['interview_create', 'live_interview_write'].includes(a)), label: 'no interview writes',
     });
     const { result: limited } = await testCodeSignalKey(other);
-    expect(limited).toMatchObject({ ok: false, keyValid: true, missing: ['create live interviews', 'edit and delete live interviews', 'update sourcing candidate status'] });
+    expect(limited).toMatchObject({ ok: false, keyValid: true, missing: ['create live interviews', 'edit and delete live interviews'] });
   });
 
   it('shows what a CodeSignal key lacks, and says an unknown one is not valid', async () => {

@@ -180,7 +180,7 @@ describe('sourcing API: importing CodeSignal candidates as New Leads', () => {
       const elsewhere = await fetch(`${h.stack.baseUrl}/api/sourcing/${randomUUID()}/candidates`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.sourcingToken}` }, body: JSON.stringify(body),
       });
-      expect(elsewhere.status).toBe(401);
+      expect(elsewhere.status).toBe(404);
     });
 
     it('a rotated token replaces the old one at once', async () => {

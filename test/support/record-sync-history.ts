@@ -1,7 +1,7 @@
 /**
  * Records the history of a candidate workflow that syncs stages with a linked CodeSignal candidate
- * (a Lever move, a CodeSignal UI change, a hire, with both sandboxes firing webhooks for API writes,
- * so echoes are in it too) for the replay test:
+ * (a Lever move sent through the status feed, a CodeSignal change reported through the sourcing API,
+ * a hire, with Lever firing webhooks for API writes, so echoes are in it too) for the replay test:
  *   npx ts-node --transpile-only test/support/record-sync-history.ts
  * Uses TEST_DATABASE_URL when set, else an embedded PostgreSQL in a temp dir.
  * Re-record only when a workflow change is deliberately incompatible and old runs have drained.
@@ -15,7 +15,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embed
 import { migrate } from '../../src/db/migrate';
 import { findTemporalBinary } from '../../src/temporal/binaries';
 import { customSearchAttributes } from '../../src/workflows/search-attributes';
-import { candidateHandle, codesignalStatus, ids, importLinkedCandidate, leverOpportunity, setWebhookSwitches, settled, startStageSyncHarness } from '../sync/sync-support';
+import { candidateHandle, changeInCodeSignal, codesignalStatus, ids, importLinkedCandidate, leverOpportunity, setLeverApiWebhooks, settled, startStageSyncHarness } from '../sync/sync-support';
 import { eventually, testLogger } from './stack';
 
 async function main(out: string) {
@@ -33,14 +33,14 @@ async function main(out: string) {
   const h = await startStageSyncHarness();
   try {
     const x = ids(h);
-    await setWebhookSwitches(h, { leverApiWrites: true, codesignalApiChanges: true });
+    setLeverApiWebhooks(h, true);
     const l = await importLinkedCandidate(h, 'history');
     h.sandboxes.leverSandbox.recruiter.moveToStage(x.accountId, l.opportunityId, { stage: x.stages.phoneScreen, userId: x.leverUsers.recruiter });
     await eventually(async () => {
       if (codesignalStatus(h, l.candidateId).status !== 'screening') throw new Error('not synced yet');
     }, 30_000);
     await settled(h, l.opportunityId);
-    h.sandboxes.codesignalSandbox.control.changeCandidateStatusInUi(l.candidateId, 'interviewing', x.csUsers.sam);
+    await changeInCodeSignal(h, l.candidateId, 'interviewing', x.csUsers.sam);
     await eventually(async () => {
       if (leverOpportunity(h, l.opportunityId).stage !== x.stages.onSite) throw new Error('not synced yet');
     }, 30_000);
@@ -60,7 +60,7 @@ async function main(out: string) {
   }
 }
 
-main(process.argv[2] ?? path.join(__dirname, '..', 'histories', 'candidate-workflow-sync-v1.json')).catch((err) => {
+main(process.argv[2] ?? path.join(__dirname, '..', 'histories', 'candidate-workflow-sync-v2.json')).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -7,6 +7,16 @@ import { startAssessmentHarness, type AssessmentHarness, type AssessmentHarnessO
 import { readJson } from './lever-webhook';
 import { adminToken, eventually } from './stack';
 
+export interface SourcingCandidateInput {
+  firstName: string;
+  lastName: string;
+  email?: string | null;
+  profileUrl?: string | null;
+  tags?: string[];
+  status?: string;
+  replied?: boolean;
+}
+
 /** An import call's body; omitted fields get made-up values. */
 export type ImportInput = Partial<ImportCandidateRequest> & { name: string; emails: string[] };
 
@@ -17,6 +27,11 @@ export interface SyncHarness extends AssessmentHarness {
   codesignalControl(method: string, path: string, body?: unknown): Promise<Response>;
   /** Lever's control API over HTTP for the demo account (`account:` prefix) or the root. */
   leverControl(method: string, path: string, body?: unknown): Promise<Response>;
+  addCodeSignalUser(name: string, email: string): Promise<{ id: string; email: string }>;
+  /** A candidate in CodeSignal's sourcing (the sandbox's private data; replied unless said otherwise). */
+  addSourcingCandidate(input: SourcingCandidateInput): Promise<{ id: string; email: string | null }>;
+  /** A recruiter clicks the Lever icon in CodeSignal: the sandbox calls the sourcing API; answers what the service answered. */
+  clickImport(candidateId: string, codesignalUserId: string): Promise<{ httpStatus: number | null; answer: ImportAnswer }>;
   /** The integration's sourcing token (made through the admin API at start). */
   sourcingToken: string;
   /** The sourcing API as CodeSignal's sourcing side calls it (`token` overrides the integration's). */
@@ -53,6 +68,8 @@ export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'cod
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const current = (await expectOk(await admin('POST', `/api/integrations/${h.integration.id}/sourcing/token`))) as { token: string };
+  // CodeSignal's side calls with the new token (the demo wiring connected it with the one made at start)
+  h.sandboxes.codesignalSandbox.control.setSourcingConnection(companyId, { token: current.token });
   const sourcing = (method: string, path: string, body?: unknown, token = current.token) =>
     fetch(`${h.stack.baseUrl}/api/sourcing/${h.integration.id}${path}`, {
       method,
@@ -70,7 +87,11 @@ export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'cod
     },
     set sourcingToken(token: string) {
       current.token = token;
+      h.sandboxes.codesignalSandbox.control.setSourcingConnection(companyId, { token });
     },
+    addCodeSignalUser: async (name, email) => expectOk(await codesignalControl('POST', 'company:/users', { name, email })),
+    addSourcingCandidate: async (input) => expectOk(await codesignalControl('POST', 'company:/sourcing-candidates', { replied: true, ...input })),
+    clickImport: async (candidateId, userId) => expectOk(await codesignalControl('POST', `/sourcing-candidates/${candidateId}/import`, { userId })),
     sourcing,
     importCandidate: async (input) => {
       const res = await sourcing('POST', '/candidates', {

@@ -1,22 +1,27 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { codesignalSignature } from '../../src/codesignal/webhook-signature';
+import { FEED_DELIVERY_HEADER, FEED_SIGNATURE_HEADER } from '../../src/sourcing/contract';
 import type { SyncHarness } from '../support/sync-harness';
 import { ids, type Linked } from './sync-support';
 
-/** One webhook as a sandbox sent it, held back by the proxy. */
+/** One message about the followed pair, held back by the proxy. */
 export interface Captured {
-  side: 'lever' | 'codesignal';
-  event: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  /** lever: a Lever webhook to the ingress; report: CodeSignal's status report to the sourcing API; feed: the service's status feed to CodeSignal. */
+  side: 'lever' | 'report' | 'feed';
+  path: string;
+  headers: Record<string, string>;
+  text: string;
 }
 
+const pick = (headers: IncomingHttpHeaders, names: string[]) =>
+  Object.fromEntries(names.flatMap((n) => (typeof headers[n] === 'string' ? [[n, headers[n]]] : [])));
+
 /**
- * Sits between both sandboxes and the service's ingress so a test decides when, in which order and
- * how often each webhook about one linked pair arrives. Everything else passes straight through.
- * Lever deliveries are forwarded byte for byte (their signature is in the body); CodeSignal's are
- * signed again for the ingress URL, as CodeSignal would sign them for it.
+ * Sits on every path between the sandboxes and the service — Lever's webhooks, CodeSignal's calls of
+ * the sourcing API and the service's status feed to CodeSignal — so a test decides when, in which
+ * order and how often each message about one linked pair arrives. Everything else passes straight
+ * through. Messages are forwarded byte for byte with their own authentication (Lever's signature in
+ * the body, the sourcing token, the feed signature), as the network would carry them late.
  */
 export class DeliveryProxy {
   /** Captured and not delivered yet, oldest first. */
@@ -24,8 +29,17 @@ export class DeliveryProxy {
   /** Delivered at least once, oldest first (for duplicates). */
   readonly delivered: Captured[] = [];
   private following: Linked | undefined;
+  /** Whether the service's feed deliveries about the pair are held too (else they pass through, answers and faults included). */
+  private holdFeed = true;
+  /** The next feed delivery reaches CodeSignal but its answer is lost (the service sees a broken connection). */
+  loseNextFeedAnswer = false;
 
-  private constructor(private readonly h: SyncHarness, private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly h: SyncHarness,
+    private readonly server: Server,
+    readonly url: string,
+    private readonly feedTarget: string,
+  ) {}
 
   static async start(h: SyncHarness): Promise<DeliveryProxy> {
     let proxy: DeliveryProxy | undefined;
@@ -34,59 +48,71 @@ export class DeliveryProxy {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const side = req.url === '/lever' ? 'lever' : 'codesignal';
+        const path = req.url ?? '/';
+        const side = path === '/lever' ? 'lever' : path === '/feed' ? 'feed' : 'report';
+        const headers = pick(req.headers, ['content-type', 'authorization', FEED_SIGNATURE_HEADER.toLowerCase(), FEED_DELIVERY_HEADER.toLowerCase()]);
         proxy!
-          .receive(side, text)
-          .then((status) => res.writeHead(status).end())
+          .receive({ side, path, headers, text })
+          .then(({ status, body, drop }) => (drop ? res.destroy() : res.writeHead(status, { 'content-type': 'application/json' }).end(body)))
           .catch(() => res.writeHead(500).end());
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new DeliveryProxy(h, server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    // point both sandboxes' webhooks at the proxy
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { accountId, companyId } = ids(h);
-    for (const hook of h.sandboxes.leverSandbox.store.account(accountId).webhooks.values()) hook.url = `${proxy.url}/lever`;
-    for (const endpoint of h.sandboxes.codesignalSandbox.control.webhookEndpoints(companyId)) {
-      await h.sandboxes.codesignalSandbox.control.updateWebhookEndpoint(companyId, endpoint.id, { url: `${proxy.url}/codesignal` });
-    }
+    const cs = h.sandboxes.codesignalSandbox.control;
+    const feedTarget = cs.sourcingConnection(companyId).feedUrl;
+    proxy = new DeliveryProxy(h, server, url, feedTarget);
+    // Lever's webhooks, CodeSignal's sourcing calls and the service's feed all go through the proxy
+    for (const hook of h.sandboxes.leverSandbox.store.account(accountId).webhooks.values()) hook.url = `${url}/lever`;
+    cs.setSourcingConnection(companyId, { serviceBaseUrl: `${url}/sourcing` });
+    const res = await h.admin('PUT', `/api/integrations/${h.integration.id}/sourcing/feed`, { url: `${url}/feed` });
+    if (!res.ok) throw new Error(`feed URL: ${res.status} ${await res.text()}`);
     return proxy;
   }
 
-  /** Holds back every webhook about this pair from now on. */
-  follow(linked: Linked | undefined): void {
+  /** Holds back every message about this pair from now on. */
+  follow(linked: Linked | undefined, opts: { holdFeed?: boolean } = {}): void {
     this.following = linked;
+    this.holdFeed = opts.holdFeed ?? true;
     this.held.length = 0;
     this.delivered.length = 0;
   }
 
-  private async receive(side: 'lever' | 'codesignal', text: string): Promise<number> {
-    if (!text) return 200; // CodeSignal's verification ping
-    const body = JSON.parse(text);
-    const captured: Captured = { side, event: body.event, body };
-    const about =
-      side === 'lever'
-        ? body.data?.opportunityId === this.following?.opportunityId
-        : body.event === 'sourcingCandidateStatusChanged' && body.payload?.candidateId === this.following?.candidateId;
-    if (this.following && about) {
-      this.held.push(captured);
-      return 200;
-    }
-    const res = await this.forward(captured);
-    return res.ok ? 200 : res.status;
+  private about(d: Captured): boolean {
+    const l = this.following;
+    if (!l) return false;
+    if (d.side === 'report') return d.path.endsWith(`/candidates/${l.candidateId}/status`);
+    if (d.side === 'feed' && !this.holdFeed) return false;
+    const body = JSON.parse(d.text);
+    return d.side === 'lever' ? body.data?.opportunityId === l.opportunityId : body.codesignalCandidateId === l.candidateId;
   }
 
-  /** Sends one captured webhook to the ingress, as the sandbox would have. */
+  private async receive(d: Captured): Promise<{ status: number; body: string; drop?: boolean }> {
+    if (this.about(d)) {
+      this.held.push(d);
+      // what each receiver answers for an accepted message
+      return d.side === 'report' ? { status: 202, body: JSON.stringify({ status: 'accepted' }) } : { status: 200, body: '{}' };
+    }
+    const res = await this.forward(d);
+    const body = await res.text();
+    if (d.side === 'feed' && res.ok && this.loseNextFeedAnswer) {
+      this.loseNextFeedAnswer = false;
+      return { status: 0, body: '', drop: true };
+    }
+    return { status: res.status, body };
+  }
+
+  /** Sends one captured message where it was going. */
   async forward(d: Captured): Promise<Response> {
-    const integrationId = this.h.integration.id;
-    if (d.side === 'lever') {
-      return fetch(`${this.h.stack.baseUrl}/webhooks/lever/${integrationId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(d.body) });
-    }
-    const url = `${this.h.stack.config.publicUrl}/webhooks/codesignal/${integrationId}`;
-    const signature = codesignalSignature(this.h.integration.codesignalWebhookSecret!, url, d.body.event, d.body.triggeredOn);
-    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-codesignal-signature': signature }, body: JSON.stringify(d.body) });
+    const target =
+      d.side === 'lever' ? `${this.h.stack.baseUrl}/webhooks/lever/${this.h.integration.id}`
+      : d.side === 'feed' ? this.feedTarget
+      : `${this.h.stack.baseUrl}/api/sourcing/${this.h.integration.id}${d.path.replace(/^\/sourcing/, '')}`;
+    return fetch(target, { method: 'POST', headers: d.headers, body: d.text });
   }
 
-  /** Delivers the held webhook at `index` (and remembers it for duplicates). */
+  /** Delivers the held message at `index` (and remembers it for duplicates). */
   async release(index: number): Promise<void> {
     const [d] = this.held.splice(index, 1);
     if (!d) return;
@@ -94,7 +120,7 @@ export class DeliveryProxy {
     this.delivered.push(d);
   }
 
-  /** Delivers an already delivered webhook again: a duplicate, possibly late and out of order. */
+  /** Delivers an already delivered message again: a duplicate, possibly late and out of order. */
   async redeliver(index: number): Promise<void> {
     const d = this.delivered[index];
     if (d) await this.expectAccepted(d);
@@ -102,7 +128,7 @@ export class DeliveryProxy {
 
   private async expectAccepted(d: Captured): Promise<void> {
     const res = await this.forward(d);
-    if (!res.ok) throw new Error(`ingress refused a ${d.side} ${d.event} delivery: ${res.status} ${await res.text()}`);
+    if (!res.ok) throw new Error(`a ${d.side} message was refused: ${res.status} ${await res.text()}`);
   }
 
   async close(): Promise<void> {

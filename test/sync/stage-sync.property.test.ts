@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import type { SourcingStatus } from '../../src/mappings/schema';
-import { SOURCING_STATUSES } from '../../src/mappings/schema';
+import { SOURCING_STATUSES, type SourcingStatus } from '../../src/sourcing/contract';
 import { changeWins, type SyncMapping } from '../../src/workflows/sync-state';
 import type { SyncHarness } from '../support/sync-harness';
 import { DeliveryProxy } from './delivery-proxy';
@@ -11,7 +10,7 @@ import {
   leverMappedStatus,
   leverOpportunity,
   mappingOf,
-  setWebhookSwitches,
+  setLeverApiWebhooks,
   settled,
   sleep,
   startStageSyncHarness,
@@ -21,12 +20,14 @@ import {
 } from './sync-support';
 
 /**
- * Random interleavings of recruiters changing a linked candidate on both sides, with the webhooks of
- * those changes — and of the service's own writes — held back, delivered late, out of order and
- * more than once (through DeliveryProxy), with both webhook switches and one API fault (a lost
- * answer or a 503) varied per case, run through the real ingress, workflow and sandboxes. The
- * service hears of each change only when the case delivers its webhook, so both sides are often
- * changed before it knows of either. Every case must end with both sides in the same mapped state,
+ * Random interleavings of recruiters changing a linked candidate on both sides, with every message
+ * about them — Lever's webhooks (of recruiters' changes and of the service's own writes), CodeSignal's
+ * status reports to the sourcing API and the service's status feed to CodeSignal — held back,
+ * delivered late, out of order and more than once (through DeliveryProxy), with Lever's API-write
+ * webhooks, a CodeSignal side that echoes the feed back, and one fault (a lost answer or a 503 from
+ * Lever or from the feed receiver) varied per case, run through the real ingress, sourcing API,
+ * workflow and sandboxes. The service hears of each change only when the case delivers it, so both
+ * sides are often changed before it knows of either. Every case must end with both sides in the same mapped state,
  * equal to the last recruiter change by the documented rule (later change wins, ties to Lever), with
  * no more changes seen than recruiters made, a bounded number of writes, quiescence, and no write
  * at all for a final round of duplicates.
@@ -41,12 +42,13 @@ type Step =
   | { kind: 'deliver-all'; order: 'oldest-first' | 'newest-first' | 'shuffled'; seed: number }
   | { kind: 'duplicate'; pick: number };
 
-/** One injected API fault for the case's first write (or read): a lost answer after the write committed, or a 503. */
+/** One injected fault for the case's first write of a side: a lost answer after the write committed, or a 503 (the feed then passes straight through). */
 type Fault = 'none' | 'lever-lost-answer' | 'lever-503' | 'codesignal-lost-answer' | 'codesignal-503';
 
 interface Case {
   leverApiWrites: boolean;
-  codesignalApiChanges: boolean;
+  /** After each step, CodeSignal's side reports its current status again (what the feed set included): must change nothing. */
+  codesignalEchoes: boolean;
   fault: Fault;
   steps: Step[];
 }
@@ -68,7 +70,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 const caseArb: fc.Arbitrary<Case> = fc.record({
   leverApiWrites: fc.boolean(),
-  codesignalApiChanges: fc.boolean(),
+  codesignalEchoes: fc.boolean(),
   fault: fc.constantFrom<Fault>('none', 'none', 'lever-lost-answer', 'lever-503', 'codesignal-lost-answer', 'codesignal-503'),
   steps: fc.array(stepArb, { minLength: 3, maxLength: 10 }),
 });
@@ -143,8 +145,9 @@ describe('stage sync under random interleavings (property)', () => {
         }
         case 'codesignal-status': {
           if (codesignalStatus(h, l.candidateId).status === step.status) return;
-          const after = cs.changeCandidateStatusInUi(l.candidateId, step.status, step.byRiley ? x.csUsers.riley : x.csUsers.sam);
-          changes.push({ side: 'codesignal', status: step.status, at: after.statusUpdatedAt! });
+          const { candidate, report } = await cs.changeCandidateStatus(l.candidateId, { status: step.status, userId: step.byRiley ? x.csUsers.riley : x.csUsers.sam });
+          if (report?.httpStatus !== 202) throw new Error(`status report answered ${report?.httpStatus}`);
+          changes.push({ side: 'codesignal', status: step.status, at: candidate.statusUpdatedAt! });
           return;
         }
         case 'deliver-one':
@@ -174,16 +177,27 @@ describe('stage sync under random interleavings (property)', () => {
       fc.asyncProperty(caseArb, fc.nat(), async (c, seed) => {
         cases += 1;
         totalSteps += c.steps.length;
-        await setWebhookSwitches(h, c);
+        setLeverApiWebhooks(h, c.leverApiWrites);
         const l = await importLinkedCandidate(h, `property-${cases}`);
-        proxy.follow(l);
+        const feedFault = c.fault.startsWith('codesignal');
+        proxy.follow(l, { holdFeed: !feedFault });
         const since = Date.now();
         if (c.fault.startsWith('lever')) h.sandboxes.leverSandbox.admin.updateFaults(x.accountId, c.fault === 'lever-503' ? { failNext: 1 } : { dropNext: 1 });
-        if (c.fault.startsWith('codesignal')) cs.setFaults(x.companyId, c.fault === 'codesignal-503' ? { failNext: 1 } : { dropNext: 1 });
+        if (c.fault === 'codesignal-503') cs.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 1 });
+        if (c.fault === 'codesignal-lost-answer') proxy.loseNextFeedAnswer = true;
         const changes: Change[] = [];
+        const echo = async () => {
+          if (!c.codesignalEchoes) return;
+          const now = codesignalStatus(h, l.candidateId);
+          if (now.statusUpdatedAt === null) return; // never changed: nothing to echo
+          const res = await h.reportStatus(l.candidateId, { status: now.status as SourcingStatus, changedAt: now.statusUpdatedAt!, changedBy: null });
+          if (res.status !== 202) throw new Error(`echo report answered ${res.status}`);
+        };
 
         for (const step of c.steps) {
           await act(l, step, changes);
+          await settled(h, l.opportunityId);
+          await echo();
           await settled(h, l.opportunityId);
           await sleep(2); // the next change gets a later millisecond
         }
@@ -218,8 +232,9 @@ describe('stage sync under random interleavings (property)', () => {
         const again = syncWrites(h, l, since);
         expect([again.lever.length, again.codesignal.length]).toEqual([writes.lever.length, writes.codesignal.length]);
         proxy.follow(undefined);
+        proxy.loseNextFeedAnswer = false;
         h.sandboxes.leverSandbox.admin.clearFaults(x.accountId);
-        cs.clearFaults(x.companyId);
+        cs.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 0 });
       }),
       { numRuns: runs, endOnFailure: true },
     );

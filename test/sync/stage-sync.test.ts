@@ -1,23 +1,28 @@
-import { codesignalSignature } from '../../src/codesignal/webhook-signature';
 import { candidateWorkflowId } from '../../src/workflows/ids';
+import type { SourcingStatus } from '../../src/sourcing/contract';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { eventually } from '../support/stack';
 import type { SyncHarness } from '../support/sync-harness';
 import {
+  changeInCodeSignal as changeStatus,
   codesignalStatus,
   ids,
   importLinkedCandidate,
   leverOpportunity,
-  setWebhookSwitches,
+  setLeverApiWebhooks,
   settled,
+  sleep,
   startStageSyncHarness,
   syncStateOf,
   syncWrites,
   type Linked,
 } from './sync-support';
 
-/** End to end: recruiters act in the sandboxes' UIs, webhooks reach the ingress, the candidate workflow syncs the other side. */
-describe('two-way stage sync', () => {
+/**
+ * End to end: recruiters act in the sandboxes' UIs; Lever's webhooks reach the ingress, CodeSignal's
+ * side reports through the sourcing API and receives the status feed; the candidate workflow syncs.
+ */
+describe('two-way stage sync over the sourcing API and the status feed', () => {
   jest.setTimeout(120_000);
   let h: SyncHarness;
   let x: ReturnType<typeof ids>;
@@ -26,12 +31,11 @@ describe('two-way stage sync', () => {
     x = ids(h);
   });
   afterAll(() => h.close());
-  beforeEach(() => setWebhookSwitches(h, { leverApiWrites: false, codesignalApiChanges: true }));
+  beforeEach(() => setLeverApiWebhooks(h, false));
 
   const moveInLever = (l: Linked, stage: string, userId = x.leverUsers.recruiter) =>
     h.sandboxes.leverSandbox.recruiter.moveToStage(x.accountId, l.opportunityId, { stage, userId });
-  const changeInCodeSignal = (l: Linked, status: Parameters<SyncHarness['sandboxes']['codesignalSandbox']['control']['changeCandidateStatusInUi']>[1], userId = x.csUsers.riley) =>
-    h.sandboxes.codesignalSandbox.control.changeCandidateStatusInUi(l.candidateId, status, userId);
+  const changeInCodeSignal = (l: Linked, status: SourcingStatus, userId: string | null = x.csUsers.riley) => changeStatus(h, l.candidateId, status, userId);
   const statusBecomes = (l: Linked, status: string) =>
     eventually(async () => expect(codesignalStatus(h, l.candidateId).status).toBe(status), 20_000);
   const leverBecomes = (l: Linked, expected: { stage?: string; archived?: string | null }) =>
@@ -127,40 +131,49 @@ describe('two-way stage sync', () => {
   });
 
   describe.each([
-    { leverApiWrites: false, codesignalApiChanges: false },
-    { leverApiWrites: true, codesignalApiChanges: false },
-    { leverApiWrites: false, codesignalApiChanges: true },
-    { leverApiWrites: true, codesignalApiChanges: true },
-  ])('no echo with Lever API webhooks %s', (switches) => {
-    it('writes each change once to the other side, and duplicated or late webhooks change nothing', async () => {
-      await setWebhookSwitches(h, switches);
+    { leverApiWrites: false, codesignalEchoes: false },
+    { leverApiWrites: true, codesignalEchoes: false },
+    { leverApiWrites: false, codesignalEchoes: true },
+    { leverApiWrites: true, codesignalEchoes: true },
+  ])('no echo with %s', (switches) => {
+    it('writes each change once to the other side, and duplicated or late deliveries and reports change nothing', async () => {
+      setLeverApiWebhooks(h, switches.leverApiWrites);
       const l = await importLinkedCandidate(h, 'echo');
       const since = Date.now();
+      const reports: Array<{ status: SourcingStatus; changedAt: number; changedBy: string | null }> = [];
+      const report = async (status: SourcingStatus, changedBy: string | null) => {
+        const sent = { status, changedAt: Date.now(), changedBy };
+        reports.push(sent);
+        expect((await h.reportStatus(l.candidateId, sent)).status).toBe(202);
+      };
+      // a CodeSignal side that reports back what the feed told it (the contract asks it not to; it must be harmless)
+      const echoFeed = async (status: SourcingStatus) => {
+        if (switches.codesignalEchoes) await report(status, null);
+      };
 
       moveInLever(l, x.stages.phoneScreen);
       await statusBecomes(l, 'screening');
+      await echoFeed('screening');
       await settled(h, l.opportunityId);
-      changeInCodeSignal(l, 'interviewing', x.csUsers.sam);
+      await h.sandboxes.codesignalSandbox.control.changeCandidateStatus(l.candidateId, { status: 'interviewing', userId: x.csUsers.sam, report: false });
+      await report('interviewing', x.csUsers.sam);
       await leverBecomes(l, { stage: x.stages.onSite });
       await settled(h, l.opportunityId);
       h.sandboxes.leverSandbox.recruiter.hire(x.accountId, l.opportunityId, { userId: x.leverUsers.recruiter });
       await statusBecomes(l, 'hired');
+      await echoFeed('hired');
       await settled(h, l.opportunityId);
 
       const writes = syncWrites(h, l, since);
-      expect(writes.codesignal.map((r) => r.variables?.status)).toEqual(['screening', 'hired']);
+      expect(writes.codesignal.map((d) => d.status)).toEqual(['screening', 'hired']);
       expect(writes.lever.map((r) => r.path)).toEqual([`/v1/opportunities/${l.opportunityId}/stage`]);
 
-      // the echoes did arrive when the switches are on, and were recognised as ours
+      // the Lever echoes did arrive when the switch is on, and were recognised as ours
       const apiLeverDeliveries = h.sandboxes.leverSandbox.admin.deliveries(x.accountId).filter((d) => d.cause === 'api' && d.createdAt >= since);
       expect(apiLeverDeliveries.length > 0).toBe(switches.leverApiWrites);
-      const csDeliveries = h.sandboxes.codesignalSandbox.control
-        .deliveries(x.companyId, { event: 'sourcingCandidateStatusChanged' })
-        .filter((d) => d.payload.candidateId === l.candidateId);
-      expect(csDeliveries.some((d) => d.payload.changeSource === 'api')).toBe(switches.codesignalApiChanges);
 
-      // every CodeSignal delivery again (duplicates, late), and an old Lever stage change with a new id
-      for (const d of csDeliveries) h.sandboxes.codesignalSandbox.control.redeliver(x.companyId, d.id);
+      // every report again (duplicates, now late), and an old Lever stage change with a new id
+      for (const r of reports) expect((await h.reportStatus(l.candidateId, r)).status).toBe(202);
       const token = h.sandboxes.leverSandbox.store.account(x.accountId).webhooks;
       const stageHook = [...token.values()].find((w) => w.event === 'candidateStageChange')!;
       const late = signedLeverDelivery(stageHook.signatureToken, 'candidateStageChange', { opportunityId: l.opportunityId, fromStageId: 'lead-new', toStageId: x.stages.phoneScreen }, since + 1);
@@ -180,31 +193,61 @@ describe('two-way stage sync', () => {
     });
   });
 
-  describe('ingress', () => {
-    const deliver = (payload: Record<string, unknown>) => {
-      const url = `${h.stack.config.publicUrl}/webhooks/codesignal/${h.integration.id}`;
-      const body = { event: 'sourcingCandidateStatusChanged', triggeredOn: Date.now(), payload };
-      const signature = codesignalSignature(h.integration.codesignalWebhookSecret!, url, body.event, body.triggeredOn);
-      return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-codesignal-signature': signature }, body: JSON.stringify(body) });
-    };
-
-    it('routes a status change to the linked opportunity’s candidate workflow', async () => {
-      const l = await importLinkedCandidate(h, 'route');
-      const imported = codesignalStatus(h, l.candidateId).status;
-      const res = await deliver({ candidateId: l.candidateId, fromStatus: 'replied', toStatus: 'offer', changedByUserId: x.csUsers.riley, changeSource: 'ui' });
-      expect(res.status).toBe(200);
-      expect(await readJson(res)).toEqual({ status: 'accepted', workflowId: candidateWorkflowId(h.integration.id, l.opportunityId) });
-      // the body claimed `offer`; CodeSignal's API says the candidate still has the status it was imported with
-      await settled(h, l.opportunityId);
-      expect(leverOpportunity(h, l.opportunityId).stage).toBe(x.stages.newLead);
-      expect(codesignalStatus(h, l.candidateId).status).toBe(imported);
-      expect(await syncStateOf(h, l.opportunityId)).toMatchObject({ agreed: null, counts: { leverWrites: 0, codesignalWrites: 0 } });
+  describe('the status feed', () => {
+    it('is signed, names the candidate and the mapped status, and is retried through a receiver outage', async () => {
+      const l = await importLinkedCandidate(h, 'outage');
+      h.sandboxes.codesignalSandbox.control.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 2 });
+      const since = Date.now();
+      moveInLever(l, x.stages.phoneScreen);
+      await eventually(async () => expect(codesignalStatus(h, l.candidateId).status).toBe('screening'), 60_000);
+      await settled(h, l.opportunityId, 60_000);
+      const received = h.sandboxes.codesignalSandbox.control.sourcingFeed(x.companyId).filter((d) => d.receivedAt >= since && d.candidateId === l.candidateId);
+      expect(received.map((d) => d.verdict)).toEqual(['rejected', 'rejected', 'applied']);
+      // one delivery id across the retries, so a receiver can dedupe
+      expect(new Set(received.map((d) => d.id)).size).toBe(1);
+      expect(received[2]).toMatchObject({ status: 'screening', leverOpportunityId: l.opportunityId });
+      // the attempts are on the Activity page
+      const activity = await readJson(await h.admin('GET', `/api/integrations/${h.integration.id}/activity/webhooks?source=feed&limit=20`));
+      const ours = (activity.deliveries as Array<{ outcome: string; httpStatus: number; opportunityId: string }>).filter((d) => d.opportunityId === l.opportunityId);
+      expect(ours.map((d) => [d.outcome, d.httpStatus])).toEqual([['accepted', 200], ['failed', 503], ['failed', 503]]);
     });
 
-    it('acknowledges status changes of candidates never imported, and bodies that do not parse', async () => {
-      const c = await h.addSourcingCandidate({ firstName: 'Never', lastName: 'Imported' });
-      expect(await readJson(await deliver({ candidateId: c.id, fromStatus: 'contacted', toStatus: 'replied', changedByUserId: null, changeSource: 'ui' }))).toEqual({ status: 'ignored', reason: 'candidate not imported' });
-      expect(await readJson(await deliver({ candidateId: c.id }))).toEqual({ status: 'ignored', reason: 'invalid payload' });
+    it('without a feed URL nothing is sent and the sync reports why', async () => {
+      const l = await importLinkedCandidate(h, 'nofeed');
+      const current = await readJson(await h.admin('GET', `/api/integrations/${h.integration.id}/sourcing`));
+      expect((await h.admin('PUT', `/api/integrations/${h.integration.id}/sourcing/feed`, { url: null })).status).toBe(200);
+      await sleep(5_500); // workers read an integration's settings at most 5 s old
+      try {
+        moveInLever(l, x.stages.phoneScreen);
+        await eventually(async () => expect((await syncStateOf(h, l.opportunityId))?.errors).toContainEqual(expect.objectContaining({ side: 'codesignal', message: expect.stringContaining('no status feed URL') })), 20_000);
+        expect(codesignalStatus(h, l.candidateId).status).toBe('replied');
+      } finally {
+        const res = await readJson(await h.admin('PUT', `/api/integrations/${h.integration.id}/sourcing/feed`, { url: current.feedUrl }));
+        h.sandboxes.codesignalSandbox.control.setSourcingConnection(x.companyId, { feedSecret: res.secret });
+      }
+    });
+  });
+
+  describe('sourcing API status reports', () => {
+    it('routes a report to the linked opportunity’s candidate workflow and answers 202', async () => {
+      const l = await importLinkedCandidate(h, 'route');
+      const res = await h.reportStatus(l.candidateId, { status: 'offer', changedBy: x.csUsers.riley });
+      expect(res.status).toBe(202);
+      expect(await readJson(res)).toEqual({ status: 'accepted', codesignalCandidateId: l.candidateId, leverOpportunityId: l.opportunityId, workflowId: candidateWorkflowId(h.integration.id, l.opportunityId) });
+      await leverBecomes(l, { stage: x.stages.offer });
+    });
+
+    it('a report older than the Lever change the feed already sent is stale: Lever keeps its stage', async () => {
+      const l = await importLinkedCandidate(h, 'older');
+      const before = Date.now();
+      moveInLever(l, x.stages.phoneScreen);
+      await statusBecomes(l, 'screening');
+      await settled(h, l.opportunityId);
+      // a change made in CodeSignal before the Lever move, reported only now
+      expect((await h.reportStatus(l.candidateId, { status: 'offer', changedAt: before - 1_000, changedBy: x.csUsers.riley })).status).toBe(202);
+      await settled(h, l.opportunityId);
+      expect(leverOpportunity(h, l.opportunityId).stage).toBe(x.stages.phoneScreen);
+      expect((await syncStateOf(h, l.opportunityId))?.agreed).toMatchObject({ status: 'screening', origin: 'lever' });
     });
   });
 });

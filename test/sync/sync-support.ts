@@ -38,20 +38,26 @@ export const ids = (h: SyncHarness) => {
   };
 };
 
-/** A CodeSignal candidate who replied, imported into Lever by Riley (New lead in Lever, `replied` in CodeSignal). */
+/**
+ * A CodeSignal candidate who replied, imported into Lever by Riley clicking the Lever icon in the
+ * CodeSignal sandbox (which calls the sourcing API): New lead in Lever, `replied` in CodeSignal.
+ */
 export async function importLinkedCandidate(h: SyncHarness, name = 'sync'): Promise<Linked> {
   const email = `${name}-${randomUUID().slice(0, 8)}@example.net`;
   const c = await h.addSourcingCandidate({ firstName: 'Sync', lastName: name, email, status: 'replied' });
-  await h.requestImport(c.id, ids(h).csUsers.riley);
-  const state = await h.importFinished(c.id);
-  if (state.status !== 'imported' || !state.leverOpportunityId) throw new Error(`import failed: ${JSON.stringify(state.failure)}`);
-  return { candidateId: c.id, opportunityId: state.leverOpportunityId, email };
+  const { httpStatus, answer } = await h.clickImport(c.id, ids(h).csUsers.riley);
+  if (httpStatus !== 201 || !answer.leverOpportunityId) throw new Error(`import failed: ${httpStatus} ${JSON.stringify(answer)}`);
+  return { candidateId: c.id, opportunityId: answer.leverOpportunityId, email };
 }
 
-export async function setWebhookSwitches(h: SyncHarness, switches: { leverApiWrites: boolean; codesignalApiChanges: boolean }): Promise<void> {
-  const { accountId, companyId } = ids(h);
-  h.sandboxes.leverSandbox.admin.updateSettings(accountId, { apiWritesFireWebhooks: switches.leverApiWrites });
-  h.sandboxes.codesignalSandbox.control.updateSettings(companyId, { sourcingApiStatusChangesFireWebhook: switches.codesignalApiChanges });
+export function setLeverApiWebhooks(h: SyncHarness, leverApiWrites: boolean): void {
+  h.sandboxes.leverSandbox.admin.updateSettings(ids(h).accountId, { apiWritesFireWebhooks: leverApiWrites });
+}
+
+/** A recruiter changes the status in CodeSignal: the sandbox reports it through the sourcing API (unless `report` is false). */
+export async function changeInCodeSignal(h: SyncHarness, candidateId: string, status: SourcingStatus, userId: string | null, report = true) {
+  const { report: sent } = await h.sandboxes.codesignalSandbox.control.changeCandidateStatus(candidateId, { status, userId, report });
+  if (report && sent?.httpStatus !== 202) throw new Error(`status report answered ${sent?.httpStatus}: ${JSON.stringify(sent?.answer ?? sent?.error)}`);
 }
 
 export const codesignalStatus = (h: SyncHarness, candidateId: string) => h.sandboxes.codesignalSandbox.control.sourcingCandidate(candidateId);
@@ -86,9 +92,10 @@ export function syncWrites(h: SyncHarness, linked: Linked, since: number) {
     .requests(accountId, { method: 'PUT', since })
     .filter((r) => r.path === `/v1/opportunities/${linked.opportunityId}/stage` || r.path === `/v1/opportunities/${linked.opportunityId}/archived`)
     .filter((r) => r.status < 300);
+  // what the status feed delivered to CodeSignal's side (the sandbox applies each delivery id once)
   const codesignal = h.sandboxes.codesignalSandbox.control
-    .requests({ companyId: ids(h).companyId, operationName: 'SetSourcingCandidateStatus', outcome: 'ok' })
-    .filter((r) => r.at >= since && r.variables?.id === linked.candidateId);
+    .sourcingFeed(ids(h).companyId)
+    .filter((d) => d.verdict === 'applied' && d.receivedAt >= since && d.candidateId === linked.candidateId);
   return { lever, codesignal };
 }
 

@@ -138,7 +138,7 @@ describe('set-up web UI in a real browser', () => {
     await page.getByText(/Default test per job posting/).click();
     const postingRow = page.locator('details.posting-tests label', { hasText: posting.text });
     await postingRow.locator(`select[data-posting="${posting.id}"]`).selectOption({ label: backendTest.title });
-    await page.getByRole('button', { name: 'SAVE' }).click();
+    await page.getByRole('button', { name: 'SAVE', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     await shot('05-configuration');
     const saved = (await (await fetch(`${stack.baseUrl}/api/integrations/${integrationId}`, { headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN}` } })).json()) as { settings: { assessments: unknown } };
@@ -153,7 +153,7 @@ describe('set-up web UI in a real browser', () => {
     await page.getByRole('heading', { name: 'User Account Mapping' }).waitFor();
     await page.locator('table.mapping .badge.auto').first().waitFor();
     await shot('06-user-account-mapping');
-    await page.getByRole('button', { name: 'SAVE' }).click();
+    await page.getByRole('button', { name: 'SAVE', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     await page.getByRole('link', { name: 'Job Stage Mapping' }).click();
     await page.getByRole('heading', { name: 'Lever → CodeSignal' }).waitFor();

@@ -8,7 +8,8 @@ import type { CompanyData, FeedDeliveryRecord } from './state';
 /**
  * CodeSignal's receiving end of the service's status feed: `POST /sourcing-feed/:companyId`.
  * The raw body is checked against `X-Sourcing-Signature` with the company's feed secret, parsed as a
- * feed event, deduplicated on its `id`, and applied as a change made by the integration — never
+ * feed event, deduplicated on its `id`, and applied as a change made by the integration at the time
+ * of the change it mirrors, unless the candidate changed later here (then it is stale) — never
  * reported back to the service (no echo). Every delivery is recorded, whatever its verdict.
  */
 export interface FeedAnswer {
@@ -66,7 +67,16 @@ export function receiveFeedDelivery(rt: Runtime, data: CompanyData, rawBody: str
   }
   const candidate = data.sourcingCandidates.get(event.codesignalCandidateId);
   if (!candidate) return reject(404, 'unknown_candidate', `Sourcing candidate with id ${event.codesignalCandidateId} not found`);
-  const changed = applyStatus(rt, candidate, event.status, null);
+  // Last change wins on this side too (docs/sync.md): a delivery mirroring a change older than the
+  // candidate's own latest change is acknowledged and not applied; the service hears of the newer one from its report.
+  const changedAt = Date.parse(event.changedAt);
+  if (candidate.statusUpdatedAt !== null && changedAt < candidate.statusUpdatedAt) {
+    record('stale', 200, `mirrors a change at ${event.changedAt}, older than the candidate's own latest status change`);
+    return { httpStatus: 200, body: { ok: true, applied: false } };
+  }
+  const changed = applyStatus(rt, candidate, event.status, null, changedAt);
+  // the status was already this: it now holds as of the mirrored change, so an older delivery arriving later is stale
+  if (!changed) candidate.statusUpdatedAt = Math.max(candidate.statusUpdatedAt ?? 0, changedAt);
   candidate.leverOpportunityId = event.leverOpportunityId;
   record('applied', 200, null, changed);
   return { httpStatus: 200, body: { ok: true } };

@@ -149,10 +149,10 @@ export async function importCandidate(
 }
 
 /** Sets the status; false when it already was that status (nothing changes then). */
-export function applyStatus(rt: Runtime, candidate: SourcingCandidateRecord, status: SourcingCandidateStatus, userId: string | null): boolean {
+export function applyStatus(rt: Runtime, candidate: SourcingCandidateRecord, status: SourcingCandidateStatus, userId: string | null, at: number = rt.now()): boolean {
   if (candidate.status === status) return false;
   candidate.status = status;
-  candidate.statusUpdatedAt = rt.now();
+  candidate.statusUpdatedAt = at;
   candidate.statusUpdatedByUserId = userId;
   if (status === 'replied') candidate.replied = true;
   return true;

@@ -202,7 +202,8 @@ export interface FeedDeliveryRecord {
   /** The event's `id` (else the `X-Sourcing-Delivery` header) when it could be read. */
   id: string | null;
   receivedAt: number;
-  verdict: 'applied' | 'duplicate' | 'rejected';
+  /** stale: acknowledged, not applied: it mirrors a change older than the candidate's own latest one. */
+  verdict: 'applied' | 'duplicate' | 'stale' | 'rejected';
   /** Why it was rejected; null otherwise. */
   reason: string | null;
   /** What the receiver answered. */

@@ -6,12 +6,14 @@ import { renderCredentials } from './pages/credentials.js';
 import { renderConfiguration } from './pages/configuration.js';
 import { renderUserMapping, renderStageMapping } from './pages/mappings.js';
 import { renderActivity } from './pages/activity.js';
+import { renderSourcing } from './pages/sourcing.js';
 
 const tabs = [
   ['credentials', 'Credentials', renderCredentials],
   ['configuration', 'Configuration', renderConfiguration],
   ['users', 'User Account Mapping', renderUserMapping],
   ['stages', 'Job Stage Mapping', renderStageMapping],
+  ['sourcing', 'Sourcing', renderSourcing],
   ['activity', 'Activity', renderActivity],
 ];
 

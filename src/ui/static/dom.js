@@ -37,6 +37,17 @@ export const field = (label, control, hint) =>
 export const group = (title, control, hint) =>
   h('div', { class: 'field', role: 'group', 'aria-label': title }, h('span', { class: 'label' }, title), control, hint ? h('small', { class: 'hint' }, hint) : null);
 
+/** A read-only value with a Copy button (URLs to paste elsewhere, a secret shown once). */
+export function copyable(label, value, name) {
+  const input = h('input', { readonly: true, value, name, class: 'mono' });
+  const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
+  return field(label, h('div', { class: 'inline' }, input, h('button', { type: 'button', onclick: async () => {
+    input.select();
+    await navigator.clipboard?.writeText(value).catch(() => undefined);
+    copied.textContent = 'copied';
+  } }, 'Copy'), copied));
+}
+
 /** A status line that a page updates after an action: 'ok', 'error' or 'busy'. */
 export function statusLine() {
   const el = h('p', { class: 'status', role: 'status' });

@@ -1,5 +1,6 @@
 import { api, describeError } from '../api.js';
 import { field, group, h, replace, statusLine } from '../dom.js';
+import { publicLinkSettingsCard } from './public-links.js';
 
 const options = (items, selected, empty) => [
   empty === undefined ? null : h('option', { value: '' }, empty),
@@ -17,7 +18,8 @@ const checkedValues = (root, name) => [...root.querySelectorAll(`input[name="${n
 
 /**
  * Configuration: trigger stages from the account's real Lever stages, the notification setting, the
- * default Lever user, default tests, thresholds, reminders and expiry; interviews alike.
+ * default Lever user, default tests, thresholds, reminders and expiry; interviews alike; and, saved
+ * on their own, the public-link results.
  */
 export async function renderConfiguration(container, id) {
   const base = `/api/integrations/${id}`;
@@ -96,7 +98,7 @@ export async function renderConfiguration(container, id) {
     h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
     status,
   );
-  replace(container, h('h1', {}, `${integration.name}: configuration`), form);
+  replace(container, h('h1', {}, `${integration.name}: configuration`), form, await publicLinkSettingsCard(id, tests));
   renderDefaultTests();
 
   form.addEventListener('submit', async (event) => {

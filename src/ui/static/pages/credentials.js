@@ -1,23 +1,17 @@
 import { api, describeError } from '../api.js';
-import { field, h, replace, statusLine } from '../dom.js';
+import { copyable, field, h, replace, statusLine } from '../dom.js';
 import { keyTest } from './key-test.js';
+import { sourcingApiSection } from './sourcing-api.js';
 
 const stored = (hint) => (hint ? `saved, ends in …${hint}` : 'saved');
 
-/** Credentials: both API keys with TEST, the webhook secrets, and the webhook URLs to copy. Secrets are write-only. */
+/**
+ * Credentials: both API keys with TEST, the webhook secrets, the webhook URLs to copy, and the sourcing
+ * API's token and status feed. Secrets are write-only; a token or secret the service makes is shown once.
+ */
 export async function renderCredentials(container, id) {
   const integration = await api('GET', `/api/integrations/${id}`);
   const base = `/api/integrations/${id}`;
-
-  const copyable = (label, value, name) => {
-    const input = h('input', { readonly: true, value, name, class: 'mono' });
-    const copied = h('span', { class: 'hint' });
-    return field(label, h('div', { class: 'inline' }, input, h('button', { type: 'button', onclick: async () => {
-      input.select();
-      await navigator.clipboard?.writeText(value).catch(() => undefined);
-      copied.textContent = 'copied';
-    } }, 'Copy'), copied));
-  };
 
   /** One save button per secret, so an admin changes one thing at a time. */
   const saveSection = (title, controls, toPatch, hint) => {
@@ -73,5 +67,6 @@ export async function renderCredentials(container, id) {
       [field('Webhook secret', codesignalSecret)],
       () => (codesignalSecret.value.trim() ? { codesignal: { webhookSecret: codesignalSecret.value.trim() } } : null),
       'The secret CodeSignal signs its webhooks with.'),
+    sourcingApiSection(id, integration.sourcing),
   );
 }
