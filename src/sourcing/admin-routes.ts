@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { requireAdmin } from '../api/admin-auth';
 import { HttpError } from '../api/errors';
@@ -84,7 +84,9 @@ export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Cl
           unmapped: sync.unmapped.length,
           counts: sync.counts,
         };
-      } catch {
+      } catch (err) {
+        // no candidate workflow yet: nothing has happened to the opportunity since the import
+        if (err instanceof WorkflowNotFoundError) return { state: 'no changes yet' as const };
         return { state: 'unknown' as const };
       }
     };
