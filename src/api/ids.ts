@@ -24,6 +24,7 @@ const pathIdChecks: Readonly<Record<string, (value: string) => HttpError | undef
   assessmentId: (v) => (isSequenceNumber(v) ? undefined : new HttpError(404, 'unknown_assessment', `no assessment ${v.slice(0, 100)}`)),
   codesignalCandidateId: (v) =>
     isCodeSignalId(v) ? undefined : invalidParameter('codesignalCandidateId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters'),
+  sessionId: (v) => (isCodeSignalId(v) ? undefined : invalidParameter('sessionId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters')),
 };
 
 /** The path parameters checked; a route may use no other (test/api/attack-case-variant-id.test.ts walks every router). */

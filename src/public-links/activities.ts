@@ -1,3 +1,4 @@
+import { passedThreshold } from '../workflows/thresholds';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sessionSnapshot } from '../activities/assessment-activities';
 import { withFailureMapping } from '../activities/failures';
@@ -57,11 +58,6 @@ async function activeOpportunitiesFor(lever: LeverClient, email: string): Promis
   const wanted = email.trim().toLowerCase();
   const { data } = await lever.listOpportunities({ email: wanted, archived: false });
   return data.filter((o) => o.archived === null && o.emails.some((e) => e.trim().toLowerCase() === wanted));
-}
-
-/** Score at or above `passPercent` of the maximum passes, as the assessment flow decides it; null without thresholds or a score. */
-export function passedThreshold(session: Pick<SessionSnapshot, 'score' | 'maxScore'>, thresholds: AssessmentSettings['thresholds']): boolean | null {
-  return thresholds && session.score !== null && session.maxScore > 0 ? (session.score / session.maxScore) * 100 >= thresholds.passPercent : null;
 }
 
 /** What happens to a newly found session under the settings. */

@@ -162,11 +162,10 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
     res.json({ sessions: sessions.map(sessionView) });
   });
 
-  // The session id is a CodeSignal id, checked at the edge with the same rule as the other CodeSignal ids
-  // (src/api/ids.ts knows it as `codesignalCandidateId`; see docs/public-links.md).
-  router.post(`${base}/sessions/:codesignalCandidateId/decision`, async (req, res) => {
+  // The session id is a CodeSignal id, checked at the edge (src/api/ids.ts)
+  router.post(`${base}/sessions/:sessionId/decision`, async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
-    const sessionId = req.params.codesignalCandidateId!;
+    const sessionId = req.params.sessionId!;
     const decision: PublicLinkDecision = parseBody(decisionSchema, req.body);
     const row = await findPublicLinkSession(deps.db, integration.id, sessionId);
     if (!row) throw new HttpError(404, 'unknown_session', `no public-link session ${sessionId} was found for this integration`);

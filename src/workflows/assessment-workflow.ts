@@ -29,6 +29,7 @@ import {
 } from './assessment-messages';
 import type { AssessmentNote } from './assessment-notes';
 import { failureOf } from './failures';
+import { passedThreshold } from './thresholds';
 import { startTimer } from './timers';
 
 const day = 24 * 60 * 60 * 1000;
@@ -206,8 +207,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     state.maxScore = session.maxScore;
     state.reportUrl = session.reportUrl;
     const thresholds = settings.thresholds;
-    state.passed =
-      thresholds && session.score !== null && session.maxScore > 0 ? (session.score / session.maxScore) * 100 >= thresholds.passPercent : null;
+    state.passed = passedThreshold(session, thresholds);
     await note({ kind: 'result', session, passed: state.passed });
     await acts.uploadAssessmentReport({ ...ref, session, passed: state.passed });
     await setStatus('completed');

@@ -175,12 +175,13 @@ describe('attack: an id spelled in another case', () => {
       const before = await readJson(await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}`, { headers: { authorization: `Bearer ${adminToken}` } }));
       const state = await candidateHandle(c.id).query(candidateStateQuery);
       const since = Date.now();
-      const good: Record<string, string> = { integrationId: h.integration.id, opportunityId: c.id, assessmentId: '1', codesignalCandidateId: 'src_Example01' };
+      const good: Record<string, string> = { integrationId: h.integration.id, opportunityId: c.id, assessmentId: '1', codesignalCandidateId: 'src_Example01', sessionId: 'ses_Example01' };
       const bad: Record<string, string[]> = {
         integrationId: [h.integration.id.toUpperCase(), mixedCase(h.integration.id), h.integration.id.replace(/-/g, '')],
         opportunityId: [c.id.toUpperCase(), mixedCase(c.id), 'opp-1'],
         assessmentId: ['01', '1.0', '0x1'],
         codesignalCandidateId: ['src.Example', 'src Example', 'x'.repeat(101)],
+        sessionId: ['ses.Example', 'ses Example', 'x'.repeat(101)],
       };
       const call = (method: string, path: string) =>
         fetch(`${h.stack.baseUrl}${path}`, {

@@ -179,7 +179,7 @@ describe('public-link results', () => {
       'GET /api/integrations/:integrationId/public-links/sessions',
       'GET /api/integrations/:integrationId/public-links/settings',
       'POST /api/integrations/:integrationId/public-links/run',
-      'POST /api/integrations/:integrationId/public-links/sessions/:codesignalCandidateId/decision',
+      'POST /api/integrations/:integrationId/public-links/sessions/:sessionId/decision',
       'PUT /api/integrations/:integrationId/public-links/settings',
     ]);
     const params = routes.flatMap((r) => [...r.matchAll(/:(\w+)/g)].map((m) => m[1]!));

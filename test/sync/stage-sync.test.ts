@@ -224,8 +224,16 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
       } finally {
         const res = await readJson(await h.admin('PUT', `/api/integrations/${h.integration.id}/sourcing/feed`, { url: current.feedUrl }));
         h.sandboxes.codesignalSandbox.control.setSourcingConnection(x.companyId, { feedSecret: res.secret });
+        await sleep(5_500); // and the restored feed is what workers use again
       }
     });
+  });
+
+  it('made no CodeSignal request outside the public schema in this whole suite (imports, reports, feed, sync)', () => {
+    const requests = h.sandboxes.codesignalSandbox.control.requests({ companyId: x.companyId });
+    expect(requests.filter((r) => r.outcome === 'invalid')).toEqual([]);
+    // nothing sourcing-related exists there to call: sourcing goes through the service's own contract
+    expect(requests.flatMap((r) => r.rootFields).filter((f) => /sourcing/i.test(f))).toEqual([]);
   });
 
   describe('sourcing API status reports', () => {
