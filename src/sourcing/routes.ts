@@ -101,14 +101,16 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     ).catch((err: unknown) => {
       throw unavailable(err);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      handle.result().then(
-        (state) => ({ state }),
-        (err: unknown) => ({ err }),
-      ),
-      new Promise<{ waiting: true }>((resolve) => (timer = setTimeout(() => resolve({ waiting: true }), waitMs))),
-    ]).finally(() => clearTimeout(timer));
+    // wait a while for the result; past that the long poll is abandoned (not left open) and the caller reads `self` later
+    const waiting = new AbortController();
+    const timer = setTimeout(() => waiting.abort(), waitMs);
+    const outcome = await deps.temporal
+      .withAbortSignal(waiting.signal, () => handle.result())
+      .then(
+        (state): { state: ImportState } | { err: unknown } | { waiting: true } => ({ state }),
+        (err: unknown) => (waiting.signal.aborted ? { waiting: true as const } : { err }),
+      )
+      .finally(() => clearTimeout(timer));
     res.locals.workflowId = workflowId;
     if ('state' in outcome) {
       const answer = answerOf(integrationId, codesignalCandidateId, deps.publicUrl, outcome.state, undefined);

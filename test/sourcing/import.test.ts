@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findCandidateLink } from '../../src/db/candidate-links';
 import { listWebhookDeliveries } from '../../src/db/webhook-deliveries';
 import { readJson } from '../support/lever-webhook';
+import { eventually } from '../support/stack';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
 /** End to end: the sourcing API's import call → import workflow → Lever sandbox over HTTP. */
@@ -87,6 +88,21 @@ describe('sourcing API: importing CodeSignal candidates as New Leads', () => {
     expect(opps).toHaveLength(1);
     expect(opps[0]).toMatchObject({ id: answer.leverOpportunityId, stage: 'lead-new', createdBy: riley().lever });
     expect(opps[0]!.notes).toHaveLength(0);
+  });
+
+  it('answers 202 while Lever is unavailable, keeps importing, and the import can be read back at self', async () => {
+    const email = uniqueEmail('slow');
+    // every Lever call fails for a while: the activity's retries (1 s, 2 s, 4 s, 8 s) outlast the call's 10 s wait
+    expect((await h.leverControl('PUT', 'account:/faults', { failNext: 4 })).status).toBe(200);
+    const { status, answer } = await h.importCandidate({ name: 'Slow Lever', emails: [email], sourcedBy: { codesignalUserId: riley().cs } });
+    expect(status).toBe(202);
+    expect(answer).toMatchObject({ status: 'importing', outcome: null, leverOpportunityId: null });
+    const self = answer.self.replace(h.stack.config.publicUrl, h.stack.baseUrl);
+    await eventually(async () => {
+      const back = await fetch(self, { headers: { authorization: `Bearer ${h.sourcingToken}` } });
+      expect(await readJson(back)).toMatchObject({ status: 'imported', outcome: 'created', leverOpportunityId: expect.any(String) });
+    }, 60_000, 500);
+    expect(h.opportunitiesFor(email)).toHaveLength(1);
   });
 
   it('never makes a second opportunity for the same person: a repeated call, or another CodeSignal candidate with the e-mail', async () => {

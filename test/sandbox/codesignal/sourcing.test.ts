@@ -327,7 +327,8 @@ describe('CodeSignal sandbox: the sourcing side of the sourcing contract', () =>
       expect(await deliver(event)).toEqual({ status: 200, body: { ok: true } });
       expect(await candidate(ada().id)).toMatchObject({
         status: 'interviewing',
-        statusUpdatedAt: START + 120_000,
+        // as of the change it mirrors, not of its arrival
+        statusUpdatedAt: Date.parse(event.changedAt),
         statusUpdatedByUserId: null,
         leverOpportunityId: 'opp-7',
       });
@@ -346,6 +347,21 @@ describe('CodeSignal sandbox: the sourcing side of the sourcing contract', () =>
         },
       ]);
       expect(h.sandbox.control.sourcingFeed(companyId())).toHaveLength(1);
+    });
+
+    it('acknowledges and does not apply a delivery mirroring a change older than the candidate’s own latest one', async () => {
+      clock = START + 300_000;
+      await h.sandbox.control.changeCandidateStatus(ada().id, { status: 'offer', userId: recruiter().id, report: false });
+      const late = feedEvent({ status: 'screening', changedAt: new Date(clock - 60_000).toISOString() });
+      expect(await deliver(late)).toEqual({ status: 200, body: { ok: true, applied: false } });
+      expect(await candidate(ada().id)).toMatchObject({ status: 'offer', statusUpdatedAt: clock });
+      expect((await feed()).map((d) => [d.id, d.verdict])).toEqual([[late.id, 'stale']]);
+      // a change after the candidate's own is applied
+      const newer = feedEvent({ status: 'interviewing', changedAt: new Date(clock + 1).toISOString() });
+      clock += 10;
+      expect(await deliver(newer)).toEqual({ status: 200, body: { ok: true } });
+      expect((await candidate(ada().id)).status).toBe('interviewing');
+      expect(service.requests).toEqual([]);
     });
 
     it('dedupes on the event id: a repeat answers 200 without applying again', async () => {
