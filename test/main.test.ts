@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFor } from '../src/temporal/payload-codec';
-import { candidateStateQuery } from '../src/workflows/messages';
+import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { freePort } from './support/free-port';
 import { eventually } from './support/stack';
 import { viewInTemporalUi } from './support/browser';
@@ -19,7 +19,7 @@ interface Running {
 
 /** Runs the README's first command (the dev entry point) as a real process. */
 function startService(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'dev/main.ts'], {
     cwd: path.join(__dirname, '..'),
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

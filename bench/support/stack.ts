@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newMasterKey } from '../../src/crypto/keys';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 import { createLogger } from '../../src/log';
-import { findTemporalBinary } from '../../src/temporal/binaries';
-import { startDevServer } from '../../src/temporal/dev-server';
+import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { startDevServer } from '../../dev/temporal-dev-server';
 
 export const freePort = () =>
   new Promise<number>((resolve) => {

@@ -1,15 +1,15 @@
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
-import { createAssessmentActivities } from './assessment-activities';
-import { createImportActivities } from './import-activities';
-import { createIntegrationContexts } from './integration-context';
-import { createInterviewActivities } from './interview-activities';
-import { createLeverEventActivities } from './lever-events';
-import { createSettingsActivities } from './settings-activities';
-import { createSyncActivities } from './sync-activities';
-import { findMappedCodeSignalUser } from '../db/interviewers';
-import { createPublicLinkActivities } from '../public-links/activities';
+import { createAssessmentActivities } from './assessment/assessment-activities';
+import { createImportActivities } from './sourcing/import-activities';
+import { createIntegrationContexts } from '../integrations/context';
+import { createInterviewActivities } from './interview/interview-activities';
+import { createLeverEventActivities } from './candidate/lever-events';
+import { createSettingsActivities } from './shared/settings-activities';
+import { createSyncActivities } from './sourcing/sync-activities';
+import { findMappedCodeSignalUser } from './interview/interviewers-repository';
+import { createPublicLinkActivities } from './public-links/public-links-activities';
 
 export interface ActivityDeps {
   db: Db;

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import { isCanonicalUuid, isCodeSignalId, isSequenceNumber } from '../workflows/ids';
+import { isCanonicalUuid, isCodeSignalId, isSequenceNumber } from '../workflows/shared/ids';
 import { HttpError } from './errors';
 
 /**

@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, requireExternal, type Config } from '../config';
 import { secretBoxFrom } from '../crypto/secret-box';
-import { sealStoredSecrets } from '../db/integrations';
-import { ensureAdmin } from '../db/admin-users';
+import { sealStoredSecrets } from '../integrations/repository';
+import { ensureAdmin } from './admin/admin-users';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger, type Logger } from '../log';
@@ -13,7 +13,7 @@ import { registerSearchAttributes } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
 import { clientErrorLog } from './errors';
-import { pruneIngressRecordsHourly } from './retention';
+import { pruneIngressRecordsHourly } from './ingress/retention';
 
 type ServerTimeouts = Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
 

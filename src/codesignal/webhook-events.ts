@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCodeSignalId } from '../workflows/ids';
+import { isCodeSignalId } from '../workflows/shared/ids';
 
 /**
  * CodeSignal webhook deliveries (reference §8): `{ event, triggeredOn, payload }`. The signature does

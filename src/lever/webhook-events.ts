@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isCanonicalUuid } from '../workflows/ids';
-import type { LeverCandidateEvent } from '../workflows/messages';
+import { isCanonicalUuid } from '../workflows/shared/ids';
+import type { LeverCandidateEvent } from '../workflows/candidate/messages';
 
 /** Lever's webhook envelope (lever-api.md §2.2); unknown keys are allowed, Lever adds fields. */
 export const leverWebhookSchema = z.object({

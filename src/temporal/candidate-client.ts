@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import type { candidateWorkflow } from '../workflows/candidate-workflow';
-import { candidateWorkflowId } from '../workflows/ids';
-import { leverEventSignal, type LeverCandidateEvent } from '../workflows/messages';
-import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/search-attributes';
+import type { candidateWorkflow } from '../workflows/candidate/candidate-workflow';
+import { candidateWorkflowId } from '../workflows/shared/ids';
+import { leverEventSignal, type LeverCandidateEvent } from '../workflows/candidate/messages';
+import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/shared/search-attributes';
 
 export interface CandidateTarget {
   integrationId: string;

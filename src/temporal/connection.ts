@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType, type DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from '../log';
-import { customSearchAttributes } from '../workflows/search-attributes';
+import { customSearchAttributes } from '../workflows/shared/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 

@@ -1,5 +1,5 @@
-export { assessmentWorkflow } from './assessment-workflow';
-export { candidateWorkflow } from './candidate-workflow';
-export { sourcingImportWorkflow } from './import-workflow';
-export { interviewWorkflow } from './interview-workflow';
-export { publicLinkScanWorkflow, publicLinkSessionWorkflow } from '../public-links/workflows';
+export { assessmentWorkflow } from './assessment/assessment-workflow';
+export { candidateWorkflow } from './candidate/candidate-workflow';
+export { sourcingImportWorkflow } from './sourcing/import-workflow';
+export { interviewWorkflow } from './interview/interview-workflow';
+export { publicLinkScanWorkflow, publicLinkSessionWorkflow } from './public-links/public-links-workflows';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureAdmin } from '../../src/db/admin-users';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
 import { adminToken, startStack, type TestStack } from '../support/stack';
 
 /** A browser's cookie jar for one origin, enough for the admin session. */

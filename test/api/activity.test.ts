@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { temporalUiLink } from '../../src/api/activity';
+import { temporalUiLink } from '../../src/api/admin/activity';
 import { codesignalSignature } from '../../src/codesignal/webhook-signature';
-import type { Integration } from '../../src/db/integrations';
+import type { Integration } from '../../src/integrations/repository';
 import { listWebhookDeliveries, pruneWebhookDeliveries, recordWebhookDelivery } from '../../src/db/webhook-deliveries';
-import { candidateWorkflowId } from '../../src/workflows/ids';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
 import { postJson, readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { adminToken, eventually, insertIntegration, startStack, type TestStack } from '../support/stack';
 

@@ -1,12 +1,12 @@
 import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { webhookUrls } from '../../src/api/integrations';
-import { claimLeverDeliveryToken, pruneLeverDeliveryTokens } from '../../src/db/lever-delivery-tokens';
-import type { Integration } from '../../src/db/integrations';
-import type { WebhookBody } from '../../src/sandbox/lever';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
-import { candidateStateQuery } from '../../src/workflows/messages';
+import { webhookUrls } from '../../src/api/admin/integrations';
+import { claimLeverDeliveryToken, pruneLeverDeliveryTokens } from '../../src/api/ingress/lever-delivery-tokens';
+import type { Integration } from '../../src/integrations/repository';
+import type { WebhookBody } from '../../sandbox/lever/index';
+import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { candidateStateQuery } from '../../src/workflows/candidate/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { createCandidate, type Candidate } from '../support/assessment-faults';
 import { postJson, readJson, signedLeverDelivery } from '../support/lever-webhook';

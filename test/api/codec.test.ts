@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { ensureAdmin } from '../../src/db/admin-users';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
 import { payloadCodecFor } from '../../src/temporal/payload-codec';
 import { postJson, readJson } from '../support/lever-webhook';
 import { adminToken, startStack, testEncryptionKey, type TestStack } from '../support/stack';

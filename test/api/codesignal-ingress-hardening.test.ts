@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { webhookUrls } from '../../src/api/integrations';
+import { webhookUrls } from '../../src/api/admin/integrations';
 import { codesignalSignature } from '../../src/codesignal/webhook-signature';
-import { findAssessmentWorkflowId } from '../../src/db/assessment-sessions';
-import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
-import type { Integration } from '../../src/db/integrations';
-import { assessmentExternalId, assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
+import { findAssessmentWorkflowId } from '../../src/activities/assessment/sessions-repository';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
+import type { Integration } from '../../src/integrations/repository';
+import { assessmentExternalId, assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { assessmentHandle, codesignalRequests, createCandidate, plainTest, waitForInvitation, type Candidate } from '../support/assessment-faults';
 import { readJson } from '../support/lever-webhook';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { assignRequestId, clientErrorLog, errorHandler } from '../../src/api/errors';
-import type { Integration } from '../../src/db/integrations';
+import type { Integration } from '../../src/integrations/repository';
 import { createLogger } from '../../src/log';
 import { adminToken, insertIntegration } from '../support/stack';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';

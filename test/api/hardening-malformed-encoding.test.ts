@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Integration } from '../../src/db/integrations';
+import type { Integration } from '../../src/integrations/repository';
 import { adminToken, insertIntegration } from '../support/stack';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { startCapturedApi, settle, type CapturedApi } from './hardening-support';

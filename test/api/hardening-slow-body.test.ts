@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config';
-import type { Integration } from '../../src/db/integrations';
+import type { Integration } from '../../src/integrations/repository';
 import { insertIntegration } from '../support/stack';
 import { signedLeverDelivery } from '../support/lever-webhook';
 import { parseRawAnswer, rawExchange, settle, startCapturedApi, type CapturedApi } from './hardening-support';

@@ -7,7 +7,7 @@ import type { Db } from '../../src/db/pool';
 import { createPool } from '../../src/db/pool';
 import { createLogger, type Logger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
-import { candidateWorkflowId } from '../../src/workflows/ids';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
 import { testConfig, testLogger } from '../support/stack';
 
 /** One pino line as written. */

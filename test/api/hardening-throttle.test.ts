@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config';
-import { ensureAdmin } from '../../src/db/admin-users';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
 import { readJson } from '../support/lever-webhook';
 import { settle, startCapturedApi, type CapturedApi } from './hardening-support';
 

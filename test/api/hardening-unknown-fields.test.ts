@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Integration } from '../../src/db/integrations';
-import { findIntegration } from '../../src/db/integrations';
-import { ensureAdmin } from '../../src/db/admin-users';
+import type { Integration } from '../../src/integrations/repository';
+import { findIntegration } from '../../src/integrations/repository';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
 import { adminToken, insertIntegration, testSecretBox } from '../support/stack';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import { candidateStateQuery } from '../../src/workflows/messages';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { candidateStateQuery } from '../../src/workflows/candidate/messages';
 import { eventually, insertIntegration, signingToken, startStack, testDataConverter, type TestStack } from '../support/stack';
 import { postJson, signedLeverDelivery, readJson } from '../support/lever-webhook';
-import type { Integration } from '../../src/db/integrations';
+import type { Integration } from '../../src/integrations/repository';
 
 describe('POST /webhooks/lever/:integrationId', () => {
   let stack: TestStack;

@@ -1,6 +1,6 @@
 import { captureErrorLogs, type ErrorLogs } from './hardening-support';
-import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
-import { assessmentWorkflowId } from '../../src/workflows/ids';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
+import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { createCandidate, invitationEmails, sessionsFor, type Candidate } from '../support/assessment-faults';
 import { eventually, testLogger } from '../support/stack';

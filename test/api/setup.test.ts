@@ -2,11 +2,11 @@ import type { DocumentNode } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { createCodeSignalClient } from '../../src/codesignal/client';
 import * as codesignalDocuments from '../../src/codesignal/documents';
-import { ACCESS_TYPES } from '../../src/sandbox/codesignal/permissions';
-import { ALL_PERMISSIONS } from '../../src/sandbox/lever/permissions';
-import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
-import { CODESIGNAL_PERMISSIONS, MADE_UP_ID as CODESIGNAL_MADE_UP_ID, checkCodeSignalKey } from '../../src/setup/codesignal-key-check';
-import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../src/setup/lever-key-check';
+import { ACCESS_TYPES } from '../../sandbox/codesignal/permissions';
+import { ALL_PERMISSIONS } from '../../sandbox/lever/permissions';
+import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
+import { CODESIGNAL_PERMISSIONS, MADE_UP_ID as CODESIGNAL_MADE_UP_ID, checkCodeSignalKey } from '../../src/integrations/key-checks/codesignal-key-check';
+import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../src/integrations/key-checks/lever-key-check';
 import { freePort } from '../support/free-port';
 import { adminToken, signingToken, startStack, type TestStack } from '../support/stack';
 

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
-import { assessmentsQuery } from '../../src/workflows/messages';
+import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentsQuery } from '../../src/workflows/candidate/messages';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { readJson } from '../support/lever-webhook';
 import { adminToken, eventually } from '../support/stack';

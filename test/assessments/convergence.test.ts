@@ -1,5 +1,5 @@
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import { assessmentsQuery, candidateStateQuery } from '../../src/workflows/messages';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentsQuery, candidateStateQuery } from '../../src/workflows/candidate/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import {
   assessmentHandle,

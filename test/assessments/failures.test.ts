@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { updateIntegrationSettings } from '../../src/db/integrations';
-import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
-import { ASSESSMENT_INTEGRATION_PERMISSIONS } from '../../src/sandbox/lever';
-import { integrationSettingsSchema, parseStoredSettings } from '../../src/settings/assessment-settings';
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import { assessmentsQuery } from '../../src/workflows/messages';
+import { updateIntegrationSettings } from '../../src/integrations/repository';
+import { ensureDemoIntegration } from '../../sandbox/demo-integration';
+import { ASSESSMENT_INTEGRATION_PERMISSIONS } from '../../sandbox/lever/index';
+import { integrationSettingsSchema, parseStoredSettings } from '../../src/integrations/settings';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentsQuery } from '../../src/workflows/candidate/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import {
   assessmentResult,

@@ -1,5 +1,5 @@
-import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
-import { assessmentWorkflowId } from '../../src/workflows/ids';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
+import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { readJson } from '../support/lever-webhook';
 import { adminToken, eventually } from '../support/stack';

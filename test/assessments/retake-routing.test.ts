@@ -10,9 +10,9 @@ import {
   recordAssessmentSession,
   recordAssessmentSessionTakingParked,
   type ParkedSessionEvent,
-} from '../../src/db/assessment-sessions';
-import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
-import { assessmentExternalId, assessmentWorkflowId } from '../../src/workflows/ids';
+} from '../../src/activities/assessment/sessions-repository';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
+import { assessmentExternalId, assessmentWorkflowId } from '../../src/workflows/shared/ids';
 import { within } from '../support/assessment-faults';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { readJson } from '../support/lever-webhook';

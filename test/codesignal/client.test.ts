@@ -1,6 +1,6 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../../src/codesignal/client';
 import { ExternalApiError } from '../../src/external-api-error';
-import { startSandboxHarness, type SandboxHarness } from '../../src/sandbox/codesignal/testing';
+import { startSandboxHarness, type SandboxHarness } from '../../sandbox/codesignal/testing';
 
 async function apiError(promise: Promise<unknown>): Promise<ExternalApiError> {
   const err = await promise.then(() => undefined, (e: unknown) => e);

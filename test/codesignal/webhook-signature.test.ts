@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createCodeSignalClient } from '../../src/codesignal/client';
 import { codesignalWebhookSchema, parseCodeSignalEvent, CODESIGNAL_EVENTS } from '../../src/codesignal/webhook-events';
 import { codesignalSignature, codesignalSignatureIsValid } from '../../src/codesignal/webhook-signature';
-import { startSandboxHarness, startWebhookReceiver, waitFor, type ReceivedWebhook, type SandboxHarness, type WebhookReceiver } from '../../src/sandbox/codesignal/testing';
+import { startSandboxHarness, startWebhookReceiver, waitFor, type ReceivedWebhook, type SandboxHarness, type WebhookReceiver } from '../../sandbox/codesignal/testing';
 
 /** Computed here independently of the service's code: hex HMAC-SHA256 over url + event + triggeredOn. */
 const independent = (secret: string, message: string) => createHmac('sha256', secret).update(message).digest('hex');

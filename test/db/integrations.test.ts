@@ -9,7 +9,7 @@ import {
   updateIntegrationCredentials,
   updateWebhookSecrets,
   type Integration,
-} from '../../src/db/integrations';
+} from '../../src/integrations/repository';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
 import { testEncryptionKey, testLogger, testSecretBox } from '../support/stack';

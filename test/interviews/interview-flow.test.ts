@@ -1,7 +1,7 @@
-import { interviewStateQuery } from '../../src/workflows/interview-messages';
-import { candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
-import { candidateStateQuery } from '../../src/workflows/messages';
-import { loadMapping, saveMapping } from '../../src/db/mappings';
+import { interviewStateQuery } from '../../src/workflows/interview/messages';
+import { candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/shared/ids';
+import { candidateStateQuery } from '../../src/workflows/candidate/messages';
+import { loadMapping, saveMapping } from '../../src/integrations/mappings/repository';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { eventually } from '../support/stack';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExternalApiError } from '../../src/external-api-error';
 import { createLeverClient, listAll, type LeverClient } from '../../src/lever/client';
-import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RunningLeverSandbox } from '../../src/sandbox/lever';
+import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RunningLeverSandbox } from '../../sandbox/lever/index';
 
 /** Awaits a rejection and returns it as an ExternalApiError (fails the test otherwise). */
 async function apiError(promise: Promise<unknown>): Promise<ExternalApiError> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLeverClient } from '../../src/lever/client';
 import { createLeverRateLimiter } from '../../src/lever/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
-import { createLeverSandbox, seedLeverDemo } from '../../src/sandbox/lever';
+import { createLeverSandbox, seedLeverDemo } from '../../sandbox/lever/index';
 import { createLogger } from '../../src/log';
 import { busiestWindow } from '../support/assessment-faults';
 

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAssessmentActivities } from '../../src/activities/assessment-activities';
-import type { IntegrationContext, IntegrationContexts } from '../../src/activities/integration-context';
-import { createInterviewActivities } from '../../src/activities/interview-activities';
-import { ensureLink, ensureNote, ensureTags } from '../../src/activities/lever-writes';
-import { leverReadingOf } from '../../src/activities/sync-activities';
+import { createAssessmentActivities } from '../../src/activities/assessment/assessment-activities';
+import type { IntegrationContext, IntegrationContexts } from '../../src/integrations/context';
+import { createInterviewActivities } from '../../src/activities/interview/interview-activities';
+import { ensureLink, ensureNote, ensureTags } from '../../src/lever/writes';
+import { leverReadingOf } from '../../src/activities/sourcing/sync-activities';
 import type { CodeSignalClient } from '../../src/codesignal/client';
 import { createLeverClient, type LeverClient } from '../../src/lever/client';
-import { loadMappingCatalog } from '../../src/mappings/catalog';
-import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RunningLeverSandbox } from '../../src/sandbox/lever';
-import { loadLeverOptions } from '../../src/setup/options';
+import { loadMappingCatalog } from '../../src/integrations/mappings/catalog';
+import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RunningLeverSandbox } from '../../sandbox/lever/index';
+import { loadLeverOptions } from '../../src/integrations/options';
 
 /**
  * The Lever sandbox in `sparse` mode answers as thinly as lever-api.md allows (optional, [U], [O] and

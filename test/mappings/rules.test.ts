@@ -1,7 +1,7 @@
-import { autoFillMapping, unmappedEntries } from '../../src/mappings/auto-fill';
-import { matchStageRule } from '../../src/mappings/rules';
-import type { IntegrationMapping, MappingCatalog } from '../../src/mappings/schema';
-import { mappingIssues } from '../../src/mappings/validate';
+import { autoFillMapping, unmappedEntries } from '../../src/integrations/mappings/auto-fill';
+import { matchStageRule } from '../../src/integrations/mappings/rules';
+import type { IntegrationMapping, MappingCatalog } from '../../src/integrations/mappings/schema';
+import { mappingIssues } from '../../src/integrations/mappings/validate';
 
 const catalog: MappingCatalog = {
   leverUsers: [

@@ -4,12 +4,12 @@ import type { TypedSearchAttributes } from '@temporalio/common';
 import { createApp } from '../../src/api/app';
 import { checkedPathParameters } from '../../src/api/ids';
 import { createCodeSignalClient } from '../../src/codesignal/client';
-import { recordAssessmentSession } from '../../src/db/assessment-sessions';
-import { publicLinkScheduleId, publicLinkSessionWorkflowId } from '../../src/public-links/ids';
-import type { PublicLinkScanSummary, PublicLinkSessionOutcome } from '../../src/public-links/messages';
+import { recordAssessmentSession } from '../../src/activities/assessment/sessions-repository';
+import { publicLinkScheduleId, publicLinkSessionWorkflowId } from '../../src/workflows/public-links/ids';
+import type { PublicLinkScanSummary, PublicLinkSessionOutcome } from '../../src/workflows/public-links/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { readJson } from '../support/lever-webhook';
-import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/search-attributes';
+import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/shared/search-attributes';
 import { adminToken, eventually, testLogger } from '../support/stack';
 
 /**

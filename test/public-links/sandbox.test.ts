@@ -1,5 +1,5 @@
 import { createCodeSignalClient } from '../../src/codesignal/client';
-import { startSandboxHarness, type SandboxHarness } from '../../src/sandbox/codesignal/testing';
+import { startSandboxHarness, type SandboxHarness } from '../../sandbox/codesignal/testing';
 
 /** The CodeSignal sandbox seeds public-link sessions and answers them through the public API's `companyTestSessions`. */
 describe('CodeSignal sandbox: public-link sessions', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { findCandidateLink } from '../../src/db/candidate-links';
+import { findCandidateLink } from '../../src/activities/sourcing/candidate-links';
 import { listWebhookDeliveries } from '../../src/db/webhook-deliveries';
 import { readJson } from '../support/lever-webhook';
 import { eventually } from '../support/stack';

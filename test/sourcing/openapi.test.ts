@@ -1,5 +1,5 @@
 import { validate } from '@readme/openapi-parser';
-import { importCandidateRequestSchema, statusChangeRequestSchema } from '../../src/sourcing/contract';
+import { importCandidateRequestSchema, statusChangeRequestSchema } from '../../src/api/sourcing/contract';
 import { readJson } from '../support/lever-webhook';
 import { startStack, type TestStack } from '../support/stack';
 

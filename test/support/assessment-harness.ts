@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Integration } from '../../src/db/integrations';
-import { RESPONSE_MODES, type ResponseMode } from '../../src/sandbox/codesignal';
-import type { InspectedOpportunity } from '../../src/sandbox/lever';
-import { ensureDemoIntegration } from '../../src/sandbox/demo-integration';
-import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import type { Integration } from '../../src/integrations/repository';
+import { RESPONSE_MODES, type ResponseMode } from '../../sandbox/codesignal/index';
+import type { InspectedOpportunity } from '../../sandbox/lever/index';
+import { ensureDemoIntegration } from '../../sandbox/demo-integration';
+import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { adminToken, startStack, testSecretBox, type TestStack } from './stack';
 import { readJson } from './lever-webhook';
 
@@ -25,7 +25,7 @@ export interface AssessmentHarnessOptions {
   config?: Record<string, string>;
   worker?: boolean;
   name?: string;
-  /** How the CodeSignal sandbox answers nullable fields (see src/sandbox/codesignal/sparse.ts). Default: `defaultCodeSignalResponseMode()`. */
+  /** How the CodeSignal sandbox answers nullable fields (see sandbox/codesignal/sparse.ts). Default: `defaultCodeSignalResponseMode()`. */
   codesignalResponseMode?: ResponseMode;
 }
 

@@ -1,4 +1,4 @@
-import type { LeverCandidateEvent } from '../../src/workflows/messages';
+import type { LeverCandidateEvent } from '../../src/workflows/candidate/messages';
 
 /** A short, realistic life of a candidate in Lever, as the ingress would signal it. */
 export function sampleLeverEvents(start = 1_700_000_000_000): LeverCandidateEvent[] {

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded-postgres';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/log';
-import { findTemporalBinary } from '../../src/temporal/binaries';
-import { customSearchAttributes } from '../../src/workflows/search-attributes';
+import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
 
 /**
  * One Temporal dev server and one PostgreSQL per test run (starting one per file is slow and flaky

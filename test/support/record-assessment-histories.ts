@@ -10,9 +10,9 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { migrate } from '../../src/db/migrate';
-import { findTemporalBinary } from '../../src/temporal/binaries';
-import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/ids';
-import { customSearchAttributes } from '../../src/workflows/search-attributes';
+import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/shared/ids';
+import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
 import { startAssessmentHarness } from './assessment-harness';
 import { eventually, testLogger } from './stack';
 

@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { findTemporalBinary } from '../../src/temporal/binaries';
-import { candidateStateQuery, leverEventSignal } from '../../src/workflows/messages';
-import { customSearchAttributes } from '../../src/workflows/search-attributes';
-import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/search-attributes';
+import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { candidateStateQuery, leverEventSignal } from '../../src/workflows/candidate/messages';
+import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
+import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/shared/search-attributes';
 import { sampleLeverEvents } from './candidate-events';
 import { testDataConverter } from './stack';
 

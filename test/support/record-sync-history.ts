@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded-postgres';
 import { migrate } from '../../src/db/migrate';
-import { findTemporalBinary } from '../../src/temporal/binaries';
-import { customSearchAttributes } from '../../src/workflows/search-attributes';
+import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
 import { candidateHandle, changeInCodeSignal, codesignalStatus, ids, importLinkedCandidate, leverOpportunity, setLeverApiWebhooks, settled, startStageSyncHarness } from '../sync/sync-support';
 import { eventually, testLogger } from './stack';
 

@@ -4,7 +4,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
 import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
 import { secretBoxFrom } from '../../src/crypto/secret-box';
-import { createIntegration, type Integration, type IntegrationInput } from '../../src/db/integrations';
+import { createIntegration, type Integration, type IntegrationInput } from '../../src/integrations/repository';
 import { migrate } from '../../src/db/migrate';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { InspectedOpportunity } from '../../src/sandbox/lever';
-import type { ImportAnswer, ImportCandidateRequest, SourcingStatus } from '../../src/sourcing/contract';
-import { importWorkflowId } from '../../src/workflows/ids';
-import { importStateQuery, type ImportState } from '../../src/workflows/import-messages';
+import type { InspectedOpportunity } from '../../sandbox/lever/index';
+import type { ImportAnswer, ImportCandidateRequest, SourcingStatus } from '../../src/api/sourcing/contract';
+import { importWorkflowId } from '../../src/workflows/shared/ids';
+import { importStateQuery, type ImportState } from '../../src/workflows/sourcing/import-messages';
 import { startAssessmentHarness, type AssessmentHarness, type AssessmentHarnessOptions } from './assessment-harness';
 import { readJson } from './lever-webhook';
 import { adminToken, eventually } from './stack';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FEED_DELIVERY_HEADER, FEED_SIGNATURE_HEADER } from '../../src/sourcing/contract';
+import { FEED_DELIVERY_HEADER, FEED_SIGNATURE_HEADER } from '../../src/api/sourcing/contract';
 import type { SyncHarness } from '../support/sync-harness';
 import { ids, type Linked } from './sync-support';
 

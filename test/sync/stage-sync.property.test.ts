@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { SOURCING_STATUSES, type SourcingStatus } from '../../src/sourcing/contract';
-import { changeWins, type SyncMapping } from '../../src/workflows/sync-state';
+import { SOURCING_STATUSES, type SourcingStatus } from '../../src/api/sourcing/contract';
+import { changeWins, type SyncMapping } from '../../src/workflows/sourcing/sync-state';
 import type { SyncHarness } from '../support/sync-harness';
 import { DeliveryProxy } from './delivery-proxy';
 import {

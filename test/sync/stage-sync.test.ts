@@ -1,5 +1,5 @@
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import type { SourcingStatus } from '../../src/sourcing/contract';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import type { SourcingStatus } from '../../src/api/sourcing/contract';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { eventually } from '../support/stack';
 import type { SyncHarness } from '../support/sync-harness';

@@ -10,7 +10,7 @@ import {
   type LeverSnapshot,
   type SyncMapping,
   type SyncState,
-} from '../../src/workflows/sync-state';
+} from '../../src/workflows/sourcing/sync-state';
 
 /** The pure decisions of the stage sync, without Temporal or sandboxes. */
 const mapping: SyncMapping = {

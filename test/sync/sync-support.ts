@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { loadSyncMapping } from '../../src/activities/sync-activities';
-import type { SourcingStatus } from '../../src/mappings/schema';
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import { candidateStateQuery, type CandidateState } from '../../src/workflows/messages';
-import { leverStatus, type SyncMapping } from '../../src/workflows/sync-state';
+import { loadSyncMapping } from '../../src/activities/sourcing/sync-activities';
+import type { SourcingStatus } from '../../src/integrations/mappings/schema';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { candidateStateQuery, type CandidateState } from '../../src/workflows/candidate/messages';
+import { leverStatus, type SyncMapping } from '../../src/workflows/sourcing/sync-state';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 import { eventually } from '../support/stack';
 

@@ -1,9 +1,9 @@
 import { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { assessmentStateQuery } from '../../src/workflows/assessment-messages';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/ids';
-import { assessmentsQuery } from '../../src/workflows/messages';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
+import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentsQuery } from '../../src/workflows/candidate/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { assessmentResult, createCandidate, plainTest, waitForInvitation, type Candidate } from '../support/assessment-faults';
 import { postJson, readJson } from '../support/lever-webhook';

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ensureAdmin } from '../../src/db/admin-users';
-import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
+import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { freshDatabase, startStack, type TestStack } from '../support/stack';
 import { chromiumPath, launchChromium } from '../support/browser';
 

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ensureAdmin } from '../../src/db/admin-users';
-import { publicLinkScheduleId } from '../../src/public-links/ids';
-import { startSandboxes, type RunningSandboxes } from '../../src/sandbox/start';
+import { ensureAdmin } from '../../src/api/admin/admin-users';
+import { publicLinkScheduleId } from '../../src/workflows/public-links/ids';
+import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { chromiumPath, launchChromium } from '../support/browser';
 import { adminToken, eventually, freshDatabase, signingToken, startStack, type TestStack } from '../support/stack';
 

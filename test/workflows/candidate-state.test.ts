@@ -1,5 +1,5 @@
-import { applyLeverEvent, initialCandidateState, recentEventKeysKept } from '../../src/workflows/candidate-state';
-import type { LeverCandidateEvent } from '../../src/workflows/messages';
+import { applyLeverEvent, initialCandidateState, recentEventKeysKept } from '../../src/workflows/candidate/candidate-state';
+import type { LeverCandidateEvent } from '../../src/workflows/candidate/messages';
 
 const stage = (key: string, at: number, toStageId: string, fromStageId: string | null = null): LeverCandidateEvent => ({
   kind: 'stageChange', key, triggeredAt: at, toStageId, fromStageId,

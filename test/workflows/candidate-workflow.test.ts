@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { candidateWorkflowId } from '../../src/workflows/ids';
-import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from '../../src/workflows/messages';
-import { LeverStageKey } from '../../src/workflows/search-attributes';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from '../../src/workflows/candidate/messages';
+import { LeverStageKey } from '../../src/workflows/shared/search-attributes';
 import { signalLeverEvent } from '../../src/temporal/candidate-client';
-import { createSettingsActivities } from '../../src/activities/settings-activities';
+import { createSettingsActivities } from '../../src/activities/shared/settings-activities';
 import { createPool, type Db } from '../../src/db/pool';
 import { eventually, testDataConverter, testLogger, testSecretBox } from '../support/stack';
 

@@ -13,8 +13,8 @@ const forbidden: Array<[string, RegExp]> = [
   ['Math.random()', /Math\.random\(/],
   ['setTimeout', /\bsetTimeout\(/],
   ['process.env', /process\.env/],
-  ['activity implementations (import them as types only)', /^import (?!type)[^;]*from ['"]\.\.\/activities/m],
-  ['I/O clients', /from ['"](pg|express|@temporalio\/client|@temporalio\/worker|\.\.\/db|\.\.\/lever|\.\.\/codesignal)/],
+  ['activity implementations (import them as types only)', /^import (?!type)[^;]*from ['"](\.\.\/)+activities/m],
+  ['I/O clients (types only)', /^import (?!type)[^;]*from ['"](pg|express|@temporalio\/client|@temporalio\/worker|(\.\.\/)+(db|lever|codesignal|integrations|api)\/)/m],
 ];
 
 describe('workflow code determinism', () => {

@@ -1,5 +1,5 @@
-import { createCodeSignalSandbox, seedCodeSignalDemo } from '../../../src/sandbox/codesignal';
-import { controlRequest, graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../src/sandbox/codesignal/testing';
+import { createCodeSignalSandbox, seedCodeSignalDemo } from '../../../sandbox/codesignal/index';
+import { controlRequest, graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../sandbox/codesignal/testing';
 
 describe('CodeSignal sandbox: control API and seed', () => {
   let h: SandboxHarness;

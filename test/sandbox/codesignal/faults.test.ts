@@ -1,5 +1,5 @@
-import { seedCodeSignalDemo, type FaultConfig, type RequestLogEntry } from '../../../src/sandbox/codesignal';
-import { graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../src/sandbox/codesignal/testing';
+import { seedCodeSignalDemo, type FaultConfig, type RequestLogEntry } from '../../../sandbox/codesignal/index';
+import { graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../sandbox/codesignal/testing';
 
 const CREATE = 'mutation Invite($i: TestSessionInput!) { createCompanyTestSession(sessionFields: $i) { id } }';
 const WHO = 'query WhoAmI { company { id } }';

@@ -1,5 +1,5 @@
-import { createCodeSignalSandbox, seedCodeSignalDemo } from '../../../src/sandbox/codesignal';
-import { graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../src/sandbox/codesignal/testing';
+import { createCodeSignalSandbox, seedCodeSignalDemo } from '../../../sandbox/codesignal/index';
+import { graphqlRequest, startSandboxHarness, type SandboxHarness } from '../../../sandbox/codesignal/testing';
 
 describe('CodeSignal sandbox: GraphQL transport, auth and limits', () => {
   let h: SandboxHarness;

@@ -1,4 +1,4 @@
-import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../src/sandbox/codesignal/testing';
+import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../sandbox/codesignal/testing';
 
 const CREATE = `mutation CreateInterview($f: LiveInterviewInput!) {
   createLiveInterview(interviewFields: $f) { id url shortenedUrl status candidateName candidateEmail startDate finishDate company { id } }

@@ -1,5 +1,5 @@
-import type { SessionView } from '../../../src/sandbox/codesignal';
-import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../src/sandbox/codesignal/testing';
+import type { SessionView } from '../../../sandbox/codesignal/index';
+import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../sandbox/codesignal/testing';
 
 const CREATE = `mutation InviteCandidate($input: TestSessionInput!) {
   createCompanyTestSession(sessionFields: $input) {

@@ -3,13 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSchema } from 'graphql';
 import { codeSignalSdl } from '../../../src/codesignal/schema';
-import { SCHEMA_SDL, WEBHOOK_EVENTS, type FeedDeliveryRecord, type SourcingCandidateRecord } from '../../../src/sandbox/codesignal';
-import { startSandboxHarness, type SandboxHarness } from '../../../src/sandbox/codesignal/testing';
-import { FEED_EVENT, importCandidateRequestSchema, statusChangeRequestSchema, type FeedEvent } from '../../../src/sourcing/contract';
-import { signFeedBody } from '../../../src/sourcing/feed-signature';
+import { SCHEMA_SDL, WEBHOOK_EVENTS, type FeedDeliveryRecord, type SourcingCandidateRecord } from '../../../sandbox/codesignal/index';
+import { startSandboxHarness, type SandboxHarness } from '../../../sandbox/codesignal/testing';
+import { FEED_EVENT, importCandidateRequestSchema, statusChangeRequestSchema, type FeedEvent } from '../../../src/api/sourcing/contract';
+import { signFeedBody } from '../../../src/activities/sourcing/feed-signature';
 
 /**
- * The sandbox plays CodeSignal's sourcing side of the service's sourcing contract (src/sourcing/contract.ts):
+ * The sandbox plays CodeSignal's sourcing side of the service's sourcing contract (src/api/sourcing/contract.ts):
  * the recruiter's click POSTs an import, status changes are reported, and the service's signed status
  * feed is received. CodeSignal's public API has no sourcing objects (reference §9), so GraphQL serves none.
  */

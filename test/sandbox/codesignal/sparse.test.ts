@@ -1,7 +1,7 @@
 import { isNonNullType, isObjectType } from 'graphql';
-import { SPARSE_EXCEPTIONS } from '../../../src/sandbox/codesignal';
-import { buildCodeSignalSchema } from '../../../src/sandbox/codesignal/schema';
-import { startSandboxHarness, type SandboxHarness } from '../../../src/sandbox/codesignal/testing';
+import { SPARSE_EXCEPTIONS } from '../../../sandbox/codesignal/index';
+import { buildCodeSignalSchema } from '../../../sandbox/codesignal/schema';
+import { startSandboxHarness, type SandboxHarness } from '../../../sandbox/codesignal/testing';
 
 const SESSION_FIELDS = `
   id status maxScore createDate startDate finishDate expirationDate invitationUrl customDuration postSessionRedirectUrl

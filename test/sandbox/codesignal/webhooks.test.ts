@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { documentedRetryDelayMs, type Delivery, type WebhookEndpoint } from '../../../src/sandbox/codesignal';
-import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../src/sandbox/codesignal/testing';
+import { documentedRetryDelayMs, type Delivery, type WebhookEndpoint } from '../../../sandbox/codesignal/index';
+import { startSandboxHarness, startWebhookReceiver, waitFor, type SandboxHarness, type WebhookReceiver } from '../../../sandbox/codesignal/testing';
 
 /** Independent of the sandbox's own signing code: the algorithm exactly as CodeSignal documents it. */
 function expectedSignature(secret: string, endpointUrl: string, eventType = '', triggeredOn: number | '' = ''): string {

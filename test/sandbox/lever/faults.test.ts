@@ -1,4 +1,4 @@
-import { createLeverSandbox } from '../../../src/sandbox/lever';
+import { createLeverSandbox } from '../../../sandbox/lever/index';
 import { basic, startHarness, type Harness } from './harness';
 
 describe('Lever sandbox: fault injection', () => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type LeverSandboxOptions, type RunningLeverSandbox } from '../../../src/sandbox/lever';
+import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type LeverSandboxOptions, type RunningLeverSandbox } from '../../../sandbox/lever/index';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;

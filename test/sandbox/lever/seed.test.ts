@@ -1,4 +1,4 @@
-import { createLeverSandbox, seedLeverDemo, type LeverSandbox, type RunningLeverSandbox } from '../../../src/sandbox/lever';
+import { createLeverSandbox, seedLeverDemo, type LeverSandbox, type RunningLeverSandbox } from '../../../sandbox/lever/index';
 import { basic } from './harness';
 
 describe('Lever sandbox: demo seed', () => {

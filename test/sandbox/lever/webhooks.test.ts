@@ -1,4 +1,4 @@
-import { leverWebhookSignature } from '../../../src/sandbox/lever';
+import { leverWebhookSignature } from '../../../sandbox/lever/index';
 import { startHarness, startReceiver, waitFor, type Harness } from './harness';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;

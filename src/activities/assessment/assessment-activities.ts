@@ -1,0 +1,215 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from './sessions-repository';
+import type { CodeSignalClient } from '../../codesignal/client';
+import type { CodeSignalTestSession } from '../../codesignal/types';
+import { ExternalApiError } from '../../external-api-error';
+import { renderAssessmentReport } from './report';
+import { assessmentSelectionUrl } from './selection-link';
+import type { CandidateContact, SessionSnapshot } from '../../workflows/assessment/messages';
+import type { AssessmentNote } from '../../workflows/assessment/notes';
+import { assessmentExternalId } from '../../workflows/shared/ids';
+import { renderAssessmentNote } from './notes';
+import { withFailureMapping } from '../shared/failures';
+import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
+import type { IntegrationContexts } from '../../integrations/context';
+
+interface AssessmentRef {
+  integrationId: string;
+  opportunityId: string;
+  assessmentId: string;
+}
+
+export interface AssessmentActivityDeps {
+  contexts: IntegrationContexts;
+  publicUrl: string;
+  linkSigningSecret: string;
+  now?: () => number;
+}
+
+/** "First Middle Last" → CodeSignal's first and last name fields. */
+function splitName(name: string): { candidateFirstName: string; candidateLastName: string } {
+  const parts = name.trim().split(/\s+/);
+  if (parts.length === 1) return { candidateFirstName: parts[0] ?? '', candidateLastName: '' };
+  return { candidateFirstName: parts.slice(0, -1).join(' '), candidateLastName: parts[parts.length - 1]! };
+}
+
+const reportFileName = (ref: AssessmentRef, sessionId: string) => `codesignal-report-${ref.opportunityId}-${ref.assessmentId}-${sessionId}.pdf`;
+
+/**
+ * What the workflows keep of a CodeSignal test session (`readAt`: the activity's clock when it was read).
+ * Shared by every flow that posts an assessment result (the assessment workflow, public-link results).
+ */
+export const sessionSnapshot = (s: CodeSignalTestSession, readAt: number): SessionSnapshot => ({
+  id: s.id,
+  testId: s.test?.id ?? null,
+  testTitle: s.test?.title ?? null,
+  status: s.status,
+  invitationUrl: s.invitationUrl ?? null,
+  expiresAt: s.expirationDate ?? null,
+  startedAt: s.startDate ?? null,
+  finishedAt: s.finishDate ?? null,
+  maxScore: s.maxScore,
+  score: s.result?.score ?? null,
+  reportUrl: s.result?.url ?? null,
+  verificationStatus: s.verificationStatus ?? null,
+  rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
+  tasks: (s.result?.taskResults ?? []).flatMap((t, i) =>
+    t ? [{ title: t.sessionTask.task?.title || `Task ${i + 1}`, score: t.score, maxScore: t.sessionTask.maxScore }] : []),
+  continuedAs: s.reactivatedSession?.newSessionId ?? s.retakeSession?.id ?? null,
+  readAt,
+});
+
+/**
+ * The assessment flow's calls to Lever and CodeSignal. Every write first looks for its own effect
+ * (a note's marker, a file's name, a tag, a link, the stage; see lever-writes.ts) and only writes
+ * what is missing: a retry after a lost response never writes twice.
+ */
+export function createAssessmentActivities(deps: AssessmentActivityDeps) {
+  const { contexts } = deps;
+  const now = deps.now ?? Date.now;
+
+  const snapshot = (s: CodeSignalTestSession): SessionSnapshot => sessionSnapshot(s, now());
+
+  /** A test's title when a session does not name its test; unknown (null) when the test cannot be read either. */
+  async function titleOfTest(codesignal: CodeSignalClient, testId: string): Promise<string | null> {
+    try {
+      return (await codesignal.getCompanyTest(testId)).title;
+    } catch (err) {
+      if (err instanceof ExternalApiError && !err.retryable) return null;
+      throw err;
+    }
+  }
+
+  async function readSnapshot(integrationId: string, sessionId: string): Promise<SessionSnapshot> {
+    const { codesignal } = await contexts.get(integrationId);
+    return snapshot(await codesignal.getTestSession(sessionId));
+  }
+
+  const activities = {
+    async getCandidate({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }): Promise<CandidateContact> {
+      const { lever } = await contexts.get(integrationId);
+      const opportunity = await lever.getOpportunity(opportunityId, { expandApplications: true });
+      return { name: opportunity.name, email: opportunity.emails[0] ?? null, postingId: opportunity.postingId ?? null };
+    },
+
+    async addSelectionLink(ref: AssessmentRef): Promise<{ url: string }> {
+      const { lever, performAs } = await contexts.get(ref.integrationId);
+      const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
+      await ensureLink(lever, ref.opportunityId, url, true, performAs());
+      return { url };
+    },
+
+    async removeSelectionLink(ref: AssessmentRef): Promise<void> {
+      const { lever, performAs } = await contexts.get(ref.integrationId);
+      await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs());
+    },
+
+    async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number }): Promise<SessionSnapshot> {
+      const { codesignal, db } = await contexts.get(input.integrationId);
+      if (!input.candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address', 'CandidateWithoutEmail');
+      // preferExisting returns the unfinished session of a lost earlier attempt instead of a second invitation.
+      const session = await codesignal.createTestSession({
+        testId: input.testId,
+        candidateEmail: input.candidate.email,
+        ...splitName(input.candidate.name),
+        externalId: assessmentExternalId(input.workflowId),
+        preferExisting: true,
+        expireDuration: input.expireDurationMs,
+      });
+      await recordAssessmentSession(db, { ...input, sessionId: session.id });
+      const sent = snapshot(session);
+      // The schema lets CodeSignal leave the session's test and expiry out: the test we sent and the expiry we asked for.
+      const testTitle = sent.testTitle ?? (await titleOfTest(codesignal, input.testId));
+      return { ...sent, testId: sent.testId ?? input.testId, testTitle, expiresAt: sent.expiresAt ?? sent.readAt + input.expireDurationMs };
+    },
+
+    /**
+     * Records the session for this workflow and answers the CodeSignal events parked for it (they
+     * arrived before the session was recorded); the workflow handles them as if they had been signalled.
+     */
+    async recordSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<ParkedSessionEvent[]> {
+      const { db } = await contexts.get(input.integrationId);
+      return recordAssessmentSessionTakingParked(db, input);
+    },
+
+    readSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<SessionSnapshot> {
+      return readSnapshot(integrationId, sessionId);
+    },
+
+    async resendInvitation({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<void> {
+      const { codesignal } = await contexts.get(integrationId);
+      await codesignal.resendTestSession(sessionId);
+    },
+
+    async extendSession({ integrationId, sessionId, expiresAt }: { integrationId: string; sessionId: string; expiresAt: number }): Promise<SessionSnapshot> {
+      const { codesignal } = await contexts.get(integrationId);
+      const current = snapshot(await codesignal.getTestSession(sessionId));
+      // Extending is "set the expiry"; a retry that finds it already set does nothing.
+      if (current.expiresAt !== null && current.expiresAt >= expiresAt) return current;
+      await codesignal.extendTestSession(sessionId, expiresAt);
+      const extended = await readSnapshot(integrationId, sessionId);
+      return { ...extended, expiresAt: extended.expiresAt ?? expiresAt };
+    },
+
+    async reactivateSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<SessionSnapshot> {
+      const { codesignal, db } = await contexts.get(input.integrationId);
+      const current = snapshot(await codesignal.getTestSession(input.sessionId));
+      // A lost response of an earlier attempt left the new session id on the old session.
+      const newSessionId = current.continuedAs ?? (await codesignal.reactivateTestSession(input.sessionId, true));
+      await recordAssessmentSession(db, { ...input, sessionId: newSessionId });
+      return readSnapshot(input.integrationId, newSessionId);
+    },
+
+    async cancelSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<void> {
+      const { codesignal } = await contexts.get(integrationId);
+      const current = await codesignal.getTestSession(sessionId);
+      if (current.status === 'deleted' || current.status === 'deletedForPii') return;
+      await codesignal.deleteTestSession(sessionId, true);
+    },
+
+    async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const { note } = input;
+      const archiveReason =
+        note.kind === 'cancelled' && note.archiveReasonId
+          ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
+          : undefined;
+      await ensureNote(lever, input.opportunityId, {
+        ref: input.noteRef,
+        text: renderAssessmentNote(note, archiveReason),
+        notifyFollowers: input.notifyFollowers,
+        performAs: performAs(),
+      });
+    },
+
+    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[] }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      await ensureTags(lever, input.opportunityId, input, performAs());
+    },
+
+    async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const filename = reportFileName(input, input.session.id);
+      const files = await lever.listAllFiles(input.opportunityId);
+      if (files.some((f) => f.name === filename)) return;
+      const opportunity = await lever.getOpportunity(input.opportunityId);
+      const bytes = await renderAssessmentReport({
+        candidateName: opportunity.name,
+        candidateEmail: opportunity.emails[0] ?? null,
+        session: input.session,
+        passed: input.passed,
+        generatedAt: new Date(input.session.finishedAt ?? input.session.readAt),
+      });
+      await lever.uploadFile(input.opportunityId, { filename, contentType: 'application/pdf', bytes, performAs: performAs() });
+    },
+
+    async moveStage(input: { integrationId: string; opportunityId: string; stageId: string }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      const opportunity = await lever.getOpportunity(input.opportunityId);
+      if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
+    },
+  };
+  return withFailureMapping(activities);
+}
+
+export type AssessmentActivities = ReturnType<typeof createAssessmentActivities>;

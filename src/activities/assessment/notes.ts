@@ -1,0 +1,79 @@
+import type { SessionSnapshot } from '../../workflows/assessment/messages';
+import type { AssessmentNote } from '../../workflows/assessment/notes';
+
+const date = (ms: number | null) => (ms === null ? 'unknown' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
+
+/** The marker line that makes a note findable again, so a retried write never posts it twice. */
+export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${noteRef}]`;
+
+/** A test CodeSignal did not name (its `test` is nullable) is still "the test", never "null". */
+const test = (title: string | null) => title ?? 'the CodeSignal test';
+
+const taskLines = (s: SessionSnapshot) => (s.tasks ?? []).map((t) => `  ${t.title}: ${t.score ?? '—'} / ${t.maxScore}`);
+
+/** An answer the service could not read is the service's problem, never the candidate's result. */
+const isUnreadableAnswer = (failureType: string | undefined) => failureType?.endsWith('.UnexpectedResponse') ?? false;
+
+const cancelReasons = { archived: 'the candidate was archived in Lever', hired: 'the candidate was hired', recruiter: 'a recruiter cancelled it' } as const;
+
+/** Plain-text Lever notes for each step of an assessment; `archiveReason` is the looked-up reason of a cancelling archive. */
+export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { text: string; type: 'hired' | 'non-hired' }): string {
+  switch (note.kind) {
+    case 'invitation':
+      return `CodeSignal invitation sent: ${test(note.testTitle)} to ${note.email}. The invitation expires ${date(note.expiresAt)}.`;
+    case 'resent':
+      return `CodeSignal invitation for ${test(note.testTitle)} sent again to ${note.email}.`;
+    case 'extended':
+      return `CodeSignal invitation for ${test(note.testTitle)} extended; it now expires ${date(note.expiresAt)}.`;
+    case 'retake':
+      return `CodeSignal retake of ${test(note.testTitle)} sent to ${note.email}. The new invitation expires ${date(note.expiresAt)}.`;
+    case 'provisional': {
+      const s = note.session;
+      return [
+        `CodeSignal result (provisional, proctoring verification pending): ${test(s.testTitle)}`,
+        `Score: ${s.score ?? '—'} / ${s.maxScore}`,
+        `Completed: ${date(s.finishedAt)}`,
+        'The final result follows once CodeSignal has verified the proctored session (usually 1–3 business days).',
+      ].join('\n');
+    }
+    case 'result': {
+      const s = note.session;
+      const percent = s.score !== null && s.maxScore > 0 ? ` (${Math.round((s.score / s.maxScore) * 100)}%)` : '';
+      const outcome = note.passed === null ? '' : note.passed ? '\nOutcome: passed the threshold' : '\nOutcome: below the threshold';
+      const proctoring = s.verificationStatus === 'verified' ? 'verified' : s.verificationStatus === null ? 'not proctored' : s.verificationStatus;
+      return [
+        `CodeSignal result: ${test(s.testTitle)}`,
+        `Score: ${s.score ?? '—'} / ${s.maxScore}${percent}${outcome}`,
+        ...((s.tasks ?? []).length ? ['Tasks:', ...taskLines(s)] : []),
+        `Completed: ${date(s.finishedAt)}`,
+        `Proctoring: ${proctoring}`,
+        `Report: ${s.reportUrl ?? 'not available'}`,
+      ].join('\n');
+    }
+    case 'notVerified': {
+      const s = note.session;
+      const reasons = s.rejectionReasons.length ? s.rejectionReasons.join('; ') : 'no reason given';
+      return [
+        `CodeSignal result NOT verified: ${test(s.testTitle)}`,
+        `Score (not verified): ${s.score ?? '—'} / ${s.maxScore}`,
+        `Reasons: ${reasons}`,
+      ].join('\n');
+    }
+    case 'expired':
+      return `CodeSignal invitation${note.testTitle ? ` for ${note.testTitle}` : ''} expired before the candidate completed it.`;
+    case 'declined':
+      return `The candidate declined the CodeSignal invitation for ${test(note.testTitle)}.`;
+    case 'cancelled': {
+      const why =
+        note.reason === 'archived' && archiveReason
+          ? archiveReason.type === 'hired' ? cancelReasons.hired : `${cancelReasons.archived} (${archiveReason.text})`
+          : cancelReasons[note.reason];
+      return `CodeSignal assessment${note.testTitle ? ` ${note.testTitle}` : ''} cancelled: ${why}.`;
+    }
+    case 'failed':
+      if (isUnreadableAnswer(note.failureType)) {
+        return `The CodeSignal integration could not read an answer it needs for this assessment (${note.message}). This is not the candidate's result: the assessment is on hold until an administrator has looked at it in the integration's Temporal Web UI.`;
+      }
+      return `CodeSignal assessment stopped because of an error: ${note.message}\nAn administrator can see the details in the integration's Temporal Web UI.`;
+  }
+}

@@ -1,0 +1,155 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { CodeSignalClient } from '../../codesignal/client';
+import type { CodeSignalLiveInterview } from '../../codesignal/types';
+import { ExternalApiError } from '../../external-api-error';
+import { recordInterviewRoom, roomsOfCandidate, findRoomOfWorkflow } from './rooms-repository';
+import type { Db } from '../../db/pool';
+import type { InterviewNote } from '../../workflows/interview/notes';
+import type { RoomSnapshot } from '../../workflows/interview/messages';
+import { withFailureMapping } from '../shared/failures';
+import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
+import type { IntegrationContexts } from '../../integrations/context';
+import { renderInterviewNote } from './notes';
+
+interface InterviewRef {
+  integrationId: string;
+  opportunityId: string;
+  interviewId: string;
+}
+
+/**
+ * The live-interview flow's calls. Like the assessment activities, every write looks for its own
+ * effect first (the room recorded for this workflow, the link, the note marker, the tag).
+ */
+export interface InterviewActivityDeps {
+  contexts: IntegrationContexts;
+  /** The Lever ↔ CodeSignal user mapping (shared with the import flow). */
+  findMappedCodeSignalUser: (db: Db, integrationId: string, leverUserId: string) => Promise<string | undefined>;
+  now?: () => number;
+}
+
+export function createInterviewActivities({ contexts, findMappedCodeSignalUser, now = Date.now }: InterviewActivityDeps) {
+  /**
+   * A feedback's author is a bare user id (the reference gives User no name): the company's contacts
+   * name it. Without an author, or when the team cannot be read, the feedback is posted unattributed.
+   */
+  async function authorNames(codesignal: CodeSignalClient, i: CodeSignalLiveInterview): Promise<Map<string, string>> {
+    const ids = new Set((i.interviewersFeedback ?? []).flatMap((f) => (f?.author ? [f.author.id] : [])));
+    if (ids.size === 0) return new Map();
+    try {
+      const team = await codesignal.listCompanyUsers();
+      return new Map(team.flatMap((c) => (c.user && ids.has(c.user.id) ? [[c.user.id, c.name] as const] : [])));
+    } catch (err) {
+      if (err instanceof ExternalApiError && !err.retryable) return new Map();
+      throw err;
+    }
+  }
+
+  async function snapshot(codesignal: CodeSignalClient, i: CodeSignalLiveInterview): Promise<RoomSnapshot> {
+    const names = await authorNames(codesignal, i);
+    return {
+      id: i.id,
+      status: i.status,
+      url: i.url,
+      startedAt: i.startDate ?? null,
+      finishedAt: i.finishDate ?? null,
+      feedback: (i.interviewersFeedback ?? []).flatMap((f) =>
+        f
+          ? [{
+              author: (f.author && names.get(f.author.id)) ?? null,
+              evaluation: f.evaluation ?? null,
+              recommendedLevel: f.recommendedLevel ?? null,
+              notes: f.notes || null,
+            }]
+          : [],
+      ),
+      readAt: now(),
+    };
+  }
+
+  const activities = {
+    async getInterviewCandidate({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }) {
+      const { lever } = await contexts.get(integrationId);
+      const o = await lever.getOpportunity(opportunityId);
+      return { name: o.name, email: o.emails[0] ?? null, ownerId: o.owner };
+    },
+
+    /** The owner's mapped CodeSignal user, else the configured default; no guessing at run time. */
+    async resolveInterviewer(input: { integrationId: string; leverOwnerId: string | null; defaultCodeSignalUserId: string | null }): Promise<string> {
+      const { db } = await contexts.get(input.integrationId);
+      const mapped = input.leverOwnerId ? await findMappedCodeSignalUser(db, input.integrationId, input.leverOwnerId) : undefined;
+      const interviewer = mapped ?? input.defaultCodeSignalUserId;
+      if (!interviewer) {
+        throw ApplicationFailure.nonRetryable(
+          'no CodeSignal interviewer: the opportunity owner has no mapped CodeSignal user and no default interviewer is configured',
+          'NoInterviewer',
+        );
+      }
+      return interviewer;
+    },
+
+    async createRoom(input: InterviewRef & { workflowId: string; candidateName: string; candidateEmail: string; interviewerId: string; templateId: string | null; expirationMs: number }): Promise<RoomSnapshot> {
+      const { codesignal, db } = await contexts.get(input.integrationId);
+      const recorded = await findRoomOfWorkflow(db, input.workflowId);
+      if (recorded) return snapshot(codesignal, await codesignal.getLiveInterview(recorded));
+      // CodeSignal has no idempotency key for interviews: a pending room for this candidate that no
+      // workflow has recorded is the one an earlier attempt created before its answer was lost.
+      const known = new Set(await roomsOfCandidate(db, input.integrationId, input.candidateEmail));
+      const orphan = (await codesignal.listLiveInterviews(input.candidateEmail)).find((i) => i.status === 'pending' && !known.has(i.id));
+      const room =
+        orphan ??
+        (await codesignal.createLiveInterview({
+          candidateEmail: input.candidateEmail,
+          candidateName: input.candidateName,
+          interviewerId: input.interviewerId,
+          ...(input.templateId ? { templateId: input.templateId, lockTemplate: true } : {}),
+          expirationTime: input.expirationMs,
+        }));
+      await recordInterviewRoom(db, { ...input, roomId: room.id });
+      return snapshot(codesignal, room);
+    },
+
+    async readRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<RoomSnapshot> {
+      const { codesignal } = await contexts.get(integrationId);
+      return snapshot(codesignal, await codesignal.getLiveInterview(roomId));
+    },
+
+    async updateRoomExpiry({ integrationId, roomId, expirationMs }: InterviewRef & { roomId: string; expirationMs: number }): Promise<RoomSnapshot> {
+      const { codesignal } = await contexts.get(integrationId);
+      const hours = Math.max(1, Math.min(336, Math.ceil(expirationMs / 3_600_000)));
+      return snapshot(codesignal, await codesignal.updateLiveInterview(roomId, { expirationTime: hours * 3_600_000 }));
+    },
+
+    async cancelRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<void> {
+      const { codesignal } = await contexts.get(integrationId);
+      const room = await codesignal.getLiveInterview(roomId);
+      if (room.status === 'pending') await codesignal.deleteLiveInterview(roomId);
+    },
+
+    /** A Lever interview (on any panel) with its schedule; undefined when it no longer exists. */
+    async readLeverInterview({ integrationId, opportunityId, leverInterviewId }: InterviewRef & { leverInterviewId: string }) {
+      const { lever } = await contexts.get(integrationId);
+      const panels = await lever.listAllPanels(opportunityId);
+      const interview = panels.flatMap((p) => p.interviews).find((i) => i.id === leverInterviewId && !i.canceledAt);
+      return interview ? { date: interview.date, durationMinutes: interview.duration, readAt: now() } : undefined;
+    },
+
+    async setRoomLink({ integrationId, opportunityId, url, present }: InterviewRef & { url: string; present: boolean }): Promise<void> {
+      const { lever, performAs } = await contexts.get(integrationId);
+      await ensureLink(lever, opportunityId, url, present, performAs());
+    },
+
+    async postInterviewNote(input: InterviewRef & { note: InterviewNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      await ensureNote(lever, input.opportunityId, { ref: input.noteRef, text: renderInterviewNote(input.note), notifyFollowers: input.notifyFollowers, performAs: performAs() });
+    },
+
+    async setInterviewTags(input: InterviewRef & { add: string[]; remove: string[] }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      await ensureTags(lever, input.opportunityId, input, performAs());
+    },
+  };
+  return withFailureMapping(activities);
+}
+
+export type InterviewActivities = ReturnType<typeof createInterviewActivities>;

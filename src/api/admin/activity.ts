@@ -1,0 +1,106 @@
+import type { Router } from 'express';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { z } from 'zod';
+import type { SecretBox } from '../../crypto/secret-box';
+import { findIntegration } from '../../integrations/repository';
+import type { Db } from '../../db/pool';
+import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSources } from '../../db/webhook-deliveries';
+import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../../workflows/shared/search-attributes';
+import { requireAdmin } from './admin-auth';
+import { HttpError } from '../errors';
+import { idCheckedRouter, unknownIntegration } from '../ids';
+import { parseQuery } from '../validate';
+
+export interface ActivityRoutesDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  adminToken: string | undefined;
+  namespace: string;
+  /** Base of the Temporal Web UI that deep links point into; without one, links are null. */
+  temporalUiUrl: string | undefined;
+  temporalTimeoutMs: number;
+}
+
+const limit = z.coerce.number().int().min(1).max(maxDeliveriesListed).default(50);
+const deliveriesQuerySchema = z.object({ limit, outcome: z.enum(deliveryOutcomes).optional(), source: z.enum(webhookSources).optional() });
+const runsQuerySchema = z.object({ limit });
+
+/**
+ * A workflow's page in the Temporal Web UI (2.x routes): the given run's history, or without a run id
+ * the UI's redirect to the latest run — deliveries record the workflow they reached, not the run.
+ */
+export function temporalUiLink(uiUrl: string | undefined, namespace: string, workflowId: string, runId?: string): string | null {
+  if (!uiUrl) return null;
+  const workflow = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${workflow}/${encodeURIComponent(runId)}/history` : workflow;
+}
+
+/**
+ * Activity of one integration for the operations UI: the webhook deliveries it received and how they
+ * were answered, and its workflow runs from Temporal visibility (every workflow the service starts
+ * carries the IntegrationId search attribute: candidate and import workflows get it at start,
+ * assessment and interview children inherit their parent's).
+ */
+export function activityRoutes(deps: ActivityRoutesDeps): Router {
+  const router = idCheckedRouter();
+  const base = '/api/integrations/:integrationId/activity';
+  router.use(base, requireAdmin(deps.adminToken));
+
+  async function knownIntegration(id: string): Promise<string> {
+    if (!(await findIntegration(deps.db, deps.box, id))) throw unknownIntegration(id);
+    return id;
+  }
+
+  router.get(`${base}/webhooks`, async (req, res) => {
+    const query = parseQuery(deliveriesQuerySchema, req.query);
+    const integrationId = await knownIntegration(req.params.integrationId);
+    const deliveries = await listWebhookDeliveries(deps.db, integrationId, query);
+    res.json({
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        source: d.source,
+        event: d.event,
+        receivedAt: d.receivedAt.toISOString(),
+        outcome: d.outcome,
+        httpStatus: d.httpStatus,
+        reason: d.reason,
+        opportunityId: d.opportunityId,
+        workflowId: d.workflowId,
+        temporalUrl: d.workflowId ? temporalUiLink(deps.temporalUiUrl, deps.namespace, d.workflowId) : null,
+      })),
+    });
+  });
+
+  // Visibility's own order: open runs first, then closed ones by close time, newest first. The
+  // iterator pages lazily, so stopping at the limit fetches no further page.
+  router.get(`${base}/runs`, async (req, res) => {
+    const query = parseQuery(runsQuerySchema, req.query);
+    const integrationId = await knownIntegration(req.params.integrationId);
+    const runs: WorkflowExecutionInfo[] = [];
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, async () => {
+        for await (const run of deps.temporal.workflow.list({ query: `${IntegrationIdKey.name} = '${integrationId}'`, pageSize: query.limit })) {
+          runs.push(run);
+          if (runs.length >= query.limit) break;
+        }
+      });
+    } catch (err) {
+      throw new HttpError(503, 'temporal_unavailable', `Temporal visibility did not answer: ${(err as Error).message}`);
+    }
+    res.json({
+      runs: runs.map((r) => ({
+        workflowId: r.workflowId,
+        runId: r.runId,
+        workflowType: r.type,
+        status: r.status.name,
+        startTime: r.startTime.toISOString(),
+        closeTime: r.closeTime?.toISOString() ?? null,
+        opportunityId: r.typedSearchAttributes.get(LeverOpportunityIdKey) ?? null,
+        stage: r.typedSearchAttributes.get(LeverStageKey) ?? null,
+        temporalUrl: temporalUiLink(deps.temporalUiUrl, deps.namespace, r.workflowId, r.runId),
+      })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,127 @@
+import { sourcingView } from '../sourcing/admin-routes';
+import express, { type Router } from 'express';
+import { secretHint, type SecretBox } from '../../crypto/secret-box';
+import type { Db } from '../../db/pool';
+import {
+  createIntegration, credentialsInputSchema, findIntegration, integrationInputSchema, listIntegrations, updateIntegrationCredentials, updateIntegrationSettings,
+  type Integration,
+} from '../../integrations/repository';
+import { ExternalApiError } from '../../external-api-error';
+import { integrationLeverClient } from '../../lever/rate-limiter';
+import { integrationSettingsSchema, parseStoredSettings } from '../../integrations/settings';
+import { settingsIssuesAgainstLever } from '../../integrations/settings-lever-check';
+import { requireAdmin } from './admin-auth';
+import { HttpError } from '../errors';
+import { idCheckedRouter, unknownIntegration } from '../ids';
+import { parseBody } from '../validate';
+
+export interface IntegrationRoutesDeps {
+  db: Db;
+  box: SecretBox;
+  adminToken: string | undefined;
+  publicUrl: string;
+  leverApiUrl: string;
+  /** Settings checks share the integration's Lever budget with the workers. */
+  leverRequestsPerSecond: number;
+}
+
+/**
+ * The admin bodies, strict at every level: `lever.webhookSigningToken` (for `webhookSigningTokens`) is
+ * a 400 naming it, not an integration that then refuses every Lever delivery. The settings given at
+ * creation are checked like PUT …/settings checks them (except against Lever) and stored parsed.
+ */
+const createBodySchema = integrationInputSchema
+  .extend({
+    lever: integrationInputSchema.shape.lever.strict(),
+    codesignal: integrationInputSchema.shape.codesignal.strict(),
+    settings: integrationSettingsSchema.optional(),
+  })
+  .strict();
+const credentialsBodySchema = credentialsInputSchema
+  .extend({
+    lever: credentialsInputSchema.shape.lever.unwrap().strict().optional(),
+    codesignal: credentialsInputSchema.shape.codesignal.unwrap().strict().optional(),
+  })
+  .strict();
+
+export const webhookUrls = (publicUrl: string, integrationId: string) => ({
+  lever: `${publicUrl}/webhooks/lever/${integrationId}`,
+  codesignal: `${publicUrl}/webhooks/codesignal/${integrationId}`,
+});
+
+/**
+ * What the admin API shows of an integration: secrets are write-only, only their presence is shown,
+ * with the last characters of long ones so an admin can tell which key is stored.
+ */
+function integrationView(integration: Integration, publicUrl: string) {
+  return {
+    id: integration.id,
+    name: integration.name,
+    lever: {
+      apiKeyConfigured: true,
+      apiKeyHint: secretHint(integration.leverApiKey),
+      webhookSigningTokenCount: integration.leverWebhookSigningTokens.length,
+      webhookSigningTokenHints: integration.leverWebhookSigningTokens.map(secretHint),
+    },
+    codesignal: {
+      apiKeyConfigured: true,
+      apiKeyHint: secretHint(integration.codesignalApiKey),
+      webhookSecretConfigured: integration.codesignalWebhookSecret !== null,
+      webhookSecretHint: integration.codesignalWebhookSecret === null ? null : secretHint(integration.codesignalWebhookSecret),
+    },
+    sourcing: sourcingView(integration, publicUrl),
+    settings: parseStoredSettings(integration.settings),
+    webhooks: webhookUrls(publicUrl, integration.id),
+    createdAt: integration.createdAt.toISOString(),
+    updatedAt: integration.updatedAt.toISOString(),
+  };
+}
+
+/** Admin JSON API for integrations: create, list, read, change credentials, replace settings. */
+export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
+  const router = idCheckedRouter();
+  router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
+
+  router.post('/api/integrations', async (req, res) => {
+    const { settings, ...input } = parseBody(createBodySchema, req.body);
+    const integration = await createIntegration(deps.db, deps.box, { ...input, settings: settings ?? {} });
+    res.status(201).location(`/api/integrations/${integration.id}`).json(integrationView(integration, deps.publicUrl));
+  });
+
+  router.get('/api/integrations/:integrationId', async (req, res) => {
+    const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
+    if (!integration) throw unknownIntegration(req.params.integrationId);
+    res.json(integrationView(integration, deps.publicUrl));
+  });
+
+  router.get('/api/integrations', async (_req, res) => {
+    const integrations = await listIntegrations(deps.db, deps.box);
+    res.json({ integrations: integrations.map((i) => integrationView(i, deps.publicUrl)) });
+  });
+
+  // Credentials and name: only what the body gives is replaced (`codesignal.webhookSecret: null` clears it).
+  router.patch('/api/integrations/:integrationId', async (req, res) => {
+    const input = parseBody(credentialsBodySchema, req.body);
+    const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.integrationId, input);
+    if (!updated) throw unknownIntegration(req.params.integrationId);
+    res.json(integrationView(updated, deps.publicUrl));
+  });
+  // Replaces the settings; stages and users are checked against the integration's Lever account.
+  router.put('/api/integrations/:integrationId/settings', async (req, res) => {
+    const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
+    if (!integration) throw unknownIntegration(req.params.integrationId);
+    const settings = parseBody(integrationSettingsSchema, req.body);
+    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
+    let issues;
+    try {
+      issues = await settingsIssuesAgainstLever(settings, lever);
+    } catch (err) {
+      if (err instanceof ExternalApiError) throw new HttpError(502, 'lever_unavailable', `could not check the settings against Lever: ${err.message}`);
+      throw err;
+    }
+    if (issues.length > 0) throw new HttpError(400, 'invalid_settings', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
+    res.json(integrationView(updated!, deps.publicUrl));
+  });
+  return router;
+}

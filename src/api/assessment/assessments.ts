@@ -1,0 +1,75 @@
+import express, { type RequestHandler, type Router } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { SecretBox } from '../../crypto/secret-box';
+import { findIntegration } from '../../integrations/repository';
+import type { Db } from '../../db/pool';
+import { recruiterActionUpdate, retakeAssessmentUpdate } from '../../workflows/assessment/messages';
+import { assessmentWorkflowId, candidateWorkflowId } from '../../workflows/shared/ids';
+import { assessmentsQuery } from '../../workflows/candidate/messages';
+import { requireAdmin } from '../admin/admin-auth';
+import { HttpError } from '../errors';
+import { idCheckedRouter, unknownIntegration } from '../ids';
+import { parseBody } from '../validate';
+
+/** Strict: `{"action":"resend","days":5}` is refused naming `days`, not taken as a plain resend. */
+const actionSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('resend') }),
+  z.strictObject({ action: z.literal('extend'), days: z.number().int().min(1).max(180) }),
+  z.strictObject({ action: z.literal('retake') }),
+  z.strictObject({ action: z.literal('cancel') }),
+]);
+
+export interface AssessmentRoutesDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  adminToken: string | undefined;
+}
+
+/** Admin API for a candidate's assessments: list them, and the recruiter actions resend / extend / retake / cancel. */
+export function assessmentRoutes(deps: AssessmentRoutesDeps): Router {
+  const router = idCheckedRouter();
+  const base = '/api/integrations/:integrationId/opportunities/:opportunityId/assessments';
+  // An integration that does not exist is answered like on every other route, before Temporal is asked.
+  const knownIntegration: RequestHandler = (req, _res, next) => {
+    const { integrationId } = req.params as { integrationId: string };
+    findIntegration(deps.db, deps.box, integrationId).then((found) => next(found ? undefined : unknownIntegration(integrationId)), next);
+  };
+  router.use(base, requireAdmin(deps.adminToken), knownIntegration, express.json({ limit: '16kb' }));
+
+  router.get(base, async (req, res) => {
+    const { integrationId, opportunityId } = req.params as { integrationId: string; opportunityId: string };
+    try {
+      const assessments = await deps.temporal.workflow.getHandle(candidateWorkflowId(integrationId, opportunityId)).query(assessmentsQuery);
+      res.json({ assessments });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_candidate', `no candidate ${opportunityId} in integration ${integrationId}`);
+      throw err;
+    }
+  });
+
+  router.post(`${base}/:assessmentId/actions`, async (req, res) => {
+    const { integrationId, opportunityId, assessmentId } = req.params as { integrationId: string; opportunityId: string; assessmentId: string };
+    const action = parseBody(actionSchema, req.body);
+    const sequence = Number(assessmentId);
+    if (!Number.isInteger(sequence) || sequence < 1) throw new HttpError(404, 'unknown_assessment', `no assessment ${assessmentId}`);
+    try {
+      if (action.action === 'retake') {
+        // A retake is a new assessment of the candidate, tracked on its own.
+        const retake = await deps.temporal.workflow
+          .getHandle(candidateWorkflowId(integrationId, opportunityId))
+          .executeUpdate(retakeAssessmentUpdate, { args: [{ assessmentId }] });
+        res.status(202).json({ status: 'accepted', action: 'retake', assessmentId: retake.assessmentId });
+        return;
+      }
+      await deps.temporal.workflow.getHandle(assessmentWorkflowId(integrationId, opportunityId, sequence)).executeUpdate(recruiterActionUpdate, { args: [action] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_assessment', `no open assessment ${assessmentId} for candidate ${opportunityId}`);
+      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'action_refused', (err.cause as Error | undefined)?.message ?? err.message);
+      throw err;
+    }
+    res.status(202).json({ status: 'accepted', action: action.action });
+  });
+  return router;
+}

@@ -1,0 +1,198 @@
+import express, { type Request, type Router, type Response } from 'express';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent, type CodeSignalWebhook } from '../../codesignal/webhook-events';
+import { codesignalSignatureIsValid } from '../../codesignal/webhook-signature';
+import { findAssessmentWorkflowId, parkSessionEvent } from '../../activities/assessment/sessions-repository';
+import { findInterviewWorkflowId } from '../../activities/interview/rooms-repository';
+import type { SecretBox } from '../../crypto/secret-box';
+import { cachedIntegrationLookup } from '../../integrations/repository';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../log';
+import { sessionEventSignal } from '../../workflows/assessment/messages';
+import { liveInterviewEventSignal } from '../../workflows/interview/messages';
+import type { candidateWorkflow } from '../../workflows/candidate/candidate-workflow';
+import { candidateWorkflowId, workflowIdFromExternalId } from '../../workflows/shared/ids';
+import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/search-attributes';
+import { deliveryLog } from './delivery-log';
+import { HttpError } from '../errors';
+import { idCheckedRouter, unknownIntegration } from '../ids';
+import { webhookUrls } from '../admin/integrations';
+import { parseBody } from '../validate';
+
+export interface CodeSignalWebhookDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  publicUrl: string;
+  bodyLimit: string;
+  temporalTimeoutMs: number;
+  logger: Logger;
+  /** Task queue of the import workflows this ingress starts. */
+  taskQueue: string;
+  /** Deliveries whose `triggeredOn` is older are refused (CODESIGNAL_WEBHOOK_MAX_AGE_DAYS). */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+/** CodeSignal may deliver slightly ahead of our clock; more than this is refused like a stale event. */
+const allowedClockSkewMs = 5 * 60_000;
+
+/** What a delivery's body is: CodeSignal's connection check, or an envelope to act on. */
+type Delivery = { kind: 'check' } | { kind: 'event'; body: CodeSignalWebhook };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
+
+/**
+ * Reads the raw body whatever its Content-Type says: CodeSignal sends JSON, and a real event labelled
+ * otherwise must still be acted on, never acknowledged as if it were the connection check. Only the
+ * documented verification request — an empty body (whitespace at most), or `{}` — is the check; a body
+ * that is not a JSON object with a string `event` is a 400 naming the problem (shown in Activity).
+ * The parsed body replaces the raw one on `req`, for the delivery log.
+ */
+function readDelivery(req: Request): Delivery {
+  const raw: unknown = req.body;
+  let text = '';
+  if (Buffer.isBuffer(raw)) {
+    try {
+      text = utf8.decode(raw);
+    } catch {
+      throw new HttpError(400, 'malformed_json', 'request body is not valid JSON: it is not UTF-8 text');
+    }
+  }
+  req.body = undefined;
+  if (text.trim() === '') return { kind: 'check' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'request body is not valid JSON');
+  }
+  req.body = parsed;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'invalid_body', `request body must be a JSON object with a string "event", not ${kindOf(parsed)}`);
+  }
+  if (Object.keys(parsed).length === 0) return { kind: 'check' };
+  return { kind: 'event', body: parseBody(codesignalWebhookSchema, parsed) };
+}
+
+/** The documented events about a test session (their payload names a `testSessionId`): the only ones parked. */
+const testSessionEvents: ReadonlySet<string> = new Set(
+  codesignalEventSchema.options.filter((o) => 'testSessionId' in o.shape.payload.shape).map((o) => o.shape.event.value),
+);
+const isTestSessionEvent = (event: string) => testSessionEvents.has(event);
+
+/**
+ * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the
+ * body, so the event is only a hint: the assessment workflow re-reads its own session from the API.
+ * Test-session events go to the workflow recorded for the session (assessment_sessions); an event of
+ * a session not recorded yet is parked until a workflow records it (see parked_session_events).
+ * Only the empty verification request is acknowledged without an event (readDelivery); an event
+ * whose `triggeredOn` is outside [now − maxAgeMs, now + 5 min] is refused 401 like a bad signature, so a
+ * captured delivery cannot be replayed (with another body) for longer than CodeSignal itself retries.
+ */
+export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
+  const router = idCheckedRouter();
+  const now = deps.now ?? Date.now;
+  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+
+  /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
+  async function signalOrIgnore(res: Response, log: Logger, workflowId: string | undefined, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+    if (!workflowId) {
+      log.info('CodeSignal event for nothing this integration started; ignored');
+      res.status(200).json({ status: 'ignored', reason: 'unknown session or interview' });
+      return;
+    }
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () => send(deps.temporal.workflow.getHandle(workflowId)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        log.info({ workflowId }, 'workflow already closed; CodeSignal event ignored');
+        res.status(200).json({ status: 'ignored', reason: 'closed' });
+        return;
+      }
+      log.warn({ err: (err as Error).message }, 'Temporal unavailable; CodeSignal will retry');
+      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+    }
+    res.status(200).json({ status: 'accepted', workflowId });
+  }
+
+  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'codesignal', findIntegration });
+  // Every body is read raw, whatever its Content-Type (inflated per Content-Encoding), and parsed by readDelivery.
+  const rawBody = express.raw({ type: () => true, limit: deps.bodyLimit });
+  router.post('/webhooks/codesignal/:integrationId', recordDelivery, rawBody, async (req, res) => {
+    const integrationId = req.params.integrationId!;
+    const integration = await findIntegration(integrationId);
+    if (!integration) throw unknownIntegration(integrationId);
+
+    const delivery = readDelivery(req);
+    // CodeSignal checks a new or edited endpoint with an empty POST and needs a 200 within 10 s.
+    if (delivery.kind === 'check') {
+      res.status(200).json({ status: 'ok' });
+      return;
+    }
+    const { body } = delivery;
+    if (integration.codesignalWebhookSecret) {
+      const configuredUrl = webhookUrls(deps.publicUrl, integrationId).codesignal;
+      if (!codesignalSignatureIsValid(integration.codesignalWebhookSecret, configuredUrl, body, req.get('x-codesignal-signature'))) {
+        throw new HttpError(401, 'invalid_signature', 'X-CodeSignal-Signature is missing or wrong');
+      }
+    }
+    // The signature covers triggeredOn, so the age bounds how long a captured delivery can be replayed
+    // (with any body: the body is not signed). A delivery without it could be replayed forever.
+    const { triggeredOn } = body;
+    if (triggeredOn === undefined) throw new HttpError(401, 'stale_event', 'triggeredOn is missing, so the delivery\'s age cannot be checked');
+    const age = now() - triggeredOn;
+    if (!(age <= deps.maxAgeMs && age >= -allowedClockSkewMs)) {
+      throw new HttpError(401, 'stale_event', `triggeredOn ${triggeredOn} is outside the accepted window`);
+    }
+    const log = deps.logger.child({ integrationId, event: body.event });
+    const payload = body.payload as { testSessionId?: unknown; externalId?: unknown; interviewId?: unknown };
+    const sessionId = typeof payload.testSessionId === 'string' ? payload.testSessionId : undefined;
+    const interviewId = payload.interviewId;
+    if (!sessionId && typeof interviewId === 'string') {
+      // Live-interview events carry no externalId: the room was recorded when it was created.
+      const workflowId = await findInterviewWorkflowId(deps.db, integrationId, interviewId);
+      await signalOrIgnore(res, log, workflowId, (handle) => handle.signal(liveInterviewEventSignal, { event: body.event }));
+      return;
+    }
+    if (!sessionId) {
+      log.info('CodeSignal event without a test session; ignored');
+      res.status(200).json({ status: 'ignored', event: body.event });
+      return;
+    }
+
+    // Routed by what the service recorded, never by the unsigned body's externalId alone: a
+    // reactivated session may carry the old session's externalId (reference §5, unconfirmed).
+    const signal = (handle: WorkflowHandle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn });
+    const externalId = typeof payload.externalId === 'string' ? payload.externalId : undefined;
+    let workflowId = await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
+    if (!workflowId) {
+      if (!isTestSessionEvent(body.event)) {
+        // Only documented test-session events are kept for later; anything else of an unknown session is dropped as before.
+        await signalOrIgnore(res, log, undefined, signal);
+        return;
+      }
+      const parked = await parkSessionEvent(deps.db, { integrationId, sessionId, event: body.event, triggeredOn });
+      if (parked.kind === 'full') {
+        log.warn('too many parked CodeSignal events for this integration; event dropped');
+        res.status(200).json({ status: 'ignored', reason: 'too many parked events' });
+        return;
+      }
+      if (parked.kind === 'parked') {
+        // A session we have not recorded yet: a retake whose reactivation answer is still on its way,
+        // or a session this service never created. The workflow that records it takes the event.
+        log.info({ sessionId }, 'CodeSignal event for a session not recorded yet; parked');
+        res.status(200).json({ status: 'parked', reason: 'session not recorded yet; kept for its workflow' });
+        return;
+      }
+      workflowId = parked.workflowId; // recorded while we looked
+    }
+    const named = workflowIdFromExternalId(externalId);
+    if (externalId !== undefined && named !== workflowId) {
+      log.info({ workflowId, externalIdWorkflowId: named?.slice(0, 200) ?? null }, 'externalId disagrees with the recorded session; routed by the record');
+    }
+    await signalOrIgnore(res, log, workflowId, signal);
+  });
+  return router;
+}

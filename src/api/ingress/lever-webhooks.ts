@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import express, { type Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { SecretBox } from '../../crypto/secret-box';
+import type { Db } from '../../db/pool';
+import { cachedIntegrationLookup } from '../../integrations/repository';
+import { claimLeverDeliveryToken, markLeverDeliveryTokenAnswered, type DeliveryTokenVerdict } from './lever-delivery-tokens';
+import {
+  isHandledLeverEvent,
+  isLeverTestRequest,
+  leverWebhookSchema,
+  LeverWebhookDataError,
+  toCandidateEvent,
+} from '../../lever/webhook-events';
+import { leverSignatureIsValid } from '../../lever/webhook-signature';
+import type { Logger } from '../../log';
+import { signalLeverEvent } from '../../temporal/candidate-client';
+import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
+import { HttpError } from '../errors';
+import { idCheckedRouter, unknownIntegration } from '../ids';
+import { parseBody } from '../validate';
+
+export interface LeverWebhookDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  taskQueue: string;
+  bodyLimit: string;
+  maxAgeMs: number;
+  temporalTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Lever may deliver slightly ahead of our clock; more than this is refused like a stale event. */
+const allowedClockSkewMs = 5 * 60_000;
+/** Tokens are kept a little past the accepted age, for clock differences between this process and PostgreSQL (which prunes). */
+const tokenExpiryMarginMs = 10 * 60_000;
+
+/** The raw body's SHA-256, taken by the JSON parser as it reads the bytes (the body as Lever sent it, not re-serialised). */
+type HashedRequest = IncomingMessage & { leverBodySha256?: Buffer };
+const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
+  (req as HashedRequest).leverBodySha256 = createHash('sha256').update(buf).digest();
+};
+
+/**
+ * POST /webhooks/lever/:integrationId — verify, one Temporal call, respond.
+ *
+ * Lever signs `token + triggeredAt`, not the body (lever-api.md §2.3), so a signature alone does not
+ * stop a captured delivery from being sent again with other `data`. Each signed, fresh delivery's
+ * token is therefore remembered with a hash of its raw body while its age is accepted: the same token
+ * and body again is a duplicate (200, nothing done), the same token with another body a replay (401).
+ * What the body says is still only a claim: the candidate workflow confirms it with Lever's API
+ * before acting on it (src/activities/candidate/lever-events.ts).
+ */
+export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
+  const router = idCheckedRouter();
+  const now = deps.now ?? Date.now;
+  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+
+  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'lever', findIntegration });
+
+  /** Remembers the token; a database that does not answer is an outage Lever should retry through, not a 500. */
+  async function claimToken(integrationId: string, body: { token: string; triggeredAt: number }, bodySha256: Buffer): Promise<DeliveryTokenVerdict> {
+    try {
+      const expiresAt = new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs);
+      return await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt });
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message, integrationId }, 'Lever delivery token could not be checked; Lever will retry');
+      throw new HttpError(503, 'database_unavailable', 'the delivery could not be checked; retry later');
+    }
+  }
+  /** After a 2xx: the same token and body again is a duplicate. Best effort — if this is lost, a replay of the same body is acted on again and the workflow drops it by its event key. */
+  const markAnswered = (integrationId: string, token: string) =>
+    markLeverDeliveryTokenAnswered(deps.db, integrationId, token).catch((err: Error) =>
+      deps.logger.warn({ err: err.message, integrationId }, 'Lever delivery token not marked answered'),
+    );
+
+  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: hashRawBody }), async (req, res) => {
+    const integrationId = req.params.integrationId!;
+    const integration = await findIntegration(integrationId);
+    if (!integration) throw unknownIntegration(integrationId);
+
+    const body = parseBody(leverWebhookSchema, req.body);
+    const signed = leverSignatureIsValid(integration.leverWebhookSigningTokens, body);
+    const bodySha256 = (req as HashedRequest).leverBodySha256 ?? createHash('sha256').update(JSON.stringify(req.body)).digest();
+    // Lever shows a new webhook's signing token only after its "Verify connection" succeeded, so the
+    // check is answered 2xx whatever its signature: it starts nothing, and Activity says whether it matched.
+    if (isLeverTestRequest(body)) {
+      // Its signed token is remembered too (best effort), so the same token cannot come back carrying an opportunity.
+      if (signed) {
+        await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt: new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs) })
+          .then((verdict) => (verdict === 'new' || verdict === 'again' ? markAnswered(integrationId, body.token) : undefined))
+          .catch((err: Error) => deps.logger.warn({ err: err.message, integrationId }, 'verify-connection token not remembered'));
+      }
+      deps.logger.info({ integrationId, signed }, 'Lever verify-connection request answered');
+      const reason = signed ? 'verify-connection request' : 'verify-connection request; its signature matches no saved signing token yet';
+      res.status(200).json({ status: 'ok', test: true, reason });
+      return;
+    }
+    if (!signed) {
+      throw new HttpError(401, 'invalid_signature', 'signature is missing or does not match any signing token of this integration');
+    }
+    const age = now() - body.triggeredAt;
+    if (age > deps.maxAgeMs || age < -allowedClockSkewMs) {
+      throw new HttpError(401, 'stale_event', `triggeredAt ${body.triggeredAt} is outside the accepted window`);
+    }
+    const log = deps.logger.child({ integrationId, event: body.event });
+
+    const seen = await claimToken(integrationId, body, bodySha256);
+    if (seen === 'replayed') {
+      log.warn('Lever delivery token reused with a different body; refused');
+      throw new HttpError(401, 'replayed_token', 'this delivery token was already used with a different body');
+    }
+    if (seen === 'duplicate') {
+      log.info('Lever delivery received again (same token and body); nothing done');
+      res.status(200).json({ status: 'duplicate', reason: 'this delivery (same token and body) was already answered' });
+      return;
+    }
+
+    if (!isHandledLeverEvent(body.event)) {
+      log.info('Lever event type not handled; ignored');
+      await markAnswered(integrationId, body.token);
+      res.status(200).json({ status: 'ignored', event: body.event });
+      return;
+    }
+
+    let target;
+    try {
+      target = toCandidateEvent({ ...body, event: body.event });
+    } catch (err) {
+      if (err instanceof LeverWebhookDataError) throw new HttpError(400, 'invalid_body', err.message);
+      throw err;
+    }
+
+    (res.locals as DeliveryLogLocals).eventKey = target.event.key;
+    let workflowId: string;
+    try {
+      workflowId = await signalLeverEvent(
+        deps.temporal,
+        deps.taskQueue,
+        { integrationId, opportunityId: target.opportunityId },
+        target.event,
+        deps.temporalTimeoutMs,
+      );
+    } catch (err) {
+      log.warn({ err: (err as Error).message, opportunityId: target.opportunityId }, 'Temporal unavailable; Lever will retry');
+      res.setHeader('Retry-After', '30');
+      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+    }
+    await markAnswered(integrationId, body.token);
+    res.status(202).json({ status: 'accepted', workflowId });
+  });
+  return router;
+}

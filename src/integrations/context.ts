@@ -1,0 +1,57 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
+import type { SecretBox } from '../crypto/secret-box';
+import { cachedIntegrationLookup } from './repository';
+import type { Db } from '../db/pool';
+import type { LeverClient } from '../lever/client';
+import { integrationLeverClient } from '../lever/rate-limiter';
+import { parseStoredSettings, type IntegrationSettings } from './settings';
+
+export interface IntegrationContext {
+  db: Db;
+  lever: LeverClient;
+  codesignal: CodeSignalClient;
+  settings: IntegrationSettings;
+  /** Where the status feed goes (docs/sync.md); null when the integration has none configured. */
+  sourcingFeed: { url: string; secret: string } | null;
+  /** The Lever user every write is attributed to; a missing one stops the flow with a clear failure. */
+  performAs(): string;
+}
+
+export interface IntegrationContexts {
+  get(integrationId: string): Promise<IntegrationContext>;
+}
+
+export interface IntegrationContextOptions {
+  db: Db;
+  /** Opens the stored API keys. */
+  box: SecretBox;
+  leverApiUrl: string;
+  codesignalApiUrl: string;
+  /** Lever's limit is per API key across all workers; the shared limiter keeps every process under it. */
+  leverRequestsPerSecond: number;
+}
+
+/** Builds the API clients of an integration from its stored keys, for activities. */
+export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
+  const find = cachedIntegrationLookup(opts.db, opts.box, 5_000);
+  return {
+    async get(integrationId) {
+      const integration = await find(integrationId);
+      if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
+      const settings = parseStoredSettings(integration.settings);
+      return {
+        db: opts.db,
+        settings,
+        sourcingFeed: integration.sourcingFeedUrl && integration.sourcingFeedSecret ? { url: integration.sourcingFeedUrl, secret: integration.sourcingFeedSecret } : null,
+        lever: integrationLeverClient(opts.db, integration, { baseUrl: opts.leverApiUrl, pointsPerSecond: opts.leverRequestsPerSecond }),
+        codesignal: createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey: integration.codesignalApiKey }),
+        performAs: () => {
+          const user = settings.assessments.defaultLeverUserId;
+          if (!user) throw ApplicationFailure.nonRetryable('no default Lever user is configured for this integration', 'NoDefaultLeverUser');
+          return user;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,362 @@
+import {
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AssessmentActivities } from '../../activities/assessment/assessment-activities';
+import type { AssessmentTagStatus } from '../../integrations/settings';
+import {
+  assessmentStateQuery,
+  assessmentStatusSignal,
+  cancelAssessmentSignal,
+  isTerminalAssessmentStatus,
+  recruiterActionUpdate,
+  sessionEventSignal,
+  testChosenSignal,
+  type AssessmentState,
+  type AssessmentStatus,
+  type AssessmentWorkflowInput,
+  type CancelRequest,
+  type RecruiterAction,
+  type SessionEvent,
+  type SessionSnapshot,
+} from './messages';
+import type { AssessmentNote } from './notes';
+import { failureOf } from '../shared/failures';
+import { passedThreshold } from './thresholds';
+import { startTimer } from '../shared/timers';
+
+const day = 24 * 60 * 60 * 1000;
+
+/**
+ * From this version on, the workflow records the session it was given by an invitation or a
+ * reactivation itself (`recordSession`) and so takes the CodeSignal events parked for it.
+ */
+const recordsParkedEventsPatch = 'parked-session-events-v1';
+
+/** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
+const acts = proxyActivities<AssessmentActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const statusTag: Partial<Record<AssessmentStatus, AssessmentTagStatus>> = {
+  awaiting_selection: 'awaitingSelection',
+  invited: 'invited',
+  started: 'started',
+  verification_pending: 'verificationPending',
+  completed: 'completed',
+  not_verified: 'notVerified',
+  expired: 'expired',
+  declined: 'declined',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
+/**
+ * One assessment of one candidate: selection link or default test → invitation → waiting on durable
+ * timers (reminders, expiry) and CodeSignal webhooks → result note, PDF report, tags and stage move.
+ * A non-retryable error ends it with a Lever note and tag, and fails this workflow so operators see it.
+ */
+export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promise<AssessmentState> {
+  const { settings } = input;
+  const ref = { integrationId: input.integrationId, opportunityId: input.opportunityId, assessmentId: input.assessmentId };
+  const workflowId = workflowInfo().workflowId;
+  const state: AssessmentState = {
+    assessmentId: input.assessmentId,
+    triggerStageId: input.triggerStageId,
+    status: 'starting',
+    testId: null,
+    testTitle: null,
+    sessionId: null,
+    sessionIds: [],
+    candidateEmail: null,
+    expiresAt: null,
+    remindersSent: 0,
+    score: null,
+    maxScore: null,
+    passed: null,
+    reportUrl: null,
+    failure: null,
+  };
+  const inbox = {
+    chosenTestId: undefined as string | undefined,
+    sessionEvents: 0,
+    cancel: undefined as CancelRequest | undefined,
+    actions: [] as RecruiterAction[],
+  };
+
+  setHandler(testChosenSignal, ({ testId }) => {
+    if (state.status === 'awaiting_selection' && inbox.chosenTestId === undefined) inbox.chosenTestId = testId;
+  });
+  // Any event makes the workflow re-read its session from the API; the event's content is only a hint.
+  const onSessionEvent = (_event: SessionEvent): void => {
+    inbox.sessionEvents += 1;
+  };
+  setHandler(sessionEventSignal, onSessionEvent);
+  setHandler(cancelAssessmentSignal, (request) => {
+    inbox.cancel ??= request;
+  });
+  setHandler(
+    recruiterActionUpdate,
+    (action) => {
+      inbox.actions.push(action);
+      return { accepted: true as const };
+    },
+    {
+      validator: (action) => {
+        if (isTerminalAssessmentStatus(state.status)) throw new Error(`assessment is already ${state.status}`);
+        if (action.action !== 'cancel' && state.sessionId === null) throw new Error(`no invitation has been sent yet; only cancel is possible`);
+        if (action.action === 'extend' && !(Number.isInteger(action.days) && action.days >= 1 && action.days <= 180)) {
+          throw new Error('days must be an integer from 1 to 180');
+        }
+      },
+    },
+  );
+  setHandler(assessmentStateQuery, () => state);
+
+  const candidateWorkflow = getExternalWorkflowHandle(input.candidateWorkflowId);
+  let notes = 0;
+  const note = (body: AssessmentNote) =>
+    acts.postAssessmentNote({ ...ref, note: body, notifyFollowers: settings.notifyFollowers, noteRef: `${input.assessmentId}/${++notes}/${body.kind}` });
+
+  async function setStatus(status: AssessmentStatus): Promise<void> {
+    if (state.status === status) return;
+    const previous = statusTag[state.status];
+    state.status = status;
+    const next = statusTag[status];
+    const all = Object.values(settings.tags);
+    if (next) await acts.setAssessmentTags({ ...ref, add: [settings.tags[next]], remove: all.filter((t) => t !== settings.tags[next]) });
+    else if (previous) await acts.setAssessmentTags({ ...ref, add: [], remove: all });
+    await candidateWorkflow
+      .signal(assessmentStatusSignal, {
+        assessmentId: input.assessmentId,
+        status,
+        testTitle: state.testTitle,
+        sessionId: state.sessionId,
+        score: state.score,
+        maxScore: state.maxScore,
+        passed: state.passed,
+      })
+      .catch((err: unknown) => log.warn('candidate workflow not reachable for a status update', { error: String(err) }));
+  }
+
+  /** Records the session for this workflow; the events CodeSignal sent before that are handled as if signalled now. */
+  async function recordSession(sessionId: string): Promise<void> {
+    const parked = await acts.recordSession({ ...ref, workflowId, sessionId });
+    // Histories from before the activity answered parked events hold no result here.
+    for (const event of parked ?? []) onSessionEvent(event);
+  }
+
+  /**
+   * What CodeSignal may leave out (the schema makes a session's test and expiry nullable) is kept from
+   * what the workflow already knows; a session whose expiry is never given expires on our own timer
+   * after the configured days, as an unstarted invitation does anyway.
+   */
+  function known(session: SessionSnapshot, isNewSession = false): SessionSnapshot {
+    return {
+      ...session,
+      testId: session.testId ?? state.testId,
+      testTitle: session.testTitle ?? state.testTitle,
+      expiresAt: session.expiresAt ?? (isNewSession ? null : state.expiresAt) ?? session.readAt + settings.expiryDays * day,
+    };
+  }
+
+  function follow(session: SessionSnapshot): void {
+    state.sessionId = session.id;
+    if (!state.sessionIds.includes(session.id)) state.sessionIds.push(session.id);
+    state.testId = session.testId;
+    state.testTitle = session.testTitle;
+    state.expiresAt = session.expiresAt;
+  }
+
+  // Reminder and expiry timers, computed from the time the activity read the session.
+  let cancelTimers: Array<() => void> = [];
+  const due = { reminders: 0, expiry: false };
+  let scheduledExpiry: number | null = null;
+  function scheduleTimers(session: SessionSnapshot): void {
+    cancelTimers.forEach((cancel) => cancel());
+    cancelTimers = [];
+    due.expiry = false;
+    scheduledExpiry = session.expiresAt;
+    if (session.expiresAt === null) return;
+    for (const days of settings.reminderDaysBeforeExpiry) {
+      const at = session.expiresAt - days * day;
+      if (at > session.readAt) cancelTimers.push(startTimer(at - session.readAt, () => (due.reminders += 1)));
+    }
+    cancelTimers.push(startTimer(session.expiresAt - session.readAt, () => (due.expiry = true)));
+  }
+
+  async function cancelAssessment(request: CancelRequest, session: SessionSnapshot | null): Promise<AssessmentState> {
+    if (session) await acts.cancelSession({ integrationId: input.integrationId, sessionId: session.id });
+    else await acts.removeSelectionLink(ref);
+    await note({ kind: 'cancelled', reason: request.reason, testTitle: state.testTitle, archiveReasonId: request.archiveReasonId ?? null });
+    await setStatus('cancelled');
+    return state;
+  }
+
+  async function finishWithResult(session: SessionSnapshot): Promise<AssessmentState> {
+    state.score = session.score;
+    state.maxScore = session.maxScore;
+    state.reportUrl = session.reportUrl;
+    const thresholds = settings.thresholds;
+    state.passed = passedThreshold(session, thresholds);
+    await note({ kind: 'result', session, passed: state.passed });
+    await acts.uploadAssessmentReport({ ...ref, session, passed: state.passed });
+    await setStatus('completed');
+    if (thresholds && state.passed !== null) {
+      const outcome = state.passed ? thresholds.pass : thresholds.fail;
+      await acts.setAssessmentTags({ ...ref, add: [outcome.tag], remove: [state.passed ? thresholds.fail.tag : thresholds.pass.tag] });
+      if (outcome.moveToStageId) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId });
+    }
+    return state;
+  }
+
+  /** Applies what the session says; returns the final state once the assessment is over. */
+  async function applySession(session: SessionSnapshot): Promise<AssessmentState | undefined> {
+    follow(session);
+    switch (session.status) {
+      case 'pending':
+        return undefined;
+      case 'active':
+      case 'gracePeriod':
+        await setStatus('started');
+        return undefined;
+      case 'finalizing':
+      case 'over':
+        if (session.verificationStatus === 'pending') {
+          if (state.status !== 'verification_pending') {
+            await note({ kind: 'provisional', session });
+            await setStatus('verification_pending');
+          }
+          return undefined;
+        }
+        if (session.verificationStatus === 'notVerified') {
+          state.score = session.score;
+          state.maxScore = session.maxScore;
+          await note({ kind: 'notVerified', session });
+          await setStatus('not_verified');
+          return state;
+        }
+        if (session.status === 'finalizing') return undefined; // score still being computed
+        return finishWithResult(session);
+      case 'expired':
+        await note({ kind: 'expired', testTitle: state.testTitle });
+        await setStatus('expired');
+        return state;
+      case 'declined':
+        await note({ kind: 'declined', testTitle: session.testTitle });
+        await setStatus('declined');
+        return state;
+      default:
+        // Deleted or archived on CodeSignal's side, not by us.
+        await note({ kind: 'cancelled', reason: 'recruiter', testTitle: state.testTitle });
+        await setStatus('cancelled');
+        return state;
+    }
+  }
+
+  async function waitForOutcome(first: SessionSnapshot, email: string): Promise<AssessmentState> {
+    let session = first;
+    scheduleTimers(session);
+    let eventsSeen = 0;
+    for (;;) {
+      if (session.continuedAs && session.continuedAs !== session.id) {
+        session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.continuedAs }), true);
+        await recordSession(session.id);
+        scheduleTimers(session);
+        await note({ kind: 'retake', testTitle: session.testTitle, email, expiresAt: session.expiresAt });
+        await setStatus('invited');
+        continue;
+      }
+      const finished = await applySession(session);
+      if (finished) return finished;
+
+      await condition(() => inbox.sessionEvents > eventsSeen || inbox.actions.length > 0 || inbox.cancel !== undefined || due.reminders > 0 || due.expiry);
+      if (inbox.cancel) return cancelAssessment(inbox.cancel, session);
+
+      for (const action of inbox.actions.splice(0)) {
+        if (action.action === 'cancel') return cancelAssessment({ reason: 'recruiter' }, session);
+        if (action.action === 'resend') {
+          await acts.resendInvitation({ integrationId: input.integrationId, sessionId: session.id });
+          await note({ kind: 'resent', testTitle: session.testTitle, email });
+        } else {
+          const from = Math.max(session.expiresAt ?? session.readAt, session.readAt);
+          session = known(await acts.extendSession({ integrationId: input.integrationId, sessionId: session.id, expiresAt: from + action.days * day }));
+          scheduleTimers(session);
+          await note({ kind: 'extended', testTitle: session.testTitle, expiresAt: session.expiresAt });
+        }
+      }
+      if (due.reminders > 0) {
+        due.reminders = 0;
+        if (session.status === 'pending') {
+          await acts.resendInvitation({ integrationId: input.integrationId, sessionId: session.id });
+          state.remindersSent += 1;
+        }
+      }
+      if (inbox.sessionEvents > eventsSeen || due.expiry) {
+        eventsSeen = inbox.sessionEvents;
+        const expiryReached = due.expiry;
+        due.expiry = false;
+        session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.id }));
+        if (expiryReached && session.expiresAt !== scheduledExpiry) {
+          scheduleTimers(session); // extended in CodeSignal itself
+        } else if (expiryReached && session.status === 'pending') {
+          // Our durable timer is the expiry; CodeSignal's own scheduler may flip the status later.
+          session = { ...session, status: 'expired' };
+        }
+      }
+    }
+  }
+
+  try {
+    const candidate = await acts.getCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId });
+    if (!candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
+    state.candidateEmail = candidate.email;
+
+    if (input.retakeOfSessionId) {
+      const session = known(await acts.reactivateSession({ ...ref, workflowId, sessionId: input.retakeOfSessionId }), true);
+      // The new session's first events may have reached the service before this answer did.
+      if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
+      follow(session);
+      await note({ kind: 'retake', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
+      await setStatus('invited');
+      return await waitForOutcome(session, candidate.email);
+    }
+
+    const defaultTest = (candidate.postingId && settings.defaultTestByPosting[candidate.postingId]) || settings.defaultTestByStage[input.triggerStageId];
+    let testId = defaultTest;
+    if (!testId) {
+      await acts.addSelectionLink(ref);
+      await setStatus('awaiting_selection');
+      await condition(() => inbox.chosenTestId !== undefined || inbox.cancel !== undefined || inbox.actions.some((a) => a.action === 'cancel'));
+      if (inbox.chosenTestId === undefined) return await cancelAssessment(inbox.cancel ?? { reason: 'recruiter' }, null);
+      testId = inbox.chosenTestId;
+    }
+    state.testId = testId;
+    const session = known(await acts.sendInvitation({ ...ref, workflowId, testId, candidate, expireDurationMs: settings.expiryDays * day }), true);
+    if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
+    follow(session);
+    await note({ kind: 'invitation', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
+    if (!defaultTest) await acts.removeSelectionLink(ref);
+    await setStatus('invited');
+    return await waitForOutcome(session, candidate.email);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const failure = failureOf(err, 'AssessmentFailed');
+    state.failure = failure;
+    // Best effort: the error may be the very permission these writes need.
+    await note({ kind: 'failed', message: failure.message, failureType: failure.type }).catch(() => undefined);
+    await setStatus('failed').catch(() => undefined);
+    throw ApplicationFailure.nonRetryable(`assessment ${input.assessmentId} failed: ${failure.message}`, failure.type);
+  } finally {
+    cancelTimers.forEach((cancel) => cancel());
+  }
+}

@@ -1,0 +1,139 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AssessmentSettings } from '../../integrations/settings';
+
+/** Messages of the assessment workflow, shared by the ingress, the admin API and the workflows. */
+
+export type AssessmentStatus =
+  | 'starting'
+  | 'awaiting_selection'
+  | 'invited'
+  | 'started'
+  | 'verification_pending'
+  | 'completed'
+  | 'not_verified'
+  | 'expired'
+  | 'declined'
+  | 'cancelled'
+  | 'failed';
+
+export const terminalAssessmentStatuses: readonly AssessmentStatus[] = ['completed', 'not_verified', 'expired', 'declined', 'cancelled', 'failed'];
+export const isTerminalAssessmentStatus = (s: AssessmentStatus) => terminalAssessmentStatuses.includes(s);
+
+export type CodeSignalSessionStatus =
+  | 'pending' | 'active' | 'gracePeriod' | 'finalizing' | 'over' | 'expired' | 'declined' | 'deleted' | 'deletedForPii' | 'archived';
+
+/** What the workflow knows of a CodeSignal test session, re-read from the API after every webhook. */
+export interface SessionSnapshot {
+  id: string;
+  /** Null when CodeSignal does not name the session's test (`test` is nullable in the schema). */
+  testId: string | null;
+  testTitle: string | null;
+  status: CodeSignalSessionStatus;
+  invitationUrl: string | null;
+  expiresAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  maxScore: number;
+  score: number | null;
+  reportUrl: string | null;
+  verificationStatus: 'pending' | 'verified' | 'notVerified' | null;
+  rejectionReasons: string[];
+  /** Per-task scores, titled "Task n" where CodeSignal gives no title; absent in snapshots of older runs. */
+  tasks?: TaskScore[];
+  /** Reactivation or an automatic retake moved the candidate to this session. */
+  continuedAs: string | null;
+  /** The activity's clock when it read the session; timers are computed from it, never from workflow code. */
+  readAt: number;
+}
+
+export interface TaskScore {
+  title: string;
+  score: number | null;
+  maxScore: number;
+}
+
+export interface CandidateContact {
+  name: string;
+  email: string | null;
+  postingId: string | null;
+}
+
+export interface AssessmentWorkflowInput {
+  integrationId: string;
+  opportunityId: string;
+  assessmentId: string;
+  candidateWorkflowId: string;
+  triggerStageId: string;
+  settings: AssessmentSettings;
+  /** A retake: reactivate this earlier session instead of inviting afresh. */
+  retakeOfSessionId?: string;
+}
+
+export type CancelReason = 'archived' | 'hired' | 'recruiter';
+
+/** Actions on an open assessment; a retake is a new assessment, started by the candidate workflow. */
+export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'cancel' };
+
+export interface CancelRequest {
+  reason: CancelReason;
+  /** The Lever archive reason, when an archive caused it: the note tells "hired" from other reasons. */
+  archiveReasonId?: string | null;
+}
+
+export interface AssessmentState {
+  assessmentId: string;
+  triggerStageId: string;
+  status: AssessmentStatus;
+  testId: string | null;
+  testTitle: string | null;
+  sessionId: string | null;
+  /** Every session this assessment has used, oldest first (retakes add one). */
+  sessionIds: string[];
+  candidateEmail: string | null;
+  expiresAt: number | null;
+  remindersSent: number;
+  score: number | null;
+  maxScore: number | null;
+  passed: boolean | null;
+  reportUrl: string | null;
+  failure: { type: string; message: string } | null;
+}
+
+/** What the candidate workflow keeps of each of its assessments. */
+export interface AssessmentSummary {
+  assessmentId: string;
+  workflowId: string;
+  triggerStageId: string;
+  status: AssessmentStatus;
+  testTitle: string | null;
+  sessionId: string | null;
+  score: number | null;
+  maxScore: number | null;
+  passed: boolean | null;
+  startedAt: number;
+  /** Set on a retake: the assessment it repeats. */
+  retakeOf?: string;
+}
+
+export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');
+/** A CodeSignal webhook about a test session: only a hint to re-read the session. */
+export interface SessionEvent {
+  sessionId: string;
+  event: string;
+  triggeredOn: number;
+}
+
+/**
+ * Sent by the ingress for a session recorded for this workflow. Events that arrived before the
+ * session was recorded were parked; `recordSession` answers them and the workflow handles them alike.
+ */
+export const sessionEventSignal = defineSignal<[SessionEvent]>('sessionEvent');
+export const cancelAssessmentSignal = defineSignal<[CancelRequest]>('cancelAssessment');
+export const recruiterActionUpdate = defineUpdate<{ accepted: true }, [RecruiterAction]>('recruiterAction');
+export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');
+
+/** Sent by an assessment workflow to its candidate workflow whenever its status changes. */
+export const assessmentStatusSignal = defineSignal<[Omit<AssessmentSummary, 'workflowId' | 'startedAt' | 'triggerStageId'>]>('assessmentStatus');
+
+/** Asks the candidate workflow for a retake of a finished assessment; answers the new assessment's id. */
+export const retakeAssessmentUpdate = defineUpdate<{ assessmentId: string }, [{ assessmentId: string }]>('retakeAssessment');

@@ -1,0 +1,16 @@
+import type { CancelReason, SessionSnapshot } from './messages';
+
+/** The notes an assessment writes to Lever; the activity renders them, the workflow only chooses. */
+export type AssessmentNote =
+  | { kind: 'invitation'; testTitle: string | null; email: string; expiresAt: number | null }
+  | { kind: 'resent'; testTitle: string | null; email: string }
+  | { kind: 'extended'; testTitle: string | null; expiresAt: number | null }
+  | { kind: 'retake'; testTitle: string | null; email: string; expiresAt: number | null }
+  | { kind: 'provisional'; session: SessionSnapshot }
+  | { kind: 'result'; session: SessionSnapshot; passed: boolean | null }
+  | { kind: 'notVerified'; session: SessionSnapshot }
+  | { kind: 'expired'; testTitle: string | null }
+  | { kind: 'declined'; testTitle: string | null }
+  | { kind: 'cancelled'; reason: CancelReason; testTitle: string | null; archiveReasonId?: string | null }
+  /** `failureType` (absent in older runs) tells an answer the service could not read from any other error. */
+  | { kind: 'failed'; message: string; failureType?: string };

@@ -1,0 +1,11 @@
+import type { InterviewCancelReason, InterviewFeedback, RoomSnapshot } from './messages';
+
+/** The notes a live interview writes to Lever; the activity renders them, the workflow only chooses. */
+export type InterviewNote =
+  | { kind: 'created'; roomUrl: string; expiresAt: number | null }
+  | { kind: 'rescheduled'; at: number; expiresAt: number }
+  | { kind: 'outcome'; room: RoomSnapshot; feedback: InterviewFeedback[] }
+  | { kind: 'expired' }
+  | { kind: 'cancelled'; reason: InterviewCancelReason }
+  /** `failureType` and `roomCreated` (absent in older runs) tell the note what actually went wrong. */
+  | { kind: 'failed'; message: string; failureType?: string; roomCreated?: boolean };
