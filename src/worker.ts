@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { activityFailureMapping } from './activities/shared/failures';
 import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { createLogger, type Logger } from './log';
@@ -26,6 +27,15 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') };
 }
 
+/**
+ * The interceptors every worker of this service runs with — this one, the dev stack's (which uses
+ * createCandidateWorker) and any a test creates itself: API errors (ExternalApiError) leave every
+ * activity as the Temporal failure they stand for (toActivityFailure).
+ */
+export function workerInterceptors(): WorkerInterceptors {
+  return { activity: [activityFailureMapping] };
+}
+
 export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -33,6 +43,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     ...workflowSource(),
     activities: createActivities(opts.deps),
+    interceptors: workerInterceptors(),
     dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),

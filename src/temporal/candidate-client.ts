@@ -1,7 +1,8 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { candidateWorkflow } from '../workflows/candidate/candidate-workflow';
 import { candidateWorkflowId } from '../workflows/shared/ids';
-import { leverEventSignal, type LeverCandidateEvent } from '../workflows/candidate/messages';
+import { leverEventSignal, type CandidateWorkflowInput, type LeverCandidateEvent } from '../workflows/candidate/messages';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/shared/search-attributes';
 
 export interface CandidateTarget {
@@ -11,28 +12,35 @@ export interface CandidateTarget {
 
 /**
  * Signals the candidate's workflow, starting it first if it is not running: one round trip, and
- * once it returns the event is durably in Temporal's history.
+ * once it returns the signal is durably in Temporal's history. Every signal to a candidate workflow
+ * from outside Temporal goes through here (Lever events, CodeSignal status reports).
  */
-export async function signalLeverEvent(
+export async function signalCandidateWorkflow<Arg>(
   client: Client,
   taskQueue: string,
   target: CandidateTarget,
-  event: LeverCandidateEvent,
+  signal: SignalDefinition<[Arg]>,
+  arg: Arg,
   timeoutMs: number,
 ): Promise<string> {
   const workflowId = candidateWorkflowId(target.integrationId, target.opportunityId);
   await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-    client.workflow.signalWithStart<typeof candidateWorkflow, [LeverCandidateEvent]>('candidateWorkflow', {
+    client.workflow.signalWithStart<typeof candidateWorkflow, [Arg]>('candidateWorkflow', {
       workflowId,
       taskQueue,
       args: [{ integrationId: target.integrationId, opportunityId: target.opportunityId }],
-      signal: leverEventSignal,
-      signalArgs: [event],
+      signal,
+      // the SDK's conditional options type cannot be resolved for a generic argument; this is its one-argument form
+      signalArgs: [arg],
       typedSearchAttributes: [
         { key: IntegrationIdKey, value: target.integrationId },
         { key: LeverOpportunityIdKey, value: target.opportunityId },
       ],
-    }),
+    } as WorkflowSignalWithStartOptions<[Arg]> & { args: [CandidateWorkflowInput] }),
   );
   return workflowId;
 }
+
+/** A Lever event for the candidate's workflow. */
+export const signalLeverEvent = (client: Client, taskQueue: string, target: CandidateTarget, event: LeverCandidateEvent, timeoutMs: number): Promise<string> =>
+  signalCandidateWorkflow(client, taskQueue, target, leverEventSignal, event, timeoutMs);

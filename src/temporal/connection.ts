@@ -1,5 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
-import { SearchAttributeType, type DataConverter } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from '../log';
 import { customSearchAttributes } from '../workflows/shared/search-attributes';
@@ -15,12 +15,6 @@ const indexedType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
-
-/** `dataConverter` is the service's (`dataConverterFor(config)`), so the client reads and writes encrypted payloads. */
-export async function connectClient(address: string, namespace: string, dataConverter: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace, dataConverter });
-}
 
 /** Registers the custom search attributes that are not there yet; safe to run at every start. */
 export async function registerSearchAttributes(client: Client, logger: Logger): Promise<void> {

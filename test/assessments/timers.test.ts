@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { workerInterceptors } from '../../src/worker';
 import { createPool, type Db } from '../../src/db/pool';
 import { findIntegration, updateIntegrationSettings, type Integration } from '../../src/integrations/repository';
 import { ensureDemoIntegration } from '../../sandbox/demo-integration';
@@ -71,6 +72,7 @@ describe('assessment and interview timers (time-skipping)', () => {
         linkSigningSecret: 'timers-link-signing-secret-0123456789abcdef',
         leverRequestsPerSecond: 9,
       }),
+      interceptors: workerInterceptors(),
     });
     running = worker.run();
   });

@@ -5,7 +5,7 @@ import { createApp } from '../../src/api/app';
 import { checkedPathParameters } from '../../src/api/ids';
 import { createCodeSignalClient } from '../../src/codesignal/client';
 import { recordAssessmentSession } from '../../src/activities/assessment/sessions-repository';
-import { publicLinkScheduleId, publicLinkSessionWorkflowId } from '../../src/workflows/public-links/ids';
+import { publicLinkScheduleId, publicLinkSessionWorkflowId } from '../../src/workflows/shared/ids';
 import type { PublicLinkScanSummary, PublicLinkSessionOutcome } from '../../src/workflows/public-links/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { readJson } from '../support/lever-webhook';

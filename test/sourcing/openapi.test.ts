@@ -6,7 +6,6 @@ import { startStack, type TestStack } from '../support/stack';
 /** The sourcing API's OpenAPI document: served without authentication, valid OpenAPI 3.1, and the same contract the routes enforce. */
 describe('sourcing API OpenAPI document', () => {
   let stack: TestStack;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let document: any;
   beforeAll(async () => {
     stack = await startStack({ worker: false });

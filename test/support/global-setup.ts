@@ -13,7 +13,6 @@ import { customSearchAttributes } from '../../src/workflows/shared/search-attrib
  * on 2 cores). Tests find them through TEST_TEMPORAL_ADDRESS and TEST_DATABASE_URL.
  */
 declare global {
-  // eslint-disable-next-line no-var
   var __testServers: { temporal: TestWorkflowEnvironment; postgres?: EmbeddedDatabase } | undefined;
 }
 

@@ -15,5 +15,4 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 }
 
 /** Response bodies in tests are checked field by field, so read them untyped. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const readJson = (res: Response): Promise<any> => res.json();

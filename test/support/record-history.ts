@@ -8,6 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
+import { workerInterceptors } from '../../src/worker';
 import { candidateStateQuery, leverEventSignal } from '../../src/workflows/candidate/messages';
 import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/shared/search-attributes';
@@ -26,6 +27,7 @@ async function main(out: string) {
       taskQueue: 'record',
       workflowsPath: require.resolve('../../src/workflows'),
       dataConverter: testDataConverter(),
+      interceptors: workerInterceptors(),
     });
     await worker.runUntil(async () => {
       const events = sampleLeverEvents();

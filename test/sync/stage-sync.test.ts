@@ -59,7 +59,7 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
   it('moves the Lever stage as the mapped Lever user when the status changes in CodeSignal’s UI', async () => {
     const l = await importLinkedCandidate(h, 'cs-ui');
     const since = Date.now();
-    changeInCodeSignal(l, 'interviewing', x.csUsers.sam);
+    await changeInCodeSignal(l, 'interviewing', x.csUsers.sam);
     await leverBecomes(l, { stage: x.stages.onSite });
     await settled(h, l.opportunityId);
     const { lever, codesignal } = syncWrites(h, l, since);
@@ -72,7 +72,7 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
     const stranger = await h.addCodeSignalUser('Una Mapped', `una-${Date.now()}@example.net`);
     const l = await importLinkedCandidate(h, 'fallback');
     const since = Date.now();
-    changeInCodeSignal(l, 'offer', stranger.id);
+    await changeInCodeSignal(l, 'offer', stranger.id);
     await leverBecomes(l, { stage: x.stages.offer });
     await settled(h, l.opportunityId);
     expect(syncWrites(h, l, since).lever.map((r) => r.performAs)).toEqual([x.defaultLeverUserId]);
@@ -90,12 +90,12 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
     await statusBecomes(withdrew, 'rejected');
 
     const rejected = await importLinkedCandidate(h, 'rejected');
-    changeInCodeSignal(rejected, 'rejected');
+    await changeInCodeSignal(rejected, 'rejected');
     await leverBecomes(rejected, { archived: x.reasons.underqualified });
     // back into the process from CodeSignal: unarchived and moved, as Riley
-    changeInCodeSignal(rejected, 'screening');
+    await changeInCodeSignal(rejected, 'screening');
     await leverBecomes(rejected, { stage: x.stages.phoneScreen, archived: null });
-    changeInCodeSignal(rejected, 'hired');
+    await changeInCodeSignal(rejected, 'hired');
     await leverBecomes(rejected, { archived: x.reasons.hired });
     for (const l of [hired, withdrew, rejected]) await settled(h, l.opportunityId);
     expect(codesignalStatus(h, rejected.candidateId).status).toBe('hired');
@@ -120,7 +120,7 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
     const withoutOffer = { ...mapping, statuses: mapping.statuses.filter((s: { codesignalStatus: string }) => s.codesignalStatus !== 'offer') };
     expect((await h.admin('PUT', `/api/integrations/${h.integration.id}/mappings`, withoutOffer)).status).toBe(200);
     try {
-      changeInCodeSignal(l, 'offer');
+      await changeInCodeSignal(l, 'offer');
       await eventually(async () => expect((await syncStateOf(h, l.opportunityId))?.unmapped).toContainEqual(expect.objectContaining({ side: 'codesignal', value: 'offer', candidateId: l.candidateId })), 20_000);
       await settled(h, l.opportunityId);
       expect(leverOpportunity(h, l.opportunityId).stage).toBe(referenceCheck.id);

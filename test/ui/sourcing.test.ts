@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../src/api/admin/admin-users';
-import { publicLinkScheduleId } from '../../src/workflows/public-links/ids';
+import { publicLinkScheduleId } from '../../src/workflows/shared/ids';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { chromiumPath, launchChromium } from '../support/browser';
 import { adminToken, eventually, freshDatabase, signingToken, startStack, type TestStack } from '../support/stack';

@@ -6,6 +6,7 @@ import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from 
 import { LeverStageKey } from '../../src/workflows/shared/search-attributes';
 import { signalLeverEvent } from '../../src/temporal/candidate-client';
 import { createSettingsActivities } from '../../src/activities/shared/settings-activities';
+import { workerInterceptors } from '../../src/worker';
 import { createPool, type Db } from '../../src/db/pool';
 import { eventually, testDataConverter, testLogger, testSecretBox } from '../support/stack';
 
@@ -19,6 +20,7 @@ describe('candidate workflow', () => {
     taskQueue,
     workflowsPath: require.resolve('../../src/workflows'),
     activities: createSettingsActivities({ db, box: testSecretBox }),
+    interceptors: workerInterceptors(),
     dataConverter: testDataConverter(),
   });
   beforeAll(async () => {

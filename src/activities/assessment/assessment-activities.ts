@@ -9,7 +9,6 @@ import type { CandidateContact, SessionSnapshot } from '../../workflows/assessme
 import type { AssessmentNote } from '../../workflows/assessment/notes';
 import { assessmentExternalId } from '../../workflows/shared/ids';
 import { renderAssessmentNote } from './notes';
-import { withFailureMapping } from '../shared/failures';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
 
@@ -209,7 +208,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type AssessmentActivities = ReturnType<typeof createAssessmentActivities>;

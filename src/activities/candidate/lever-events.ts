@@ -5,7 +5,6 @@ import { ExternalApiError } from '../../external-api-error';
 import type { LeverClient } from '../../lever/client';
 import { leverEventVerdict, type LeverOpportunityReading } from '../../workflows/candidate/candidate-state';
 import type { LeverCandidateEvent, LeverEventConfirmation } from '../../workflows/candidate/messages';
-import { withFailureMapping } from '../shared/failures';
 import type { IntegrationContexts } from '../../integrations/context';
 
 export interface LeverEventActivityDeps {
@@ -102,7 +101,7 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
       };
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type LeverEventActivities = ReturnType<typeof createLeverEventActivities>;

@@ -6,7 +6,6 @@ import { recordInterviewRoom, roomsOfCandidate, findRoomOfWorkflow } from './roo
 import type { Db } from '../../db/pool';
 import type { InterviewNote } from '../../workflows/interview/notes';
 import type { RoomSnapshot } from '../../workflows/interview/messages';
-import { withFailureMapping } from '../shared/failures';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
 import { renderInterviewNote } from './notes';
@@ -149,7 +148,7 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
       await ensureTags(lever, input.opportunityId, input, performAs());
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type InterviewActivities = ReturnType<typeof createInterviewActivities>;

@@ -1,7 +1,6 @@
 import { passedThreshold } from '../../workflows/assessment/thresholds';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sessionSnapshot } from '../assessment/assessment-activities';
-import { withFailureMapping } from '../shared/failures';
 import type { IntegrationContexts } from '../../integrations/context';
 import { TEST_SESSIONS_PAGE_SIZE } from '../../codesignal/client';
 import type { GetPublicLinkSessionQuery, ListTestSessionsQuery } from '../../codesignal/generated/operations';
@@ -278,7 +277,7 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
       await failPublicLinkSession(db, input.integrationId, input.sessionId, input.message);
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type PublicLinkActivities = ReturnType<typeof createPublicLinkActivities>;

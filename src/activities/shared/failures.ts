@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import { ExternalApiError } from '../../external-api-error';
 
 /**
@@ -17,19 +18,19 @@ export function toActivityFailure(err: unknown): unknown {
   });
 }
 
-type AsyncFunctions = Record<string, (...args: never[]) => Promise<unknown>>;
+/** Every activity's error leaves through `toActivityFailure`; anything else passes through unchanged. */
+export const failureMappingInterceptor: ActivityInboundCallsInterceptor = {
+  async execute(input, next) {
+    try {
+      return await next(input);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  },
+};
 
-/** Wraps every activity of a factory so API errors leave it as Temporal failures. */
-export function withFailureMapping<T extends AsyncFunctions>(activities: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: never[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
-    };
-  }
-  return wrapped as T;
-}
+/**
+ * The worker's activity interceptor (`interceptors.activity`), registered once where workers are
+ * created (`workerInterceptors` in src/worker.ts): activity factories need not map errors themselves.
+ */
+export const activityFailureMapping: ActivityInterceptorsFactory = () => ({ inbound: failureMappingInterceptor });

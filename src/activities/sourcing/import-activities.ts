@@ -8,7 +8,6 @@ import type { LeverClient, NewOpportunity } from '../../lever/client';
 import type { LeverOpportunity } from '../../lever/schemas';
 import type { ImportNoteFacts, ImportOutcome, ImportResult } from '../../workflows/sourcing/import-messages';
 import { noteMarker } from '../assessment/notes';
-import { withFailureMapping } from '../shared/failures';
 import type { IntegrationContexts } from '../../integrations/context';
 
 /** Where every import lands in Lever, and the source it is credited to. */
@@ -181,7 +180,7 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
       await lever.createNote(input.opportunityId, { value: `${value}\n\n${marker}`, notifyFollowers: false, performAs: input.performAs });
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type ImportActivities = ReturnType<typeof createImportActivities>;

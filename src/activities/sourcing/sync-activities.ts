@@ -17,7 +17,6 @@ import {
   type SyncWrite,
   type WriteResult,
 } from '../../workflows/sourcing/sync-state';
-import { withFailureMapping } from '../shared/failures';
 import type { IntegrationContexts } from '../../integrations/context';
 
 export interface SyncContext {
@@ -143,7 +142,7 @@ export function createSyncActivities({ contexts }: { contexts: IntegrationContex
       return { outcome: 'written', before, after: leverSnapshotFrom(leverReadingOf(updated), before), performAs };
     },
   };
-  return withFailureMapping(activities);
+  return activities;
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;

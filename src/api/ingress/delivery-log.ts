@@ -3,6 +3,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../../db/pool';
 import { recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../../db/webhook-deliveries';
 import type { Logger } from '../../log';
+import { parseWorkflowId } from '../../workflows/shared/ids';
 import { clientErrorLog } from '../errors';
 
 export interface DeliveryLogDeps {
@@ -24,11 +25,8 @@ export interface DeliveryLogLocals {
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
 
-/** candidate/<integration>/<opportunity>, assessment/…/<n> and interview/…/<n> name the opportunity; import/… does not. */
-function opportunityOfWorkflow(workflowId: string | null): string | null {
-  const [kind, , opportunityId] = workflowId?.split('/') ?? [];
-  return kind === 'candidate' || kind === 'assessment' || kind === 'interview' ? (opportunityId ?? null) : null;
-}
+/** candidate/…, assessment/… and interview/… ids name the opportunity; import/… and public-link/… do not. */
+const opportunityOfWorkflow = (workflowId: string | null): string | null => (workflowId ? (parseWorkflowId(workflowId)?.opportunityId ?? null) : null);
 
 /** The outcome follows from the answer: errors carry `{ error, message }`, successes `{ status, reason? }`. */
 function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutcome; reason: string | null } {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
 import { listEnabledPublicLinkSettings } from '../../activities/public-links/repository';
-import { publicLinkScanWorkflowId, publicLinkScheduleId } from '../../workflows/public-links/ids';
+import { publicLinkScanWorkflowId, publicLinkScheduleId } from '../../workflows/shared/ids';
 import type { PublicLinkScanInput } from '../../workflows/public-links/messages';
 import type { PublicLinkSettings } from '../../integrations/public-link-settings';
 

@@ -10,12 +10,12 @@ import { deliveryLog, type DeliveryLogLocals } from '../ingress/delivery-log';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { parseBody } from '../validate';
-import type { candidateWorkflow } from '../../workflows/candidate/candidate-workflow';
-import { candidateWorkflowId, importWorkflowId } from '../../workflows/shared/ids';
+import { signalCandidateWorkflow } from '../../temporal/candidate-client';
+import { importWorkflowId } from '../../workflows/shared/ids';
 import { importStateQuery, type ImportState, type ImportWorkflowInput } from '../../workflows/sourcing/import-messages';
 import type { sourcingImportWorkflow } from '../../workflows/sourcing/import-workflow';
-import { codesignalStatusSignal, type CodeSignalStatusReport, type LegacyCodeSignalStatusHint } from '../../workflows/candidate/messages';
-import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/search-attributes';
+import { codesignalStatusSignal, type CodeSignalStatusReport } from '../../workflows/candidate/messages';
+import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
 import { importCandidateRequestSchema, statusChangeRequestSchema, type ImportAnswer } from './contract';
 import { sourcingOpenApiDocument } from './openapi';
 
@@ -162,20 +162,8 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
       throw new HttpError(404, 'unknown_candidate', `CodeSignal candidate ${codesignalCandidateId} was never imported`);
     }
     const report: CodeSignalStatusReport = { candidateId: codesignalCandidateId, status: change.status, changedAt, changedByUserId: change.changedBy?.codesignalUserId ?? null };
-    const workflowId = candidateWorkflowId(integrationId, link.leverOpportunityId);
-    await withDeadline(() =>
-      deps.temporal.workflow.signalWithStart<typeof candidateWorkflow, [CodeSignalStatusReport | LegacyCodeSignalStatusHint]>('candidateWorkflow', {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [{ integrationId, opportunityId: link.leverOpportunityId }],
-        signal: codesignalStatusSignal,
-        signalArgs: [report],
-        typedSearchAttributes: [
-          { key: IntegrationIdKey, value: integrationId },
-          { key: LeverOpportunityIdKey, value: link.leverOpportunityId },
-        ],
-      }),
-    ).catch((err: unknown) => {
+    const target = { integrationId, opportunityId: link.leverOpportunityId };
+    const workflowId = await signalCandidateWorkflow(deps.temporal, deps.taskQueue, target, codesignalStatusSignal, report, deps.temporalTimeoutMs).catch((err: unknown) => {
       throw unavailable(err);
     });
     res.status(202).json({ status: 'accepted', codesignalCandidateId, leverOpportunityId: link.leverOpportunityId, workflowId });

@@ -15,7 +15,7 @@ import type { AssessmentActivities } from '../../activities/assessment/assessmen
 import { failureOf } from '../shared/failures';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../shared/search-attributes';
 import type { PublicLinkActivities } from '../../activities/public-links/public-links-activities';
-import { publicLinkSessionWorkflowId } from './ids';
+import { publicLinkSessionWorkflowId } from '../shared/ids';
 import {
   publicLinkDecisionUpdate,
   publicLinkSessionStateQuery,

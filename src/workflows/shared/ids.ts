@@ -26,12 +26,6 @@ export function candidateWorkflowId(integrationId: string, opportunityId: string
   return `${prefix}/${integrationId}/${opportunityId}`;
 }
 
-export function parseCandidateWorkflowId(workflowId: string): { integrationId: string; opportunityId: string } | undefined {
-  const [head, integrationId, opportunityId, ...rest] = workflowId.split('/');
-  if (head !== prefix || !integrationId || !opportunityId || rest.length > 0) return undefined;
-  return { integrationId, opportunityId };
-}
-
 /** One assessment workflow per assessment; `sequence` counts the candidate's assessments from 1. */
 export function assessmentWorkflowId(integrationId: string, opportunityId: string, sequence: number): string {
   return `assessment/${integrationId}/${opportunityId}/${sequence}`;
@@ -61,8 +55,24 @@ export function importWorkflowId(integrationId: string, codesignalCandidateId: s
   return `import/${integrationId}/${codesignalCandidateId}`;
 }
 
-export function parseImportWorkflowId(workflowId: string): { integrationId: string; codesignalCandidateId: string } | undefined {
-  const [head, integrationId, codesignalCandidateId, ...rest] = workflowId.split('/');
-  if (head !== 'import' || !integrationId || !codesignalCandidateId || rest.length > 0) return undefined;
-  return { integrationId, codesignalCandidateId };
+/** The Temporal Schedule of an integration's public-link scan. */
+export const publicLinkScheduleId = (integrationId: string): string => `public-links/${integrationId}`;
+
+/** The public-link scan workflow (the schedule's runs get Temporal's `-<timestamp>` suffix; a run started by the admin API has it bare). */
+export const publicLinkScanWorkflowId = (integrationId: string): string => `public-links-scan/${integrationId}`;
+
+/** One workflow per public-link session: it decides, posts or imports, or waits for an admin's decision. */
+export const publicLinkSessionWorkflowId = (integrationId: string, sessionId: string): string => `public-link/${integrationId}/${sessionId}`;
+
+/**
+ * The inverse of the ids above, for what reads a workflow id back (the delivery log): which kind of
+ * workflow, for which integration, and the Lever opportunity when the id names one.
+ */
+export function parseWorkflowId(workflowId: string): { kind: 'candidate' | 'assessment' | 'interview' | 'import' | 'public-link'; integrationId: string; opportunityId: string | null } | undefined {
+  const [kind, integrationId, third, fourth, ...rest] = workflowId.split('/');
+  if (!integrationId || !third || rest.length > 0) return undefined;
+  if (kind === 'candidate' && fourth === undefined) return { kind, integrationId, opportunityId: third };
+  if ((kind === 'assessment' || kind === 'interview') && fourth !== undefined && isSequenceNumber(fourth)) return { kind, integrationId, opportunityId: third };
+  if ((kind === 'import' || kind === 'public-link') && fourth === undefined) return { kind, integrationId, opportunityId: null };
+  return undefined;
 }
