@@ -33,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     leverRequestsPerSecond: deps.leverRequestsPerSecond,
   });
   return {
-    ...createSettingsActivities({ db: deps.db, box: deps.box }),
+    ...createSettingsActivities({ contexts }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createImportActivities({ contexts }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),

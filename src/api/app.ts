@@ -2,6 +2,7 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { secretBoxFrom } from '../crypto/secret-box';
+import { cachedIntegrationLookup } from '../integrations/repository';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { payloadCodecFor } from '../temporal/payload-codec';
@@ -34,6 +35,9 @@ export interface ApiDeps {
 /** The Express ingress: webhooks, admin API and health, each in its own router. */
 export function createApp({ config, db, temporal, logger }: ApiDeps): express.Express {
   const box = secretBoxFrom(config);
+  // One cached lookup of integrations for every route on the hot path (webhooks, sourcing, selection):
+  // a changed signing token or setting takes effect within its 5 s. Admin routes read the repository directly.
+  const findIntegration = cachedIntegrationLookup(db, box, 5_000);
   const app = express();
   app.disable('x-powered-by');
   // Who the client is (req.ip: log-in throttling, logs) when the API runs behind reverse proxies; none trusted by default.
@@ -44,6 +48,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     leverWebhookRoutes({
       db,
       box,
+      findIntegration,
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
@@ -56,6 +61,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     codesignalWebhookRoutes({
       db,
       box,
+      findIntegration,
       temporal,
       publicUrl: config.publicUrl,
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
@@ -70,6 +76,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     sourcingApiRoutes({
       db,
       box,
+      findIntegration,
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       publicUrl: config.publicUrl,
@@ -78,7 +85,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     }),
   );
   if (config.LINK_SIGNING_SECRET) {
-    app.use(assessmentSelectionRoutes({ db, box, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
+    app.use(assessmentSelectionRoutes({ db, box, findIntegration, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
   // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
   app.use(['/api', '/codec'], adminSessions({ db, config, logger }));

@@ -127,7 +127,9 @@ export async function findIntegration(db: Db, box: SecretBox, id: string): Promi
  * Webhook ingress looks an integration up on every delivery; a short-lived cache keeps that off the
  * database on the hot path. A changed signing token takes effect within `ttlMs`.
  */
-export function cachedIntegrationLookup(db: Db, box: SecretBox, ttlMs: number, now: () => number = Date.now) {
+export type IntegrationLookup = (id: string) => Promise<Integration | undefined>;
+
+export function cachedIntegrationLookup(db: Db, box: SecretBox, ttlMs: number, now: () => number = Date.now): IntegrationLookup {
   const cache = new Map<string, { value: Integration | undefined; expiresAt: number }>();
   return async (id: string): Promise<Integration | undefined> => {
     const hit = cache.get(id);

@@ -8,6 +8,7 @@ import { signalLeverEvent } from '../../src/temporal/candidate-client';
 import { createSettingsActivities } from '../../src/activities/shared/settings-activities';
 import { workerInterceptors } from '../../src/worker';
 import { createPool, type Db } from '../../src/db/pool';
+import { createIntegrationContexts } from '../../src/integrations/context';
 import { eventually, testDataConverter, testLogger, testSecretBox } from '../support/stack';
 
 describe('candidate workflow', () => {
@@ -19,7 +20,9 @@ describe('candidate workflow', () => {
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../src/workflows'),
-    activities: createSettingsActivities({ db, box: testSecretBox }),
+    activities: createSettingsActivities({
+      contexts: createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 }),
+    }),
     interceptors: workerInterceptors(),
     dataConverter: testDataConverter(),
   });

@@ -1,23 +1,18 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import type { SecretBox } from '../../crypto/secret-box';
-import { findIntegration } from '../../integrations/repository';
-import type { Db } from '../../db/pool';
-import { parseStoredSettings, type AssessmentSettings, type InterviewSettings } from '../../integrations/settings';
+import type { IntegrationContexts } from '../../integrations/context';
+import type { AssessmentSettings, InterviewSettings } from '../../integrations/settings';
 
-/** Reads an integration's settings for the workflows; never returns its secrets. */
-export function createSettingsActivities({ db, box }: { db: Db; box: SecretBox }) {
-  const load = async (integrationId: string) => {
-    const integration = await findIntegration(db, box, integrationId);
-    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
-    return parseStoredSettings(integration.settings);
-  };
+/**
+ * Reads an integration's settings for the workflows, through the same cached integration context
+ * every other activity uses (changes take effect within its few seconds); never returns its secrets.
+ */
+export function createSettingsActivities({ contexts }: { contexts: IntegrationContexts }) {
   return {
     async loadAssessmentSettings({ integrationId }: { integrationId: string }): Promise<AssessmentSettings> {
-      return (await load(integrationId)).assessments;
+      return (await contexts.get(integrationId)).settings.assessments;
     },
     /** Interview settings, plus the notification setting they share with assessments. */
     async loadInterviewSettings({ integrationId }: { integrationId: string }): Promise<{ interviews: InterviewSettings; notifyFollowers: boolean }> {
-      const settings = await load(integrationId);
+      const { settings } = await contexts.get(integrationId);
       return { interviews: settings.interviews, notifyFollowers: settings.assessments.notifyFollowers };
     },
   };

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { createCodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
-import { cachedIntegrationLookup } from '../../integrations/repository';
+import type { IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { selectionSignatureIsValid, type SelectionLinkRef } from '../../activities/assessment/selection-link';
@@ -16,6 +16,8 @@ import { idCheckedRouter } from '../ids';
 export interface SelectionRoutesDeps {
   db: Db;
   box: SecretBox;
+  /** The API's one cached integration lookup (app.ts), shared by every router on the hot path. */
+  findIntegration: IntegrationLookup;
   temporal: Client;
   codesignalApiUrl: string;
   linkSigningSecret: string;
@@ -42,7 +44,7 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
   const linkNotValid = (res: Response) => page(res, 403, 'Link not valid', 'This assessment link is not valid. Use the link on the candidate’s Lever profile.');
   // The service signs only ids as it writes them: a link with any other spelling of one is not a valid link.
   const router = idCheckedRouter({ answer: (res) => void linkNotValid(res) });
-  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+  const { findIntegration } = deps;
   const path = '/assessments/select/:integrationId/:opportunityId/:assessmentId';
 
   /** Answers the page for an assessment that no longer takes a choice; `chosen` is the test this request chose, if any. */

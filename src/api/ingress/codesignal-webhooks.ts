@@ -5,7 +5,7 @@ import { codesignalSignatureIsValid } from '../../codesignal/webhook-signature';
 import { findAssessmentWorkflowId, parkSessionEvent } from '../../activities/assessment/sessions-repository';
 import { findInterviewWorkflowId } from '../../activities/interview/rooms-repository';
 import type { SecretBox } from '../../crypto/secret-box';
-import { cachedIntegrationLookup } from '../../integrations/repository';
+import type { IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { sessionEventSignal } from '../../workflows/assessment/messages';
@@ -22,6 +22,8 @@ import { parseBody } from '../validate';
 export interface CodeSignalWebhookDeps {
   db: Db;
   box: SecretBox;
+  /** The API's one cached integration lookup (app.ts), shared by every router on the hot path. */
+  findIntegration: IntegrationLookup;
   temporal: Client;
   publicUrl: string;
   bodyLimit: string;
@@ -94,7 +96,7 @@ const isTestSessionEvent = (event: string) => testSessionEvents.has(event);
 export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   const router = idCheckedRouter();
   const now = deps.now ?? Date.now;
-  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+  const { findIntegration } = deps;
 
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
   async function signalOrIgnore(res: Response, log: Logger, workflowId: string | undefined, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@ import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
-import { cachedIntegrationLookup } from '../../integrations/repository';
+import type { IntegrationLookup } from '../../integrations/repository';
 import { claimLeverDeliveryToken, markLeverDeliveryTokenAnswered, type DeliveryTokenVerdict } from './lever-delivery-tokens';
 import {
   isHandledLeverEvent,
@@ -24,6 +24,8 @@ import { parseBody } from '../validate';
 export interface LeverWebhookDeps {
   db: Db;
   box: SecretBox;
+  /** The API's one cached integration lookup (app.ts), shared by every router on the hot path. */
+  findIntegration: IntegrationLookup;
   temporal: Client;
   taskQueue: string;
   bodyLimit: string;
@@ -57,7 +59,7 @@ const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
 export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
   const router = idCheckedRouter();
   const now = deps.now ?? Date.now;
-  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+  const { findIntegration } = deps;
 
   const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'lever', findIntegration });
 

@@ -3,7 +3,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { ApplicationFailure } from '@temporalio/common';
 import type { SecretBox } from '../../crypto/secret-box';
 import { findCandidateLink, type CandidateLink } from '../../activities/sourcing/candidate-links';
-import { cachedIntegrationLookup, sourcingTokenMatches } from '../../integrations/repository';
+import { sourcingTokenMatches, type IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { deliveryLog, type DeliveryLogLocals } from '../ingress/delivery-log';
@@ -22,6 +22,8 @@ import { sourcingOpenApiDocument } from './openapi';
 export interface SourcingApiDeps {
   db: Db;
   box: SecretBox;
+  /** The API's one cached integration lookup (app.ts), shared by every router on the hot path. */
+  findIntegration: IntegrationLookup;
   temporal: Client;
   taskQueue: string;
   publicUrl: string;
@@ -60,7 +62,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
   const now = deps.now ?? Date.now;
   const base = '/api/sourcing/:integrationId';
   const waitMs = deps.importWaitMs ?? 10_000;
-  const findIntegration = cachedIntegrationLookup(deps.db, deps.box, 5_000);
+  const { findIntegration } = deps;
   const withDeadline = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, fn);
   const unavailable = (err: unknown) => {
     deps.logger.warn({ err: (err as Error).message }, 'Temporal unavailable; the sourcing call is answered 503');

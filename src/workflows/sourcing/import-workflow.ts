@@ -1,5 +1,6 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ImportActivities } from '../../activities/sourcing/import-activities';
+import { failureOf } from '../shared/failures';
 import { importStateQuery, type ImportState, type ImportWorkflowInput } from './import-messages';
 
 /** Lever calls, retried with backoff for a day (outages, 429s), not past a non-retryable answer. */
@@ -9,14 +10,6 @@ const acts = proxyActivities<ImportActivities>({
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-
-const failureOf = (err: unknown) => {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return {
-    type: cause instanceof ApplicationFailure && cause.type ? cause.type : 'ImportFailed',
-    message: cause instanceof Error ? cause.message : String(cause),
-  };
-};
 
 /**
  * Imports one CodeSignal sourcing candidate into Lever (id `import/<integrationId>/<candidateId>`,
@@ -63,14 +56,14 @@ export async function sourcingImportWorkflow(input: ImportWorkflowInput): Promis
         .catch((err: unknown) => {
           // the opportunity and the link exist; a missing note is reported, not a failed import
           if (isCancellation(err)) throw err;
-          state.failure = failureOf(err);
+          state.failure = failureOf(err, 'ImportFailed');
           log.warn('import note could not be written', { error: state.failure.message });
         });
     }
   } catch (err) {
     if (isCancellation(err) || state.status === 'imported') throw err;
     state.status = 'failed';
-    state.failure = failureOf(err);
+    state.failure = failureOf(err, 'ImportFailed');
     throw ApplicationFailure.nonRetryable(`import of CodeSignal candidate ${input.codesignalCandidateId} failed: ${state.failure.message}`, state.failure.type);
   }
   await condition(allHandlersFinished);
