@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The project's guard rails (`npm run lint`, part of `npm test`). Deliberately small: promise misuse
- * everywhere, and determinism for workflow code, which Temporal replays (docs: "Workflow code" in the README).
+ * everywhere, and determinism for workflow code, which Temporal replays ("Tests" in the README).
  */
 import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';

@@ -46,6 +46,19 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toContain('COPY migrations ./migrations');
   });
 
+  it('builds a runtime image with production dependencies and the build output only', () => {
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages[stages.length - 1]!;
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime).not.toMatch(/COPY --from=\S+ \S*node_modules/);
+    const copied = [...runtime.matchAll(/^COPY (?:--\S+ )*(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+    expect(copied.filter((source) => /(^|\/)(dev|sandbox|src|test|bench|scripts)(\/|$)/.test(source))).toEqual([]);
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['dev', 'sandbox']));
+  });
+
   it.each([
     ['api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY'] as const],
     ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY'] as const],

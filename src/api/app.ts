@@ -67,7 +67,6 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
       logger,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
       maxAgeMs: config.CODESIGNAL_WEBHOOK_MAX_AGE_DAYS * 86_400_000,
     }),
   );

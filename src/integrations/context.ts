@@ -19,7 +19,8 @@ export interface IntegrationContext {
 }
 
 export interface IntegrationContexts {
-  get(integrationId: string): Promise<IntegrationContext>;
+  /** `fresh`: not from the few-seconds cache (settings a workflow decides on must be the ones just saved). */
+  get(integrationId: string, opts?: { fresh?: boolean }): Promise<IntegrationContext>;
 }
 
 export interface IntegrationContextOptions {
@@ -36,8 +37,8 @@ export interface IntegrationContextOptions {
 export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
   const find = cachedIntegrationLookup(opts.db, opts.box, 5_000);
   return {
-    async get(integrationId) {
-      const integration = await find(integrationId);
+    async get(integrationId, read) {
+      const integration = await find(integrationId, read);
       if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} does not exist`, 'UnknownIntegration');
       const settings = parseStoredSettings(integration.settings);
       return {

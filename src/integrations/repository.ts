@@ -127,13 +127,14 @@ export async function findIntegration(db: Db, box: SecretBox, id: string): Promi
  * Webhook ingress looks an integration up on every delivery; a short-lived cache keeps that off the
  * database on the hot path. A changed signing token takes effect within `ttlMs`.
  */
-export type IntegrationLookup = (id: string) => Promise<Integration | undefined>;
+/** `fresh`: read the database now (and refresh the cache), for what must see a change at once. */
+export type IntegrationLookup = (id: string, opts?: { fresh?: boolean }) => Promise<Integration | undefined>;
 
 export function cachedIntegrationLookup(db: Db, box: SecretBox, ttlMs: number, now: () => number = Date.now): IntegrationLookup {
   const cache = new Map<string, { value: Integration | undefined; expiresAt: number }>();
-  return async (id: string): Promise<Integration | undefined> => {
+  return async (id, opts = {}) => {
     const hit = cache.get(id);
-    if (hit && hit.expiresAt > now()) return hit.value;
+    if (hit && hit.expiresAt > now() && !opts.fresh) return hit.value;
     const value = await findIntegration(db, box, id);
     if (cache.size > 10_000) cache.clear();
     cache.set(id, { value, expiresAt: now() + ttlMs });

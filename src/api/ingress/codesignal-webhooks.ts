@@ -1,18 +1,12 @@
 import express, { type Request, type Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { codesignalEventSchema, codesignalWebhookSchema, parseCodeSignalEvent, type CodeSignalWebhook } from '../../codesignal/webhook-events';
+import { codesignalWebhookSchema, type CodeSignalWebhook } from '../../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../../codesignal/webhook-signature';
-import { findAssessmentWorkflowId, parkSessionEvent } from '../../activities/assessment/sessions-repository';
-import { findInterviewWorkflowId } from '../../activities/interview/rooms-repository';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
-import { sessionEventSignal } from '../../workflows/assessment/messages';
-import { liveInterviewEventSignal } from '../../workflows/interview/messages';
-import type { candidateWorkflow } from '../../workflows/candidate/candidate-workflow';
-import { candidateWorkflowId, workflowIdFromExternalId } from '../../workflows/shared/ids';
-import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/search-attributes';
+import { routeCodeSignalEvent } from './codesignal-routing';
 import { deliveryLog } from './delivery-log';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
@@ -29,8 +23,6 @@ export interface CodeSignalWebhookDeps {
   bodyLimit: string;
   temporalTimeoutMs: number;
   logger: Logger;
-  /** Task queue of the import workflows this ingress starts. */
-  taskQueue: string;
   /** Deliveries whose `triggeredOn` is older are refused (CODESIGNAL_WEBHOOK_MAX_AGE_DAYS). */
   maxAgeMs: number;
   now?: () => number;
@@ -78,11 +70,6 @@ function readDelivery(req: Request): Delivery {
   return { kind: 'event', body: parseBody(codesignalWebhookSchema, parsed) };
 }
 
-/** The documented events about a test session (their payload names a `testSessionId`): the only ones parked. */
-const testSessionEvents: ReadonlySet<string> = new Set(
-  codesignalEventSchema.options.filter((o) => 'testSessionId' in o.shape.payload.shape).map((o) => o.shape.event.value),
-);
-const isTestSessionEvent = (event: string) => testSessionEvents.has(event);
 
 /**
  * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the
@@ -99,12 +86,7 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   const { findIntegration } = deps;
 
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
-  async function signalOrIgnore(res: Response, log: Logger, workflowId: string | undefined, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
-    if (!workflowId) {
-      log.info('CodeSignal event for nothing this integration started; ignored');
-      res.status(200).json({ status: 'ignored', reason: 'unknown session or interview' });
-      return;
-    }
+  async function signalOrIgnore(res: Response, log: Logger, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
     try {
       await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () => send(deps.temporal.workflow.getHandle(workflowId)));
     } catch (err) {
@@ -149,52 +131,13 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
       throw new HttpError(401, 'stale_event', `triggeredOn ${triggeredOn} is outside the accepted window`);
     }
     const log = deps.logger.child({ integrationId, event: body.event });
-    const payload = body.payload as { testSessionId?: unknown; externalId?: unknown; interviewId?: unknown };
-    const sessionId = typeof payload.testSessionId === 'string' ? payload.testSessionId : undefined;
-    const interviewId = payload.interviewId;
-    if (!sessionId && typeof interviewId === 'string') {
-      // Live-interview events carry no externalId: the room was recorded when it was created.
-      const workflowId = await findInterviewWorkflowId(deps.db, integrationId, interviewId);
-      await signalOrIgnore(res, log, workflowId, (handle) => handle.signal(liveInterviewEventSignal, { event: body.event }));
+    const route = await routeCodeSignalEvent(deps.db, integrationId, { ...body, triggeredOn }, log);
+    if (route.kind === 'answer') {
+      if (route.answer.reason === 'unknown session or interview') log.info('CodeSignal event for nothing this integration started; ignored');
+      res.status(200).json(route.answer);
       return;
     }
-    if (!sessionId) {
-      log.info('CodeSignal event without a test session; ignored');
-      res.status(200).json({ status: 'ignored', event: body.event });
-      return;
-    }
-
-    // Routed by what the service recorded, never by the unsigned body's externalId alone: a
-    // reactivated session may carry the old session's externalId (reference §5, unconfirmed).
-    const signal = (handle: WorkflowHandle) => handle.signal(sessionEventSignal, { sessionId, event: body.event, triggeredOn });
-    const externalId = typeof payload.externalId === 'string' ? payload.externalId : undefined;
-    let workflowId = await findAssessmentWorkflowId(deps.db, integrationId, sessionId);
-    if (!workflowId) {
-      if (!isTestSessionEvent(body.event)) {
-        // Only documented test-session events are kept for later; anything else of an unknown session is dropped as before.
-        await signalOrIgnore(res, log, undefined, signal);
-        return;
-      }
-      const parked = await parkSessionEvent(deps.db, { integrationId, sessionId, event: body.event, triggeredOn });
-      if (parked.kind === 'full') {
-        log.warn('too many parked CodeSignal events for this integration; event dropped');
-        res.status(200).json({ status: 'ignored', reason: 'too many parked events' });
-        return;
-      }
-      if (parked.kind === 'parked') {
-        // A session we have not recorded yet: a retake whose reactivation answer is still on its way,
-        // or a session this service never created. The workflow that records it takes the event.
-        log.info({ sessionId }, 'CodeSignal event for a session not recorded yet; parked');
-        res.status(200).json({ status: 'parked', reason: 'session not recorded yet; kept for its workflow' });
-        return;
-      }
-      workflowId = parked.workflowId; // recorded while we looked
-    }
-    const named = workflowIdFromExternalId(externalId);
-    if (externalId !== undefined && named !== workflowId) {
-      log.info({ workflowId, externalIdWorkflowId: named?.slice(0, 200) ?? null }, 'externalId disagrees with the recorded session; routed by the record');
-    }
-    await signalOrIgnore(res, log, workflowId, signal);
+    await signalOrIgnore(res, log, route.workflowId, route.send);
   });
   return router;
 }
