@@ -1,11 +1,14 @@
 import type { LeverClient } from './client';
-import { noteMarker } from '../activities/assessment/notes';
 
 /**
  * Lever has no idempotency keys, so each write first looks for its own effect and writes only what
  * is missing: a retry after a lost response never writes twice. Shared by every flow.
  */
 
+/** The marker line that makes a note findable again, so a retried write never posts it twice. */
+export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${noteRef}]`;
+
+/** A note is found again by its marker, made from the opportunity and the flow's own ref for it. */
 export async function ensureNote(
   lever: LeverClient,
   opportunityId: string,

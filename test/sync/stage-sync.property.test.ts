@@ -236,7 +236,8 @@ describe('stage sync under random interleavings (property)', () => {
         h.sandboxes.leverSandbox.admin.clearFaults(x.accountId);
         cs.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 0 });
       }),
-      { numRuns: runs, endOnFailure: true },
+      // PROPERTY_SEED replays a reported counterexample's run (fast-check prints the seed on failure)
+      { numRuns: runs, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
     );
     console.log(`stage sync property: ${cases} generated cases (${totalSteps} steps, ${totalChanges} recruiter changes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(cases).toBe(runs);

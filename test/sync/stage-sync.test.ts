@@ -141,14 +141,14 @@ describe('two-way stage sync over the sourcing API and the status feed', () => {
       const l = await importLinkedCandidate(h, 'echo');
       const since = Date.now();
       const reports: Array<{ status: SourcingStatus; changedAt: number; changedBy: string | null }> = [];
-      const report = async (status: SourcingStatus, changedBy: string | null) => {
-        const sent = { status, changedAt: Date.now(), changedBy };
+      const report = async (status: SourcingStatus, changedBy: string | null, changedAt = Date.now()) => {
+        const sent = { status, changedAt, changedBy };
         reports.push(sent);
         expect((await h.reportStatus(l.candidateId, sent)).status).toBe(202);
       };
-      // a CodeSignal side that reports back what the feed told it (the contract asks it not to; it must be harmless)
+      // a CodeSignal side that reports back what the feed told it, dated as it recorded it (the contract asks it not to; it must be harmless)
       const echoFeed = async (status: SourcingStatus) => {
-        if (switches.codesignalEchoes) await report(status, null);
+        if (switches.codesignalEchoes) await report(status, null, codesignalStatus(h, l.candidateId).statusUpdatedAt!);
       };
 
       moveInLever(l, x.stages.phoneScreen);

@@ -3,9 +3,6 @@ import type { AssessmentNote } from '../../workflows/assessment/notes';
 
 const date = (ms: number | null) => (ms === null ? 'unknown' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
 
-/** The marker line that makes a note findable again, so a retried write never posts it twice. */
-export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${noteRef}]`;
-
 /** A test CodeSignal did not name (its `test` is nullable) is still "the test", never "null". */
 const test = (title: string | null) => title ?? 'the CodeSignal test';
 

@@ -7,7 +7,7 @@ import { findMappedLeverUserId } from '../../integrations/mappings/repository';
 import type { LeverClient, NewOpportunity } from '../../lever/client';
 import type { LeverOpportunity } from '../../lever/schemas';
 import type { ImportNoteFacts, ImportOutcome, ImportResult } from '../../workflows/sourcing/import-messages';
-import { noteMarker } from '../assessment/notes';
+import { noteMarker } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
 
 /** Where every import lands in Lever, and the source it is credited to. */

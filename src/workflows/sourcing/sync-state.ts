@@ -6,10 +6,11 @@ import type { SourcingStatus } from '../../api/sourcing/contract';
  * it directly. Everything here is deterministic.
  *
  * Echoes: each side has a register — the last state the sync saw there, *including its own
- * writes*. A Lever webhook only triggers a re-read; Lever still showing exactly its register (same
- * value, same change time) has not changed, whatever the webhook said. CodeSignal's side reports its
- * status through the sourcing API; a report of the status its register already holds (e.g. CodeSignal
- * reporting back what the status feed told it) is no change, whatever its time.
+ * writes*. A Lever webhook only triggers a re-read; a side still showing exactly its register (same
+ * value, same change time) has not changed, whatever the webhook or report said — so CodeSignal
+ * reporting back what the status feed told it, dated as the feed dated it, is no change. The same
+ * status at a later time is a change (a recruiter re-asserting it after a newer Lever change); a
+ * candidate whose register already shows a status is not sent it again.
  *
  * Convergence: the last change wins by the time the side recorded it (Lever's stage or archive
  * time, the `changedAt` CodeSignal reports); on equal times Lever wins.
@@ -230,7 +231,7 @@ export function observeLever(sync: SyncState, snapshot: LeverSnapshot, mapping: 
 /** Records one CodeSignal candidate's status; answers the change it shows, if any. */
 export function observeCodeSignal(sync: SyncState, candidateId: string, snapshot: CodeSignalSnapshot, mapping: SyncMapping): SyncChange | undefined {
   const known = sync.codesignal[candidateId];
-  if (known && (known.status === snapshot.status || snapshot.at < known.at)) {
+  if (known && (sameCodeSignalSnapshot(known, snapshot) || snapshot.at < known.at)) {
     sync.counts.unchanged += 1;
     return undefined;
   }
@@ -269,7 +270,8 @@ export function decideSync(sync: SyncState, change: SyncChange, mapping: SyncMap
   if (changeWins(change, sync.agreed)) {
     sync.agreed = { status: change.status, at: change.at, origin: change.side, byUserId: change.byUserId };
     if (change.side === 'codesignal') toLever(change.status, change.at, change.byUserId);
-    for (const id of sync.candidateIds) if (id !== change.candidateId) toCodeSignal(id, change.status, change.at);
+    // a candidate whose register already shows the status is not sent it again: no feed ping-pong between candidates
+    for (const id of sync.candidateIds) if (id !== change.candidateId && sync.codesignal[id]?.status !== change.status) toCodeSignal(id, change.status, change.at);
     return writes;
   }
   sync.counts.superseded += 1;

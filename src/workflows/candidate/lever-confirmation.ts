@@ -1,0 +1,72 @@
+/** Confirming a Lever event with Lever's API before the candidate workflow acts on it. */
+import { log, patched, proxyActivities } from '@temporalio/workflow';
+import type { LeverEventActivities } from '../../activities/candidate/lever-events';
+import type { CandidateState, LeverCandidateEvent, LeverEventConfirmation } from './messages';
+
+/**
+ * From this version on, a Lever event is confirmed with Lever's API before anything follows from it
+ * (an assessment or interview started or cancelled); histories from before acted on the body alone.
+ */
+export const confirmLeverEventsPatch = 'confirm-lever-events-v1';
+
+/** A Lever read like the assessment flow's: outages and 429s are waited out for a day. */
+const { confirmLeverEvent } = proxyActivities<LeverEventActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * One Lever event's check against Lever's API. A delivery's body is not signed (lever-api.md §2.3):
+ * the opportunity, stage, archive or hire it names is a claim until Lever's record of the opportunity
+ * bears it out. The check is made at most once per event, and only when the workflow is about to act
+ * on it; an event that leads to nothing costs no Lever call.
+ */
+export interface LeverEventCheck {
+  /** Lever's answer; null in histories from before the check, where the event's own values were trusted. */
+  confirm(): Promise<LeverEventConfirmation | null>;
+  /** Lever contradicts the event (or could not be read): nothing may follow from it. */
+  readonly refused: boolean;
+}
+
+export function leverEventCheck(state: CandidateState, event: LeverCandidateEvent): LeverEventCheck {
+  let answer: Promise<LeverEventConfirmation | null> | undefined;
+  let refused = false;
+  const ask = async (): Promise<LeverEventConfirmation | null> => {
+    if (!patched(confirmLeverEventsPatch)) return null;
+    const confirmation = await confirmLeverEvent({ integrationId: state.integrationId, opportunityId: state.opportunityId, event }).catch(
+      (err: unknown): LeverEventConfirmation => {
+        log.warn('Lever event could not be confirmed; not acted on', { key: event.key, kind: event.kind, error: String(err) });
+        return { confirmed: false, reason: 'Lever could not be read', exists: false, stageId: null, archived: null, hired: false };
+      },
+    );
+    if (!confirmation.confirmed) {
+      refused = true;
+      log.warn('Lever event refused: Lever does not bear it out', { key: event.key, kind: event.kind, reason: confirmation.reason });
+    }
+    return confirmation;
+  };
+  return {
+    confirm: () => (answer ??= ask()),
+    get refused() {
+      return refused;
+    },
+  };
+}
+
+/**
+ * Whether the workflow may start something for the event: Lever confirms it and shows the
+ * opportunity active (in histories from before the check: the archive state the events said).
+ */
+export async function mayStart(check: LeverEventCheck, state: CandidateState): Promise<boolean> {
+  const confirmation = await check.confirm();
+  if (confirmation === null) return state.archived === null;
+  return confirmation.confirmed && confirmation.archived === null;
+}
+
+/** Whether the workflow may cancel something for the event: Lever confirms it. */
+export async function mayCancel(check: LeverEventCheck): Promise<boolean> {
+  const confirmation = await check.confirm();
+  return confirmation === null || confirmation.confirmed;
+}
+
