@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { webhookUrls } from '../src/api/admin/integrations';
+import { webhookUrls } from '../src/integrations/urls';
 import type { SecretBox } from '../src/crypto/secret-box';
 import {
   createIntegration,

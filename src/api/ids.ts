@@ -1,5 +1,8 @@
 import { Router, type Response } from 'express';
 import { isCanonicalUuid, isCodeSignalId, isSequenceNumber } from '../workflows/shared/ids';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/pool';
+import { findIntegration, type Integration } from '../integrations/repository';
 import { HttpError } from './errors';
 
 /**
@@ -12,6 +15,13 @@ import { HttpError } from './errors';
 
 /** The answer to an integration id that names no integration; a malformed id gets exactly this answer too, so nothing is learned from it. */
 export const unknownIntegration = (id: string): HttpError => new HttpError(404, 'unknown_integration', `no integration ${id.slice(0, 100)}`);
+
+/** The integration an admin route names, read fresh from the repository, or that 404. */
+export async function integrationOr404(db: Db, box: SecretBox, id: string): Promise<Integration> {
+  const integration = await findIntegration(db, box, id);
+  if (!integration) throw unknownIntegration(id);
+  return integration;
+}
 
 const invalidParameter = (name: string, message: string): HttpError =>
   new HttpError(400, 'invalid_parameter', `${name}: ${message}`, { issues: [{ path: name, message }] });

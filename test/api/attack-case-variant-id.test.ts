@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type express from 'express';
 import { createApp } from '../../src/api/app';
 import { checkedPathParameters } from '../../src/api/ids';
-import { webhookUrls } from '../../src/api/admin/integrations';
+import { webhookUrls } from '../../src/integrations/urls';
 import type { Integration } from '../../src/integrations/repository';
 import type { WebhookBody } from '../../sandbox/lever/index';
 import { assessmentWorkflowId, candidateWorkflowId, importWorkflowId } from '../../src/workflows/shared/ids';

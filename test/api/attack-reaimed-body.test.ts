@@ -2,7 +2,7 @@ import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { webhookUrls } from '../../src/api/admin/integrations';
+import { webhookUrls } from '../../src/integrations/urls';
 import type { WebhookBody } from '../../sandbox/lever/index';
 import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';

@@ -1,7 +1,7 @@
 import { captureErrorLogs, type ErrorLogs } from './hardening-support';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { webhookUrls } from '../../src/api/admin/integrations';
+import { webhookUrls } from '../../src/integrations/urls';
 import { claimLeverDeliveryToken, pruneLeverDeliveryTokens } from '../../src/api/ingress/lever-delivery-tokens';
 import type { Integration } from '../../src/integrations/repository';
 import type { WebhookBody } from '../../sandbox/lever/index';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { webhookUrls } from '../../src/api/admin/integrations';
+import { webhookUrls } from '../../src/integrations/urls';
 import { codesignalSignature } from '../../src/codesignal/webhook-signature';
 import { findAssessmentWorkflowId } from '../../src/activities/assessment/sessions-repository';
 import { assessmentStateQuery } from '../../src/workflows/assessment/messages';

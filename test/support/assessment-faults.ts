@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
-import { webhookUrls } from '../../src/api/admin/integrations';
+import { webhookUrls } from '../../src/integrations/urls';
 import { activityDepsFrom } from '../../src/config';
 import type { Integration } from '../../src/integrations/repository';
 import { createPool } from '../../src/db/pool';

@@ -1,15 +1,14 @@
-import type { Router } from 'express';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
-import { findIntegration } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSources } from '../../db/webhook-deliveries';
 import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../../workflows/shared/search-attributes';
-import { requireAdmin } from './admin-auth';
 import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
+import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseQuery } from '../validate';
+import { requireAdmin } from './admin-auth';
 
 export interface ActivityRoutesDeps {
   db: Db;
@@ -47,10 +46,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
   const base = '/api/integrations/:integrationId/activity';
   router.use(base, requireAdmin(deps.adminToken));
 
-  async function knownIntegration(id: string): Promise<string> {
-    if (!(await findIntegration(deps.db, deps.box, id))) throw unknownIntegration(id);
-    return id;
-  }
+  const knownIntegration = async (id: string): Promise<string> => (await integrationOr404(deps.db, deps.box, id)).id;
 
   router.get(`${base}/webhooks`, async (req, res) => {
     const query = parseQuery(deliveriesQuerySchema, req.query);

@@ -1,4 +1,5 @@
-import { sourcingView } from '../sourcing/admin-routes';
+import { webhookUrls } from '../../integrations/urls';
+import { sourcingView } from '../sourcing/sourcing-view';
 import express, { type Router } from 'express';
 import { secretHint, type SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
@@ -43,11 +44,6 @@ const credentialsBodySchema = credentialsInputSchema
     codesignal: credentialsInputSchema.shape.codesignal.unwrap().strict().optional(),
   })
   .strict();
-
-export const webhookUrls = (publicUrl: string, integrationId: string) => ({
-  lever: `${publicUrl}/webhooks/lever/${integrationId}`,
-  codesignal: `${publicUrl}/webhooks/codesignal/${integrationId}`,
-});
 
 /**
  * What the admin API shows of an integration: secrets are write-only, only their presence is shown,

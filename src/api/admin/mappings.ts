@@ -1,18 +1,18 @@
 import express, { type Router } from 'express';
 import { createCodeSignalClient } from '../../codesignal/client';
-import { findIntegration, type Integration } from '../../integrations/repository';
-import { loadMapping, saveMapping, type StoredMapping } from '../../integrations/mappings/repository';
 import { ExternalApiError } from '../../external-api-error';
-import { integrationLeverClient } from '../../lever/rate-limiter';
 import { autoFillMapping, mappingReview as review } from '../../integrations/mappings/auto-fill';
 import { loadMappingCatalog } from '../../integrations/mappings/catalog';
+import { loadMapping, saveMapping, type StoredMapping } from '../../integrations/mappings/repository';
 import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, type MappingCatalog } from '../../integrations/mappings/schema';
 import { mappingIssues } from '../../integrations/mappings/validate';
-import { requireAdmin } from './admin-auth';
+import { type Integration } from '../../integrations/repository';
+import { integrationLeverClient } from '../../lever/rate-limiter';
 import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
-import type { SetupRoutesDeps } from './setup';
+import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody } from '../validate';
+import { requireAdmin } from './admin-auth';
+import type { SetupRoutesDeps } from './setup';
 
 /** Like the set-up routes, the mapping routes read an integration and both of its accounts. */
 export type MappingRoutesDeps = SetupRoutesDeps;
@@ -72,11 +72,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
   const base = '/api/integrations/:integrationId/mappings';
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '512kb' }));
 
-  async function integrationOf(id: string): Promise<Integration> {
-    const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw unknownIntegration(id);
-    return integration;
-  }
+  const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
 
   async function catalogOf(integration: Integration): Promise<MappingCatalog> {
     const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });

@@ -2,17 +2,17 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { createCodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
-import { findIntegration, type Integration } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
-import { createLeverRateLimiter, integrationLeverClient } from '../../lever/rate-limiter';
 import { checkCodeSignalKey } from '../../integrations/key-checks/codesignal-key-check';
 import { checkLeverKey } from '../../integrations/key-checks/lever-key-check';
 import { loadCodeSignalOptions, loadLeverOptions } from '../../integrations/options';
-import { requireAdmin } from './admin-auth';
+import { type Integration } from '../../integrations/repository';
+import { createLeverRateLimiter, integrationLeverClient } from '../../lever/rate-limiter';
 import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
+import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody } from '../validate';
+import { requireAdmin } from './admin-auth';
 
 export interface SetupRoutesDeps {
   db: Db;
@@ -48,11 +48,7 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   const router = idCheckedRouter();
   router.use(['/api/setup', '/api/integrations/:integrationId/lever', '/api/integrations/:integrationId/codesignal'], requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
 
-  async function integrationOf(id: string): Promise<Integration> {
-    const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw unknownIntegration(id);
-    return integration;
-  }
+  const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
   // an integration's Lever calls share its budget with the workers, whichever key they use
   const limiterOf = (integration: Integration) =>
     createLeverRateLimiter({ db: deps.db, integrationId: integration.id, pointsPerSecond: deps.leverRequestsPerSecond });

@@ -10,7 +10,7 @@ import { routeCodeSignalEvent } from './codesignal-routing';
 import { deliveryLog } from './delivery-log';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
-import { webhookUrls } from '../admin/integrations';
+import { webhookUrls } from '../../integrations/urls';
 import { parseBody } from '../validate';
 
 export interface CodeSignalWebhookDeps {

@@ -2,23 +2,22 @@ import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, 
 import { ApplicationFailure } from '@temporalio/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { requireAdmin } from '../admin/admin-auth';
-import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
-import { parseBody, parseQuery } from '../validate';
+import { findPublicLinkSession, listPublicLinkSessions, loadPublicLinkSettings, savePublicLinkSettings, type PublicLinkSessionRecord, type StoredPublicLinkSettings } from '../../activities/public-links/repository';
 import { createCodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
-import { findIntegration, type Integration } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
-import { integrationLeverClient } from '../../lever/rate-limiter';
+import { PUBLIC_LINK_STATES, publicLinkSettingsSchema } from '../../integrations/public-link-settings';
 import { parseStoredSettings } from '../../integrations/settings';
+import { integrationLeverClient } from '../../lever/rate-limiter';
+import { publicLinkDecisionUpdate, type PublicLinkDecision, type PublicLinkScanInput, type PublicLinkScanSummary, type PublicLinkSessionInput } from '../../workflows/public-links/messages';
 import { isCanonicalUuid, publicLinkScanWorkflowId, publicLinkSessionWorkflowId } from '../../workflows/shared/ids';
 import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
-import { findPublicLinkSession, listPublicLinkSessions, loadPublicLinkSettings, savePublicLinkSettings, type PublicLinkSessionRecord, type StoredPublicLinkSettings } from '../../activities/public-links/repository';
-import { publicLinkDecisionUpdate, type PublicLinkDecision, type PublicLinkScanInput, type PublicLinkScanSummary, type PublicLinkSessionInput } from '../../workflows/public-links/messages';
+import { requireAdmin } from '../admin/admin-auth';
+import { HttpError } from '../errors';
+import { idCheckedRouter, integrationOr404 } from '../ids';
+import { parseBody, parseQuery } from '../validate';
 import { describePublicLinkSchedule, syncPublicLinkSchedule, type ScheduleDeps, type ScheduleStatus } from './schedule';
-import { PUBLIC_LINK_STATES, publicLinkSettingsSchema } from '../../integrations/public-link-settings';
 
 export interface PublicLinkRoutesDeps {
   db: Db;
@@ -101,11 +100,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '64kb' }));
   const schedules: ScheduleDeps = { client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs };
 
-  async function integrationOf(id: string): Promise<Integration> {
-    const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw unknownIntegration(id);
-    return integration;
-  }
+  const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
 
   router.get(`${base}/settings`, async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);

@@ -2,27 +2,16 @@ import express, { type Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { requireAdmin } from '../admin/admin-auth';
+import { sourcingView } from './sourcing-view';
 import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
+import { idCheckedRouter, integrationOr404, unknownIntegration } from '../ids';
 import { parseBody } from '../validate';
 import type { SecretBox } from '../../crypto/secret-box';
 import { listCandidateLinks } from '../../activities/sourcing/candidate-links';
-import { findIntegration, rotateSourcingToken, setSourcingFeed, type Integration } from '../../integrations/repository';
+import { rotateSourcingToken, setSourcingFeed } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { candidateStateQuery } from '../../workflows/candidate/messages';
-
-/** What the admin UI shows of an integration's sourcing contract; the token and the secret are never shown again. */
-export function sourcingView(integration: Integration, publicUrl: string) {
-  const base = `${publicUrl}/api/sourcing/${integration.id}`;
-  return {
-    tokenConfigured: integration.sourcingTokenCreatedAt !== null,
-    tokenCreatedAt: integration.sourcingTokenCreatedAt?.toISOString() ?? null,
-    feedUrl: integration.sourcingFeedUrl,
-    feedSecretConfigured: integration.sourcingFeedSecret !== null,
-    endpoints: { import: `${base}/candidates`, status: `${base}/candidates/{codesignalCandidateId}/status`, openapi: `${publicUrl}/api/sourcing/openapi.json` },
-  };
-}
 
 const feedBodySchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
@@ -40,11 +29,7 @@ export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Cl
   const base = '/api/integrations/:integrationId/sourcing';
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
 
-  const integrationOf = async (id: string) => {
-    const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw unknownIntegration(id);
-    return integration;
-  };
+  const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
 
   router.get(base, async (req, res) => void res.json(sourcingView(await integrationOf(req.params.integrationId), deps.publicUrl)));
 
