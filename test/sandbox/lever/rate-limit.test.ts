@@ -14,7 +14,8 @@ describe('Lever sandbox: token bucket per API key', () => {
     expect(ok).toBeGreaterThanOrEqual(20);
     // tokens drip in at 10/s while the burst is being served
     expect(ok).toBeLessThanOrEqual(20 + Math.ceil(elapsedMs / 100));
-    expect(ok).toBeLessThan(30);
+    // a loaded machine serves the burst more slowly and more tokens drip in; still, not all 40 fit
+    expect(limited.length).toBeGreaterThan(0);
     expect(limited.length).toBe(40 - ok);
     expect(limited[0].body).toEqual({ code: 'TooManyRequests', message: expect.any(String) });
     expect(limited[0].headers.get('retry-after')).toBeNull();
