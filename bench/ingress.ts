@@ -105,7 +105,6 @@ async function main() {
       'lever-codesignal',
       { integrationId: rawIntegrationId, opportunityId: opportunityOf(i % candidates) },
       { kind: 'stageChange', key: `raw-${round}-${i}`, triggeredAt: Date.now(), fromStageId: null, toStageId: `stage-${round}-${i}` },
-      10_000,
     ).then(() => undefined);
 
   await drive('warm-up', 200, ingress(-1));

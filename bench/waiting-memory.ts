@@ -135,10 +135,10 @@ async function main() {
     // Several integrations, each with its own keys: each gets the sandboxes' per-key limits and the service's per-integration budget.
     const test = sandboxes.codesignal.seed.tests.find((t) => !t.proctored)!;
     const settings = integrationSettingsSchema.parse({
+      defaultLeverUserId: seed.defaultUserId,
       assessments: {
         triggerStageIds: [seed.stageIds.assessment],
         defaultTestByStage: { [seed.stageIds.assessment]: test.id },
-        defaultLeverUserId: seed.defaultUserId,
         thresholds: { passPercent: 70, pass: { tag: 'CodeSignal: passed', moveToStageId: seed.stageIds.onSite }, fail: { tag: 'CodeSignal: below threshold' } },
       },
     });
@@ -174,7 +174,6 @@ async function main() {
         taskQueue,
         c,
         { kind: 'stageChange', key: `bench-${i}`, triggeredAt: Date.now(), fromStageId: seed.stageIds.phoneScreen, toStageId: seed.stageIds.assessment },
-        10_000,
       );
     });
     if (signalled.failures) process.stderr.write(`bench: ${signalled.failures} signal-with-start calls failed: ${String(signalled.firstError)}\n`);

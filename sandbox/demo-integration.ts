@@ -68,10 +68,10 @@ export async function ensureDemoIntegration(db: Db, box: SecretBox, sandboxes: R
 
   const { stageIds, defaultUserId } = lever.seed;
   const settings = integrationSettingsSchema.parse({
+    defaultLeverUserId: defaultUserId,
+    notifyFollowers: true,
     assessments: {
       triggerStageIds: [stageIds.assessment],
-      defaultLeverUserId: defaultUserId,
-      notifyFollowers: true,
       thresholds: { passPercent: 70, pass: { tag: 'CodeSignal: passed', moveToStageId: stageIds.onSite }, fail: { tag: 'CodeSignal: below threshold' } },
     },
   });

@@ -1,3 +1,6 @@
+import { dropAfterCommit, preExecutionFault, type PreExecutionFault } from '../shared/faults';
+import { createPrng } from '../shared/prng';
+
 /** Per-company fault injection for the GraphQL endpoint (never for the control API). */
 export interface FaultConfig {
   /** Share of requests answered with HTTP 500 or 503 before anything runs. */
@@ -31,56 +34,22 @@ export const DEFAULT_FAULTS: FaultConfig = {
   seed: 1,
 };
 
-export type PreExecutionFault = { kind: 'error'; status: 500 | 503 } | { kind: 'throttle' } | null;
-
-/** mulberry32: tiny, fast, and the same sequence for the same seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class CompanyFaults {
   config: FaultConfig = { ...DEFAULT_FAULTS };
-  private random = mulberry32(DEFAULT_FAULTS.seed);
+  private random = createPrng(DEFAULT_FAULTS.seed);
 
   update(patch: Partial<FaultConfig>): void {
     this.config = { ...this.config, ...patch };
-    if (patch.seed !== undefined) this.random = mulberry32(patch.seed);
-  }
-
-  /** Draws only for non-zero rates, so a seed gives the same outcomes whatever else is configured. */
-  private chance(rate: number): boolean {
-    return rate > 0 && this.random() < rate;
+    if (patch.seed !== undefined) this.random = createPrng(patch.seed);
   }
 
   beforeExecution(): PreExecutionFault {
-    const c = this.config;
-    if (c.failNext > 0) {
-      c.failNext -= 1;
-      return { kind: 'error', status: c.failStatus };
-    }
-    if (this.chance(c.errorRate)) return { kind: 'error', status: this.random() < 0.5 ? 500 : 503 };
-    if (c.rateLimitNext > 0) {
-      c.rateLimitNext -= 1;
-      return { kind: 'throttle' };
-    }
-    if (this.chance(c.rateLimitRate)) return { kind: 'throttle' };
-    return null;
+    return preExecutionFault(this.config, this.random, this.config.failStatus);
   }
 
   /** Asked once per executed mutation, after its changes are committed. */
   dropAfterCommit(): boolean {
-    if (this.config.dropNext > 0) {
-      this.config.dropNext -= 1;
-      return true;
-    }
-    return this.chance(this.config.dropAfterCommitRate);
+    return dropAfterCommit(this.config, this.random);
   }
 }
 

@@ -1,3 +1,4 @@
+import { pushCapped } from '../shared/capped-log';
 import { newId } from './ids';
 
 export type RequestOutcome = 'ok' | 'errors' | 'unauthorized' | 'invalid' | 'throttled' | 'fault' | 'dropped';
@@ -25,8 +26,7 @@ export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];
 
   add(entry: Omit<RequestLogEntry, 'id'>): void {
-    this.entries.push({ ...entry, id: newId('req') });
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
+    pushCapped(this.entries, { ...entry, id: newId('req') }, MAX_ENTRIES);
   }
 
   list(filter: { companyId?: string; operationName?: string; rootField?: string; outcome?: string } = {}): RequestLogEntry[] {

@@ -1,3 +1,4 @@
+import type { WebhookAttempt } from '../shared/delivery';
 import { conflict, notFound } from './errors';
 import type { WebhookEventName } from './events';
 import { postOnce } from './http-post';
@@ -28,14 +29,9 @@ export interface WebhookEndpoint {
   createDate: number;
 }
 
-export interface DeliveryAttempt {
-  attempt: number;
-  at: number;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
+/** One POST of a delivery: the body as sent, and the `X-CodeSignal-Signature` it carried (null without a secret). */
+export interface DeliveryAttempt extends WebhookAttempt<string> {
   signature: string | null;
-  body: string;
 }
 
 export interface Delivery {

@@ -1,9 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { dropAfterCommit, preExecutionFault } from '../shared/faults';
+import { createPrng } from '../shared/prng';
 import { authed } from './context';
 import { LeverError, tooManyRequests } from './errors';
-import { createPrng } from './prng';
 
 const rate = z.number().min(0).max(1);
 const count = z.number().int().min(0);
@@ -66,16 +67,14 @@ export function injectFaults(sendRetryAfter: boolean): RequestHandler {
       trace.faults.push('latency');
       await sleep(config.latencyMs);
     }
-    if (config.failNext > 0 || roll(faults, config.errorRate)) {
-      const status = config.failNext > 0 ? 503 : faults.random() < 0.5 ? 500 : 503;
-      if (config.failNext > 0) config.failNext -= 1;
+    const fault = preExecutionFault(config, faults.random, 503);
+    if (fault?.kind === 'error') {
       trace.faults.push('error');
-      throw status === 503
+      throw fault.status === 503
         ? new LeverError(503, 'ServiceUnavailable', 'Service temporarily unavailable (injected fault)')
         : new LeverError(500, 'InternalServer', 'Internal server error (injected fault)');
     }
-    if (config.rateLimitNext > 0 || roll(faults, config.rateLimitRate)) {
-      if (config.rateLimitNext > 0) config.rateLimitNext -= 1;
+    if (fault?.kind === 'throttle') {
       trace.faults.push('rateLimited');
       throw tooManyRequests(sendRetryAfter ? 1 : null);
     }
@@ -84,28 +83,16 @@ export function injectFaults(sendRetryAfter: boolean): RequestHandler {
   };
 }
 
-function roll(faults: FaultState, probability: number): boolean {
-  return probability > 0 && faults.random() < probability;
-}
-
 /** Lets the handler commit, then destroys the socket instead of sending a success answer. */
 function armDropAfterCommit(req: Request, res: Response, faults: FaultState): void {
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   res.end = ((...args: unknown[]) => {
     const committed = res.statusCode >= 200 && res.statusCode < 300;
-    if (committed && shouldDrop(faults)) {
+    if (committed && dropAfterCommit(faults.config, faults.random)) {
       authed(req).trace.faults.push('dropped');
       res.socket?.destroy();
       return res;
     }
     return end(...args);
   }) as Response['end'];
-}
-
-function shouldDrop(faults: FaultState): boolean {
-  if (faults.config.dropNext > 0) {
-    faults.config.dropNext -= 1;
-    return true;
-  }
-  return roll(faults, faults.config.dropAfterCommitRate);
 }

@@ -1,5 +1,7 @@
 /** In-memory records. Wire shapes live in views/; these keep what the sandbox needs to answer and inspect. */
 
+import type { WebhookAttempt } from '../shared/delivery';
+
 /** Who made a change: the public API, or a recruiter in Lever's UI (control API and seed). */
 export type Via = 'api' | 'ui';
 
@@ -209,14 +211,8 @@ export interface WebhookBody {
   signature: string;
 }
 
-export interface DeliveryAttempt {
-  attempt: number;
-  at: number;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  body: WebhookBody;
-}
+/** One POST of a delivery; `body` is exactly what was sent (a retry may carry a fresh token and signature). */
+export type DeliveryAttempt = WebhookAttempt<WebhookBody>;
 
 export interface Delivery {
   id: string;

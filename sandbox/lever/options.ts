@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { randomSeed } from './prng';
+import { randomSeed } from '../shared/prng';
 
 export interface RateLimitConfig { perSecond: number; burst: number }
 

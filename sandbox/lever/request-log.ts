@@ -1,10 +1,11 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { pushCapped } from '../shared/capped-log';
 import { beginTrace } from './context';
 import { REQUEST_LOG_CAP } from './defaults';
 import { newId } from './ids';
 import type { RequestLogEntry } from './model';
-import { pushCapped, type LeverStore } from './state';
+import type { LeverStore } from './state';
 
 /** First /v1 middleware: starts the trace and records the outcome once the connection is done with it. */
 export function logRequests(store: LeverStore, logger: Logger): RequestHandler {

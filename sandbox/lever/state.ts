@@ -183,9 +183,3 @@ function deriveSeed(seed: number, accountId: string): number {
   for (const ch of accountId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return h;
 }
-
-/** Appends to a log, dropping the oldest entries beyond `cap`. */
-export function pushCapped<T>(log: T[], entry: T, cap: number): void {
-  log.push(entry);
-  if (log.length > cap) log.splice(0, log.length - cap);
-}

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
+import { pushCapped } from '../shared/capped-log';
 import { DELIVERY_LOG_CAP } from './defaults';
 import { newId, randomHex } from './ids';
 import type { Delivery, Origin, Via, WebhookBody, WebhookEvent, WebhookSubscription } from './model';
 import { leverWebhookSignature } from './signature';
-import { pushCapped, type AccountState } from './state';
+import type { AccountState } from './state';
 
 export interface EmitterOptions {
   retryDelaysMs: readonly number[];

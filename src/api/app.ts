@@ -2,6 +2,7 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { secretBoxFrom } from '../crypto/secret-box';
+import { createIntegrationClients } from '../integrations/clients';
 import { cachedIntegrationLookup } from '../integrations/repository';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
@@ -38,6 +39,13 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // One cached lookup of integrations for every route on the hot path (webhooks, sourcing, selection):
   // a changed signing token or setting takes effect within its 5 s. Admin routes read the repository directly.
   const findIntegration = cachedIntegrationLookup(db, box, 5_000);
+  // Every route's Lever and CodeSignal clients; Lever calls share each integration's budget with the workers.
+  const clients = createIntegrationClients({
+    db,
+    leverApiUrl: config.leverApiUrl,
+    codesignalApiUrl: config.codesignalApiUrl,
+    leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
+  });
   const app = express();
   app.disable('x-powered-by');
   // Who the client is (req.ip: log-in throttling, logs) when the API runs behind reverse proxies; none trusted by default.
@@ -84,7 +92,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     }),
   );
   if (config.LINK_SIGNING_SECRET) {
-    app.use(assessmentSelectionRoutes({ db, box, findIntegration, temporal, codesignalApiUrl: config.codesignalApiUrl, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
+    app.use(assessmentSelectionRoutes({ db, box, findIntegration, temporal, clients, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
   // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
   app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
@@ -92,14 +100,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
   // Routes that read an integration's two accounts.
-  const accounts = {
-    db,
-    box,
-    adminToken: config.ADMIN_TOKEN,
-    leverApiUrl: config.leverApiUrl,
-    codesignalApiUrl: config.codesignalApiUrl,
-    leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
-  };
+  const accounts = { db, box, adminToken: config.ADMIN_TOKEN, clients };
   app.use(mappingRoutes(accounts));
   app.use(setupRoutes(accounts));
   app.use(
@@ -125,7 +126,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // Public-link scan schedules converge at start: every integration with the results enabled gets its Schedule (logged, never fatal).
   void ensurePublicLinkSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
   app.use(
-    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, leverApiUrl: config.leverApiUrl, leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND }),
+    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients }),
   );
   app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);

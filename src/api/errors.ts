@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Headers sent with the answer, e.g. Retry-After on a 503. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }
@@ -136,6 +138,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         req.socket.destroy();
         return;
       }
+      if (known.headers) res.set(known.headers);
       res.status(known.status).json({ error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) });
       return;
     }
@@ -151,6 +154,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (known) {
+      if (known.headers) res.set(known.headers);
       res.status(known.status).json({ error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) });
       return;
     }

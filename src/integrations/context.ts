@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
+import type { CodeSignalClient } from '../codesignal/client';
 import type { SecretBox } from '../crypto/secret-box';
 import { cachedIntegrationLookup } from './repository';
 import type { Db } from '../db/pool';
 import type { LeverClient } from '../lever/client';
-import { integrationLeverClient } from '../lever/rate-limiter';
+import { createIntegrationClients, type IntegrationClientsOptions } from './clients';
 import { parseStoredSettings, type IntegrationSettings } from './settings';
 
 export interface IntegrationContext {
@@ -23,19 +23,15 @@ export interface IntegrationContexts {
   get(integrationId: string, opts?: { fresh?: boolean }): Promise<IntegrationContext>;
 }
 
-export interface IntegrationContextOptions {
-  db: Db;
+export interface IntegrationContextOptions extends IntegrationClientsOptions {
   /** Opens the stored API keys. */
   box: SecretBox;
-  leverApiUrl: string;
-  codesignalApiUrl: string;
-  /** Lever's limit is per API key across all workers; the shared limiter keeps every process under it. */
-  leverRequestsPerSecond: number;
 }
 
 /** Builds the API clients of an integration from its stored keys, for activities. */
 export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
   const find = cachedIntegrationLookup(opts.db, opts.box, 5_000);
+  const clients = createIntegrationClients(opts);
   return {
     async get(integrationId, read) {
       const integration = await find(integrationId, read);
@@ -45,10 +41,10 @@ export function createIntegrationContexts(opts: IntegrationContextOptions): Inte
         db: opts.db,
         settings,
         sourcingFeed: integration.sourcingFeedUrl && integration.sourcingFeedSecret ? { url: integration.sourcingFeedUrl, secret: integration.sourcingFeedSecret } : null,
-        lever: integrationLeverClient(opts.db, integration, { baseUrl: opts.leverApiUrl, pointsPerSecond: opts.leverRequestsPerSecond }),
-        codesignal: createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey: integration.codesignalApiKey }),
+        lever: clients.lever(integration),
+        codesignal: clients.codesignal(integration),
         performAs: () => {
-          const user = settings.assessments.defaultLeverUserId;
+          const user = settings.defaultLeverUserId;
           if (!user) throw ApplicationFailure.nonRetryable('no default Lever user is configured for this integration', 'NoDefaultLeverUser');
           return user;
         },

@@ -19,11 +19,12 @@ export async function settingsIssuesAgainstLever(settings: IntegrationSettings, 
   checkStage('assessments.thresholds.fail.moveToStageId', a.thresholds?.fail.moveToStageId);
   settings.interviews.triggerStageIds.forEach((id, i) => checkStage(`interviews.triggerStageIds.${i}`, id));
 
-  if (a.defaultLeverUserId) {
+  const defaultUser = settings.defaultLeverUserId;
+  if (defaultUser) {
     const users = await lever.listAllUsers({ includeDeactivated: true });
-    const user = users.find((u) => u.id === a.defaultLeverUserId);
-    if (!user) issues.push({ path: 'assessments.defaultLeverUserId', message: `unknown Lever user ${a.defaultLeverUserId}` });
-    else if (user.deactivatedAt) issues.push({ path: 'assessments.defaultLeverUserId', message: `Lever user ${user.name} is deactivated` });
+    const user = users.find((u) => u.id === defaultUser);
+    if (!user) issues.push({ path: 'defaultLeverUserId', message: `unknown Lever user ${defaultUser}` });
+    else if (user.deactivatedAt) issues.push({ path: 'defaultLeverUserId', message: `Lever user ${user.name} is deactivated` });
   }
   return issues;
 }

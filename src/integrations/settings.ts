@@ -17,6 +17,17 @@ export const statusTagsSchema = z.strictObject({
 export type StatusTags = z.infer<typeof statusTagsSchema>;
 export type AssessmentTagStatus = keyof StatusTags;
 
+/** The integration-wide fields an older version kept under `assessments`, now at the top level of the settings. */
+const legacyAssessmentFields = ['defaultLeverUserId', 'notifyFollowers'] as const;
+type LegacyAssessmentField = (typeof legacyAssessmentFields)[number];
+
+/**
+ * A field that moved from `assessments` to the top level: an admin's body that still has it there gets
+ * a 400 saying where it went (`assessments.notifyFollowers: moved to notifyFollowers`) rather than the
+ * plain "unknown field". A stored row written before the move is lifted by parseStoredSettings.
+ */
+const movedToTopLevel = (name: LegacyAssessmentField) => z.never({ error: `moved to ${name}` }).optional();
+
 const thresholdOutcomeSchema = z.strictObject({
   tag: z.string().min(1).max(100),
   moveToStageId: z.string().min(1).optional(),
@@ -29,10 +40,9 @@ export const assessmentSettingsSchema = z
     /** A test sent at once, without the selection link, per trigger stage and/or per posting (posting wins). */
     defaultTestByStage: z.record(z.string().min(1), z.string().min(1)).default({}),
     defaultTestByPosting: z.record(z.string().min(1), z.string().min(1)).default({}),
-    /** Whether result notes notify the opportunity's followers in Lever. */
-    notifyFollowers: z.boolean().default(true),
-    /** The Lever user every write is made as (`perform_as`). */
-    defaultLeverUserId: z.string().min(1).optional(),
+    /** Integration-wide since they apply to every flow: here they are refused with a 400 saying where they went. */
+    defaultLeverUserId: movedToTopLevel('defaultLeverUserId'),
+    notifyFollowers: movedToTopLevel('notifyFollowers'),
     expiryDays: z.number().int().min(1).max(180).default(14),
     /** Reminders are sent this many days before the invitation expires. */
     reminderDaysBeforeExpiry: z.array(z.number().int().min(1).max(179)).max(5).default([3, 1]),
@@ -55,7 +65,9 @@ export const assessmentSettingsSchema = z
     for (const [i, days] of s.reminderDaysBeforeExpiry.entries()) {
       if (days >= s.expiryDays) ctx.addIssue({ code: 'custom', path: ['reminderDaysBeforeExpiry', i], message: `must be less than expiryDays (${s.expiryDays})` });
     }
-  });
+  })
+  // the moved fields never get past the parse; dropping them keeps them out of the type
+  .transform(({ defaultLeverUserId: _defaultLeverUserId, notifyFollowers: _notifyFollowers, ...assessments }) => assessments);
 export type AssessmentSettings = z.infer<typeof assessmentSettingsSchema>;
 
 const interviewTagsSchema = z.strictObject({
@@ -87,20 +99,55 @@ export type InterviewSettings = z.infer<typeof interviewSettingsSchema>;
  * know is refused with a 400 naming it rather than dropped (a misspelt name would silently do nothing).
  */
 export const integrationSettingsSchema = z.strictObject({
+  /** The Lever user every write is made as (`perform_as`), in every flow. */
+  defaultLeverUserId: z.string().min(1).optional(),
+  /** Whether the notes the integration posts (assessment, interview and public-link results) notify the opportunity's followers in Lever. */
+  notifyFollowers: z.boolean().default(true),
   assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
   interviews: interviewSettingsSchema.default(interviewSettingsSchema.parse({})),
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 
 /**
+ * What the loadAssessmentSettings activity returns to the workflows: the assessment settings with
+ * the integration's notifyFollowers, the shape recorded in workflow histories before the move.
+ */
+export type AssessmentRunSettings = AssessmentSettings & { notifyFollowers: boolean };
+
+export function assessmentRunSettings(settings: IntegrationSettings): AssessmentRunSettings {
+  return { ...settings.assessments, notifyFollowers: settings.notifyFollowers };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A row written before defaultLeverUserId and notifyFollowers became integration-wide has them under
+ * `assessments`: they are lifted to the top level (a value already there wins), as the migration
+ * 1763857200000_integration-wide-settings does to stored rows.
+ */
+function liftLegacyPlacement(raw: unknown): unknown {
+  if (!isRecord(raw) || !isRecord(raw.assessments) || !legacyAssessmentFields.some((f) => Object.hasOwn(raw.assessments as object, f))) return raw;
+  const assessments = { ...raw.assessments };
+  const lifted: Record<string, unknown> = { ...raw, assessments };
+  for (const field of legacyAssessmentFields) {
+    if (!Object.hasOwn(assessments, field)) continue;
+    if (!Object.hasOwn(raw, field)) lifted[field] = assessments[field];
+    delete assessments[field];
+  }
+  return lifted;
+}
+
+/**
  * Stored settings are re-parsed on read so defaults added later apply to old rows. Unlike an admin's
  * body, a stored row may hold fields an earlier version wrote and this one no longer knows: they are
- * dropped, as they always were, and never make a row unreadable.
+ * dropped, as they always were, and never make a row unreadable; fields an earlier version kept
+ * elsewhere are read from there (liftLegacyPlacement).
  */
-export function parseStoredSettings(raw: unknown): IntegrationSettings {
-  const first = integrationSettingsSchema.safeParse(raw ?? {});
+export function parseStoredSettings(stored: unknown): IntegrationSettings {
+  const raw = liftLegacyPlacement(stored ?? {});
+  const first = integrationSettingsSchema.safeParse(raw);
   if (first.success) return first.data;
-  const value = structuredClone(raw ?? {});
+  const value = structuredClone(raw);
   for (const issue of first.error.issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const holder = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], value);

@@ -117,6 +117,26 @@ interface LeverRequest {
   form?: FormData;
 }
 
+/** A request of the key check's permission probes (`probe` below); `path` is sent as given. */
+export interface LeverProbeRequest {
+  method: Method;
+  path: string;
+  query?: Record<string, string>;
+  json?: unknown;
+  /** Sent as multipart instead of `json`. */
+  form?: FormData;
+}
+
+/** Lever's answer to a probe: the parsed JSON body of a 2xx (undefined when not JSON), else the classified refusal. */
+export type LeverProbeAnswer = { status: number; body: unknown; error?: undefined } | { status: number; error: ExternalApiError };
+
+interface SendOptions {
+  /** Aborts the wait for the limiter's turn and the request. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  redirect?: RequestInit['redirect'];
+}
+
 /** Path template tag: interpolated ids are percent-encoded, so an id can never change the route. */
 function p(strings: TemplateStringsArray, ...ids: string[]): string {
   return strings.reduce((acc, s, i) => acc + s + (i < ids.length ? encodeURIComponent(ids[i]!) : ''), '');
@@ -134,9 +154,11 @@ export function createLeverClient(options: LeverClientOptions) {
   const basic = Buffer.from(`${options.apiKey}:`).toString('base64');
   const secrets = [options.apiKey, basic];
 
-  async function send(req: LeverRequest): Promise<Response> {
+  /** One request, paced by the limiter; any HTTP answer is returned, only a network failure throws. */
+  async function answer(req: LeverRequest, opts: SendOptions = {}): Promise<Response> {
     const call = `${req.method} ${req.path}`;
     await options.limiter?.acquire();
+    opts.signal?.throwIfAborted();
     const url = new URL(baseUrl + req.path);
     for (const [name, value] of Object.entries(req.query ?? {})) {
       if (value === undefined) continue;
@@ -144,18 +166,24 @@ export function createLeverClient(options: LeverClientOptions) {
     }
     const headers: Record<string, string> = { authorization: `Basic ${basic}`, accept: 'application/json' };
     if (req.json !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? timeoutMs);
     try {
-      res = await doFetch(url, {
+      return await doFetch(url, {
         method: req.method,
         headers,
         body: req.form ?? (req.json === undefined ? undefined : JSON.stringify(req.json)),
-        signal: AbortSignal.timeout(timeoutMs),
+        ...(opts.redirect ? { redirect: opts.redirect } : {}),
+        signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       });
     } catch (err) {
       throw networkError('lever', call, err);
     }
-    if (!res.ok) throw await leverHttpError(call, res, secrets);
+  }
+
+  /** One request; a non-2xx answer throws as a classified ExternalApiError. */
+  async function send(req: LeverRequest): Promise<Response> {
+    const res = await answer(req);
+    if (!res.ok) throw await leverHttpError(`${req.method} ${req.path}`, res, secrets);
     return res;
   }
 
@@ -302,6 +330,21 @@ export function createLeverClient(options: LeverClientOptions) {
       return { webhook, signatureToken: webhook.configuration.signatureToken };
     },
     deleteWebhook: (webhookId: string) => none({ method: 'DELETE', path: p`/webhooks/${webhookId}` }),
+
+    // ---- the key check
+    /**
+     * For the TEST button's permission probes only (integrations/key-checks/lever-key-check.ts), which
+     * build their own requests: sends `req` once, as given, and answers Lever's status instead of
+     * throwing a refusal, since the status is what a probe asks. A request other than GET is never
+     * sent on to another address (no redirect followed). Throws only when Lever cannot be reached
+     * (a network ExternalApiError) or `opts.signal` aborted. `opts.timeoutMs` replaces the client's.
+     */
+    probe: async (req: LeverProbeRequest, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<LeverProbeAnswer> => {
+      const call = `${req.method} ${req.path}`;
+      const res = await answer(req, { ...opts, redirect: req.method === 'GET' ? 'follow' : 'manual' });
+      if (!res.ok) return { status: res.status, error: await leverHttpError(call, res, secrets) };
+      return { status: res.status, body: parseJson(await readBody(call, res, (r) => r.text())) };
+    },
   };
 
   // Conveniences that follow every page: one request per page, several per call (unlike everything above).

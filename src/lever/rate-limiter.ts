@@ -1,6 +1,7 @@
+import { TokenBucket } from 'limiter';
 import { RateLimiterPostgres, RateLimiterQueue } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
-import { createLeverClient, type LeverClient, type RequestLimiter } from './client';
+import type { RequestLimiter } from './client';
 
 /** Lever allows 10 req/s sustained per key (burst 20); 9 leaves headroom for clock skew and other callers. */
 export const DEFAULT_LEVER_POINTS_PER_SECOND = 9;
@@ -46,12 +47,11 @@ export function createLeverRateLimiter({ db, integrationId, pointsPerSecond = DE
   };
 }
 
-/** An integration's Lever client, paced by the budget every worker and API process shares for its key. */
-export function integrationLeverClient(
-  db: Db,
-  integration: { id: string; leverApiKey: string },
-  opts: { baseUrl: string; pointsPerSecond: number },
-): LeverClient {
-  const limiter = createLeverRateLimiter({ db, integrationId: integration.id, pointsPerSecond: opts.pointsPerSecond });
-  return createLeverClient({ baseUrl: opts.baseUrl, apiKey: integration.leverApiKey, limiter });
+/**
+ * Spaces requests evenly (a bucket of one), in this process only: for a key no shared limiter counts
+ * for, such as one typed in the set-up form that no integration holds yet.
+ */
+export function createLeverPacer(perSecond: number = DEFAULT_LEVER_POINTS_PER_SECOND): RequestLimiter {
+  const bucket = new TokenBucket({ bucketSize: 1, tokensPerInterval: perSecond, interval: 'second' });
+  return { acquire: async () => void (await bucket.removeTokens(1)) };
 }

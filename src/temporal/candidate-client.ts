@@ -13,7 +13,8 @@ export interface CandidateTarget {
 /**
  * Signals the candidate's workflow, starting it first if it is not running: one round trip, and
  * once it returns the signal is durably in Temporal's history. Every signal to a candidate workflow
- * from outside Temporal goes through here (Lever events, CodeSignal status reports).
+ * from outside Temporal goes through here (Lever events, CodeSignal status reports); the API runs it
+ * under its deadline (api/temporal.ts).
  */
 export async function signalCandidateWorkflow<Arg>(
   client: Client,
@@ -21,11 +22,9 @@ export async function signalCandidateWorkflow<Arg>(
   target: CandidateTarget,
   signal: SignalDefinition<[Arg]>,
   arg: Arg,
-  timeoutMs: number,
 ): Promise<string> {
   const workflowId = candidateWorkflowId(target.integrationId, target.opportunityId);
-  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-    client.workflow.signalWithStart<typeof candidateWorkflow, [Arg]>('candidateWorkflow', {
+  await client.workflow.signalWithStart<typeof candidateWorkflow, [Arg]>('candidateWorkflow', {
       workflowId,
       taskQueue,
       args: [{ integrationId: target.integrationId, opportunityId: target.opportunityId }],
@@ -36,11 +35,10 @@ export async function signalCandidateWorkflow<Arg>(
         { key: IntegrationIdKey, value: target.integrationId },
         { key: LeverOpportunityIdKey, value: target.opportunityId },
       ],
-    } as WorkflowSignalWithStartOptions<[Arg]> & { args: [CandidateWorkflowInput] }),
-  );
+  } as WorkflowSignalWithStartOptions<[Arg]> & { args: [CandidateWorkflowInput] });
   return workflowId;
 }
 
 /** A Lever event for the candidate's workflow. */
-export const signalLeverEvent = (client: Client, taskQueue: string, target: CandidateTarget, event: LeverCandidateEvent, timeoutMs: number): Promise<string> =>
-  signalCandidateWorkflow(client, taskQueue, target, leverEventSignal, event, timeoutMs);
+export const signalLeverEvent = (client: Client, taskQueue: string, target: CandidateTarget, event: LeverCandidateEvent): Promise<string> =>
+  signalCandidateWorkflow(client, taskQueue, target, leverEventSignal, event);

@@ -37,8 +37,9 @@ describe('CodeSignal ingress: what a body must be, and how old it may be', () =>
   beforeAll(async () => {
     logs = captureErrorLogs(testLogger);
     h = await startAssessmentHarness({ name: 'CodeSignal ingress hardening' });
-    const settings = await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id }, defaultTestByPosting: {}, notifyFollowers: false });
+    const settings = await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id }, defaultTestByPosting: {} });
     expect(settings.status).toBe(200);
+    expect((await h.putSettings({ notifyFollowers: false }, 'integration')).status).toBe(200);
     c = createCandidate(h, 'cs-ingress');
     h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
     sessionId = (await waitForInvitation(h, c)).id;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Integration } from '../../src/integrations/repository';
 import { findIntegration } from '../../src/integrations/repository';
+import { parseStoredSettings } from '../../src/integrations/settings';
 import { ensureAdmin } from '../../src/api/admin/admin-users';
 import { adminToken, insertIntegration, testSecretBox } from '../support/stack';
 import { readJson, signedLeverDelivery } from '../support/lever-webhook';
@@ -95,6 +96,38 @@ describe('unknown fields in admin bodies', () => {
     expect((await findIntegration(api.db, testSecretBox, integration.id))!.settings).toEqual(before);
   });
 
+  it('refuses defaultLeverUserId and notifyFollowers under assessments, saying where they moved, and keeps the stored settings', async () => {
+    const before = (await findIntegration(api.db, testSecretBox, integration.id))!.settings;
+    const res = await send('PUT', `/api/integrations/${integration.id}/settings`, {
+      assessments: { triggerStageIds: [], defaultLeverUserId: 'lever-user-1', notifyFollowers: false, expiryDay: 7 },
+    });
+    expect(res).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_body',
+        message: 'assessments.defaultLeverUserId: moved to defaultLeverUserId; assessments.notifyFollowers: moved to notifyFollowers; unknown field assessments.expiryDay',
+        details: {
+          issues: [
+            { path: 'assessments.defaultLeverUserId', message: 'moved to defaultLeverUserId' },
+            { path: 'assessments.notifyFollowers', message: 'moved to notifyFollowers' },
+            { path: 'assessments.expiryDay', message: 'unknown field' },
+          ],
+        },
+      },
+    });
+    expect((await findIntegration(api.db, testSecretBox, integration.id))!.settings).toEqual(before);
+
+    const name = `Legacy ${randomUUID().slice(0, 8)}`;
+    const created = await send('POST', '/api/integrations', {
+      name,
+      lever: { apiKey: 'lever-key' },
+      codesignal: { apiKey: 'cs-key' },
+      settings: { assessments: { notifyFollowers: true } },
+    });
+    expect(created).toMatchObject({ status: 400, body: { error: 'invalid_body', message: 'settings.assessments.notifyFollowers: moved to notifyFollowers' } });
+    expect(await countByName(name)).toBe(0);
+  });
+
   it('refuses unknown mapping fields', async () => {
     const res = await send('PUT', `/api/integrations/${integration.id}/mappings`, {
       users: [{ codesignalUserId: 'cs-1', leverUserID: 'lv-1' }],
@@ -144,6 +177,22 @@ describe('unknown fields in admin bodies', () => {
     expect(res.body.settings).not.toHaveProperty('legacy');
     expect(res.body.settings.assessments).not.toHaveProperty('retiredOption');
     expect(res.body.settings.assessments.tags).not.toHaveProperty('oldTag');
+  });
+
+  it('reads defaultLeverUserId and notifyFollowers from under assessments in a row an earlier version wrote', async () => {
+    const old = await insertIntegration(api.db, { settings: { assessments: { expiryDays: 7, defaultLeverUserId: 'lever-user-1', notifyFollowers: false } } });
+    const res = await send('GET', `/api/integrations/${old.id}`, undefined);
+    expect(res.status).toBe(200);
+    expect(res.body.settings).toMatchObject({ defaultLeverUserId: 'lever-user-1', notifyFollowers: false, assessments: { expiryDays: 7 } });
+    expect(res.body.settings.assessments).not.toHaveProperty('defaultLeverUserId');
+    expect(res.body.settings.assessments).not.toHaveProperty('notifyFollowers');
+
+    // a value already at the top level wins; the stored row itself is left as it is
+    const both = { defaultLeverUserId: 'lever-user-2', assessments: { defaultLeverUserId: 'lever-user-1', notifyFollowers: false } };
+    const mixed = await insertIntegration(api.db, { settings: both });
+    expect(parseStoredSettings(mixed.settings)).toMatchObject({ defaultLeverUserId: 'lever-user-2', notifyFollowers: false });
+    expect((await send('GET', `/api/integrations/${mixed.id}`, undefined)).body.settings).toMatchObject({ defaultLeverUserId: 'lever-user-2', notifyFollowers: false });
+    expect((await findIntegration(api.db, testSecretBox, mixed.id))!.settings).toEqual(both);
   });
 
   it('keeps webhook payloads tolerant of fields Lever adds', async () => {

@@ -114,10 +114,16 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment flow (CodeSignal %s)', (mod
   });
 
   it('refuses invalid settings with a 400 naming the field', async () => {
-    const res = await h.putSettings({ triggerStageIds: ['no-such-stage'], defaultLeverUserId: 'no-such-user' });
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const current = (await readJson(await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}`, { headers }))).settings;
+    const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/settings`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ ...current, defaultLeverUserId: 'no-such-user', assessments: { ...current.assessments, triggerStageIds: ['no-such-stage'] } }),
+    });
     expect(res.status).toBe(400);
     const body = await readJson(res);
-    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['assessments.defaultLeverUserId', 'assessments.triggerStageIds.0']);
+    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['assessments.triggerStageIds.0', 'defaultLeverUserId']);
     const outOfRange = await h.putSettings({ thresholds: { passPercent: 140, pass: { tag: 'p' }, fail: { tag: 'f' } } });
     expect(outOfRange.status).toBe(400);
     expect((await readJson(outOfRange)).message).toContain('assessments.thresholds.passPercent');

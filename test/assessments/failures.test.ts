@@ -105,10 +105,11 @@ describe('assessment failures', () => {
     const sandboxesWithKey = { ...h.sandboxes, lever: { ...h.sandboxes.lever, seed: { ...seed(), apiKey: key } } };
     const created = await ensureDemoIntegration(h.stack.db, testSecretBox, sandboxesWithKey, h.stack.config.publicUrl, `No uploads ${randomUUID()}`);
     // A second integration on the same Lever account; it triggers on the phone screen so the first one stays out of it.
-    const assessments = parseStoredSettings(created.settings).assessments;
+    const stored = parseStoredSettings(created.settings);
     const phoneScreen = seed().stageIds.phoneScreen;
     const settings = integrationSettingsSchema.parse({
-      assessments: { ...assessments, triggerStageIds: [phoneScreen], defaultTestByStage: { [phoneScreen]: plainTest(h).id } },
+      ...stored,
+      assessments: { ...stored.assessments, triggerStageIds: [phoneScreen], defaultTestByStage: { [phoneScreen]: plainTest(h).id } },
     });
     const limited: Harness = { ...h, integration: (await updateIntegrationSettings(h.stack.db, testSecretBox, created.id, settings))! };
 

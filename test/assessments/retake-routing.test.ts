@@ -116,8 +116,9 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('retake routing (CodeSignal answers %s)
     h = await startAssessmentHarness({ name: `Retake routing ${responseMode}`, codesignalResponseMode: responseMode, config: { CODESIGNAL_API_URL: gate.url } });
     gate.target = h.sandboxes.codesignal.graphqlUrl;
     const plain = h.sandboxes.codesignal.seed.tests.find((t) => !t.proctored)!;
-    const res = await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plain.id }, defaultTestByPosting: {}, notifyFollowers: false });
+    const res = await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plain.id }, defaultTestByPosting: {} });
     expect(res.status).toBe(200);
+    expect((await h.putSettings({ notifyFollowers: false }, 'integration')).status).toBe(200);
   });
   afterAll(async () => {
     await h?.close();

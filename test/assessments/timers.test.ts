@@ -8,7 +8,7 @@ import { findIntegration, updateIntegrationSettings, type Integration } from '..
 import { ensureDemoIntegration } from '../../sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
-import { integrationSettingsSchema, interviewSettingsSchema, parseStoredSettings } from '../../src/integrations/settings';
+import { assessmentRunSettings, integrationSettingsSchema, interviewSettingsSchema, parseStoredSettings } from '../../src/integrations/settings';
 import { interviewStateQuery } from '../../src/workflows/interview/messages';
 import { interviewWorkflow } from '../../src/workflows/interview/interview-workflow';
 import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
@@ -49,6 +49,7 @@ describe('assessment and interview timers (time-skipping)', () => {
       testSecretBox,
       integration.id,
       integrationSettingsSchema.parse({
+        ...settings,
         assessments: {
           ...settings.assessments,
           expiryDays: 7,
@@ -114,7 +115,7 @@ describe('assessment and interview timers (time-skipping)', () => {
     const candidate = seed.opportunities.find((o) => o.email)!;
     const startedAt = await env.currentTimeMs();
     // Started directly, as the candidate workflow would (the test server has no custom search attributes).
-    const settings = parseStoredSettings((await findIntegration(db, testSecretBox, integration.id))!.settings).assessments;
+    const settings = assessmentRunSettings(parseStoredSettings((await findIntegration(db, testSecretBox, integration.id))!.settings));
     const handle = await env.client.workflow.start(assessmentWorkflow, {
       taskQueue,
       workflowId: assessmentWorkflowId(integration.id, candidate.id, 1),

@@ -38,8 +38,8 @@ export interface AssessmentHarness {
   /** A recruiter moves the candidate in Lever's UI (fires the webhook). */
   moveToStage(opportunityId: string, stageId: string): void;
   opportunity(opportunityId: string): InspectedOpportunity & { tags: string[]; links: string[] };
-  /** Patches one section of the integration's settings through the admin API. */
-  putSettings(patch: Record<string, unknown>, section?: 'assessments' | 'interviews'): Promise<Response>;
+  /** Patches one section of the integration's settings through the admin API; `integration` is the top level (defaultLeverUserId, notifyFollowers). */
+  putSettings(patch: Record<string, unknown>, section?: 'assessments' | 'interviews' | 'integration'): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startAssessmentHarness(opts: AssessmentHarnessOptions = {}
       return fetch(`${stack.baseUrl}/api/integrations/${integration.id}/settings`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...current, [section]: { ...current[section], ...patch } }),
+        body: JSON.stringify(section === 'integration' ? { ...current, ...patch } : { ...current, [section]: { ...current[section], ...patch } }),
       });
     },
     close: async () => {

@@ -141,12 +141,16 @@ describe('set-up web UI in a real browser', () => {
     await page.getByRole('button', { name: 'SAVE', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     await shot('05-configuration');
-    const saved = (await (await fetch(`${stack.baseUrl}/api/integrations/${integrationId}`, { headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN}` } })).json()) as { settings: { assessments: unknown } };
-    expect(saved.settings.assessments).toMatchObject({
-      triggerStageIds: [lever.seed.stageIds.assessment],
+    const saved = (await (await fetch(`${stack.baseUrl}/api/integrations/${integrationId}`, { headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN}` } })).json()) as { settings: Record<string, unknown> };
+    expect(saved.settings).toMatchObject({
       defaultLeverUserId: defaultUser.id,
-      defaultTestByPosting: { [posting.id]: backendTest.id },
+      notifyFollowers: true,
+      assessments: {
+        triggerStageIds: [lever.seed.stageIds.assessment],
+        defaultTestByPosting: { [posting.id]: backendTest.id },
+      },
     });
+    expect(saved.settings.assessments).not.toHaveProperty('defaultLeverUserId');
 
     // Mappings, pre-filled from both accounts on the first visit.
     await page.getByRole('link', { name: 'User Account Mapping' }).click();

@@ -76,7 +76,7 @@ describe('sourcing and public-link results in the admin UI', () => {
       name: 'Acme sourcing',
       lever: { apiKey: lever.seed.apiKey, webhookSigningTokens: [signingToken()] },
       codesignal: { apiKey: codesignal.seed.apiKey },
-      settings: { assessments: { defaultLeverUserId: lever.seed.defaultUserId } },
+      settings: { defaultLeverUserId: lever.seed.defaultUserId },
     });
     integrationId = created.id;
     await adminApi('POST', `/api/integrations/${integrationId}/mappings/auto`);

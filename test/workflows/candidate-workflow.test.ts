@@ -78,8 +78,8 @@ describe('candidate workflow', () => {
     const worker = await Worker.create(workerOptions(taskQueue));
     const target = { integrationId: randomUUID(), opportunityId: randomUUID() };
     await worker.runUntil(async () => {
-      const id1 = await signalLeverEvent(client, taskQueue, target, { kind: 'hired', key: 'h', triggeredAt: 5 }, 5000);
-      const id2 = await signalLeverEvent(client, taskQueue, target, { kind: 'stageChange', key: 's', triggeredAt: 4, fromStageId: null, toStageId: 'offer' }, 5000);
+      const id1 = await signalLeverEvent(client, taskQueue, target, { kind: 'hired', key: 'h', triggeredAt: 5 });
+      const id2 = await signalLeverEvent(client, taskQueue, target, { kind: 'stageChange', key: 's', triggeredAt: 4, fromStageId: null, toStageId: 'offer' });
       expect(id2).toBe(id1);
       const state = await eventually(async () => {
         const s = await client.workflow.getHandle(id1).query(candidateStateQuery);

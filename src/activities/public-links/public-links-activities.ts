@@ -261,7 +261,7 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
       return {
         session: withTitle,
         passed: passedThreshold(withTitle, a.thresholds),
-        notifyFollowers: a.notifyFollowers,
+        notifyFollowers: settings.notifyFollowers,
         completedTag: a.tags.completed,
         thresholds: a.thresholds ?? null,
       };

@@ -1,5 +1,5 @@
 import type { IntegrationContexts } from '../../integrations/context';
-import type { AssessmentSettings, InterviewSettings } from '../../integrations/settings';
+import { assessmentRunSettings, type AssessmentRunSettings, type InterviewSettings } from '../../integrations/settings';
 
 /**
  * Reads an integration's settings for the workflows, through the integration context every other
@@ -8,13 +8,17 @@ import type { AssessmentSettings, InterviewSettings } from '../../integrations/s
  */
 export function createSettingsActivities({ contexts }: { contexts: IntegrationContexts }) {
   return {
-    async loadAssessmentSettings({ integrationId }: { integrationId: string }): Promise<AssessmentSettings> {
-      return (await contexts.get(integrationId, { fresh: true })).settings.assessments;
+    /**
+     * Assessment settings, plus the integration's notifyFollowers. The shape is the one recorded in
+     * workflow histories (notifyFollowers used to be an assessment setting): keep it, or replays break.
+     */
+    async loadAssessmentSettings({ integrationId }: { integrationId: string }): Promise<AssessmentRunSettings> {
+      return assessmentRunSettings((await contexts.get(integrationId, { fresh: true })).settings);
     },
-    /** Interview settings, plus the notification setting they share with assessments. */
+    /** Interview settings, plus the integration's notifyFollowers (a shape recorded in workflow histories too). */
     async loadInterviewSettings({ integrationId }: { integrationId: string }): Promise<{ interviews: InterviewSettings; notifyFollowers: boolean }> {
       const { settings } = await contexts.get(integrationId, { fresh: true });
-      return { interviews: settings.interviews, notifyFollowers: settings.assessments.notifyFollowers };
+      return { interviews: settings.interviews, notifyFollowers: settings.notifyFollowers };
     },
   };
 }

@@ -9,6 +9,7 @@ import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseQuery } from '../validate';
 import { requireAdmin } from './admin-auth';
+import { withinDeadline } from '../temporal';
 
 export interface ActivityRoutesDeps {
   db: Db;
@@ -75,7 +76,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
     const integrationId = await knownIntegration(req.params.integrationId);
     const runs: WorkflowExecutionInfo[] = [];
     try {
-      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, async () => {
+      await withinDeadline(deps, async () => {
         for await (const run of deps.temporal.workflow.list({ query: `${IntegrationIdKey.name} = '${integrationId}'`, pageSize: query.limit })) {
           runs.push(run);
           if (runs.length >= query.limit) break;

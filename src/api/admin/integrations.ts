@@ -3,12 +3,12 @@ import { sourcingView } from '../sourcing/sourcing-view';
 import express, { type Router } from 'express';
 import { secretHint, type SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
+import type { IntegrationClients } from '../../integrations/clients';
 import {
   createIntegration, credentialsInputSchema, findIntegration, integrationInputSchema, listIntegrations, updateIntegrationCredentials, updateIntegrationSettings,
   type Integration,
 } from '../../integrations/repository';
 import { ExternalApiError } from '../../external-api-error';
-import { integrationLeverClient } from '../../lever/rate-limiter';
 import { integrationSettingsSchema, parseStoredSettings } from '../../integrations/settings';
 import { settingsIssuesAgainstLever } from '../../integrations/settings-lever-check';
 import { requireAdmin } from './admin-auth';
@@ -21,9 +21,8 @@ export interface IntegrationRoutesDeps {
   box: SecretBox;
   adminToken: string | undefined;
   publicUrl: string;
-  leverApiUrl: string;
-  /** Settings checks share the integration's Lever budget with the workers. */
-  leverRequestsPerSecond: number;
+  /** Settings are checked against the integration's Lever account, in the budget it shares with the workers. */
+  clients: IntegrationClients;
 }
 
 /**
@@ -107,7 +106,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
     if (!integration) throw unknownIntegration(req.params.integrationId);
     const settings = parseBody(integrationSettingsSchema, req.body);
-    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
+    const lever = deps.clients.lever(integration);
     let issues;
     try {
       issues = await settingsIssuesAgainstLever(settings, lever);

@@ -1,5 +1,4 @@
 import express, { type Router } from 'express';
-import { createCodeSignalClient } from '../../codesignal/client';
 import { ExternalApiError } from '../../external-api-error';
 import { autoFillMapping, mappingReview as review } from '../../integrations/mappings/auto-fill';
 import { loadMappingCatalog } from '../../integrations/mappings/catalog';
@@ -7,7 +6,6 @@ import { loadMapping, saveMapping, type StoredMapping } from '../../integrations
 import { integrationMappingSchema, SOURCING_STATUSES, type IntegrationMapping, type MappingCatalog } from '../../integrations/mappings/schema';
 import { mappingIssues } from '../../integrations/mappings/validate';
 import { type Integration } from '../../integrations/repository';
-import { integrationLeverClient } from '../../lever/rate-limiter';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody } from '../validate';
@@ -75,10 +73,8 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
   const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
 
   async function catalogOf(integration: Integration): Promise<MappingCatalog> {
-    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
-    const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
     try {
-      return await loadMappingCatalog(lever, codesignal);
+      return await loadMappingCatalog(deps.clients.lever(integration), deps.clients.codesignal(integration));
     } catch (err) {
       if (err instanceof ExternalApiError) {
         const service = err.service === 'lever' ? 'Lever' : 'CodeSignal';

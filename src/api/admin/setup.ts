@@ -1,14 +1,14 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { createCodeSignalClient } from '../../codesignal/client';
+import type { CodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
+import type { IntegrationClients } from '../../integrations/clients';
 import { checkCodeSignalKey } from '../../integrations/key-checks/codesignal-key-check';
 import { checkLeverKey } from '../../integrations/key-checks/lever-key-check';
 import { loadCodeSignalOptions, loadLeverOptions } from '../../integrations/options';
-import { type Integration } from '../../integrations/repository';
-import { createLeverRateLimiter, integrationLeverClient } from '../../lever/rate-limiter';
+import type { LeverClient } from '../../lever/client';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody } from '../validate';
@@ -18,10 +18,8 @@ export interface SetupRoutesDeps {
   db: Db;
   box: SecretBox;
   adminToken: string | undefined;
-  leverApiUrl: string;
-  codesignalApiUrl: string;
-  /** The budget of the shared Lever limiter, as the worker's (LEVER_REQUESTS_PER_SECOND). */
-  leverRequestsPerSecond: number;
+  /** Builds the integration's Lever and CodeSignal clients (app.ts: one for the API). */
+  clients: IntegrationClients;
 }
 
 const keyToTest = z.strictObject({ apiKey: z.string().min(1) });
@@ -49,44 +47,41 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   router.use(['/api/setup', '/api/integrations/:integrationId/lever', '/api/integrations/:integrationId/codesignal'], requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
 
   const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
-  // an integration's Lever calls share its budget with the workers, whichever key they use
-  const limiterOf = (integration: Integration) =>
-    createLeverRateLimiter({ db: deps.db, integrationId: integration.id, pointsPerSecond: deps.leverRequestsPerSecond });
+  const { clients } = deps;
 
-  const testLever = (apiKey: string, integration?: Integration) =>
-    upstream('check the key with', () => checkLeverKey({ baseUrl: deps.leverApiUrl, apiKey, limiter: integration && limiterOf(integration) }));
-  const testCodeSignal = (apiKey: string) =>
-    upstream('check the key with', () => checkCodeSignalKey(createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey })));
+  const testLever = (lever: LeverClient) => upstream('check the key with', () => checkLeverKey(lever));
+  const testCodeSignal = (codesignal: CodeSignalClient) => upstream('check the key with', () => checkCodeSignalKey(codesignal));
 
   router.post('/api/setup/lever/test', async (req, res) => {
-    res.json(await testLever(parseBody(keyToTest, req.body).apiKey));
+    res.json(await testLever(clients.forKey.lever(parseBody(keyToTest, req.body).apiKey)));
   });
 
   router.post('/api/setup/codesignal/test', async (req, res) => {
-    res.json(await testCodeSignal(parseBody(keyToTest, req.body).apiKey));
+    res.json(await testCodeSignal(clients.forKey.codesignal(parseBody(keyToTest, req.body).apiKey)));
   });
 
+  // an integration's Lever calls share its budget with the workers, whichever key they use
   router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testLever(apiKey ?? integration.leverApiKey, integration));
+    res.json(await testLever(clients.lever({ id: integration.id, leverApiKey: apiKey ?? integration.leverApiKey })));
   });
 
   router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testCodeSignal(apiKey ?? integration.codesignalApiKey));
+    res.json(await testCodeSignal(clients.codesignal({ codesignalApiKey: apiKey ?? integration.codesignalApiKey })));
   });
 
   router.get('/api/integrations/:integrationId/lever/options', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
-    const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
+    const lever = clients.lever(integration);
     res.json(await upstream('read stages, users and postings from', () => loadLeverOptions(lever)));
   });
 
   router.get('/api/integrations/:integrationId/codesignal/options', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
-    const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
+    const codesignal = clients.codesignal(integration);
     res.json(await upstream('read the tests from', () => loadCodeSignalOptions(codesignal)));
   });
 

@@ -1,8 +1,8 @@
 import express, { type Router, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { createCodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
+import type { IntegrationClients } from '../../integrations/clients';
 import type { IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
@@ -19,7 +19,8 @@ export interface SelectionRoutesDeps {
   /** The API's one cached integration lookup (app.ts), shared by every router on the hot path. */
   findIntegration: IntegrationLookup;
   temporal: Client;
-  codesignalApiUrl: string;
+  /** Builds the integration's CodeSignal client (app.ts: one for the API). */
+  clients: IntegrationClients;
   linkSigningSecret: string;
   logger: Logger;
 }
@@ -86,7 +87,7 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
     const handle = deps.temporal.workflow.getHandle(assessmentWorkflowId(ref.integrationId, ref.opportunityId, sequence));
     try {
       const phase = phaseOf(await handle.query(assessmentStateQuery));
-      const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
+      const codesignal = deps.clients.codesignal(integration);
       return { integration, handle, phase, codesignal };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {

@@ -8,6 +8,7 @@ import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { routeCodeSignalEvent } from './codesignal-routing';
 import { deliveryLog } from './delivery-log';
+import { temporalOr503 } from '../temporal';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { webhookUrls } from '../../integrations/urls';
@@ -88,15 +89,12 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
   async function signalOrIgnore(res: Response, log: Logger, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
     try {
-      await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () => send(deps.temporal.workflow.getHandle(workflowId)));
+      await temporalOr503(deps, 'the event', () => send(deps.temporal.workflow.getHandle(workflowId)), { log });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        log.info({ workflowId }, 'workflow already closed; CodeSignal event ignored');
-        res.status(200).json({ status: 'ignored', reason: 'closed' });
-        return;
-      }
-      log.warn({ err: (err as Error).message }, 'Temporal unavailable; CodeSignal will retry');
-      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      log.info({ workflowId }, 'workflow already closed; CodeSignal event ignored');
+      res.status(200).json({ status: 'ignored', reason: 'closed' });
+      return;
     }
     res.status(200).json({ status: 'accepted', workflowId });
   }

@@ -18,6 +18,7 @@ import type { Logger } from '../../log';
 import { signalLeverEvent } from '../../temporal/candidate-client';
 import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
 import { HttpError } from '../errors';
+import { temporalOr503 } from '../temporal';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { parseBody } from '../validate';
 
@@ -137,20 +138,9 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
     }
 
     (res.locals as DeliveryLogLocals).eventKey = target.event.key;
-    let workflowId: string;
-    try {
-      workflowId = await signalLeverEvent(
-        deps.temporal,
-        deps.taskQueue,
-        { integrationId, opportunityId: target.opportunityId },
-        target.event,
-        deps.temporalTimeoutMs,
-      );
-    } catch (err) {
-      log.warn({ err: (err as Error).message, opportunityId: target.opportunityId }, 'Temporal unavailable; Lever will retry');
-      res.setHeader('Retry-After', '30');
-      throw new HttpError(503, 'temporal_unavailable', 'the event could not be recorded; retry later');
-    }
+    const workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {
+      log: log.child({ opportunityId: target.opportunityId }),
+    });
     await markAnswered(integrationId, body.token);
     res.status(202).json({ status: 'accepted', workflowId });
   });

@@ -3,13 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { findPublicLinkSession, listPublicLinkSessions, loadPublicLinkSettings, savePublicLinkSettings, type PublicLinkSessionRecord, type StoredPublicLinkSettings } from '../../activities/public-links/repository';
-import { createCodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
+import type { IntegrationClients } from '../../integrations/clients';
 import { PUBLIC_LINK_STATES, publicLinkSettingsSchema } from '../../integrations/public-link-settings';
 import { parseStoredSettings } from '../../integrations/settings';
-import { integrationLeverClient } from '../../lever/rate-limiter';
 import { publicLinkDecisionUpdate, type PublicLinkDecision, type PublicLinkScanInput, type PublicLinkScanSummary, type PublicLinkSessionInput } from '../../workflows/public-links/messages';
 import { isCanonicalUuid, publicLinkScanWorkflowId, publicLinkSessionWorkflowId } from '../../workflows/shared/ids';
 import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
@@ -18,6 +17,7 @@ import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody, parseQuery } from '../validate';
 import { describePublicLinkSchedule, syncPublicLinkSchedule, type ScheduleDeps, type ScheduleStatus } from './schedule';
+import { withinDeadline } from '../temporal';
 
 export interface PublicLinkRoutesDeps {
   db: Db;
@@ -25,9 +25,8 @@ export interface PublicLinkRoutesDeps {
   temporal: Client;
   adminToken: string | undefined;
   taskQueue: string;
-  leverApiUrl: string;
-  codesignalApiUrl: string;
-  leverRequestsPerSecond: number;
+  /** Builds the integration's Lever and CodeSignal clients (app.ts: one for the API). */
+  clients: IntegrationClients;
   /** Deadline of the quick Temporal calls (the schedule's create/update/describe). */
   temporalTimeoutMs: number;
   /** How long `POST …/run` waits for the scan's summary before answering 202 (default 25 s). */
@@ -118,11 +117,11 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
 
     const issues: Array<{ path: string; message: string }> = [];
     if (settings.enabled && settings.testIds.length === 0) issues.push({ path: 'testIds', message: 'name at least one CodeSignal test to enable public-link results' });
-    if (settings.enabled && !parseStoredSettings(integration.settings).assessments.defaultLeverUserId) {
-      issues.push({ path: 'enabled', message: 'results are written to Lever as the default Lever user: set assessments.defaultLeverUserId first' });
+    if (settings.enabled && !parseStoredSettings(integration.settings).defaultLeverUserId) {
+      issues.push({ path: 'enabled', message: 'results are written to Lever as the default Lever user: set defaultLeverUserId first' });
     }
     if (settings.testIds.length > 0) {
-      const codesignal = createCodeSignalClient({ url: deps.codesignalApiUrl, apiKey: integration.codesignalApiKey });
+      const codesignal = deps.clients.codesignal(integration);
       let known: Set<string>;
       try {
         known = new Set((await codesignal.listAllCompanyTests()).map((t) => t.id));
@@ -166,8 +165,8 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
     if (row.state !== 'pending' && row.state !== 'failed') {
       throw new HttpError(409, 'not_pending', `public-link session ${sessionId} is ${row.state}; only a pending or failed one takes a decision`);
     }
-    if (decision.action !== 'dismiss' && !parseStoredSettings(integration.settings).assessments.defaultLeverUserId) {
-      throw new HttpError(400, 'invalid_decision', 'action: results are written to Lever as the default Lever user: set assessments.defaultLeverUserId first', {
+    if (decision.action !== 'dismiss' && !parseStoredSettings(integration.settings).defaultLeverUserId) {
+      throw new HttpError(400, 'invalid_decision', 'action: results are written to Lever as the default Lever user: set defaultLeverUserId first', {
         issues: [{ path: 'action', message: 'no default Lever user is configured' }],
       });
     }
@@ -177,7 +176,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
       });
     }
     if (decision.action === 'post') {
-      const lever = integrationLeverClient(deps.db, integration, { baseUrl: deps.leverApiUrl, pointsPerSecond: deps.leverRequestsPerSecond });
+      const lever = deps.clients.lever(integration);
       try {
         await lever.getOpportunity(decision.opportunityId);
       } catch (err) {
@@ -203,7 +202,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
     if (!settings.enabled) throw new HttpError(409, 'public_links_disabled', 'public-link results are disabled for this integration; enable them in …/public-links/settings first');
     const workflowId = publicLinkScanWorkflowId(integration.id);
     const args: [PublicLinkScanInput] = [{ integrationId: integration.id }];
-    const handle = await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () =>
+    const handle = await withinDeadline(deps, () =>
       deps.temporal.workflow.start('publicLinkScanWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
@@ -213,9 +212,10 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
         typedSearchAttributes: [{ key: IntegrationIdKey, value: integration.id }],
       }),
     );
-    const deadline = Date.now() + (deps.runWaitMs ?? 25_000);
+    const waitMs = deps.runWaitMs ?? 25_000;
+    const deadline = Date.now() + waitMs;
     try {
-      const summary = (await deps.temporal.connection.withDeadline(deadline, () => handle.result())) as PublicLinkScanSummary;
+      const summary = (await withinDeadline(deps, () => handle.result(), waitMs)) as PublicLinkScanSummary;
       res.json({ workflowId, runId: handle.firstExecutionRunId, status: 'completed', summary });
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new HttpError(502, 'scan_failed', `the scan failed: ${err.cause?.message ?? err.message}`);
@@ -234,8 +234,11 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
 async function sendDecision(deps: PublicLinkRoutesDeps, integrationId: string, sessionId: string, decision: PublicLinkDecision): Promise<void> {
   const workflowId = publicLinkSessionWorkflowId(integrationId, sessionId);
   const update = () =>
-    deps.temporal.connection.withDeadline(Date.now() + Math.max(deps.temporalTimeoutMs, 20_000), () =>
-      deps.temporal.workflow.getHandle(workflowId).executeUpdate(publicLinkDecisionUpdate, { args: [decision] }),
+    withinDeadline(
+      deps,
+      () => deps.temporal.workflow.getHandle(workflowId).executeUpdate(publicLinkDecisionUpdate, { args: [decision] }),
+      // the update waits for the workflow to act on it
+      Math.max(deps.temporalTimeoutMs, 20_000),
     );
   try {
     try {
@@ -245,7 +248,7 @@ async function sendDecision(deps: PublicLinkRoutesDeps, integrationId: string, s
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const args: [PublicLinkSessionInput] = [{ integrationId, sessionId }];
-    await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () =>
+    await withinDeadline(deps, () =>
       deps.temporal.workflow.start('publicLinkSessionWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,

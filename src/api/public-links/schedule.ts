@@ -6,6 +6,7 @@ import { listEnabledPublicLinkSettings } from '../../activities/public-links/rep
 import { publicLinkScanWorkflowId, publicLinkScheduleId } from '../../workflows/shared/ids';
 import type { PublicLinkScanInput } from '../../workflows/public-links/messages';
 import type { PublicLinkSettings } from '../../integrations/public-link-settings';
+import { withinDeadline } from '../temporal';
 
 export interface ScheduleDeps {
   client: Client;
@@ -26,7 +27,7 @@ export interface ScheduleStatus {
   lastRunAt: string | null;
 }
 
-const withDeadline = <T>(deps: ScheduleDeps, call: () => Promise<T>): Promise<T> => deps.client.connection.withDeadline(Date.now() + deps.timeoutMs, call);
+const withDeadline = <T>(deps: ScheduleDeps, call: () => Promise<T>): Promise<T> => withinDeadline({ temporal: deps.client, temporalTimeoutMs: deps.timeoutMs }, call);
 
 /**
  * The Schedule as the settings want it: every `intervalMinutes` a scan workflow (carrying the

@@ -12,6 +12,7 @@ import { rotateSourcingToken, setSourcingFeed } from '../../integrations/reposit
 import type { Db } from '../../db/pool';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { candidateStateQuery } from '../../workflows/candidate/messages';
+import { withinDeadline } from '../temporal';
 
 const feedBodySchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
@@ -57,7 +58,7 @@ export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Cl
     const links = await listCandidateLinks(deps.db, integration.id, parsed.data.limit);
     const syncOf = async (opportunityId: string) => {
       try {
-        const state = await deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, () =>
+        const state = await withinDeadline(deps, () =>
           deps.temporal.workflow.getHandle(candidateWorkflowId(integration.id, opportunityId)).query(candidateStateQuery),
         );
         const sync = state.sync;

@@ -11,6 +11,7 @@ import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { parseBody } from '../validate';
 import { signalCandidateWorkflow } from '../../temporal/candidate-client';
+import { temporalOr503, withinDeadline } from '../temporal';
 import { importWorkflowId } from '../../workflows/shared/ids';
 import { importStateQuery, type ImportState, type ImportWorkflowInput } from '../../workflows/sourcing/import-messages';
 import type { sourcingImportWorkflow } from '../../workflows/sourcing/import-workflow';
@@ -63,11 +64,6 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
   const base = '/api/sourcing/:integrationId';
   const waitMs = deps.importWaitMs ?? 10_000;
   const { findIntegration } = deps;
-  const withDeadline = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + deps.temporalTimeoutMs, fn);
-  const unavailable = (err: unknown) => {
-    deps.logger.warn({ err: (err as Error).message }, 'Temporal unavailable; the sourcing call is answered 503');
-    return new HttpError(503, 'temporal_unavailable', 'the call could not be recorded; retry later');
-  };
 
   const document = sourcingOpenApiDocument(deps.publicUrl);
   router.get('/api/sourcing/openapi.json', (_req, res) => void res.json(document));
@@ -91,7 +87,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     const { codesignalCandidateId } = request;
     const workflowId = importWorkflowId(integrationId, codesignalCandidateId);
     const input: ImportWorkflowInput = { integrationId, codesignalCandidateId, request };
-    const handle = await withDeadline(() =>
+    const handle = await temporalOr503(deps, 'the call', () =>
       deps.temporal.workflow.start<typeof sourcingImportWorkflow>('sourcingImportWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
@@ -100,9 +96,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
         workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes: [{ key: IntegrationIdKey, value: integrationId }],
       }),
-    ).catch((err: unknown) => {
-      throw unavailable(err);
-    });
+    );
     // wait a while for the result; past that the long poll is abandoned (not left open) and the caller reads `self` later
     const waiting = new AbortController();
     const timer = setTimeout(() => waiting.abort(), waitMs);
@@ -137,10 +131,10 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
     let state: ImportState | undefined;
     try {
-      state = await withDeadline(() => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).query(importStateQuery));
+      state = await temporalOr503(deps, 'the call', () => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).query(importStateQuery));
     } catch (err) {
       // a workflow past its retention is gone; the recorded link still answers
-      if (!(err instanceof WorkflowNotFoundError) && !link) throw unavailable(err);
+      if (!link && !(err instanceof WorkflowNotFoundError)) throw err;
     }
     if (!state && !link) throw new HttpError(404, 'unknown_candidate', `CodeSignal candidate ${codesignalCandidateId} was never imported`);
     res.json({ ...answerOf(integrationId, codesignalCandidateId, deps.publicUrl, state, link), status: link ? 'imported' : state!.status });
@@ -156,7 +150,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     }
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
     if (!link) {
-      const importing = await withDeadline(() => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).describe()).then(
+      const importing = await withinDeadline(deps, () => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).describe()).then(
         (d) => d.status.name === 'RUNNING',
         () => false,
       );
@@ -165,9 +159,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     }
     const report: CodeSignalStatusReport = { candidateId: codesignalCandidateId, status: change.status, changedAt, changedByUserId: change.changedBy?.codesignalUserId ?? null };
     const target = { integrationId, opportunityId: link.leverOpportunityId };
-    const workflowId = await signalCandidateWorkflow(deps.temporal, deps.taskQueue, target, codesignalStatusSignal, report, deps.temporalTimeoutMs).catch((err: unknown) => {
-      throw unavailable(err);
-    });
+    const workflowId = await temporalOr503(deps, 'the call', () => signalCandidateWorkflow(deps.temporal, deps.taskQueue, target, codesignalStatusSignal, report));
     res.status(202).json({ status: 'accepted', codesignalCandidateId, leverOpportunityId: link.leverOpportunityId, workflowId });
   });
   return router;

@@ -2,7 +2,7 @@ import type { CodeSignalClient } from '../../codesignal/client';
 import type { DocumentNode } from 'graphql';
 import * as documents from '../../codesignal/documents';
 import { ExternalApiError } from '../../external-api-error';
-import { keyCheck, mapLimit, type KeyCheck, type PermissionCheck } from './key-check';
+import { keyCheck, mapLimited, type KeyCheck, type PermissionCheck } from './key-check';
 
 /**
  * An id no CodeSignal object has, whatever its kind: CodeSignal's ids are (as far as known) 17-character
@@ -117,7 +117,7 @@ export async function checkCodeSignalKey(codesignal: CodeSignalClient): Promise<
       }),
     );
     const writes = CODESIGNAL_PERMISSIONS.flatMap(({ name, writes: probes = [] }) => probes.map((probe) => ({ name, probe })));
-    const verdicts = await mapLimit(writes, WRITE_CONCURRENCY, async ({ probe }) => writeVerdict(probe, codesignal));
+    const verdicts = await mapLimited(writes, WRITE_CONCURRENCY, async ({ probe }) => writeVerdict(probe, codesignal));
     for (const { name, scope, writes: probes } of CODESIGNAL_PERMISSIONS) {
       if (!probes) continue;
       results.set(name, { name, scope, ...combine(verdicts.filter((_, i) => writes[i]!.name === name)) });

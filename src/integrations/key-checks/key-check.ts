@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 /** One permission of an API key as the set-up UI shows it. */
 export interface PermissionCheck {
   /** What the admin ticks or asks for, e.g. Lever's checklist entry "read stage". */
@@ -24,21 +26,15 @@ export function keyCheck(keyValid: boolean, permissions: PermissionCheck[], now:
   return { ok: keyValid && missing.length === 0, keyValid, permissions, missing, checkedAt: now.toISOString() };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, answering in the items' order; the first failure stops it. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]!);
-      } catch (err) {
-        next = items.length;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
+/**
+ * Runs `fn` over `items`, at most `concurrency` at a time (p-limit), answering in the items' order; the
+ * first failure rejects it and no item still waiting is started.
+ */
+export async function mapLimited<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const limit = pLimit(concurrency);
+  try {
+    return await Promise.all(items.map((item) => limit(() => fn(item))));
+  } finally {
+    limit.clearQueue();
+  }
 }

@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TokenBucket } from 'limiter';
 import { z } from 'zod';
-import { networkError, type ExternalApiError } from '../../external-api-error';
-import type { RequestLimiter } from '../../lever/client';
-import { leverHttpError, parseJson } from '../../lever/errors';
-import { DEFAULT_LEVER_POINTS_PER_SECOND } from '../../lever/rate-limiter';
-import { keyCheck, mapLimit, type KeyCheck, type PermissionCheck } from './key-check';
+import type { ExternalApiError } from '../../external-api-error';
+import type { LeverClient } from '../../lever/client';
+import { keyCheck, mapLimited, type KeyCheck, type PermissionCheck } from './key-check';
 
 /**
  * An id no Lever object has. Every write probe targets it (or names it as the acting user) and never an
@@ -115,17 +112,11 @@ const FINDERS: Readonly<Record<string, keyof Found>> = { 'list users': 'userId',
 const firstIdSchema = z.object({ data: z.array(z.object({ id: z.string() })).min(1) });
 
 export interface LeverKeyCheckOptions {
-  /** e.g. `https://api.lever.co/v1` */
-  baseUrl: string;
-  apiKey: string;
-  /** The integration's shared limiter when it is (to be) the integration's key; else the check paces itself. */
-  limiter?: RequestLimiter;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
-/** Probes in flight at once; with the pacing below the TEST stays under Lever's 10 requests/s. */
+/** Probes in flight at once; with the client's pacing the TEST stays under Lever's 10 requests/s. */
 const CONCURRENCY = 3;
 const RATE_LIMITED_ATTEMPTS = 3;
 
@@ -145,11 +136,15 @@ type Answer = { status: number; firstId?: string; error?: ExternalApiError };
  * permission would show as granted, never the reverse, and still nothing would be written.
  *
  * 401 → `keyValid: false`. Lever unreachable or 5xx → throws the (retryable) ExternalApiError.
+ *
+ * `lever` is a client on the key to check, paced: the integration's client (IntegrationClients.lever,
+ * its shared budget) when the key is or is to be an integration's, else `forKey.lever` (paced alone).
+ * Each probe goes out through its `probe` method, one request per attempt.
  */
-export async function checkLeverKey(options: LeverKeyCheckOptions): Promise<KeyCheck> {
+export async function checkLeverKey(lever: LeverClient, options: LeverKeyCheckOptions = {}): Promise<KeyCheck> {
   // once the answer is known (key refused, Lever down), probes still queued or in flight are dropped
   const done = new AbortController();
-  const send = prober(options, done.signal);
+  const send = prober(lever, options.timeoutMs ?? 10_000, done.signal);
   const found: Found = { opportunityId: MADE_UP_ID, userId: MADE_UP_ID, stageId: MADE_UP_ID };
   const results = new Map<string, PermissionCheck>();
   const run = async (permission: LeverPermission) => {
@@ -161,8 +156,8 @@ export async function checkLeverKey(options: LeverKeyCheckOptions): Promise<KeyC
     results.set(permission.name, { name: permission.name, scope: permission.scope, ...verdict(answer, 'write' in probe ? request : undefined) });
   };
   try {
-    await mapLimit(LEVER_PERMISSIONS.filter((p) => p.name in FINDERS), CONCURRENCY, run);
-    await mapLimit(LEVER_PERMISSIONS.filter((p) => !(p.name in FINDERS)), CONCURRENCY, run);
+    await mapLimited(LEVER_PERMISSIONS.filter((p) => p.name in FINDERS), CONCURRENCY, run);
+    await mapLimited(LEVER_PERMISSIONS.filter((p) => !(p.name in FINDERS)), CONCURRENCY, run);
   } catch (err) {
     if (err instanceof KeyRefused) return keyCheck(false, LEVER_PERMISSIONS.map((p) => ({ name: p.name, scope: p.scope, granted: null })));
     throw err;
@@ -184,47 +179,19 @@ function verdict(answer: Answer, write: ProbeRequest | undefined): Pick<Permissi
 }
 
 /** One probe request → its status (and the first listed id); 429s are retried after a pause. */
-function prober(options: LeverKeyCheckOptions, done: AbortSignal): (req: ProbeRequest) => Promise<Answer> {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? fetch;
-  const limiter = options.limiter ?? pacer(DEFAULT_LEVER_POINTS_PER_SECOND);
-  const basic = Buffer.from(`${options.apiKey}:`).toString('base64');
-  const secrets = [options.apiKey, basic];
-
-  return async (req) => {
-    const call = `${req.method} ${req.path}`;
-    const url = new URL(baseUrl + req.path);
-    for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { authorization: `Basic ${basic}`, accept: 'application/json' };
-    if (req.json !== undefined) headers['content-type'] = 'application/json';
+function prober(lever: LeverClient, timeoutMs: number, done: AbortSignal): (req: ProbeRequest) => Promise<Answer> {
+  return async ({ file, ...req }) => {
     for (let attempt = 1; ; attempt++) {
-      await limiter.acquire();
-      done.throwIfAborted();
-      let res: Response;
-      let text: string;
-      try {
-        res = await doFetch(url, {
-          method: req.method,
-          headers,
-          body: req.file ? probeFile() : req.json === undefined ? undefined : JSON.stringify(req.json),
-          // a write probe is never sent on to another address
-          redirect: req.method === 'GET' ? 'follow' : 'manual',
-          signal: AbortSignal.any([done, AbortSignal.timeout(options.timeoutMs ?? 10_000)]),
-        });
-        if (!res.ok) {
-          const error = await leverHttpError(call, res, secrets);
-          if (res.status === 429 && attempt < RATE_LIMITED_ATTEMPTS) {
-            await sleep(error.retryAfterMs ?? 1_000);
-            continue;
-          }
-          return { status: res.status, error };
+      const answer = await lever.probe({ ...req, form: file ? probeFile() : undefined }, { signal: done, timeoutMs });
+      if (answer.error) {
+        if (answer.status === 429 && attempt < RATE_LIMITED_ATTEMPTS) {
+          await sleep(answer.error.retryAfterMs ?? 1_000);
+          continue;
         }
-        text = await res.text();
-      } catch (err) {
-        throw networkError('lever', call, err);
+        return { status: answer.status, error: answer.error };
       }
-      const first = firstIdSchema.safeParse(parseJson(text));
-      return { status: res.status, firstId: first.success ? first.data.data[0]!.id : undefined };
+      const first = firstIdSchema.safeParse(answer.body);
+      return { status: answer.status, firstId: first.success ? first.data.data[0]!.id : undefined };
     }
   };
 }
@@ -233,10 +200,4 @@ function probeFile(): FormData {
   const form = new FormData();
   form.append('file', new Blob([`${PROBE_TEXT}\n`], { type: 'text/plain' }), 'permission-check.txt');
   return form;
-}
-
-/** Spaces requests evenly (a bucket of one), for a key no shared limiter counts for (one not saved yet). */
-function pacer(perSecond: number): RequestLimiter {
-  const bucket = new TokenBucket({ bucketSize: 1, tokensPerInterval: perSecond, interval: 'second' });
-  return { acquire: async () => void (await bucket.removeTokens(1)) };
 }

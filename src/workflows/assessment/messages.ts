@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AssessmentSettings } from '../../integrations/settings';
+import type { AssessmentRunSettings } from '../../integrations/settings';
 
 /** Messages of the assessment workflow, shared by the ingress, the admin API and the workflows. */
 
@@ -64,7 +64,8 @@ export interface AssessmentWorkflowInput {
   assessmentId: string;
   candidateWorkflowId: string;
   triggerStageId: string;
-  settings: AssessmentSettings;
+  /** The assessment settings with the integration's notifyFollowers, as loadAssessmentSettings returns them. */
+  settings: AssessmentRunSettings;
   /** A retake: reactivate this earlier session instead of inviting afresh. */
   retakeOfSessionId?: string;
 }

@@ -1,7 +1,7 @@
 /** The candidate workflow's assessment and interview children: when to start, launch and cancel them. */
 import { getExternalWorkflowHandle, log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SettingsActivities } from '../../activities/shared/settings-activities';
-import type { AssessmentSettings } from '../../integrations/settings';
+import type { AssessmentRunSettings } from '../../integrations/settings';
 import { assessmentWorkflow } from '../assessment/assessment-workflow';
 import { cancelAssessmentSignal, isTerminalAssessmentStatus, type AssessmentSummary, type CancelRequest } from '../assessment/messages';
 import { interviewWorkflow } from '../interview/interview-workflow';
@@ -61,7 +61,7 @@ export function reserveAssessment(
 }
 
 /** Starts the assessment as a child workflow; a retake reactivates the earlier session. */
-export async function launchAssessment(state: CandidateState, summary: AssessmentSummary, settings: AssessmentSettings, retakeOfSessionId?: string): Promise<void> {
+export async function launchAssessment(state: CandidateState, summary: AssessmentSummary, settings: AssessmentRunSettings, retakeOfSessionId?: string): Promise<void> {
   await startChild(assessmentWorkflow, {
     workflowId: summary.workflowId,
     args: [

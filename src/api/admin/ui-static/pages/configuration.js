@@ -30,6 +30,8 @@ export async function renderConfiguration(container, id) {
     api('GET', `${base}/mappings/catalog`).catch(() => ({ codesignalUsers: [] })),
   ]);
   const { assessments: a, interviews: iv } = integration.settings;
+  // integration-wide: every flow writes as the default Lever user and notifies followers or not
+  const { defaultLeverUserId, notifyFollowers } = integration.settings;
   const stages = lever.stages.map((s) => ({ id: s.id, label: s.text, text: s.text }));
   const users = lever.users.map((u) => ({ id: u.id, label: `${u.name} <${u.email}>` }));
   const tests = codesignal.tests.map((t) => ({ id: t.id, label: t.title }));
@@ -59,8 +61,8 @@ export async function renderConfiguration(container, id) {
   const status = statusLine();
 
   const controls = {
-    defaultLeverUser: select('defaultLeverUserId', users, a.defaultLeverUserId, '— choose the Lever user the integration writes as —'),
-    notifyFollowers: h('input', { type: 'checkbox', name: 'notifyFollowers', checked: a.notifyFollowers }),
+    defaultLeverUser: select('defaultLeverUserId', users, defaultLeverUserId, '— choose the Lever user the integration writes as —'),
+    notifyFollowers: h('input', { type: 'checkbox', name: 'notifyFollowers', checked: notifyFollowers }),
     expiryDays: number('expiryDays', a.expiryDays, 1, 180),
     reminders: h('input', { name: 'reminderDaysBeforeExpiry', value: a.reminderDaysBeforeExpiry.join(', '), pattern: '^\\s*(\\d+\\s*(,\\s*\\d+\\s*)*)?$' }),
     passPercent: number('passPercent', t.passPercent, 0, 100),
@@ -108,6 +110,8 @@ export async function renderConfiguration(container, id) {
       [...defaultTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.stage, el.value]),
     );
     const settings = {
+      defaultLeverUserId: controls.defaultLeverUser.value || undefined,
+      notifyFollowers: controls.notifyFollowers.checked,
       assessments: {
         ...a,
         triggerStageIds,
@@ -115,8 +119,6 @@ export async function renderConfiguration(container, id) {
         defaultTestByPosting: Object.fromEntries(
           [...postingTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.posting, el.value]),
         ),
-        defaultLeverUserId: controls.defaultLeverUser.value || undefined,
-        notifyFollowers: controls.notifyFollowers.checked,
         expiryDays: Number(controls.expiryDays.value),
         reminderDaysBeforeExpiry: controls.reminders.value.split(',').map((d) => d.trim()).filter(Boolean).map(Number),
         thresholds: thresholdOn.checked
