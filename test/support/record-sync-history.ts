@@ -15,7 +15,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded
 import { migrate } from '../../src/db/migrate';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
-import { candidateHandle, changeInCodeSignal, codesignalStatus, ids, importLinkedCandidate, leverOpportunity, setLeverApiWebhooks, settled, startStageSyncHarness } from '../sync/sync-support';
+import { candidateHandle, changeInCodeSignal, codesignalStatus, ids, importLinkedCandidate, leverOpportunity, setLeverApiWebhooks, settled, startStageSyncHarness } from '../workflows/sourcing/sync-support';
 import { eventually, testLogger } from './stack';
 
 async function main(out: string) {
