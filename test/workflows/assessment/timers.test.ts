@@ -61,7 +61,7 @@ describe('assessment and interview timers (time-skipping)', () => {
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../../src/workflows'),
+      workflowsPath: require.resolve('../../../src/workflows'),
       dataConverter: testDataConverter(),
       activities: createActivities({
         db,

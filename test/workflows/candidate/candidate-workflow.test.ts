@@ -19,7 +19,7 @@ describe('candidate workflow', () => {
   const workerOptions = (taskQueue: string) => ({
     connection: nativeConnection,
     taskQueue,
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath: require.resolve('../../../src/workflows'),
     activities: createSettingsActivities({
       contexts: createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 }),
     }),
