@@ -1,9 +1,10 @@
 # One image, two roles: the API (node dist/api/server.js) and the worker (node dist/worker.js).
 # Build stage: every dependency (TypeScript, type packages), to compile src/ and prebundle the workflows.
+# No install scripts: the build needs none (the project's own postinstall fetches the dev stack's Temporal CLI).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build

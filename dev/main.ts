@@ -9,8 +9,8 @@ import { demoWalkthrough, ensureDemoIntegration } from '../sandbox/demo-integrat
 import { startSandboxes } from '../sandbox/start';
 import { ensureAdmin } from '../src/api/admin/admin-users';
 import { migrate } from '../src/db/migrate';
-import { createPool } from '../src/db/pool';
-import { createLogger } from '../src/log';
+import { createPool, type Db } from '../src/db/pool';
+import { createLogger, type Logger } from '../src/log';
 import { newMasterKey } from '../src/crypto/keys';
 import { secretBoxFrom } from '../src/crypto/secret-box';
 import { sealStoredSecrets } from '../src/integrations/repository';
@@ -20,6 +20,9 @@ import { registerSearchAttributes } from '../src/temporal/connection';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { startDevServer } from './temporal-dev-server';
 import { createCandidateWorker, installRuntime } from '../src/worker';
+import { temporalUiPath } from '../src/api/temporal-ui-proxy';
+import { lockDataDir } from './instance-lock';
+import { checkDatabase, connectTemporal } from '../src/startup-checks';
 
 /** The web UI's admin when ADMIN_EMAIL is not set; its password is generated into DATA_DIR. */
 const devAdminEmail = 'admin@example.com';
@@ -27,19 +30,23 @@ const devAdminEmail = 'admin@example.com';
 /**
  * Development: everything in one process on embedded defaults — PostgreSQL and the Temporal dev
  * server under DATA_DIR (unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), the worker and the API.
+ * One per data directory: a second start while one runs stops at once, naming the first.
  */
 async function main(): Promise<void> {
   let config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
   // Development keeps its generated encryption key next to the data it protects.
   config = { ...config, ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? readOrCreateSecret(path.join(dataDir, 'encryption-key'), newMasterKey) };
-  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = [{ name: 'pid file', stop: async () => releaseLock() }];
   // A step that cannot finish (e.g. the worker draining towards a Temporal server that died) must not
   // keep the process from stopping: each gets the worker's grace period and a margin.
   const stepTimeoutMs = (config.WORKER_SHUTDOWN_GRACE_SECONDS + 20) * 1000;
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     for (const { name, stop } of stops.reverse()) {
       let timer: NodeJS.Timeout | undefined;
@@ -55,19 +62,28 @@ async function main(): Promise<void> {
 
   try {
     const sandboxes = config.useSandboxes
-      ? await startSandboxes({ leverPort: config.SANDBOX_LEVER_PORT, codesignalPort: config.SANDBOX_CODESIGNAL_PORT, quiet: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' })
+      ? await startSandboxes({
+          leverPort: config.SANDBOX_LEVER_PORT,
+          codesignalPort: config.SANDBOX_CODESIGNAL_PORT,
+          quiet: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+          // Their records live as long as PostgreSQL's and Temporal's: a waiting candidate still exists after a restart.
+          persist: { dataDir, onSaveError: (err) => logger.warn({ err: err.message }, 'sandbox state not saved') },
+        })
       : undefined;
     if (sandboxes) {
       stops.push({ name: 'sandboxes', stop: sandboxes.close });
       config = { ...config, leverApiUrl: sandboxes.lever.apiUrl, codesignalApiUrl: sandboxes.codesignal.graphqlUrl };
     }
 
+    // an external database or Temporal is checked first, like the production entries do, naming the variable
+    if (config.DATABASE_URL) await checkDatabase(config.DATABASE_URL, { timeoutMs: config.STARTUP_CHECK_TIMEOUT_MS });
     const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(dataDir, config.EMBEDDED_POSTGRES_PORT, logger);
     if (embedded) stops.push({ name: 'postgres', stop: embedded.stop });
     const databaseUrl = config.DATABASE_URL ?? embedded!.url;
     await migrate(databaseUrl, logger);
     const db = createPool(databaseUrl, logger);
     stops.push({ name: 'database pool', stop: () => db.end() });
+    if (embedded) expectAdminShutdownWhenStopping(db, logger, () => stopping);
     const box = secretBoxFrom(config);
     await sealStoredSecrets(db, box, logger);
 
@@ -79,14 +95,26 @@ async function main(): Promise<void> {
           port: config.TEMPORAL_DEV_PORT,
           uiPort: config.TEMPORAL_UI_PORT,
           namespace: config.TEMPORAL_NAMESPACE,
-          codecEndpoint: `${config.publicUrl}/codec`,
+          // The API serves the UI at /temporal (src/api/temporal-ui-proxy.ts), so the codec endpoint is on the
+          // page's own origin, whatever host the admin uses, and the browser sends the session cookie with it.
+          uiPublicPath: temporalUiPath,
+          codecEndpoint: '/codec',
           verbose: config.DEV_VERBOSE_SERVERS,
           logger,
         });
-    if (devServer) stops.push({ name: 'temporal dev server', stop: devServer.stop });
+    if (devServer) {
+      stops.push({ name: 'temporal dev server', stop: devServer.stop });
+      config = {
+        ...config,
+        TEMPORAL_UI_UPSTREAM: config.TEMPORAL_UI_UPSTREAM ?? new URL(devServer.uiUrl).origin,
+        temporalUiUrl: config.TEMPORAL_UI_URL?.replace(/\/+$/, '') ?? `${config.publicUrl}${temporalUiPath}`,
+      };
+    }
     const temporalAddress = config.TEMPORAL_ADDRESS ?? devServer!.address;
 
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = config.TEMPORAL_ADDRESS
+      ? await connectTemporal({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, timeoutMs: config.STARTUP_CHECK_TIMEOUT_MS })
+      : await Connection.connect({ address: temporalAddress });
     stops.push({ name: 'temporal client', stop: () => connection.close() });
     const dataConverter = dataConverterFor(config);
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
@@ -127,7 +155,7 @@ async function main(): Promise<void> {
         'Lever <> CodeSignal integration is running',
         `  API              ${config.publicUrl}  (health: ${config.publicUrl}/readyz)`,
         `  Temporal         ${temporalAddress}  namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
-        `  Temporal Web UI  ${devServer?.uiUrl ?? '(external Temporal: use its own UI)'}`,
+        `  Temporal Web UI  ${temporalUiLine(config)}`,
         `  PostgreSQL       ${embedded ? `embedded, 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}` : 'DATABASE_URL'}`,
         `  Data directory   ${dataDir}`,
         `  Set-up web UI    ${config.publicUrl}/admin/  log in as ${adminEmail}, password ${config.ADMIN_PASSWORD ? 'from ADMIN_PASSWORD' : `in ${path.join(dataDir, 'admin-password')}`}`,
@@ -143,14 +171,40 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
-      stopping = true;
       void shutdown(signal).then(() => process.exit(0));
     });
   }
 }
 
-void main();
+/**
+ * Ctrl-C in a terminal signals the whole process group, so the embedded PostgreSQL gets it too and ends
+ * every connection at once ("terminating connection due to administrator command", 57P01) while the
+ * service is still stopping in order. That is the shutdown, not a lost connection: logged at debug.
+ * (The signal and the connections' end arrive together, so an admin shutdown is judged a moment later.)
+ */
+function expectAdminShutdownWhenStopping(db: Db, logger: Logger, isStopping: () => boolean): void {
+  db.removeAllListeners('error');
+  db.on('error', (err: Error & { code?: string }) => {
+    const judge = () =>
+      err.code === '57P01' && isStopping()
+        ? logger.debug({ err: err.message }, 'database connection ended by the embedded PostgreSQL shutting down')
+        : logger.warn({ err: err.message }, 'idle database connection lost');
+    if (err.code === '57P01') setTimeout(judge, 250).unref();
+    else judge();
+  });
+}
+
+/** Where the banner sends an operator for the Temporal Web UI. */
+function temporalUiLine(config: { temporalUiUrl: string | undefined; TEMPORAL_UI_UPSTREAM?: string }): string {
+  if (!config.temporalUiUrl) return '(external Temporal: use its own UI)';
+  return config.TEMPORAL_UI_UPSTREAM ? `${config.temporalUiUrl}  (as a logged-in admin: payloads shown decoded)` : config.temporalUiUrl;
+}
+
+// A wrong setting or a second start is one line, as in the production entries, not a stack trace.
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

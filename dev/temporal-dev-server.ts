@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Logger } from '../src/log';
@@ -8,7 +9,8 @@ import { customSearchAttributes } from '../src/workflows/shared/search-attribute
 
 export interface DevServer {
   address: string;
-  uiUrl: string | undefined;
+  /** The Web UI's own address (bound to 127.0.0.1), under its public path: what the API's /temporal proxy forwards to. */
+  uiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -20,11 +22,17 @@ export interface DevServerOptions {
   namespace: string;
   /** Where the Web UI sends payloads to be decoded (the API's /codec); the UI calls it from the browser. */
   codecEndpoint?: string;
+  /** The path the Web UI is served under (`--ui-public-path`), so the API can serve it at the same path; default `/`. */
+  uiPublicPath?: string;
   verbose: boolean;
   logger: Logger;
 }
 
-const codecArgs = (opts: DevServerOptions) => (opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []);
+const uiArgs = (opts: DevServerOptions) => [
+  ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
+  ...(opts.uiPublicPath ? ['--ui-public-path', opts.uiPublicPath] : []),
+];
+const uiUrlOf = (opts: DevServerOptions) => `http://127.0.0.1:${opts.uiPort}${opts.uiPublicPath ?? ''}`;
 
 /**
  * Runs the Temporal CLI dev server with its SQLite file under the data directory and the Web UI.
@@ -45,19 +53,20 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--namespace', opts.namespace,
     '--log-level', opts.verbose ? 'info' : 'error',
     '--ui-disable-news-fetch',
-    ...codecArgs(opts),
+    ...uiArgs(opts),
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
   ];
-  const child = spawn(opts.binary, args, { stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn(opts.binary, args, { stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', 'pipe'] });
+  forwardErrors(child, opts.verbose);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilServing(address, child, exited);
   opts.logger.debug({ address, dbFile }, 'temporal dev server started');
   return {
     address,
-    uiUrl: `http://localhost:${opts.uiPort}`,
+    uiUrl: uiUrlOf(opts),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -66,6 +75,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The UI server says on every start under a public path that it sends no content security policy (its
+ * per-request nonces assume the root path); that is why the API serves it to admins only (temporal-ui-proxy.ts).
+ * Said once in the README, not on every start; everything else the server writes to stderr is passed on.
+ */
+const expectedWarning = /CSP IS DISABLED WHEN USING PUBLIC PATH/;
+
+function forwardErrors(child: ChildProcess, verbose: boolean): void {
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (verbose || !expectedWarning.test(line)) process.stderr.write(`${line}\n`);
+  });
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, exited: Promise<number | null>): Promise<void> {
@@ -98,8 +120,8 @@ async function startDownloadedDevServer(opts: DevServerOptions, dbFile: string):
       uiPort: opts.uiPort,
       namespace: opts.namespace,
       searchAttributes: customSearchAttributes,
-      extraArgs: codecArgs(opts),
+      extraArgs: uiArgs(opts),
     },
   });
-  return { address: env.address, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => env.teardown() };
+  return { address: env.address, uiUrl: uiUrlOf(opts), stop: () => env.teardown() };
 }

@@ -28,7 +28,8 @@ export function sourcingBaseUrl(publicUrl: string, integrationId: string): strin
 
 /**
  * A ready integration wired to the sandboxes: created on the first start, re-wired on every start
- * because the in-memory sandboxes forget their webhook subscriptions.
+ * (sandboxes restored from the data directory keep their Lever subscriptions and tokens; sandboxes
+ * without a saved state start with none).
  */
 export async function ensureDemoIntegration(db: Db, box: SecretBox, sandboxes: RunningSandboxes, publicUrl: string, name = demoIntegrationName): Promise<Integration> {
   const { lever, codesignal } = sandboxes;
@@ -70,19 +71,40 @@ export async function ensureDemoIntegration(db: Db, box: SecretBox, sandboxes: R
   const settings = integrationSettingsSchema.parse({
     defaultLeverUserId: defaultUserId,
     notifyFollowers: true,
-    assessments: {
-      triggerStageIds: [stageIds.assessment],
-      thresholds: { passPercent: 70, pass: { tag: 'CodeSignal: passed', moveToStageId: stageIds.onSite }, fail: { tag: 'CodeSignal: below threshold' } },
-    },
+    assessments: { triggerStageIds: [stageIds.assessment], thresholds: demoThresholds(stageIds.onSite) },
   });
   return (await updateIntegrationSettings(db, box, existing.id, settings))!;
 }
 
-/** What `npm start` prints so a newcomer can walk through an assessment and a sourcing import with curl. */
+/** The demo's pass mark and what passing and failing do (set on every start; the walkthrough quotes them). */
+const demoThresholds = (onSiteStageId: string) => ({
+  passPercent: 70,
+  pass: { tag: 'CodeSignal: passed', moveToStageId: onSiteStageId },
+  fail: { tag: 'CodeSignal: below threshold' },
+});
+
+/** Runs a JavaScript expression over JSON read from stdin (the walkthrough's commands need only Node, which the service needs anyway). */
+const nodeOverJson = (expression: string) => `node -pe 'const it = JSON.parse(require("fs").readFileSync(0, "utf8")); ${expression}'`;
+
+/**
+ * What `npm start` prints so a newcomer can walk through an assessment and a sourcing import with curl;
+ * each command, run in order in one shell, does what its line says. The candidate is the first seeded
+ * one not yet past the assessment stage, so the walk works again after a restart that kept the sandboxes' state.
+ */
 export function demoWalkthrough(sandboxes: RunningSandboxes, integration: Integration): string {
   const { lever, codesignal } = sandboxes;
-  const candidate = lever.seed.opportunities.find((o) => o.email) ?? lever.seed.opportunities[0]!;
+  const leverAccount = sandboxes.leverSandbox.store.account(lever.seed.accountId);
+  const { stageIds } = lever.seed;
+  const beforeAssessment = (id: string) => {
+    const opportunity = leverAccount.opportunities.get(id);
+    return opportunity !== undefined && opportunity.archived === null && leverAccount.stageIndex(opportunity.stage) < leverAccount.stageIndex(stageIds.assessment);
+  };
+  const withEmail = lever.seed.opportunities.filter((o) => o.email);
+  const candidate = withEmail.find((o) => beforeAssessment(o.id)) ?? withEmail[0] ?? lever.seed.opportunities[0]!;
+  const stageText = (id: string) => leverAccount.stages.find((st) => st.id === id)?.text ?? id;
+  const test = codesignal.seed.tests.find((t) => !t.proctored) ?? codesignal.seed.tests[0]!;
   const account = `${lever.url}/_sandbox/accounts/${lever.seed.accountId}`;
+  const opportunityUrl = `${account}/opportunities/${candidate.id}`;
   const sourced = codesignal.seed.sourcingCandidates.find((c) => c.replied) ?? codesignal.seed.sourcingCandidates[0];
   const recruiter = codesignal.seed.users[0];
   const json = `-H 'content-type: application/json'`;
@@ -97,16 +119,25 @@ export function demoWalkthrough(sandboxes: RunningSandboxes, integration: Integr
           `  3. Move the opportunity in Lever; the service's status feed updates CodeSignal: curl -s ${codesignal.url}/_sandbox/companies/${codesignal.seed.companyId}/sourcing-feed`,
         ]
       : [];
+  const { passPercent, pass } = demoThresholds(stageIds.onSite);
+  const maxScore = sandboxes.codesignalSandbox.runtime.store.company(codesignal.seed.companyId)?.tests.get(test.id)?.maxScore ?? 1000;
+  // comfortably above the pass mark, so step 4's stage move happens
+  const score = Math.round((maxScore * (passPercent + 100)) / 200);
+  const persisted = sandboxes.persisted;
   return [
     `Sandboxes: Lever ${lever.apiUrl}, CodeSignal ${codesignal.graphqlUrl} — demo integration ${integration.id}`,
-    'Try an assessment:',
-    `  1. Move ${candidate.name} to "CodeSignal Assessment" as a recruiter in Lever:`,
-    `     curl -s -XPOST ${account}/opportunities/${candidate.id}/stage -H 'content-type: application/json' -d '{"stage":"${lever.seed.stageIds.assessment}"}'`,
-    `  2. Open the selection link now on the opportunity and choose a test:`,
-    `     curl -s ${account}/opportunities/${candidate.id} | grep -o 'http[^"]*assessments/select[^"]*'`,
-    `  3. Submit as the candidate (session id from ${codesignal.url}/_sandbox/companies/${codesignal.seed.companyId}/sessions):`,
-    `     curl -s -XPOST ${codesignal.url}/_sandbox/sessions/<sessionId>/submit -H 'content-type: application/json' -d '{"score":250}'`,
-    `  4. See the notes, tags, PDF and stage move: curl -s ${account}/opportunities/${candidate.id}`,
+    ...(persisted ? [`Their records are kept in ${persisted.files.join(' and ')}${persisted.restored ? ' (restored from the last run)' : ''}.`] : []),
+    'Try an assessment (run the commands in order, in one shell):',
+    `  1. Move ${candidate.name} to "${stageText(stageIds.assessment)}" as a recruiter in Lever; the service puts a test selection link on the opportunity:`,
+    `     curl -s -XPOST ${opportunityUrl}/stage ${json} -d '{"stage":"${stageIds.assessment}"}'`,
+    `  2. Take the selection link from the opportunity and choose the "${test.title}" test as the recruiter would (202: the invitation is being sent):`,
+    `     LINK=$(curl -s ${opportunityUrl} | grep -o 'http[^"]*assessments/select[^"]*' | head -1)`,
+    `     curl -s -o /dev/null -w '%{http_code}\\n' -XPOST "$LINK" -d testId=${test.id}`,
+    `  3. Submit the test as the candidate with ${score} of ${maxScore} points (the demo's pass mark is ${passPercent}%):`,
+    `     SESSION=$(curl -s ${codesignal.url}/_sandbox/companies/${codesignal.seed.companyId}/sessions | ${nodeOverJson(`it.findLast((s) => (s.externalId ?? "").includes("${candidate.id}")).id`)})`,
+    `     curl -s -XPOST ${codesignal.url}/_sandbox/sessions/$SESSION/submit ${json} -d '{"score":${score}}'`,
+    `  4. Seconds later the service has posted the result note and the PDF report, tagged "${pass.tag}" and moved ${candidate.name} to "${stageText(pass.moveToStageId)}" (stage ${pass.moveToStageId}):`,
+    `     curl -s ${opportunityUrl} | ${nodeOverJson('({ stage: it.stage, tags: it.tags, files: it.files.map((f) => f.name), notes: it.notes.map((n) => n.fields[0].value.split("\\n")[0]) })')}`,
     ...sourcing,
   ].join('\n');
 }

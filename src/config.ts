@@ -71,6 +71,8 @@ export const environmentSchema = z.object({
   LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  /** How long a production entry waits for each dependency (PostgreSQL, Temporal) at start before it exits naming the variable. */
+  STARTUP_CHECK_TIMEOUT_MS: timeoutMs.default(10_000),
   DEV_VERBOSE_SERVERS: booleanString.default(false),
   /** 32 random bytes, base64: encrypts stored secrets and Temporal payloads, signs admin sessions. */
   ENCRYPTION_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64 (openssl rand -base64 32)').optional(),
@@ -85,6 +87,12 @@ export const environmentSchema = z.object({
   ADMIN_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
   /** Where operators open the Temporal Web UI: deep links from Activity, and the only origin the codec endpoint answers. */
   TEMPORAL_UI_URL: optionalUrl,
+  /**
+   * The address (origin) of a Temporal Web UI started with the public path /temporal, e.g. http://127.0.0.1:8233:
+   * the API serves it at /temporal to logged-in admins, so the UI calls the codec endpoint on the API's own
+   * origin and the browser sends the session cookie. `npm start` sets it to its dev server's UI; unset, no proxy.
+   */
+  TEMPORAL_UI_UPSTREAM: optionalUrl,
   WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().positive().default(14),
   /** Which hops in front of the API are trusted for X-Forwarded-For/-Proto (req.ip, log-in throttling); none by default. */
   TRUST_PROXY: trustProxy.default(false),

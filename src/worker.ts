@@ -6,6 +6,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { activityFailureMapping } from './activities/shared/failures';
 import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
+import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
 import { dataConverterFor } from './temporal/payload-codec';
 
@@ -64,9 +65,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  // Before anything else: PostgreSQL (migrated by the API) and Temporal (with the API's search attributes) answer.
+  await (await checkDependencies(config, 'worker')).close();
   installRuntime(logger, ['SIGINT', 'SIGTERM']);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! }).catch((err: unknown) => {
+    throw new StartupCheckError(`TEMPORAL_ADDRESS: the worker cannot connect to Temporal at ${config.TEMPORAL_ADDRESS} (${firstLineOf(err)})`);
+  });
   const db = createPool(config.DATABASE_URL!, logger);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   try {
     const worker = await createCandidateWorker({
       connection,

@@ -266,6 +266,11 @@ export interface CompanyData {
   outbox: EmailRecord[];
 }
 
+/** The companies kept across restarts of `npm start` (sandbox/persistence.ts), records and logs alike. */
+export interface SandboxStoreSnapshot {
+  companies: CompanyData[];
+}
+
 /** All companies, fully isolated: every lookup goes through the company that owns the key. */
 export class SandboxStore {
   private readonly companies = new Map<string, CompanyData>();
@@ -320,6 +325,20 @@ export class SandboxStore {
   clear(): void {
     this.companies.clear();
     this.keyOwners.clear();
+  }
+
+  /** Every company, by reference: serialise it before the next request changes it. */
+  snapshot(): SandboxStoreSnapshot {
+    return { companies: this.listCompanies() };
+  }
+
+  /** Replaces everything with a snapshot's companies; the key index is rebuilt from their keys. */
+  restore(snapshot: SandboxStoreSnapshot): void {
+    this.clear();
+    for (const data of snapshot.companies) {
+      this.companies.set(data.id, data);
+      for (const key of data.apiKeys.keys()) this.keyOwners.set(key, data.id);
+    }
   }
 
   addApiKey(data: CompanyData, record: ApiKeyRecord): void {

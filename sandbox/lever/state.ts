@@ -1,6 +1,6 @@
 import { BUILT_IN_STAGES, DEFAULT_ARCHIVE_REASONS } from './defaults';
 import { notFound } from './errors';
-import { createFaultState, type FaultState } from './faults';
+import { createFaultState, type FaultConfig, type FaultState } from './faults';
 import { newId, randomHex } from './ids';
 import type {
   ApiKey, Application, ArchiveReason, Contact, Delivery, Interview, Note, Opportunity, Panel, Posting,
@@ -18,6 +18,25 @@ export interface AccountInit {
   name?: string;
   /** Create the default archive reasons (Hired, Underqualified, …). Default true. */
   defaultArchiveReasons?: boolean;
+}
+
+/**
+ * What of an account survives a restart of `npm start` (sandbox/persistence.ts): its records and
+ * settings. Logs (requests, webhook deliveries) and pending webhook retries start empty.
+ */
+const PERSISTED_COLLECTIONS = [
+  'users', 'postings', 'archiveReasons', 'contacts', 'opportunities', 'applications', 'notes', 'files', 'panels',
+  'interviews', 'webhooks', 'knownTags', 'knownSources',
+] as const;
+
+export type AccountSnapshot = Pick<
+  AccountState,
+  'id' | 'name' | 'settings' | 'defaultArchiveReasons' | 'createdAt' | 'stages' | (typeof PERSISTED_COLLECTIONS)[number]
+> & { faults: { config: FaultConfig; seed: number } };
+
+export interface LeverStoreSnapshot {
+  accounts: AccountSnapshot[];
+  keys: ApiKey[];
 }
 
 /** One Lever company. Everything an API key can see lives here; accounts never share records. */
@@ -101,6 +120,27 @@ export class AccountState {
     const wanted = email.trim().toLowerCase();
     return [...this.users.values()].find((u) => u.email.toLowerCase() === wanted);
   }
+
+  /** The account's records, by reference: serialise them before the next request changes them. */
+  snapshot(): AccountSnapshot {
+    const { id, name, settings, defaultArchiveReasons, createdAt, stages } = this;
+    const collections = Object.fromEntries(PERSISTED_COLLECTIONS.map((c) => [c, this[c]])) as Pick<AccountState, (typeof PERSISTED_COLLECTIONS)[number]>;
+    return { id, name, settings, defaultArchiveReasons, createdAt, stages, ...collections, faults: { config: this.faults.config, seed: this.faults.seed } };
+  }
+
+  static fromSnapshot(saved: AccountSnapshot): AccountState {
+    const account = new AccountState(saved.id, saved.name, saved.settings, saved.faults.seed, saved.defaultArchiveReasons, saved.createdAt);
+    account.faults.config = { ...account.faults.config, ...saved.faults.config };
+    account.stages.splice(0, account.stages.length, ...saved.stages);
+    for (const c of PERSISTED_COLLECTIONS) {
+      const target = account[c] as Map<string, unknown> | Set<string>;
+      const source = saved[c] as Map<string, unknown> | Set<string>;
+      target.clear();
+      if (target instanceof Map) for (const [k, v] of source as Map<string, unknown>) target.set(k, v);
+      else for (const v of source as Set<string>) target.add(v);
+    }
+    return account;
+  }
 }
 
 function found<T>(value: T | undefined, collection: string, id: string): T {
@@ -170,6 +210,18 @@ export class LeverStore {
   }
 
   keysOf(accountId: string): ApiKey[] { return [...this.keys.values()].filter((k) => k.accountId === accountId); }
+
+  /** Every account's records and every key (sandbox/persistence.ts keeps them across restarts). */
+  snapshot(): LeverStoreSnapshot {
+    return { accounts: [...this.accounts.values()].map((a) => a.snapshot()), keys: [...this.keys.values()] };
+  }
+
+  /** Replaces everything with a snapshot's accounts and keys. */
+  restore(snapshot: LeverStoreSnapshot): void {
+    this.reset();
+    for (const saved of snapshot.accounts) this.accounts.set(saved.id, AccountState.fromSnapshot(saved));
+    for (const key of snapshot.keys) this.keys.set(key.key, key);
+  }
 
   private freshAccount(id: string, name: string, defaultArchiveReasons: boolean): AccountState {
     const settings = { ...this.defaults.settings, rateLimit: { ...this.defaults.settings.rateLimit } };

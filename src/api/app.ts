@@ -25,6 +25,7 @@ import { mappingRoutes } from './admin/mappings';
 import { publicLinkRoutes } from './public-links/routes';
 import { ensurePublicLinkSchedules } from './public-links/schedule';
 import { setupRoutes } from './admin/setup';
+import { temporalUiProxy } from './temporal-ui-proxy';
 
 export interface ApiDeps {
   config: Config;
@@ -52,6 +53,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(assignRequestId);
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
+  app.use(temporalUiProxy({ config, db, logger })); // the Temporal Web UI at /temporal, for admins, when TEMPORAL_UI_UPSTREAM is set
   app.use(
     leverWebhookRoutes({
       db,

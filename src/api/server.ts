@@ -1,7 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfig, requireExternal, type Config } from '../config';
 import { secretBoxFrom } from '../crypto/secret-box';
 import { sealStoredSecrets } from '../integrations/repository';
@@ -9,6 +9,7 @@ import { ensureAdmin } from './admin/admin-users';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger, type Logger } from '../log';
+import { checkDependencies, crossSiteUiWarning, StartupCheckError } from '../startup-checks';
 import { registerSearchAttributes } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
@@ -115,14 +116,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY');
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  // Before anything else: PostgreSQL and Temporal (with the namespace) answer; the checked connection is kept.
+  const connection = await checkDependencies(config, 'api');
+  const crossSite = crossSiteUiWarning(config);
+  if (crossSite) logger.warn(crossSite);
   const db = createPool(config.DATABASE_URL!, logger);
   await migrate(config.DATABASE_URL!, logger);
   await sealStoredSecrets(db, secretBoxFrom(config), logger);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
   await registerSearchAttributes(temporal, logger);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-  const api = await listen({ config, db, temporal, logger }, config.PORT, config.HOST);
+  const api = await listen({ config, db, temporal, logger }, config.PORT, config.HOST).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    // EADDRINUSE, EACCES (a port below 1024), EADDRNOTAVAIL (a HOST this machine does not have)
+    if (!code?.startsWith('E')) throw err;
+    throw new StartupCheckError(`${code === 'EADDRNOTAVAIL' ? 'HOST' : 'PORT'}: cannot listen on ${config.HOST}:${config.PORT} (${code})`);
+  });
   logger.info({ url: config.publicUrl }, 'api listening');
 
   const stop = async () => {

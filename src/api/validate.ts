@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HttpError } from './errors';
 
 interface Issue {
@@ -42,3 +42,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   const { issues, message } = describe(parsed.error, '');
   throw new HttpError(400, 'invalid_query', message, { issues });
 }
+
+/**
+ * A secret that goes into an HTTP header (the Lever and CodeSignal API keys): printable ASCII only,
+ * refused at input naming the field. Anything else (the README's `"…"` placeholder, a pasted line
+ * break) would be saved and then make every call fail before it leaves the process (fetch refuses
+ * the header: "network error (TypeError)").
+ */
+export const headerSecret = z.string().min(1).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');

@@ -117,35 +117,49 @@ export interface ErrorLogs {
   restore(): void;
 }
 
+type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
 /**
- * Everything logged at error level while a whole-product harness runs: by the service's pino logger
- * (children included) and by Temporal's runtime logger (workflows, activities, worker).
+ * Records the arguments of every call at `levels` of the service's pino logger, and of the children
+ * made from it from now on, into `into` (whatever the logger's own level); answers the undo.
  */
-export function captureErrorLogs(logger: Logger): ErrorLogs {
-  const seen: unknown[] = [];
+export function recordLogCalls(logger: Logger, levels: readonly LogLevel[], into: unknown[]): () => void {
   const undo: Array<() => void> = [];
   const wrap = (l: Logger) => {
-    const { error, child } = l;
-    l.error = ((...args: unknown[]) => {
-      seen.push(args);
-      return (error as (...a: unknown[]) => void).apply(l, args);
-    }) as Logger['error'];
+    const originals = levels.map((level) => [level, l[level]] as const);
+    const { child } = l;
+    for (const [level, original] of originals) {
+      l[level] = ((...args: unknown[]) => {
+        into.push(args);
+        return (original as (...a: unknown[]) => void).apply(l, args);
+      }) as Logger[LogLevel];
+    }
     l.child = ((...args: Parameters<Logger['child']>) => {
       const c = child.apply(l, args);
       wrap(c as unknown as Logger);
       return c;
     }) as Logger['child'];
     undo.push(() => {
-      l.error = error;
+      for (const [level, original] of originals) l[level] = original;
       l.child = child;
     });
   };
   wrap(logger);
+  return () => undo.forEach((u) => u());
+}
+
+/**
+ * Everything logged at error level while a whole-product harness runs: by the service's pino logger
+ * (children included) and by Temporal's runtime logger (workflows, activities, worker).
+ */
+export function captureErrorLogs(logger: Logger): ErrorLogs {
+  const seen: unknown[] = [];
+  const undoPino = recordLogCalls(logger, ['error'], seen);
   const runtime = jest.spyOn(DefaultLogger.prototype, 'log');
   return {
     errors: () => [...seen, ...runtime.mock.calls.filter(([level]) => level === 'ERROR')],
     restore: () => {
-      undo.forEach((u) => u());
+      undoPino();
       runtime.mockRestore();
     },
   };

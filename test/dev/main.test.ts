@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -33,10 +33,25 @@ function startService(env: Record<string, string>): Running {
   return { child, output: () => output, exited };
 }
 
-describe('the one-command development start', () => {
-  jest.setTimeout(180_000);
+/** The assessment walkthrough's commands as printed, one shell line each (1: move; 2: link, choose; 3: session, submit; 4: look). */
+function walkthroughCommands(output: string): string[] {
+  const section = output.slice(output.indexOf('Try an assessment'), output.indexOf('Try a sourcing import'));
+  return section.split('\n').filter((line) => line.startsWith('     ')).map((line) => line.trim());
+}
 
-  it('runs everything on embedded defaults, stops in order on SIGTERM and on Ctrl-C, and resumes open workflows on restart', async () => {
+/** Runs printed commands as a newcomer would paste them, in one bash; resolves with what they print. */
+function shell(commands: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('bash', ['-eu', '-c', commands.join('\n')], { env: { PATH: process.env.PATH }, timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+describe('the one-command development start', () => {
+  jest.setTimeout(300_000);
+
+  it('runs everything on embedded defaults, once per data directory, stops in order on SIGTERM and on Ctrl-C, and resumes open workflows and the sandboxes on restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
     const [port, temporalPort, uiPort, pgPort, leverPort, codesignalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const env = {
@@ -50,53 +65,76 @@ describe('the one-command development start', () => {
       SANDBOX_CODESIGNAL_PORT: String(codesignalPort),
     };
     const base = `http://127.0.0.1:${port}`;
+    // A pid file left by a start that was killed: taken over, not "already running".
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(path.join(dataDir, 'npm-start.pid'), `${deadPid}\n`);
 
     const first = startService(env);
     await eventually(async () => expect(first.output()).toContain('is running'), 120_000, 250);
-    expect(first.output()).toContain(`Temporal Web UI  http://localhost:${uiPort}`);
+    expect(first.output()).toContain(`Temporal Web UI  http://localhost:${port}/temporal`);
     expect(first.output()).toContain(`Data directory   ${dataDir}`);
     expect(first.output()).toContain(`Sandboxes: Lever http://127.0.0.1:${leverPort}/v1`);
+    expect(first.output()).not.toContain('WARNING');
+    expect(readFileSync(path.join(dataDir, 'npm-start.pid'), 'utf8').trim()).toBe(String(first.child.pid));
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
-    // The Web UI is pointed at the API's codec endpoint, which answers the UI's origin.
-    const uiSettings = await readJson(await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`));
-    expect(uiSettings.Codec.Endpoint).toBe(`http://localhost:${port}/codec`);
-    const preflight = await fetch(`${base}/codec/decode`, { method: 'OPTIONS', headers: { origin: `http://localhost:${uiPort}`, 'access-control-request-method': 'POST' } });
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://localhost:${uiPort}`);
 
-    // No real API configured: the sandboxes run with a ready demo integration, and the printed walkthrough works.
-    expect(first.output()).toContain('Try an assessment:');
-    const moveCommand = /curl -s -XPOST (\S+\/stage) -H 'content-type: application\/json' -d '(\{[^']+\})'/.exec(first.output());
-    expect(moveCommand).not.toBeNull();
-    expect((await postJson(moveCommand![1]!, JSON.parse(moveCommand![2]!))).status).toBe(200);
-    const opportunityUrl = moveCommand![1]!.replace(/\/stage$/, '');
-    await eventually(async () => {
-      const opportunity = await readJson(await fetch(opportunityUrl));
-      expect(opportunity.links.some((l: string) => l.startsWith(`http://localhost:${port}/assessments/select/`))).toBe(true);
-    }, 30_000);
+    // A second start on the same data directory says who runs and stops at once, in one line; the first keeps running.
+    const again = startService(env);
+    expect(await again.exited).toBe(1);
+    expect(again.output()).toContain(
+      `Lever <> CodeSignal integration is already running (pid ${first.child.pid}, data directory ${dataDir}); stop it first (Ctrl-C in its terminal, or kill ${first.child.pid})\n`,
+    );
+    expect(again.output()).not.toMatch(/^\s+at /m); // no stack trace
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
     const adminToken = readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     expect(first.output()).not.toContain(adminToken);
+    const asAdmin = { authorization: `Bearer ${adminToken}` };
+    // The dev server's Web UI runs under /temporal and the API serves it there, to admins only; its codec
+    // endpoint is the API's, on the page's own origin, and it asks for no cross-origin credentials.
+    expect((await fetch(`http://127.0.0.1:${uiPort}/temporal/`)).status).toBe(200);
+    const anonymousPage = await fetch(`${base}/temporal/`, { headers: { accept: 'text/html' } });
+    expect(anonymousPage.status).toBe(401);
+    expect(await anonymousPage.text()).toContain('/admin/');
+    expect((await fetch(`${base}/temporal/`, { headers: asAdmin })).status).toBe(200);
+    const uiSettings = await readJson(await fetch(`${base}/temporal/api/v1/settings`, { headers: asAdmin }));
+    expect(uiSettings.Codec).toMatchObject({ Endpoint: '/codec', IncludeCredentials: false });
 
-    // The Temporal Web UI shows the encrypted payloads decoded to a logged-in admin, and only to one.
+    // No real API configured: the sandboxes run with a ready demo integration; step 1 of the printed walkthrough.
+    expect(first.output()).toContain('Try an assessment');
+    const steps = walkthroughCommands(first.output());
+    expect(steps).toHaveLength(6);
+    await shell(steps.slice(0, 1));
+    const opportunityUrl = /curl -s -XPOST (\S+)\/stage /.exec(steps[0]!)![1]!;
+    const selectionLink = await eventually(async () => {
+      const opportunity = await readJson(await fetch(opportunityUrl));
+      const link = opportunity.links.find((l: string) => l.startsWith(`http://localhost:${port}/assessments/select/`));
+      expect(link).toBeDefined();
+      return link as string;
+    }, 30_000);
+
+    // The Temporal Web UI, opened through the API as a logged-in admin, shows the encrypted payloads
+    // decoded (the codec endpoint is same-origin, so the session cookie goes along); anyone else is told to log in.
     const demoIntegrationId = /demo integration ([0-9a-f-]{36})/.exec(first.output())![1]!;
-    const runs = await readJson(await fetch(`${base}/api/integrations/${demoIntegrationId}/activity/runs`, { headers: { authorization: `Bearer ${adminToken}` } }));
+    const runs = await readJson(await fetch(`${base}/api/integrations/${demoIntegrationId}/activity/runs`, { headers: asAdmin }));
     const candidateRun = runs.runs.find((r: { workflowType: string }) => r.workflowType === 'candidateWorkflow');
+    expect(candidateRun.temporalUrl).toMatch(new RegExp(`^http://localhost:${port}/temporal/namespaces/default/workflows/`));
     const password = readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
     const view = (admin?: { email: string; password: string }, screenshot?: string) =>
-      viewInTemporalUi({ apiBase: `http://localhost:${port}`, workflowUrl: candidateRun.temporalUrl, codecEndpoint: `http://localhost:${port}/codec`, admin, screenshot });
-    const loggedIn = await view({ email: 'admin@example.com', password }, path.join(__dirname, '..', '..', 'docs', 'screenshots', '09-temporal-web-ui-decoded.png'));
+      viewInTemporalUi({ apiBase: `http://localhost:${port}`, workflowUrl: candidateRun.temporalUrl, admin, screenshot });
+    const loggedIn = await view({ email: 'admin@example.com', password }, '09-temporal-web-ui-decoded'); // saved by test/support/screenshots.ts (SCREENSHOTS_DIR)
     expect(loggedIn.codecStatuses.length).toBeGreaterThan(0);
     expect(loggedIn.codecStatuses.every((s) => s === 200)).toBe(true);
     expect(loggedIn.inputDecoded).toBe(true);
+    expect(loggedIn.includeCredentials).not.toBe('true');
     const anonymous = await view();
-    expect(anonymous.codecStatuses.length).toBeGreaterThan(0);
-    expect(anonymous.codecStatuses.every((s) => s === 401)).toBe(true);
-    expect(anonymous.inputDecoded).toBe(false);
+    expect(anonymous).toMatchObject({ pageStatus: 401, codecStatuses: [], inputDecoded: false });
+    expect((await postJson(`${base}/codec/decode`, { payloads: [] })).status).toBe(401);
+
     const created = await postJson(
       `${base}/api/integrations`,
       { name: 'Restart Co', lever: { apiKey: 'k', webhookSigningTokens: ['restart-signing-token'] }, codesignal: { apiKey: 'c' } },
-      { authorization: `Bearer ${adminToken}` },
+      asAdmin,
     );
     expect(created.status).toBe(201);
     const integration = await readJson(created);
@@ -108,6 +146,7 @@ describe('the one-command development start', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    expect(first.output()).not.toContain('idle database connection lost');
 
     const second = startService(env);
     try {
@@ -129,6 +168,23 @@ describe('the one-command development start', () => {
       } finally {
         await client.connection.close();
       }
+
+      // The sandboxes kept their state: the candidate left waiting at the selection link is still in Lever,
+      // with her link, and the rest of the first start's walkthrough carries on — each step doing what it says.
+      expect(second.output()).toContain('(restored from the last run)');
+      const opportunity = await readJson(await fetch(opportunityUrl));
+      expect(opportunity.links).toContain(selectionLink);
+      expect((await shell(steps.slice(1, 3))).trim()).toBe('202');
+      // (the invitation's session appears once the workflow has sent it: until then step 3 finds none and fails)
+      const submitted = await eventually(async () => JSON.parse(await shell(steps.slice(3, 5))) as { status: string }, 30_000, 500);
+      expect(submitted.status).toBe('over');
+      const promisedStage = /\(stage ([0-9a-f-]{36})\)/.exec(first.output())![1]!;
+      await eventually(async () => {
+        const summary = await shell(steps.slice(5));
+        expect(summary).toContain(`stage: '${promisedStage}'`);
+        expect(summary).toContain("'CodeSignal: passed'");
+        expect(summary).toMatch(/files: \[\s*'codesignal-report-[^']+\.pdf'/);
+      }, 60_000, 500);
     } finally {
       // Ctrl-C: SIGINT to the whole group, so PostgreSQL and Temporal get it too and the service still stops in order.
       process.kill(-second.child.pid!, 'SIGINT');
@@ -136,5 +192,13 @@ describe('the one-command development start', () => {
     }
     expect(second.output()).not.toMatch(/stopping .* failed/);
     expect(second.output()).not.toMatch(/start-up failed|unhandled/);
+    expect(second.output()).not.toContain('idle database connection lost');
+  });
+
+  it('names a wrong setting in one line, as the production entries do', async () => {
+    const started = startService({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'lcs-main-')), PORT: 'not-a-port' });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/^Invalid environment: PORT: [^\n]+$/m);
+    expect(started.output()).not.toMatch(/^\s+at /m); // no stack trace
   });
 });

@@ -1,23 +1,26 @@
 /** Debian's Chromium driven by playwright-core (scripts/install-browser.sh installs it; nothing is downloaded). */
+import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { screenshotPath } from './screenshots';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const launchChromium = () =>
   chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 
 /**
- * Opens a workflow in the Temporal Web UI with the UI's codec setting "include cross-origin
- * credentials" on, after logging in to the service's admin UI (or not), and reports how the codec
+ * Opens a workflow in the Temporal Web UI as the API serves it (`<api>/temporal/…`), after logging in
+ * to the service's admin UI on the same origin (or not), with the UI's codec settings as the dev
+ * server gives them — no "include cross-origin credentials": the codec endpoint is on the page's own
+ * origin, so the browser sends the session cookie anyway. Reports the page's status, how the codec
  * endpoint answered and whether the workflow's input was shown decoded.
  */
 export async function viewInTemporalUi(opts: {
   apiBase: string;
   workflowUrl: string;
-  codecEndpoint: string;
   admin?: { email: string; password: string };
-  /** Where to save a screenshot of the workflow page once the codec answered. */
+  /** A screenshot of the workflow page once the codec answered: its name (screenshots.ts), or an absolute path. */
   screenshot?: string;
-}): Promise<{ codecStatuses: number[]; inputDecoded: boolean }> {
+}): Promise<{ pageStatus: number | undefined; codecStatuses: number[]; inputDecoded: boolean; includeCredentials: string | null }> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -29,25 +32,19 @@ export async function viewInTemporalUi(opts: {
       await page.getByRole('heading', { name: 'Integrations' }).waitFor();
     }
     const codecStatuses: number[] = [];
-    page.on('response', (r) => r.url().startsWith(`${opts.codecEndpoint}/decode`) && codecStatuses.push(r.status()));
-    await page.goto(opts.workflowUrl);
-    // The UI keeps its codec settings per browser, in localStorage (what its settings dialog writes).
-    await page.evaluate(
-      [
-        `localStorage.setItem('endpoint', ${JSON.stringify(JSON.stringify(opts.codecEndpoint))})`,
-        "localStorage.setItem('includeCredentials', 'true')",
-        "localStorage.setItem('overrideRemoteCodecConfiguration', 'true')",
-      ].join(';'),
-    );
-    await page.reload();
+    page.on('response', (r) => r.url().startsWith(`${opts.apiBase}/codec/decode`) && codecStatuses.push(r.status()));
+    const answer = await page.goto(opts.workflowUrl);
+    if (!answer?.ok()) return { pageStatus: answer?.status(), codecStatuses, inputDecoded: false, includeCredentials: null };
     await page.getByText('Event History').first().waitFor();
     const deadline = Date.now() + 15_000;
     while (codecStatuses.length === 0 && Date.now() < deadline) await page.waitForTimeout(200);
     // Decoded, the candidate workflow's input is JSON naming the opportunity; encrypted, it is not.
     // (the UI renders a moment after the codec answered, so this waits for it)
     const inputDecoded = await page.getByText('"opportunityId"').first().waitFor({ timeout: 8_000 }).then(() => true, () => false);
-    if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
-    return { codecStatuses, inputDecoded };
+    // what the UI's codec settings dialog would have written had anyone turned the option on
+    const includeCredentials = await page.evaluate("localStorage.getItem('includeCredentials')");
+    if (opts.screenshot) await page.screenshot({ path: path.isAbsolute(opts.screenshot) ? opts.screenshot : screenshotPath(opts.screenshot) });
+    return { pageStatus: answer.status(), codecStatuses, inputDecoded, includeCredentials: includeCredentials as string | null };
   } finally {
     await browser.close();
   }

@@ -1,4 +1,4 @@
-import express, { type Router, type RequestHandler } from 'express';
+import express, { type Request, type Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { PayloadDecryptionError } from '../../temporal/payload-codec';
@@ -14,16 +14,26 @@ export interface CodecRoutesDeps {
   temporalUiUrl: string | undefined;
 }
 
+/** A request with no body bytes at all (no Content-Length, or 0, and not chunked): no payloads either. */
+const bodyless = (req: Request) => req.get('transfer-encoding') === undefined && Number(req.get('content-length') ?? 0) === 0;
+
 /** Proto3 JSON writes bytes as base64 (standard or URL-safe, padding optional). */
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 
+/**
+ * Proto3 JSON leaves an empty repeated field out: the CLI's query without arguments sends `{}` (or
+ * `"payloads": null`), which is `{"payloads":[]}` and is answered as such.
+ */
 const codecBodySchema = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), base64).nullish(),
-      data: base64.nullish(),
-    }),
-  ),
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), base64).nullish(),
+        data: base64.nullish(),
+      }),
+    )
+    .nullish()
+    .transform((payloads) => payloads ?? []),
 });
 
 type JsonPayload = z.infer<typeof codecBodySchema>['payloads'][number];
@@ -77,7 +87,7 @@ export function codecRoutes(deps: CodecRoutesDeps): Router {
     const path = `/codec/${operation}`;
     router.options(path, cors);
     router.post(path, cors, admin, express.json({ limit: '4mb' }), async (req, res) => {
-      const { payloads } = parseBody(codecBodySchema, req.body);
+      const { payloads } = parseBody(codecBodySchema, req.body === undefined && bodyless(req) ? {} : req.body);
       // One payload at a time, so a refusal names the payload that failed.
       const done = await Promise.all(
         payloads.map(async (payload, i) => {

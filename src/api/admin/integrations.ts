@@ -14,7 +14,7 @@ import { settingsIssuesAgainstLever } from '../../integrations/settings-lever-ch
 import { requireAdmin } from './admin-auth';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
-import { parseBody } from '../validate';
+import { headerSecret, parseBody } from '../validate';
 
 export interface IntegrationRoutesDeps {
   db: Db;
@@ -26,21 +26,21 @@ export interface IntegrationRoutesDeps {
 }
 
 /**
- * The admin bodies, strict at every level: `lever.webhookSigningToken` (for `webhookSigningTokens`) is
+ * The admin bodies, strict at every level (and API keys, which go into HTTP headers, printable ASCII): `lever.webhookSigningToken` (for `webhookSigningTokens`) is
  * a 400 naming it, not an integration that then refuses every Lever delivery. The settings given at
  * creation are checked like PUT …/settings checks them (except against Lever) and stored parsed.
  */
 const createBodySchema = integrationInputSchema
   .extend({
-    lever: integrationInputSchema.shape.lever.strict(),
-    codesignal: integrationInputSchema.shape.codesignal.strict(),
+    lever: integrationInputSchema.shape.lever.extend({ apiKey: headerSecret }).strict(),
+    codesignal: integrationInputSchema.shape.codesignal.extend({ apiKey: headerSecret }).strict(),
     settings: integrationSettingsSchema.optional(),
   })
   .strict();
 const credentialsBodySchema = credentialsInputSchema
   .extend({
-    lever: credentialsInputSchema.shape.lever.unwrap().strict().optional(),
-    codesignal: credentialsInputSchema.shape.codesignal.unwrap().strict().optional(),
+    lever: credentialsInputSchema.shape.lever.unwrap().extend({ apiKey: headerSecret.optional() }).strict().optional(),
+    codesignal: credentialsInputSchema.shape.codesignal.unwrap().extend({ apiKey: headerSecret.optional() }).strict().optional(),
   })
   .strict();
 

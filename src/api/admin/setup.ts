@@ -11,7 +11,7 @@ import { loadCodeSignalOptions, loadLeverOptions } from '../../integrations/opti
 import type { LeverClient } from '../../lever/client';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
-import { parseBody } from '../validate';
+import { headerSecret, parseBody } from '../validate';
 import { requireAdmin } from './admin-auth';
 
 export interface SetupRoutesDeps {
@@ -22,7 +22,8 @@ export interface SetupRoutesDeps {
   clients: IntegrationClients;
 }
 
-const keyToTest = z.strictObject({ apiKey: z.string().min(1) });
+/** A key goes into the Authorization header: printable ASCII only (validate.ts), else a 400 naming `apiKey`. */
+const keyToTest = z.strictObject({ apiKey: headerSecret });
 /** Without `apiKey` the integration's stored key is tested. */
 const storedOrGivenKey = keyToTest.partial();
 
@@ -35,6 +36,15 @@ async function upstream<T>(doing: string, call: () => Promise<T>): Promise<T> {
     const service = err.service === 'lever' ? 'Lever' : 'CodeSignal';
     throw new HttpError(502, `${err.service}_${err.retryable ? 'unavailable' : 'refused'}`, `could not ${doing} ${service}: ${err.message}`);
   }
+}
+
+/**
+ * A key saved before keys had to be printable ASCII cannot go into a header: its TEST says so (409)
+ * instead of a network error from the client.
+ */
+function usableStoredKey(field: string, key: string): string {
+  if (headerSecret.safeParse(key).success) return key;
+  throw new HttpError(409, 'invalid_stored_key', `the saved ${field} is not printable ASCII, so it cannot be sent: save the key again`);
 }
 
 /**
@@ -64,13 +74,14 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testLever(clients.lever({ id: integration.id, leverApiKey: apiKey ?? integration.leverApiKey })));
+    const leverApiKey = apiKey ?? usableStoredKey('lever.apiKey', integration.leverApiKey);
+    res.json(await testLever(clients.lever({ id: integration.id, leverApiKey })));
   });
 
   router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testCodeSignal(clients.codesignal({ codesignalApiKey: apiKey ?? integration.codesignalApiKey })));
+    res.json(await testCodeSignal(clients.codesignal({ codesignalApiKey: apiKey ?? usableStoredKey('codesignal.apiKey', integration.codesignalApiKey) })));
   });
 
   router.get('/api/integrations/:integrationId/lever/options', async (req, res) => {

@@ -28,6 +28,8 @@ export function adminUiRoutes(): Router {
     }),
   );
   router.get('/', (_req, res) => res.redirect('/admin/'));
+  // Browsers ask for it on every page of the host (the admin UI, the selection link's page).
+  router.get('/favicon.ico', (_req, res) => res.sendFile(path.join(dir, 'favicon.ico'), { headers: { 'Cache-Control': 'public, max-age=86400' } }));
   // Matches /admin and /admin/ (routing is not strict); asset URLs are absolute.
   router.get('/admin', (_req, res) => res.sendFile(path.join(dir, 'index.html'), { headers: { 'Cache-Control': 'no-store' } }));
   router.use('/admin/assets', express.static(dir, { index: false, maxAge: 0 }));

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { IntegrationClients } from '../../integrations/clients';
-import type { IntegrationLookup } from '../../integrations/repository';
+import type { Integration, IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { selectionSignatureIsValid, type SelectionLinkRef } from '../../activities/assessment/selection-link';
@@ -30,6 +30,9 @@ const chosenSchema = z.object({ testId: z.string().min(1).max(200) });
 /** How long a choice waits for the assessment workflow to say which test it took. */
 const choiceTakenWithinMs = 5_000;
 const choicePollMs = 100;
+
+/** How long the selection page waits for Lever to name the candidate. */
+const candidateNameWithinMs = 3_000;
 
 const quoted = (title: string | null) => (title ? `“${title}”` : 'a test');
 
@@ -98,6 +101,30 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
     }
   }
 
+  /**
+   * The candidate's name for the page, from the opportunity in Lever (its documented `name`), on the
+   * integration's key and Lever budget. The page does not wait on Lever for long: without an answer
+   * in time (or with an empty name) it names no one. The name is never logged.
+   */
+  async function candidateNameOf(integration: Integration, ref: SelectionLinkRef): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${candidateNameWithinMs} ms`)), candidateNameWithinMs);
+    });
+    try {
+      const opportunity = await Promise.race([deps.clients.lever(integration).getOpportunity(ref.opportunityId), late]);
+      return opportunity.name.trim() || null;
+    } catch (err) {
+      deps.logger.info(
+        { integrationId: ref.integrationId, opportunityId: ref.opportunityId, reason: err instanceof Error ? err.message : String(err) },
+        'selection page: candidate name not read from Lever, the page names no one',
+      );
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The title of a test the workflow has not named yet (it names it once the invitation is out). */
   const withTitle = async (phase: Exclude<Phase, { kind: 'open' }>, tests: () => Promise<Array<{ id: string; title: string }>>) =>
     phase.kind === 'sending' && phase.testTitle === null ? { ...phase, testTitle: (await tests()).find((t) => t.id === phase.testId)?.title ?? null } : phase;
@@ -107,10 +134,10 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
     const open = await openAssessment(ref, req.query.sig, res);
     if (!open) return;
     if (open.phase.kind !== 'open') return void answerTaken(res, await withTitle(open.phase, () => open.codesignal.listAllCompanyTests()));
-    const tests = await open.codesignal.listAllCompanyTests();
+    const [tests, candidateName] = await Promise.all([open.codesignal.listAllCompanyTests(), candidateNameOf(open.integration, ref)]);
     res.type('html').send(
       renderSelectionPage({
-        candidateLabel: `Lever opportunity ${ref.opportunityId}`,
+        candidateName,
         tests: tests.map((t) => ({ id: t.id, title: t.title, durationMinutes: t.duration ? Math.round(t.duration / 60_000) : null })),
         action: req.originalUrl,
       }),

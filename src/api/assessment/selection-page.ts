@@ -19,7 +19,8 @@ export interface TestOption {
   durationMinutes: number | null;
 }
 
-export function renderSelectionPage(opts: { candidateLabel: string; tests: TestOption[]; action: string }): string {
+/** `candidateName`: the opportunity's name in Lever, or null when it could not be read (the page then names no one). */
+export function renderSelectionPage(opts: { candidateName: string | null; tests: TestOption[]; action: string }): string {
   const options = opts.tests
     .map(
       (t, i) => `<label><input type="radio" name="testId" value="${escape(t.id)}"${i === 0 ? ' required' : ''}> ${escape(t.title)}` +
@@ -29,7 +30,7 @@ export function renderSelectionPage(opts: { candidateLabel: string; tests: TestO
   return layout(
     'Choose a CodeSignal assessment',
     `<h1>Choose a CodeSignal assessment</h1>
-<p>For ${escape(opts.candidateLabel)}. CodeSignal e-mails the invitation as soon as you choose.</p>
+<p>${opts.candidateName ? `For <strong class="candidate">${escape(opts.candidateName)}</strong>. ` : ''}CodeSignal e-mails the invitation to the candidate as soon as you choose.</p>
 <form method="post" action="${escape(opts.action)}">${options || '<p>No tests are available in this CodeSignal account.</p>'}
 ${opts.tests.length ? '<button type="submit">Send invitation</button>' : ''}</form>`,
   );

@@ -97,6 +97,24 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(crossPost.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  // Proto3 JSON leaves an empty repeated field out: what the Temporal CLI sends for a query without
+  // arguments (`temporal workflow query … --codec-endpoint`) is `{}` (Go's protojson of empty Payloads).
+  it('answers no payloads with no payloads: `{}`, `"payloads": null`, `[]` and an empty body', async () => {
+    for (const operation of ['encode', 'decode'] as const) {
+      for (const body of ['{}', '{"payloads":null}', '{"payloads":[]}', '']) {
+        const res = await fetch(url(operation), { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-namespace': 'default' }, body });
+        expect({ operation, body, status: res.status }).toEqual({ operation, body, status: 200 });
+        expect(await readJson(res)).toEqual({ payloads: [] });
+      }
+      // no body at all (no Content-Type, no Content-Length)
+      const bare = await fetch(url(operation), { method: 'POST', headers: auth });
+      expect(bare.status).toBe(200);
+      expect(await readJson(bare)).toEqual({ payloads: [] });
+      // still an admin's endpoint
+      expect((await fetch(url(operation), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    }
+  });
+
   it('answers 400 naming the problem for a malformed body or a payload it cannot decrypt', async () => {
     const bad = async (body: unknown, contentType = 'application/json') => {
       const res = await fetch(url('decode'), { method: 'POST', headers: { ...auth, 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -104,8 +122,8 @@ describe('codec endpoint for the Temporal Web UI', () => {
       return readJson(res);
     };
     expect((await bad('{"payloads": [')).error).toBe('malformed_json');
-    expect((await bad({})).message).toContain('payloads');
     expect((await bad({ payloads: {} })).message).toContain('payloads');
+    expect((await bad({ payloads: 'none' })).message).toContain('payloads');
     expect((await bad({ payloads: [{ metadata: { encoding: 'not base64!' } }] })).message).toContain('payloads.0.metadata.encoding: must be base64');
     expect((await bad('payloads', 'text/plain')).error).toBe('invalid_body');
 

@@ -79,6 +79,34 @@ describe('admin API: integrations', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  // An API key goes into an HTTP header: one that is not printable ASCII (the README's "…" placeholder,
+  // a pasted line break) would be saved and then fail every Lever or CodeSignal call.
+  it('refuses an API key that is not printable ASCII, naming the field, and stores nothing', async () => {
+    const count = async () => (await stack.db.query('SELECT count(*)::int AS n FROM integrations')).rows[0].n as number;
+    const before = await count();
+    const create = async (lever: string, codesignal: string) => {
+      const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), lever: { apiKey: lever }, codesignal: { apiKey: codesignal } }, auth);
+      expect(res.status).toBe(400);
+      return (await readJson(res)).message as string;
+    };
+    expect(await create('…', 'codesignal-key')).toBe('lever.apiKey: must be printable ASCII');
+    expect(await create('lever-key', '…')).toBe('codesignal.apiKey: must be printable ASCII');
+    expect(await create('lever-key\n', 'cs-ключ')).toBe('lever.apiKey: must be printable ASCII; codesignal.apiKey: must be printable ASCII');
+    expect(await count()).toBe(before);
+    // every printable ASCII character is fine, spaces included
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+    const res = await postJson(`${stack.baseUrl}/api/integrations`, { ...validBody(), lever: { apiKey: printable }, codesignal: { apiKey: printable } }, auth);
+    expect(res.status).toBe(201);
+
+    // the same on update
+    const { id } = await readJson(res);
+    const patch = await fetch(`${stack.baseUrl}/api/integrations/${id}`, {
+      method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ codesignal: { apiKey: '…' } }),
+    });
+    expect(patch.status).toBe(400);
+    expect(await readJson(patch)).toMatchObject({ error: 'invalid_body', message: 'codesignal.apiKey: must be printable ASCII' });
+  });
+
   it('answers 400 for malformed JSON', async () => {
     const res = await postJson(`${stack.baseUrl}/api/integrations`, '{"name":', auth);
     expect(res.status).toBe(400);
@@ -90,5 +118,14 @@ describe('admin API: integrations', () => {
     const ready = await fetch(`${stack.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await readJson(ready)).toEqual({ status: 'ready', postgres: true, temporal: true });
+  });
+
+  it('serves a favicon to anyone (browsers ask for it on the admin UI and the selection page)', async () => {
+    const res = await fetch(`${stack.baseUrl}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 4)]).toEqual([0, 0, 1, 0]); // an ICO header
+    expect(bytes.length).toBeLessThan(4096);
   });
 });

@@ -7,6 +7,8 @@ import { ALL_PERMISSIONS } from '../../../sandbox/lever/permissions';
 import { startSandboxes, type RunningSandboxes } from '../../../sandbox/start';
 import { CODESIGNAL_PERMISSIONS, MADE_UP_ID as CODESIGNAL_MADE_UP_ID, checkCodeSignalKey } from '../../../src/integrations/key-checks/codesignal-key-check';
 import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../../src/integrations/key-checks/lever-key-check';
+import { secretBoxFrom } from '../../../src/crypto/secret-box';
+import { createIntegration } from '../../../src/integrations/repository';
 import { freePort } from '../../support/free-port';
 import { adminToken, signingToken, startStack, type TestStack } from '../../support/stack';
 
@@ -149,6 +151,19 @@ describe('set-up API: credential TESTs and option lists', () => {
   it('answers 400 naming the field when the key is missing', async () => {
     expect(await issuePaths(await admin('POST', '/api/setup/lever/test', {}))).toEqual(['apiKey']);
     expect(await issuePaths(await admin('POST', '/api/setup/codesignal/test', { apiKey: '' }))).toEqual(['apiKey']);
+  });
+
+  // A key goes into the Authorization header: a non-ASCII one (the README's "…" placeholder) would
+  // otherwise fail every call as "network error (TypeError)". Refused before anything is sent.
+  it('answers 400 naming the field for a key that is not printable ASCII, and calls nobody', async () => {
+    const since = Date.now();
+    for (const apiKey of ['…', 'key-with-an-ellipsis…', 'clé-secrète', 'a-key\n', 'tab\tinside', '\u0000']) {
+      for (const service of ['lever', 'codesignal']) {
+        const body = await answer(await admin('POST', `/api/setup/${service}/test`, { apiKey }), 400);
+        expect(body).toMatchObject({ error: 'invalid_body', message: 'apiKey: must be printable ASCII' });
+      }
+    }
+    expect(lever().requests(accountId(), { since })).toEqual([]);
   });
 
   it('answers 502 lever_unavailable when Lever fails or cannot be reached', async () => {
@@ -315,9 +330,30 @@ describe('set-up API: credential TESTs and option lists', () => {
       expect((await answer(await admin('GET', `/api/integrations/${randomUUID()}/lever/options`), 404)).error).toBe('unknown_integration');
     });
 
+    it('says a saved key that is not printable ASCII (saved before keys were checked) cannot be sent: 409, not a network error', async () => {
+      const box = secretBoxFrom(stack.config);
+      const old = await createIntegration(stack.db, box, {
+        name: `Saved before the check ${randomUUID().slice(0, 8)}`,
+        lever: { apiKey: 'lever…', webhookSigningTokens: [] },
+        codesignal: { apiKey: '…' },
+        settings: {},
+      });
+      for (const [service, field] of [['lever', 'lever.apiKey'], ['codesignal', 'codesignal.apiKey']] as const) {
+        const body = await answer(await admin('POST', `/api/integrations/${old.id}/${service}/test`, {}), 409);
+        expect(body).toMatchObject({ error: 'invalid_stored_key', message: `the saved ${field} is not printable ASCII, so it cannot be sent: save the key again` });
+      }
+      // a given key is tested instead
+      expect(await answer(await admin('POST', `/api/integrations/${old.id}/codesignal/test`, { apiKey: fullCodeSignalKey() }), 200)).toMatchObject({ ok: true });
+    });
+
     it('PATCH answers 400 naming each bad field and changes nothing, and 404 for an unknown id', async () => {
       const before = await answer(await admin('GET', base()), 200);
       expect(await issuePaths(await admin('PATCH', base(), { name: '', lever: { webhookSigningTokens: [] } }))).toEqual(['lever.webhookSigningTokens', 'name']);
+      const nonAscii = await answer(await admin('PATCH', base(), { lever: { apiKey: '…' }, codesignal: { apiKey: 'pasted-key\n' } }), 400);
+      expect(nonAscii.message).toBe('lever.apiKey: must be printable ASCII; codesignal.apiKey: must be printable ASCII');
+      for (const service of ['lever', 'codesignal']) {
+        expect((await answer(await admin('POST', `${base()}/${service}/test`, { apiKey: '…' }), 400)).message).toBe('apiKey: must be printable ASCII');
+      }
       expect(await answer(await admin('GET', base()), 200)).toEqual(before);
       expect((await answer(await admin('PATCH', `/api/integrations/${randomUUID()}`, { name: 'Nobody' }), 404)).error).toBe('unknown_integration');
     });

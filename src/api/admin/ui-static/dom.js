@@ -37,9 +37,12 @@ export const field = (label, control, hint) =>
 export const group = (title, control, hint) =>
   h('div', { class: 'field', role: 'group', 'aria-label': title }, h('span', { class: 'label' }, title), control, hint ? h('small', { class: 'hint' }, hint) : null);
 
-/** A read-only value with a Copy button (URLs to paste elsewhere, a secret shown once). */
+/**
+ * A read-only value with a Copy button (URLs to paste elsewhere, a secret shown once). A text area
+ * that wraps and grows with its value, so a long URL or token is shown whole, never cut off.
+ */
 export function copyable(label, value, name) {
-  const input = h('input', { readonly: true, value, name, class: 'mono' });
+  const input = h('textarea', { readonly: true, name, class: 'mono copy-value', rows: 1, spellcheck: 'false' }, value);
   const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
   return field(label, h('div', { class: 'inline' }, input, h('button', { type: 'button', onclick: async () => {
     input.select();
@@ -59,3 +62,37 @@ export function statusLine() {
 }
 
 export const formatTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/**
+ * Asks before going on, in a modal `<dialog>` of the page (not window.confirm): resolves true for
+ * `confirmLabel`, false for `cancelLabel` or Escape. `lines` are shown as a list under the message,
+ * then `note`.
+ */
+export function confirmDialog({ title, message, lines = [], note, confirmLabel, cancelLabel }) {
+  return new Promise((resolve) => {
+    const cancel = h('button', { type: 'button', value: 'cancel' }, cancelLabel);
+    const confirm = h('button', { type: 'button', value: 'confirm', class: 'primary' }, confirmLabel);
+    const heading = h('h2', { id: 'confirm-dialog-title' }, title);
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-dialog-title' },
+      heading,
+      h('p', {}, message),
+      lines.length ? h('ul', { class: 'confirm-lines' }, lines.map((line) => h('li', {}, line))) : null,
+      note ? h('p', { class: 'hint' }, note) : null,
+      h('div', { class: 'actions' }, cancel, confirm));
+    let answer = false;
+    const close = (value) => {
+      answer = value;
+      dialog.close();
+    };
+    cancel.addEventListener('click', () => close(false));
+    confirm.addEventListener('click', () => close(true));
+    // Escape closes it too (a 'cancel' then a 'close' event): that is a no.
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}

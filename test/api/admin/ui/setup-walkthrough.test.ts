@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -6,15 +6,15 @@ import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
 import { freshDatabase, startStack, type TestStack } from '../../../support/stack';
 import { chromiumPath, launchChromium } from '../../../support/browser';
+import { screenshotPath } from '../../../support/screenshots';
 
 /**
  * A new admin's first visit, in a real browser (Debian's Chromium, driven by playwright-core):
  * log in, enter and TEST both keys (a key without every permission shows what it lacks), paste the
  * webhook secrets, configure, review both mappings, then see a candidate's run appear in Activity.
- * Each page is saved under docs/screenshots/ for the README.
+ * Each page is saved as a screenshot (test/support/screenshots.ts: a temporary folder, or docs/screenshots/
+ * for the README with `npm run screenshots`).
  */
-const screenshots = path.resolve(__dirname, '../../../../docs/screenshots');
-
 describe('set-up web UI in a real browser', () => {
   let sandboxes: RunningSandboxes;
   let stack: TestStack;
@@ -26,7 +26,6 @@ describe('set-up web UI in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
-    mkdirSync(screenshots, { recursive: true });
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
     // A database of its own: the new admin starts with no integration, whatever other tests created.
     database = await freshDatabase('ui_walkthrough');
@@ -52,7 +51,7 @@ describe('set-up web UI in a real browser', () => {
     await database?.drop();
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: screenshotPath(name), fullPage: true });
 
   it('walks the whole set-up and shows the run a stage change starts', async () => {
     try {
@@ -94,6 +93,32 @@ describe('set-up web UI in a real browser', () => {
     await leverResult.locator('.missing-permissions').getByText('upload opportunity file').waitFor();
     await shot('02-lever-key-missing-permissions');
 
+    // A CodeSignal key CodeSignal does not know: its TEST fails too.
+    const newForm = page.locator('form', { hasText: 'New integration' });
+    const codesignalResult = page.locator('.key-test[data-service="CodeSignal"]');
+    await page.getByLabel('CodeSignal API key').fill('not-a-codesignal-key');
+    await newForm.getByRole('button', { name: 'TEST' }).nth(1).click();
+    await codesignalResult.getByText('CodeSignal does not accept this key').waitFor();
+    // Each TEST result is set off from what follows it (the next field's label, the button).
+    for (const [result, next] of [[leverResult, newForm.locator('label.field', { hasText: 'CodeSignal API key' })], [codesignalResult, newForm.getByRole('button', { name: 'Create integration' })]] as const) {
+      const gap = (await next.boundingBox())!.y - ((await result.boundingBox())!.y + (await result.boundingBox())!.height);
+      expect(gap).toBeGreaterThanOrEqual(12);
+    }
+    // Creating with both TESTs failed asks first, in a dialog of the page; "Go back" creates nothing.
+    await page.getByRole('button', { name: 'Create integration' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Create the integration anyway?' });
+    await confirm.getByText('Both keys’ TESTs failed:').waitFor();
+    await confirm.getByText(/^Lever API key: lacks \d+ permission\(s\) \(.*upload opportunity file/).waitFor();
+    await confirm.getByText('CodeSignal API key: not accepted by CodeSignal.').waitFor();
+    await confirm.getByRole('button', { name: 'Go back' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await newForm.getByText('Not created: fix the keys and TEST them again.').waitFor();
+    expect(await integrationNames()).toEqual([]);
+    // A key that is not printable ASCII (the docs' "…" placeholder) is refused at its TEST, naming the field.
+    await page.getByLabel('CodeSignal API key').fill('…');
+    await newForm.getByRole('button', { name: 'TEST' }).nth(1).click();
+    await codesignalResult.getByText('apiKey: must be printable ASCII').waitFor();
+
     // The key the seeds describe: every permission present.
     await page.getByLabel('Lever API key').fill(lever.seed.apiKey);
     await page.locator('form', { hasText: 'New integration' }).getByRole('button', { name: 'TEST' }).first().click();
@@ -102,12 +127,14 @@ describe('set-up web UI in a real browser', () => {
     await page.locator('form', { hasText: 'New integration' }).getByRole('button', { name: 'TEST' }).nth(1).click();
     await page.locator('.key-test[data-service="CodeSignal"]').getByText(/The key works/).waitFor();
     await shot('03-new-integration-keys-tested');
+    // Both TESTs passed now: created without a question.
     await page.getByRole('button', { name: 'Create integration' }).click();
 
     // Credentials: copy the webhook URLs into Lever and CodeSignal, paste back what they show.
     await page.getByRole('heading', { name: 'Webhook URLs' }).waitFor();
-    const leverWebhookUrl = await page.locator('input[name="leverWebhookUrl"]').inputValue();
-    const codesignalWebhookUrl = await page.locator('input[name="codesignalWebhookUrl"]').inputValue();
+    expect(await page.locator('dialog').count()).toBe(0);
+    const leverWebhookUrl = await page.getByLabel('Lever webhook URL').inputValue();
+    const codesignalWebhookUrl = await page.getByLabel('CodeSignal webhook URL').inputValue();
     expect(leverWebhookUrl).toMatch(new RegExp(`^${stack.baseUrl}/webhooks/lever/[0-9a-f-]{36}$`));
     const integrationId = leverWebhookUrl.split('/').pop()!;
     const signingToken = lever.createWebhook(leverWebhookUrl, 'candidateStageChange');
@@ -125,6 +152,7 @@ describe('set-up web UI in a real browser', () => {
     const html = await page.content();
     for (const secret of [lever.seed.apiKey, codesignal.seed.apiKey, signingToken, codesignalSecret]) expect(html).not.toContain(secret);
     await shot('04-credentials');
+    await expectCredentialsShownWhole();
 
     // Configuration, from the account's real stages and users.
     await page.getByRole('link', { name: 'Configuration' }).click();
@@ -177,6 +205,54 @@ describe('set-up web UI in a real browser', () => {
     // Only the refused ones: none here.
     await page.getByLabel('Show deliveries').selectOption('rejected');
     await page.getByText('No rejected delivery among the recent ones.').waitFor();
+
+    // The page has an icon (no 404 for /favicon.ico).
+    const icon = await fetch(new URL((await page.locator('link[rel="icon"]').getAttribute('href'))!, page.url()));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/icon/);
+
+    // A second integration whose keys both fail their TEST: created only once the admin says so.
+    await page.getByRole('link', { name: '← Integrations' }).click();
+    const another = page.locator('form', { hasText: 'New integration' });
+    await another.getByLabel('Name').fill('Acme staging');
+    await another.getByLabel('Lever API key').fill('not-a-lever-key');
+    await another.getByRole('button', { name: 'TEST' }).first().click();
+    await page.locator('.key-test[data-service="Lever"]').getByText('Lever does not accept this key').waitFor();
+    await another.getByLabel('CodeSignal API key').fill('not-a-codesignal-key');
+    await another.getByRole('button', { name: 'TEST' }).nth(1).click();
+    await page.locator('.key-test[data-service="CodeSignal"]').getByText('CodeSignal does not accept this key').waitFor();
+    await another.getByRole('button', { name: 'Create integration' }).click();
+    const createAnyway = page.getByRole('dialog', { name: 'Create the integration anyway?' });
+    await createAnyway.getByText('Lever API key: not accepted by Lever.').waitFor();
+    await createAnyway.getByRole('button', { name: 'Create anyway' }).click();
+    await page.getByRole('heading', { name: 'Acme staging' }).waitFor();
+    expect((await integrationNames()).sort()).toEqual(['Acme production', 'Acme staging']);
+  }
+
+  const integrationNames = async () => {
+    const res = await fetch(`${stack.baseUrl}/api/integrations`, { headers: { authorization: `Bearer ${stack.config.ADMIN_TOKEN}` } });
+    return ((await res.json()) as { integrations: Array<{ name: string }> }).integrations.map((i) => i.name);
+  };
+
+  /** Credentials: every card takes the page's width, and each URL is shown whole (wrapped, never cut off), wide or narrow. */
+  async function expectCredentialsShownWhole() {
+    const content = await page.evaluate<number>(
+      "(() => { const m = document.querySelector('main'), s = getComputedStyle(m); return m.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); })()",
+    );
+    const widths = await page.locator('main .card').evaluateAll((cards) => cards.map((c) => c.getBoundingClientRect().width));
+    expect(widths.length).toBeGreaterThanOrEqual(5);
+    for (const width of widths) expect(Math.abs(width - content)).toBeLessThan(2);
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 420, height: 900 }]) {
+      await page.setViewportSize(viewport);
+      for (const label of ['Lever webhook URL', 'CodeSignal webhook URL']) {
+        const box = page.getByLabel(label);
+        const size = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight, right: el.getBoundingClientRect().right }));
+        expect(size.scrollWidth).toBeLessThanOrEqual(size.clientWidth);
+        expect(size.scrollHeight).toBeLessThanOrEqual(size.clientHeight + 1);
+        expect(size.right).toBeLessThanOrEqual(viewport.width);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
   }
 });
 

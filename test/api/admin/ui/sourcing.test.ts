@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +7,7 @@ import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { publicLinkScheduleId } from '../../../../src/workflows/shared/ids';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
 import { chromiumPath, launchChromium } from '../../../support/browser';
+import { screenshotPath } from '../../../support/screenshots';
 import { adminToken, eventually, freshDatabase, signingToken, startStack, type TestStack } from '../../../support/stack';
 
 /**
@@ -14,10 +15,8 @@ import { adminToken, eventually, freshDatabase, signingToken, startStack, type T
  * against the real API, worker and both sandboxes: the Sourcing API section of Credentials (a token
  * shown once that then works against the sourcing API, the status feed and its secret), the
  * public-link settings on Configuration, and the Sourcing page (imported candidates, public-link
- * results waiting for a decision, decided from the page). Screenshots go to docs/screenshots/.
+ * results waiting for a decision, decided from the page). Screenshots: test/support/screenshots.ts.
  */
-const screenshots = path.resolve(__dirname, '../../../../docs/screenshots');
-
 describe('sourcing and public-link results in the admin UI', () => {
   let sandboxes: RunningSandboxes;
   let stack: TestStack;
@@ -62,7 +61,6 @@ describe('sourcing and public-link results in the admin UI', () => {
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
-    mkdirSync(screenshots, { recursive: true });
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
     // A database of its own: enabled public-link settings here never give another test's API start a schedule.
     database = await freshDatabase('ui_sourcing');
@@ -97,7 +95,7 @@ describe('sourcing and public-link results in the admin UI', () => {
     await database?.drop();
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: screenshotPath(name), fullPage: true });
 
   it('creates the sourcing token and feed, saves public-link settings, and shows imports and pending results', async () => {
     try {

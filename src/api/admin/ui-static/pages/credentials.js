@@ -40,6 +40,7 @@ export async function renderCredentials(container, id) {
   const codesignalSecret = h('input', { name: 'codesignalWebhookSecret', type: 'password', autocomplete: 'off',
     placeholder: integration.codesignal.webhookSecretConfigured ? stored(integration.codesignal.webhookSecretHint) : 'not set' });
 
+  container.classList.add('credentials-page');
   replace(container,
     h('h1', {}, integration.name),
     h('section', { class: 'card' },

@@ -1,5 +1,5 @@
 import { api, describeError } from '../api.js';
-import { field, formatTime, h, replace, statusLine } from '../dom.js';
+import { confirmDialog, field, formatTime, h, replace, statusLine } from '../dom.js';
 import { keyTest } from './key-test.js';
 
 /** The integrations list, and the form that starts a new one with its two API keys. */
@@ -28,6 +28,22 @@ function newIntegrationForm() {
   const status = statusLine();
   return h('form', { class: 'card', onsubmit: async (event) => {
     event.preventDefault();
+    // A key whose TEST failed makes an integration that cannot work: ask before saving it.
+    const problems = [leverTest, codesignalTest].map((t) => t.verdict()).filter((v) => v.state === 'failed').map((v) => v.problem);
+    if (problems.length > 0) {
+      const createAnyway = await confirmDialog({
+        title: 'Create the integration anyway?',
+        message: problems.length === 1 ? 'A key’s TEST failed:' : 'Both keys’ TESTs failed:',
+        lines: problems,
+        note: 'Until the keys are fixed (on the integration’s Credentials page), nothing it does will work.',
+        confirmLabel: 'Create anyway',
+        cancelLabel: 'Go back',
+      });
+      if (!createAnyway) {
+        status.show('error', 'Not created: fix the keys and TEST them again.');
+        return;
+      }
+    }
     status.show('busy', 'Creating…');
     try {
       const created = await api('POST', '/api/integrations', {

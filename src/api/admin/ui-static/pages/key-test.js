@@ -8,6 +8,8 @@ import { h, replace } from '../dom.js';
 export function keyTest({ service, input, newKeyPath, storedPath }) {
   const result = h('div', { class: 'key-test', 'data-service': service });
   const button = h('button', { type: 'button', onclick: run }, 'TEST');
+  /** The last TEST's key and how it went: `{ key, passed, problem }`. */
+  let last = null;
 
   async function run() {
     const apiKey = input.value.trim();
@@ -16,15 +18,33 @@ export function keyTest({ service, input, newKeyPath, storedPath }) {
       return;
     }
     button.disabled = true;
+    last = null;
     replace(result, h('p', { class: 'status busy' }, `Testing the key against ${service}…`));
     try {
       const outcome = apiKey ? await api('POST', newKeyPath, { apiKey }) : await api('POST', storedPath, {});
+      last = { key: apiKey, passed: outcome.ok === true, problem: problemOf(outcome) };
       replace(result, describe(outcome));
     } catch (err) {
+      last = { key: apiKey, passed: false, problem: `${service} API key: the TEST did not finish (${describeError(err)}).` };
       replace(result, h('p', { class: 'status error' }, describeError(err)));
     } finally {
       button.disabled = false;
     }
+  }
+
+  function problemOf(outcome) {
+    if (outcome.ok) return null;
+    if (!outcome.keyValid) return `${service} API key: not accepted by ${service}.`;
+    return `${service} API key: lacks ${outcome.missing.length} permission(s) (${outcome.missing.join(', ')}).`;
+  }
+
+  /**
+   * How the last TEST of the key now in the field went: 'passed', 'failed' (with `problem`), or
+   * 'untested' (never tested, or the field changed since).
+   */
+  function verdict() {
+    if (!last || last.key !== input.value.trim()) return { state: 'untested' };
+    return last.passed ? { state: 'passed' } : { state: 'failed', problem: last.problem };
   }
 
   function describe(outcome) {
@@ -52,5 +72,5 @@ export function keyTest({ service, input, newKeyPath, storedPath }) {
     );
   }
 
-  return { button, result };
+  return { button, result, verdict };
 }
