@@ -22,8 +22,8 @@ describe('POST /webhooks/lever/:integrationId', () => {
   const stageChange = (opportunityId: string, toStageId: string, triggeredAt = Date.now()) =>
     signedLeverDelivery(key, 'candidateStageChange', { opportunityId, candidateId: 'c', contactId: 'ct', fromStageId: 'lead-new', toStageId }, triggeredAt);
 
-  const expectNoWorkflow = async (opportunityId: string) => {
-    const handle = stack.client.workflow.getHandle(candidateWorkflowId(integration.id, opportunityId));
+  const expectNoWorkflow = async (opportunityId: string, integrationId = integration.id) => {
+    const handle = stack.client.workflow.getHandle(candidateWorkflowId(integrationId, opportunityId));
     await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   };
 
@@ -97,9 +97,12 @@ describe('POST /webhooks/lever/:integrationId', () => {
     afterEach(() => expectNoWorkflow(opp));
 
     it('404 for an unknown integration', async () => {
-      const res = await postJson(`${stack.baseUrl}/webhooks/lever/${randomUUID()}`, stageChange(opp, 's'));
+      const unknown = randomUUID();
+      const res = await postJson(`${stack.baseUrl}/webhooks/lever/${unknown}`, stageChange(opp, 's'));
       expect(res.status).toBe(404);
       expect((await readJson(res)).error).toBe('unknown_integration');
+      // nothing started under the id in the URL either (afterEach checks the known integration)
+      await expectNoWorkflow(opp, unknown);
     });
 
     it('401 for a missing signature', async () => {

@@ -63,6 +63,8 @@ describe('set-up web UI in a real browser', () => {
       const detail = `\npage ${page.url()} (screenshot ${failure}), script errors ${JSON.stringify(pageErrors)}:\n${(await page.locator('main').innerText()).slice(0, 2000)}`;
       throw Object.assign(new Error(`${(err as Error).message}\n${detail}`), { stack: `${(err as Error).stack}\n${detail}` });
     }
+    // a script error or a 5xx the admin never noticed fails the walk too
+    expect(pageErrors).toEqual([]);
   }, 180_000);
 
   async function walkThrough() {
