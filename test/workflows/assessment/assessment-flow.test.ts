@@ -130,16 +130,24 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment flow (CodeSignal %s)', (mod
   });
 
   it('lists a candidate’s assessments and refuses actions on a finished one', async () => {
-    const c = seed().opportunities.find((o) => o.email && o.postingId) ?? raise('no candidate');
+    // its own candidate (not the first test's), so the test passes alone and in any order
+    const c = seed().opportunities.filter((o) => o.email && o.postingId && o.stage !== seed().stageIds.assessment)[1] ?? raise('no second candidate with email');
     const base = `${h.stack.baseUrl}/api/integrations/${h.integration.id}/opportunities/${c.id}/assessments`;
-    const list = await fetch(base, { headers: { authorization: `Bearer ${adminToken}` } });
-    expect(list.status).toBe(200);
-    expect((await readJson(list)).assessments[0]).toMatchObject({ assessmentId: '1', status: 'completed' });
-    const action = await fetch(`${base}/1/actions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'resend' }),
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const act = (action: string) => fetch(`${base}/1/actions`, { method: 'POST', headers, body: JSON.stringify({ action }) });
+    h.moveToStage(c.id, seed().stageIds.assessment);
+    await eventually(async () => expect(h.opportunity(c.id).tags).toContain('CodeSignal: awaiting test selection'), 30_000);
+    expect((await act('cancel')).status).toBe(202);
+    await assessmentHandle(c.id, 1).result();
+    const list = await eventually(async () => {
+      const res = await fetch(base, { headers });
+      expect(res.status).toBe(200);
+      const body = await readJson(res);
+      expect(body.assessments[0]).toMatchObject({ assessmentId: '1', status: 'cancelled' });
+      return body;
     });
+    expect(list.assessments).toHaveLength(1);
+    const action = await act('resend');
     // the assessment's workflow has ended: no open assessment to act on
     expect(action.status).toBe(404);
     expect((await readJson(action)).error).toBe('unknown_assessment');
