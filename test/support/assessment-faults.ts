@@ -16,6 +16,7 @@ import { dataConverterFor, failureConverterPath } from '../../src/temporal/paylo
 import { startAssessmentHarness } from './assessment-harness';
 import type { assessmentWorkflow } from '../../src/workflows/assessment/assessment-workflow';
 import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
 import { postJson, readJson, signedLeverDelivery } from './lever-webhook';
 import { adminToken, eventually, startStack, testLogger, type TestStack } from './stack';
 import { workerInterceptors } from '../../src/worker';
@@ -189,6 +190,17 @@ export const plainTest = (h: Harness) => h.sandboxes.codesignal.seed.tests.find(
 
 export const assessmentHandle = (h: Harness, opportunityId: string, sequence = 1): WorkflowHandle<typeof assessmentWorkflow> =>
   h.stack.client.workflow.getHandle(assessmentWorkflowId(h.integration.id, opportunityId, sequence));
+
+/** Moves the candidate into the trigger stage and answers the selection link once it is on the opportunity and the assessment waits for a choice. */
+export async function selectionLink(h: Harness & { moveToStage(opportunityId: string, stageId: string): void }, c: Candidate): Promise<string> {
+  h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
+  return eventually(async () => {
+    const url = h.opportunity(c.id).links.find((l) => l.includes('/assessments/select/'));
+    expect(url).toBeDefined();
+    expect((await assessmentHandle(h, c.id).query(assessmentStateQuery)).status).toBe('awaiting_selection');
+    return url!;
+  }, 30_000);
+}
 
 export const sessionsFor = (h: Harness, email: string) =>
   h.sandboxes.codesignalSandbox.control.sessions(h.sandboxes.codesignal.seed.companyId).filter((s) => s.candidate.email === email);

@@ -260,14 +260,20 @@ describe('set-up API: credential TESTs and option lists', () => {
   describe('for a stored integration', () => {
     let integrationId: string;
     let limitedKey: string;
-    beforeAll(async () => {
+    // each test that changes or depends on the stored keys gets its own integration: any order, or alone
+    const createWith = async (leverKey: string): Promise<string> =>
+      (
+        await answer(await admin('POST', '/api/integrations', {
+          name: `Setup ${randomUUID().slice(0, 8)}`,
+          lever: { apiKey: leverKey, webhookSigningTokens: [signingToken()] },
+          codesignal: { apiKey: fullCodeSignalKey(), webhookSecret: 'codesignal-webhook-secret' },
+        }), 201)
+      ).id;
+    beforeAll(() => {
       limitedKey = leverKeyWithout(removedScopes, 'stored limited');
-      const created = await answer(await admin('POST', '/api/integrations', {
-        name: `Setup ${randomUUID().slice(0, 8)}`,
-        lever: { apiKey: limitedKey, webhookSigningTokens: [signingToken()] },
-        codesignal: { apiKey: fullCodeSignalKey(), webhookSecret: 'codesignal-webhook-secret' },
-      }), 201);
-      integrationId = created.id;
+    });
+    beforeEach(async () => {
+      integrationId = await createWith(limitedKey);
     });
     const base = () => `/api/integrations/${integrationId}`;
 
@@ -313,6 +319,7 @@ describe('set-up API: credential TESTs and option lists', () => {
     });
 
     it("reads the Lever account's stages, active users and postings, and the company's tests", async () => {
+      integrationId = await createWith(fullLeverKey());
       const account = lever().account(accountId());
       const leverOptions = await answer(await admin('GET', `${base()}/lever/options`), 200);
       expect(leverOptions).toEqual({

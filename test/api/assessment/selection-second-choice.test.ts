@@ -2,7 +2,7 @@ import { captureErrorLogs, type ErrorLogs } from '../hardening-support';
 import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
 import { assessmentWorkflowId } from '../../../src/workflows/shared/ids';
 import { startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
-import { createCandidate, invitationEmails, sessionsFor, type Candidate } from '../../support/assessment-faults';
+import { createCandidate, invitationEmails, sessionsFor, type Candidate, selectionLink as selectionLinkOf } from '../../support/assessment-faults';
 import { eventually, testLogger } from '../../support/stack';
 
 /**
@@ -33,16 +33,7 @@ describe('selection link: a second choice', () => {
   });
 
   const assessmentState = (c: Candidate) => h.stack.client.workflow.getHandle(assessmentWorkflowId(h.integration.id, c.id, 1)).query(assessmentStateQuery);
-  /** Moves the candidate into the trigger stage and answers the selection link once it is on the opportunity. */
-  async function selectionLink(c: Candidate): Promise<string> {
-    h.moveToStage(c.id, seed().stageIds.assessment);
-    return eventually(async () => {
-      const url = h.opportunity(c.id).links.find((l) => l.includes('/assessments/select/'));
-      expect(url).toBeDefined();
-      expect((await assessmentState(c)).status).toBe('awaiting_selection');
-      return url!;
-    }, 30_000);
-  }
+  const selectionLink = (c: Candidate) => selectionLinkOf(h, c);
   const choose = async (link: string, testId: string) => {
     const res = await fetch(link, { method: 'POST', body: new URLSearchParams({ testId }) });
     return { status: res.status, html: await res.text() };
