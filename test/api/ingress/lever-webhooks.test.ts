@@ -129,6 +129,19 @@ describe('POST /webhooks/lever/:integrationId', () => {
       expect((await readJson(res)).error).toBe('stale_event');
     });
 
+    it('401 for a triggeredAt too far ahead of our clock (more than the 5 minutes of skew allowed), even correctly signed', async () => {
+      const res = await postJson(url(), stageChange(opp, 's', Date.now() + 6 * 60_000));
+      expect(res.status).toBe(401);
+      expect((await readJson(res)).error).toBe('stale_event');
+    });
+
+    it('accepts a triggeredAt a little ahead of our clock (within the skew allowed)', async () => {
+      const ahead = randomUUID();
+      const res = await postJson(url(), stageChange(ahead, 's', Date.now() + 60_000));
+      expect(res.status).toBe(202);
+      expect((await readJson(res)).workflowId).toBe(candidateWorkflowId(integration.id, ahead));
+    });
+
     it('400 for malformed JSON', async () => {
       const res = await postJson(url(), '{"event": "candidateStageChange",');
       expect(res.status).toBe(400);

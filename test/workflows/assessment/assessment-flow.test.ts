@@ -139,6 +139,13 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment flow (CodeSignal %s)', (mod
     await eventually(async () => expect(h.opportunity(c.id).tags).toContain('CodeSignal: awaiting test selection'), 30_000);
     expect((await act('cancel')).status).toBe(202);
     await assessmentHandle(c.id, 1).result();
+    // cancelled before a test was chosen: the link is taken off the opportunity and the tag says so
+    await eventually(async () => {
+      expect(h.opportunity(c.id).links.some((l) => l.includes('/assessments/select/'))).toBe(false);
+      expect(h.opportunity(c.id).tags).toContain('CodeSignal: cancelled');
+      expect(h.opportunity(c.id).tags).not.toContain('CodeSignal: awaiting test selection');
+    });
+    expect(sessionsFor(c.email!)).toEqual([]);
     const list = await eventually(async () => {
       const res = await fetch(base, { headers });
       expect(res.status).toBe(200);
