@@ -1,11 +1,38 @@
 /** Debian's Chromium driven by playwright-core (scripts/install-browser.sh installs it; nothing is downloaded). */
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { screenshotPath } from './screenshots';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const launchChromium = () =>
   chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+
+/**
+ * Watches a page for what an admin would not notice (script errors, 5xx answers) and walks it: a walk
+ * that fails says what the page showed (a screenshot in the temp folder, the errors seen, the main
+ * text), and a walk that ends with errors seen fails too.
+ */
+export function watchPage(page: Page) {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
+  return {
+    errors,
+    async walk(name: string, walkThrough: () => Promise<void>): Promise<void> {
+      try {
+        await walkThrough();
+      } catch (err) {
+        // what the admin would have seen, to tell a UI error from a slow server
+        const failure = path.join(tmpdir(), `${name}-failure.png`);
+        await page.screenshot({ path: failure, fullPage: true });
+        const detail = `\npage ${page.url()} (screenshot ${failure}), script errors ${JSON.stringify(errors)}:\n${(await page.locator('main').innerText()).slice(0, 3000)}`;
+        throw Object.assign(new Error(`${(err as Error).message}\n${detail}`), { stack: `${(err as Error).stack}\n${detail}` });
+      }
+      expect(errors).toEqual([]);
+    },
+  };
+}
 
 /**
  * Opens a workflow in the Temporal Web UI as the API serves it (`<api>/temporal/…`), after logging in

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
 import { freshDatabase, startStack, type TestStack } from '../../../support/stack';
-import { chromiumPath, launchChromium } from '../../../support/browser';
+import { chromiumPath, launchChromium, watchPage } from '../../../support/browser';
 import { screenshotPath } from '../../../support/screenshots';
 
 /**
@@ -21,7 +19,7 @@ describe('set-up web UI in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let database: { url: string; drop(): Promise<void> };
-  const pageErrors: string[] = [];
+  let watched: ReturnType<typeof watchPage>;
   const admin = { email: 'recruiting-ops@example.com', password: 'a long admin password' };
 
   beforeAll(async () => {
@@ -40,8 +38,7 @@ describe('set-up web UI in a real browser', () => {
     await ensureAdmin(stack.db, admin.email, admin.password);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
+    watched = watchPage(page);
   }, 60_000);
 
   afterAll(async () => {
@@ -54,17 +51,8 @@ describe('set-up web UI in a real browser', () => {
   const shot = (name: string) => page.screenshot({ path: screenshotPath(name), fullPage: true });
 
   it('walks the whole set-up and shows the run a stage change starts', async () => {
-    try {
-      await walkThrough();
-    } catch (err) {
-      // What the admin would have seen, to tell a UI error from a slow server.
-      const failure = path.join(tmpdir(), 'setup-walkthrough-failure.png');
-      await page.screenshot({ path: failure, fullPage: true });
-      const detail = `\npage ${page.url()} (screenshot ${failure}), script errors ${JSON.stringify(pageErrors)}:\n${(await page.locator('main').innerText()).slice(0, 2000)}`;
-      throw Object.assign(new Error(`${(err as Error).message}\n${detail}`), { stack: `${(err as Error).stack}\n${detail}` });
-    }
     // a script error or a 5xx the admin never noticed fails the walk too
-    expect(pageErrors).toEqual([]);
+    await watched.walk('setup-walkthrough', walkThrough);
   }, 180_000);
 
   async function walkThrough() {

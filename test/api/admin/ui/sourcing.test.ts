@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { publicLinkScheduleId } from '../../../../src/workflows/shared/ids';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
-import { chromiumPath, launchChromium } from '../../../support/browser';
+import { chromiumPath, launchChromium, watchPage } from '../../../support/browser';
 import { screenshotPath } from '../../../support/screenshots';
 import { adminToken, eventually, freshDatabase, signingToken, startStack, type TestStack } from '../../../support/stack';
 
@@ -24,7 +22,7 @@ describe('sourcing and public-link results in the admin UI', () => {
   let page: Page;
   let database: { url: string; drop(): Promise<void> };
   let integrationId: string;
-  const pageErrors: string[] = [];
+  let watched: ReturnType<typeof watchPage>;
   const admin = { email: 'sourcing-ops@example.com', password: 'another long admin password' };
 
   /** The admin API as an operator with the admin token calls it (to check what the UI saved). */
@@ -80,8 +78,7 @@ describe('sourcing and public-link results in the admin UI', () => {
     await adminApi('POST', `/api/integrations/${integrationId}/mappings/auto`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
+    watched = watchPage(page);
   }, 90_000);
 
   afterAll(async () => {
@@ -98,15 +95,8 @@ describe('sourcing and public-link results in the admin UI', () => {
   const shot = (name: string) => page.screenshot({ path: screenshotPath(name), fullPage: true });
 
   it('creates the sourcing token and feed, saves public-link settings, and shows imports and pending results', async () => {
-    try {
-      await walkThrough();
-    } catch (err) {
-      const failure = path.join(tmpdir(), 'sourcing-ui-failure.png');
-      await page.screenshot({ path: failure, fullPage: true });
-      const detail = `\npage ${page.url()} (screenshot ${failure}), script errors ${JSON.stringify(pageErrors)}:\n${(await page.locator('main').innerText()).slice(0, 3000)}`;
-      throw Object.assign(new Error(`${(err as Error).message}\n${detail}`), { stack: `${(err as Error).stack}\n${detail}` });
-    }
-    expect(pageErrors).toEqual([]);
+    // a script error or a 5xx the admin never noticed fails the walk too
+    await watched.walk('sourcing-ui', walkThrough);
   }, 240_000);
 
   async function walkThrough() {
