@@ -131,7 +131,10 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
     const link = await findCandidateLink(deps.db, integrationId, codesignalCandidateId);
     let state: ImportState | undefined;
     try {
-      state = await temporalOr503(deps, 'the call', () => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).query(importStateQuery));
+      state = await temporalOr503(deps, 'the call', () => deps.temporal.workflow.getHandle(importWorkflowId(integrationId, codesignalCandidateId)).query(importStateQuery), {
+        // with a recorded link the answer does not need Temporal: no 503 then
+        passThrough: (err) => link !== undefined || err instanceof WorkflowNotFoundError,
+      });
     } catch (err) {
       // a workflow past its retention is gone; the recorded link still answers
       if (!link && !(err instanceof WorkflowNotFoundError)) throw err;
