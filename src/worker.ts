@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger, type WorkerInterceptors } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, DefaultLogger, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { activityFailureMapping } from './activities/shared/failures';
 import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
-import { dataConverterFor } from './temporal/payload-codec';
+import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
 
 export interface CandidateWorkerOptions {
   connection: NativeConnection;
@@ -20,11 +20,19 @@ export interface CandidateWorkerOptions {
   shutdownGraceSeconds: number;
   /** Most candidates wait for days; caching only the active ones keeps memory flat with thousands waiting. */
   maxCachedWorkflows?: number;
+  /** A bundle made by `bundleWorkflows` (the test run makes one for all its workers); default: see `workflowSource`. */
+  workflowBundlePath?: string;
 }
 
-/** The prebuilt bundle (npm run build) in production; bundling from source in development and tests. */
-function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const bundle = path.join(__dirname, 'workflow-bundle.js');
+/** The service's workflows bundled as a worker loads them, with the failure converter; `npm run build` writes it once. */
+export async function bundleWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), failureConverterPath });
+  return code;
+}
+
+/** The given or prebuilt bundle (npm run build) in production; bundling from source in development. */
+function workflowSource(bundlePath?: string): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = bundlePath ?? path.join(__dirname, 'workflow-bundle.js');
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') };
 }
 
@@ -42,7 +50,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...workflowSource(),
+    ...workflowSource(opts.workflowBundlePath),
     activities: createActivities(opts.deps),
     interceptors: workerInterceptors(),
     dataConverter: opts.dataConverter,

@@ -13,7 +13,8 @@ import {
   parseTemporalAddress,
   StartupCheckError,
 } from '../src/startup-checks';
-import { freePort } from './support/free-port';
+import { closedPort } from './support/free-port';
+import { isolatedDatabase } from './support/isolated-database';
 import { testEncryptionKey, testLogger } from './support/stack';
 
 const root = path.join(__dirname, '..');
@@ -92,8 +93,21 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('start-up checks of the production entries (processes)', () => {
   jest.setTimeout(120_000);
 
+  // The unreachable ports are held closed for the test's length: a port merely free a moment ago could be
+  // listened on by another process before the entry tries it.
+  let closed: Array<{ release(): Promise<void> }> = [];
+  const unreachablePort = async () => {
+    const held = await closedPort();
+    closed.push(held);
+    return held.port;
+  };
+  afterEach(async () => {
+    await Promise.all(closed.map((c) => c.release()));
+    closed = [];
+  });
+
   it('the worker with an unreachable DATABASE_URL exits 1 with one line naming it, without the password', async () => {
-    const port = await freePort();
+    const port = await unreachablePort();
     const { code, output } = await runEntry('src/worker.ts', { DATABASE_URL: unreachableDatabaseUrl(port), TEMPORAL_ADDRESS: testTemporalAddress() });
     expect(code).toBe(1);
     expect(output.trim().split('\n')).toEqual([`DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED)`]);
@@ -102,7 +116,7 @@ describe('start-up checks of the production entries (processes)', () => {
   });
 
   it('the worker with an unreachable TEMPORAL_ADDRESS exits 1 with one line naming it', async () => {
-    const port = await freePort();
+    const port = await unreachablePort();
     const { code, output } = await runEntry('src/worker.ts', { DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     expect(code).toBe(1);
     expect(output.trim().split('\n')).toEqual([`TEMPORAL_ADDRESS: cannot reach Temporal at 127.0.0.1:${port} (ECONNREFUSED)`]);
@@ -110,7 +124,7 @@ describe('start-up checks of the production entries (processes)', () => {
   });
 
   it('the API names both variables in one line when neither answers', async () => {
-    const [dbPort, temporalPort] = await Promise.all([freePort(), freePort()]);
+    const [dbPort, temporalPort] = [await unreachablePort(), await unreachablePort()];
     const { code, output } = await runEntry('src/api/server.ts', { DATABASE_URL: unreachableDatabaseUrl(dbPort), TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
     expect(code).toBe(1);
     expect(output.trim().split('\n')).toEqual([
@@ -139,9 +153,11 @@ describe('start-up checks of the production entries (processes)', () => {
 
   it('the API on a port already taken names PORT', async () => {
     const taken = await silentServer();
+    // it migrates and seals every stored secret (locking the table) before it listens: on a database of its own
+    const database = await isolatedDatabase('startup_port_taken');
     try {
       const { code, output } = await runEntry('src/api/server.ts', {
-        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_URL: database.url,
         TEMPORAL_ADDRESS: testTemporalAddress(),
         PORT: String(taken.port),
         LOG_LEVEL: 'silent',
@@ -150,6 +166,7 @@ describe('start-up checks of the production entries (processes)', () => {
       expect(output.trim().split('\n')).toEqual([`PORT: cannot listen on 127.0.0.1:${taken.port} (EADDRINUSE)`]);
     } finally {
       await taken.close();
+      await database.drop();
     }
   });
 });

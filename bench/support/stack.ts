@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newMasterKey } from '../../src/crypto/keys';
@@ -9,14 +8,7 @@ import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { startDevServer } from '../../dev/temporal-dev-server';
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { onFreePorts } from '../../test/support/free-port';
 
 export interface BenchStack {
   dataDir: string;
@@ -97,32 +89,34 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => console.error(`bench: stopping failed: ${err.message}`));
   };
   try {
-    const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const temporal = await startDevServer({
-      binary: findTemporalBinary('temporal', undefined, process.env.PATH ?? ''),
-      dataDir, port: temporalPort, uiPort, namespace: 'default', verbose: false, logger,
-    });
+    // Servers in their own processes, told their ports up front: on ports free a moment ago, started
+    // again on new ones when another process took one first (onFreePorts).
+    const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
+    const temporal = await onFreePorts(2, ([port, uiPort]) => startDevServer({ binary, dataDir, port, uiPort, namespace: 'default', verbose: false, logger }));
     stops.push(temporal.stop);
-    const postgres = await startEmbeddedPostgres(dataDir, pgPort, logger);
+    const postgres = await onFreePorts(1, ([port]) => startEmbeddedPostgres(dataDir, port, logger));
     stops.push(postgres.stop);
 
-    const baseUrl = `http://127.0.0.1:${port}`;
     const adminToken = randomBytes(24).toString('hex');
     const encryptionKey = newMasterKey();
-    const env = {
-      TEMPORAL_ADDRESS: temporal.address,
-      DATABASE_URL: postgres.url,
-      ADMIN_TOKEN: adminToken,
-      LINK_SIGNING_SECRET: randomBytes(32).toString('hex'),
-      ENCRYPTION_KEY: encryptionKey,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: baseUrl,
-      ...opts.env,
-    };
+    const linkSigningSecret = randomBytes(32).toString('hex');
     // The API migrates the database, so it starts first.
-    const api = await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log'));
+    const { api, env, port } = await onFreePorts(1, async ([port]) => {
+      const env = {
+        TEMPORAL_ADDRESS: temporal.address,
+        DATABASE_URL: postgres.url,
+        ADMIN_TOKEN: adminToken,
+        LINK_SIGNING_SECRET: linkSigningSecret,
+        ENCRYPTION_KEY: encryptionKey,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...opts.env,
+      };
+      return { api: await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log')), env, port };
+    });
     stops.push(() => stopChild(api));
+    const baseUrl = `http://127.0.0.1:${port}`;
     const startWorker = ({ entry = 'src/worker.ts', env: extraEnv = {} }: { entry?: string; env?: Record<string, string> } = {}) =>
       spawnEntry(entry, { ...env, ...opts.workerEnv, ...extraEnv }, 'worker started', path.join(dataDir, 'worker.log'));
     let worker = await startWorker();

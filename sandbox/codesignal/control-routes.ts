@@ -116,6 +116,7 @@ export function controlRouter(control: SandboxControl): Router {
   r.post('/sessions/:sessionId/start', (req, res) => void res.json(view(control.startSession(sid(req)).id)));
   r.post('/sessions/:sessionId/time-up', (req, res) => void res.json(view(control.timeUp(sid(req)).id)));
   r.post('/sessions/:sessionId/submit', (req, res) => void res.json(view(control.submitSession(sid(req), parse(body.submissionBody, req.body)).id)));
+  r.post('/sessions/:sessionId/finish-scoring', (req, res) => void res.json(view(control.finishScoring(sid(req)).id)));
   r.post('/sessions/:sessionId/verify', (req, res) => void res.json(view(control.verifySession(sid(req)).id)));
   r.post('/sessions/:sessionId/reject', (req, res) => {
     const { reasons, grantRetake } = parse(body.rejectBody, req.body);

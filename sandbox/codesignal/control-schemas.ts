@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from './events';
-import { RESPONSE_MODES } from './options';
+import { REACTIVATION_ANSWERS, RESPONSE_MODES } from './options';
 import { ACCESS_TYPES } from './permissions';
 import { SOURCING_STATUSES } from './state';
 
@@ -10,6 +10,7 @@ const nonEmpty = z.string().trim().min(1);
 const ms = z.number().int().positive();
 const settings = z.strictObject({
   reactivationCarriesExternalId: z.boolean().optional(),
+  reactivationAnswers: z.enum(REACTIVATION_ANSWERS).optional(),
   responseMode: z.enum(RESPONSE_MODES).optional(),
 });
 
@@ -95,6 +96,7 @@ export const submissionBody = z.strictObject({
   aiSummary: z.string().nullable().optional(),
   suspicionScore: z.enum(['none', 'low', 'medium', 'high', 'not_applicable']).optional(),
   durationMs: z.number().int().min(0).optional(),
+  holdScoring: z.boolean().optional(),
 });
 
 export const rejectBody = z.strictObject({

@@ -69,6 +69,7 @@ export class SandboxControl {
       createDate: this.rt.now(),
       settings: {
         reactivationCarriesExternalId: options.reactivationCarriesExternalId,
+        reactivationAnswers: options.reactivationAnswers,
         responseMode: options.responseMode,
         ...input.settings,
       },
@@ -192,6 +193,10 @@ export class SandboxControl {
 
   submitSession(id: string, submission: lifecycle.Submission) {
     return lifecycle.submitSession(this.rt, this.sessionOwner(id), id, submission);
+  }
+
+  finishScoring(id: string) {
+    return lifecycle.finishScoring(this.rt, this.sessionOwner(id), id);
   }
 
   verifySession(id: string) {

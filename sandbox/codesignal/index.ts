@@ -1,7 +1,7 @@
 /** CodeSignal API sandbox: an in-memory simulator of CodeSignal's public GraphQL API, webhooks, and the sourcing side of the service's sourcing contract. */
 export { createCodeSignalSandbox, type CodeSignalSandbox, type ListeningSandbox } from './server';
 export { seedCodeSignalDemo, DEMO_USERS, type CodeSignalDemoSeed, type CodeSignalDemoSeedOptions } from './seed';
-export { documentedRetryDelayMs, RESPONSE_MODES, type CodeSignalSandboxOptions, type ResponseMode } from './options';
+export { documentedRetryDelayMs, REACTIVATION_ANSWERS, RESPONSE_MODES, type CodeSignalSandboxOptions, type ReactivationAnswer, type ResponseMode } from './options';
 export { SPARSE_EXCEPTIONS } from './sparse';
 export { SandboxControl } from './control';
 export type { SessionView } from './control-views';

@@ -5,6 +5,8 @@ import pino from 'pino';
  * for every field the schema types as nullable, except the short list in sparse.ts.
  */
 export type ResponseMode = 'full' | 'sparse';
+export type ReactivationAnswer = 'newSession' | 'oldSession';
+export const REACTIVATION_ANSWERS = ['newSession', 'oldSession'] as const satisfies readonly ReactivationAnswer[];
 export const RESPONSE_MODES = ['full', 'sparse'] as const satisfies readonly ResponseMode[];
 
 /** How the sandbox signals facts the reference marks unconfirmed, plus test-friendly knobs. */
@@ -27,6 +29,12 @@ export interface CodeSignalSandboxOptions {
   mutationRateLimitPerSecond?: number;
   /** Whether `reactivateCompanyTestSession` copies `externalId` to the new session (unconfirmed). Default false. */
   reactivationCarriesExternalId?: boolean;
+  /**
+   * Which session `reactivateCompanyTestSession` answers (the reference only says the old one then points at the
+   * new one through `reactivatedSession`; unconfirmed): `'newSession'` the new one, `'oldSession'` the old one
+   * with its `reactivatedSession`. Default 'newSession'.
+   */
+  reactivationAnswers?: ReactivationAnswer;
   /**
    * `'sparse'`: every nullable field answers `null` (see sparse.ts for the few kept), so a client is
    * tested against an account that uses all the room the schema gives it. Per company, switchable at
@@ -67,6 +75,7 @@ export function resolveOptions(opts: CodeSignalSandboxOptions = {}): ResolvedOpt
     rateLimitPerSecond: opts.rateLimitPerSecond,
     mutationRateLimitPerSecond: opts.mutationRateLimitPerSecond ?? 5,
     reactivationCarriesExternalId: opts.reactivationCarriesExternalId ?? false,
+    reactivationAnswers: opts.reactivationAnswers ?? 'newSession',
     responseMode: opts.responseMode ?? 'full',
     maxTestSessionsPageSize: opts.maxTestSessionsPageSize ?? 20,
     publicUrl: opts.publicUrl?.replace(/\/+$/, ''),

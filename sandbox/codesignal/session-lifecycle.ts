@@ -14,6 +14,11 @@ export interface Submission {
   suspicionScore?: SuspicionScore;
   /** Time the candidate took; backdates `startDate` so webhook `duration` looks real. */
   durationMs?: number;
+  /**
+   * Non-proctored only: the score is still being computed, so the session stays `finalizing` (no webhook)
+   * until `finishScoring`. Default false: straight to `over`.
+   */
+  holdScoring?: boolean;
 }
 
 export interface RejectionReason {
@@ -91,10 +96,26 @@ export function submitSession(rt: Runtime, data: CompanyData, id: string, submis
     session.status = 'finalizing';
     session.verificationStatus = 'pending';
     rt.emit(data, 'preScreenResultVerificationPending', { ...base, ...scorePayload(test, session, null) });
+  } else if (submission.holdScoring) {
+    session.status = 'finalizing';
   } else {
-    session.status = 'over';
-    rt.emit(data, 'companyTestSessionFinished', { ...base, ...scorePayload(test, session, resultUrl(rt.baseUrl(), session)) });
+    finish(rt, data, test, session);
   }
+  return session;
+}
+
+function finish(rt: Runtime, data: CompanyData, test: TestRecord, session: SessionRecord): void {
+  session.status = 'over';
+  rt.emit(data, 'companyTestSessionFinished', { ...sessionEventBase(test, session), ...scorePayload(test, session, resultUrl(rt.baseUrl(), session)) });
+}
+
+/** The score of a session submitted with `holdScoring` is computed: finalizing → over + `companyTestSessionFinished`. */
+export function finishScoring(rt: Runtime, data: CompanyData, id: string): SessionRecord {
+  const session = requireSession(data, id);
+  const test = testOf(data, session);
+  if (test.proctored) throw conflict('A proctored session leaves finalizing through verification');
+  expectStatus(session, ['finalizing'], 'finish scoring');
+  finish(rt, data, test, session);
   return session;
 }
 

@@ -168,14 +168,14 @@ export function editDuration(data: CompanyData, id: string, customDuration: numb
   return session;
 }
 
-/** Reopens a finished session under a new id; the old one points at it through `reactivatedSession`. */
+/** Reopens a finished session under a new id; the old one points at it through `reactivatedSession`. Answers the new one, or the old one (setting `reactivationAnswers`). */
 export function reactivate(rt: Runtime, data: CompanyData, id: string, sendNotificationEmail: boolean): SessionRecord {
   const old = requireSession(data, id);
   if (!REACTIVATABLE.includes(old.status)) throw conflict(`Cannot reactivate a session in status ${old.status}`);
   if (old.reactivatedSession) throw conflict(`Session ${id} was already reactivated as ${old.reactivatedSession.newSessionId}`);
   const fresh = cloneForRetake(rt, data, old, data.settings.reactivationCarriesExternalId, sendNotificationEmail ? 'reactivation' : null);
   old.reactivatedSession = { newSessionId: fresh.id, reactivationDate: rt.now() };
-  return fresh;
+  return data.settings.reactivationAnswers === 'oldSession' ? old : fresh;
 }
 
 export function deleteSession(rt: Runtime, data: CompanyData, id: string, sendNotificationEmail: boolean): string {

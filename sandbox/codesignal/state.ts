@@ -1,6 +1,6 @@
 import { notFound } from './errors';
 import { newId } from './ids';
-import type { ResponseMode } from './options';
+import type { ReactivationAnswer, ResponseMode } from './options';
 import type { PermissionSet } from './permissions';
 import type { SourcingStatus } from '../../src/api/sourcing/contract';
 
@@ -241,6 +241,8 @@ export interface EmailRecord {
 /** Behaviour switches the reference leaves open; per company so one test can flip them at run time. */
 export interface CompanySettings {
   reactivationCarriesExternalId: boolean;
+  /** Which session `reactivateCompanyTestSession` answers (options.ts); absent in state saved before the switch: 'newSession'. */
+  reactivationAnswers?: ReactivationAnswer;
   /** `sparse`: nullable GraphQL fields answer null (sparse.ts). */
   responseMode: ResponseMode;
 }

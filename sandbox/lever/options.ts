@@ -20,6 +20,10 @@ export interface LeverQuirks {
   webhookRetriesReuseToken?: boolean;
   /** Put an `id` (event UID) in webhook bodies. Default true. */
   webhookEventId?: boolean;
+  /** Answer creates of interviews, panels and webhooks wrapped twice, `{data:{data}}`, like the docs' examples (§1.2; live wraps once [O]). Default false. */
+  createdWrappedTwice?: boolean;
+  /** Answer "list files" as a bare array, like the docs' example (§1.2 [U]). Default false (the `{data, hasNext}` envelope). */
+  fileListBareArray?: boolean;
 }
 
 export interface LeverSandboxOptions {
@@ -71,6 +75,8 @@ export function resolveOptions(opts: LeverSandboxOptions = {}): ResolvedOptions 
       fileNumbersAsStrings: false,
       webhookRetriesReuseToken: true,
       webhookEventId: true,
+      createdWrappedTwice: false,
+      fileListBareArray: false,
       ...opts.quirks,
     },
     logger: opts.logger === false ? pino({ enabled: false }) : (opts.logger ?? pino({ name: 'lever-sandbox', level: 'info' })),

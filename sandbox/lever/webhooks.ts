@@ -60,15 +60,16 @@ export class WebhookEmitter {
     return delivery;
   }
 
-  private body(sub: WebhookSubscription, event: WebhookEvent, data: Record<string, unknown>, triggeredAt: number): WebhookBody {
+  /** `id`: the event's UID, which a retry keeps whatever its token (only the first attempt mints one). */
+  private body(sub: WebhookSubscription, event: WebhookEvent, data: Record<string, unknown>, triggeredAt: number, id = newId()): WebhookBody {
     const token = randomHex(24);
     const signature = leverWebhookSignature(sub.signatureToken, token, triggeredAt);
-    return { ...(this.opts.eventId ? { id: newId() } : {}), triggeredAt, event, data, token, signature };
+    return { ...(this.opts.eventId ? { id } : {}), triggeredAt, event, data, token, signature };
   }
 
   private async attempt(delivery: Delivery, sub: WebhookSubscription, firstBody: WebhookBody): Promise<void> {
     const attempt = delivery.attempts.length + 1;
-    const body = attempt === 1 || this.opts.reuseToken ? firstBody : this.body(sub, delivery.event, firstBody.data, firstBody.triggeredAt);
+    const body = attempt === 1 || this.opts.reuseToken ? firstBody : this.body(sub, delivery.event, firstBody.data, firstBody.triggeredAt, firstBody.id);
     const at = Date.now();
     const { status, error } = await this.post(delivery.url, body);
     if (this.stopped) return;

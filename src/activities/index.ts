@@ -21,6 +21,8 @@ export interface ActivityDeps {
   publicUrl: string;
   linkSigningSecret: string;
   leverRequestsPerSecond: number;
+  /** INTEGRATION_CACHE_MS; default 5 s. */
+  integrationCacheMs?: number;
 }
 
 /** Every activity the worker registers, built once from its dependencies; tests hand in their own. */
@@ -31,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     leverApiUrl: deps.leverApiUrl,
     codesignalApiUrl: deps.codesignalApiUrl,
     leverRequestsPerSecond: deps.leverRequestsPerSecond,
+    cacheMs: deps.integrationCacheMs,
   });
   return {
     ...createSettingsActivities({ contexts }),

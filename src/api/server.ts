@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client } from '@temporalio/client';
 import { loadConfig, requireExternal, type Config } from '../config';
@@ -85,19 +85,24 @@ export function createHttpServer(app: RequestListener, config: ServerTimeouts, l
   return server;
 }
 
-/** Listens and resolves once the port is bound; close() stops taking connections and waits for open ones. */
-export async function listen(deps: ApiDeps, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+/**
+ * Listens and resolves once the port is bound; close() stops taking connections and waits for open ones.
+ * `port` may instead be a socket already listening (its port then known before the config is made).
+ */
+export async function listen(deps: ApiDeps, port: number | NetServer, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const app = createApp(deps);
   const server = createHttpServer(app, deps.config, deps.logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const listening = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (typeof port === 'number') server.listen(port, host, listening);
+    else server.listen(port, listening);
   });
   const address = server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
+  const bound = typeof address === 'object' && address ? address.port : Number(port);
   const stopPruning = pruneIngressRecordsHourly(deps.db, deps.config.WEBHOOK_LOG_RETENTION_DAYS, deps.logger);
   return {
     server,

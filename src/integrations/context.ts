@@ -26,11 +26,13 @@ export interface IntegrationContexts {
 export interface IntegrationContextOptions extends IntegrationClientsOptions {
   /** Opens the stored API keys. */
   box: SecretBox;
+  /** How long an integration read from PostgreSQL is reused (INTEGRATION_CACHE_MS). Default 5 s. */
+  cacheMs?: number;
 }
 
 /** Builds the API clients of an integration from its stored keys, for activities. */
 export function createIntegrationContexts(opts: IntegrationContextOptions): IntegrationContexts {
-  const find = cachedIntegrationLookup(opts.db, opts.box, 5_000);
+  const find = cachedIntegrationLookup(opts.db, opts.box, opts.cacheMs ?? 5_000);
   const clients = createIntegrationClients(opts);
   return {
     async get(integrationId, read) {

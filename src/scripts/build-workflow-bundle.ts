@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../temporal/payload-codec';
+import { bundleWorkflows } from '../worker';
 
 /** Production workers load this prebuilt bundle instead of bundling workflows at start; it carries the failure converter. */
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), failureConverterPath });
+  const code = await bundleWorkflows();
   const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

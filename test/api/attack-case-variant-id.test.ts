@@ -80,17 +80,22 @@ describe('attack: an id spelled in another case', () => {
     return id.replace(/[a-f]/g, (ch) => ((upper = !upper) ? ch : ch.toUpperCase()));
   };
 
-  let candidate: Candidate;
+  /** One candidate with a candidate workflow and an assessment awaiting selection, made by whichever test needs it first. */
+  let awaiting: Promise<Candidate> | undefined;
+  const candidateAwaitingSelection = () =>
+    (awaiting ??= (async () => {
+      const c = createCandidate(h, 'case-variant');
+      h.moveToStage(c.id, seed().stageIds.assessment);
+      await eventually(async () => {
+        expect(h.opportunity(c.id).tags).toContain('CodeSignal: awaiting test selection');
+        expect((await candidateHandle(c.id).query(candidateStateQuery)).assessments?.map((a) => a.status)).toEqual(['awaiting_selection']);
+      }, 30_000);
+      return c;
+    })());
 
   it('an accepted Lever delivery re-sent to the upper-cased URL is 404 unknown_integration and starts nothing', async () => {
-    candidate = createCandidate(h, 'case-variant');
-    const c = candidate;
-    h.moveToStage(c.id, seed().stageIds.assessment);
+    const c = await candidateAwaitingSelection();
     const original = await delivered(c, seed().stageIds.assessment);
-    await eventually(async () => {
-      expect(h.opportunity(c.id).tags).toContain('CodeSignal: awaiting test selection');
-      expect((await candidateHandle(c.id).query(candidateStateQuery)).assessments?.map((a) => a.status)).toEqual(['awaiting_selection']);
-    }, 30_000);
     expect(await signalsReceived(c.id)).toBe(1);
     const since = Date.now();
 
@@ -171,7 +176,7 @@ describe('attack: an id spelled in another case', () => {
     });
 
     it('answers another spelling of the integration id like an unknown integration (404), and a malformed opportunity id with 400 naming it, changing nothing', async () => {
-      const c = candidate; // has a candidate workflow and an assessment awaiting selection
+      const c = await candidateAwaitingSelection();
       const before = await readJson(await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}`, { headers: { authorization: `Bearer ${adminToken}` } }));
       const state = await candidateHandle(c.id).query(candidateStateQuery);
       const since = Date.now();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { candidateStateQuery } from '../../src/workflows/candidate/messages';
-import { freePort } from '../support/free-port';
+import { onFreePorts } from '../support/free-port';
 import { eventually } from '../support/stack';
 import { viewInTemporalUi } from '../support/browser';
 import { postJson, readJson, signedLeverDelivery } from '../support/lever-webhook';
@@ -33,6 +33,16 @@ function startService(env: Record<string, string>): Running {
   return { child, output: () => output, exited };
 }
 
+/** Resolves once the service says it is running; rejects with what it printed if it exits first or takes too long. */
+async function untilRunning(service: Running, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!service.output().includes('is running')) {
+    if (service.child.exitCode !== null) throw new Error(`npm start exited with ${service.child.exitCode} before it was running:\n${service.output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start was not running after ${timeoutMs / 1000} s:\n${service.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** The assessment walkthrough's commands as printed, one shell line each (1: move; 2: link, choose; 3: session, submit; 4: look). */
 function walkthroughCommands(output: string): string[] {
   const section = output.slice(output.indexOf('Try an assessment'), output.indexOf('Try a sourcing import'));
@@ -52,25 +62,39 @@ describe('the one-command development start', () => {
   jest.setTimeout(300_000);
 
   it('runs everything on embedded defaults, once per data directory, stops in order on SIGTERM and on Ctrl-C, and resumes open workflows and the sandboxes on restart', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
-    const [port, temporalPort, uiPort, pgPort, leverPort, codesignalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const env = {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      EMBEDDED_POSTGRES_PORT: String(pgPort),
-      SANDBOX_LEVER_PORT: String(leverPort),
-      SANDBOX_CODESIGNAL_PORT: String(codesignalPort),
-    };
+    // The service is a child process told its six ports up front, and the restart below must get the same
+    // ones (the printed walkthrough, the stored webhook URLs and the sandboxes' saved state name them), so
+    // they cannot be port 0 or held for it: they were free a moment ago, and if another process takes one
+    // before the first start listens, that start fails and runs again on new ports (onFreePorts).
+    const { first, env, dataDir, ports } = await onFreePorts(6, async (ports) => {
+      const [port, temporalPort, uiPort, pgPort, leverPort, codesignalPort] = ports;
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-main-'));
+      const env = {
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TEMPORAL_DEV_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        EMBEDDED_POSTGRES_PORT: String(pgPort),
+        SANDBOX_LEVER_PORT: String(leverPort),
+        SANDBOX_CODESIGNAL_PORT: String(codesignalPort),
+      };
+      // A pid file left by a start that was killed: taken over, not "already running".
+      const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+      writeFileSync(path.join(dataDir, 'npm-start.pid'), `${deadPid}\n`);
+      const first = startService(env);
+      try {
+        await untilRunning(first);
+      } catch (err) {
+        // whatever it started lets go of its ports before they are looked at
+        if (first.child.exitCode === null) process.kill(-first.child.pid!, 'SIGKILL');
+        await first.exited;
+        throw err;
+      }
+      return { first, env, dataDir, ports };
+    });
+    const [port, temporalPort, uiPort, , leverPort] = ports;
     const base = `http://127.0.0.1:${port}`;
-    // A pid file left by a start that was killed: taken over, not "already running".
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(path.join(dataDir, 'npm-start.pid'), `${deadPid}\n`);
-
-    const first = startService(env);
-    await eventually(async () => expect(first.output()).toContain('is running'), 120_000, 250);
     expect(first.output()).toContain(`Temporal Web UI  http://localhost:${port}/temporal`);
     expect(first.output()).toContain(`Data directory   ${dataDir}`);
     expect(first.output()).toContain(`Sandboxes: Lever http://127.0.0.1:${leverPort}/v1`);

@@ -10,8 +10,9 @@ import {
   updateWebhookSecrets,
   type Integration,
 } from '../../src/integrations/repository';
-import { createPool, type Db } from '../../src/db/pool';
+import type { Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
+import { isolatedDatabase, type IsolatedDatabase } from '../support/isolated-database';
 import { testEncryptionKey, testLogger, testSecretBox } from '../support/stack';
 
 const secretColumns = 'lever_api_key, lever_webhook_signing_tokens, codesignal_api_key, codesignal_webhook_secret';
@@ -27,11 +28,16 @@ type Secrets = ReturnType<typeof secretsOf>;
 const plaintextOf = (s: Secrets) => [s.leverApiKey, ...s.leverWebhookSigningTokens, s.codesignalApiKey, s.codesignalWebhookSecret];
 
 describe('integrations: secrets at rest', () => {
+  // A database of its own: the start-up pass reads, locks and re-seals every row of the table (with
+  // other keys too), and these tests plant rows that no pass can open; in the shared database that
+  // would reach into the rows of every test running beside them.
+  let database: IsolatedDatabase;
   let db: Db;
-  beforeAll(() => {
-    db = createPool(process.env.TEST_DATABASE_URL!, testLogger);
+  beforeAll(async () => {
+    database = await isolatedDatabase('integrations_secrets');
+    db = database.db;
   });
-  afterAll(() => db.end());
+  afterAll(() => database?.drop());
 
   const create = (s: Secrets) =>
     createIntegration(db, testSecretBox, {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { testWorkflowBundle } from './workflow-bundle';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
 import { webhookUrls } from '../../src/integrations/urls';
@@ -12,7 +13,7 @@ import type { Integration } from '../../src/integrations/repository';
 import { createPool } from '../../src/db/pool';
 import type { InspectedOpportunity, RequestLogEntry, WebhookBody } from '../../sandbox/lever/index';
 import type { RunningSandboxes } from '../../sandbox/start';
-import { dataConverterFor, failureConverterPath } from '../../src/temporal/payload-codec';
+import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { startAssessmentHarness } from './assessment-harness';
 import type { assessmentWorkflow } from '../../src/workflows/assessment/assessment-workflow';
 import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
@@ -53,9 +54,6 @@ export interface FaultHarness extends Harness {
 
 const repoRoot = path.join(__dirname, '..', '..');
 
-let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
-/** Bundling the workflows is the slow part of starting a worker; every in-process worker of this test file shares one bundle. */
-const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath }));
 
 /**
  * The assessment harness (both sandboxes, the API, the demo integration) with workers under the test's
@@ -81,7 +79,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowBundle: await workflowBundle(),
+        workflowBundle: testWorkflowBundle(),
         dataConverter: dataConverterFor(config),
         activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) }),
         interceptors: workerInterceptors(),

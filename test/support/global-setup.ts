@@ -1,12 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded-postgres';
+import { onFreePorts } from './free-port';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
+import { bundleWorkflows } from '../../src/worker';
 
 /**
  * One Temporal dev server and one PostgreSQL per test run (starting one per file is slow and flaky
@@ -18,6 +20,12 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const logger = createLogger('warn', 'test');
+  // Every worker of the run loads this one bundle (test/support/workflow-bundle.ts) instead of bundling again.
+  const bundled = bundleWorkflows().then((code) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'lcs-bundle-')), 'workflow-bundle.js');
+    writeFileSync(file, code);
+    process.env.TEST_WORKFLOW_BUNDLE = file;
+  });
   const binary = findTemporalBinary('temporal', process.env.TEMPORAL_CLI_PATH, process.env.PATH ?? '');
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -32,9 +40,11 @@ export default async function globalSetup(): Promise<void> {
   let postgres: EmbeddedDatabase | undefined;
   if (!process.env.TEST_DATABASE_URL) {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-test-'));
-    postgres = await startEmbeddedPostgres(dataDir, 20000 + Math.floor(Math.random() * 20000), logger);
+    // on a port verified free, and on another one if a process took it before PostgreSQL could listen
+    postgres = await onFreePorts(1, ([port]) => startEmbeddedPostgres(dataDir, port, logger));
     process.env.TEST_DATABASE_URL = postgres.url;
   }
   await migrate(process.env.TEST_DATABASE_URL!, logger);
+  await bundled;
   globalThis.__testServers = { temporal, postgres };
 }

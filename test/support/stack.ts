@@ -5,12 +5,12 @@ import { listen } from '../../src/api/server';
 import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
 import { secretBoxFrom } from '../../src/crypto/secret-box';
 import { createIntegration, type Integration, type IntegrationInput } from '../../src/integrations/repository';
-import { migrate } from '../../src/db/migrate';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
-import { freePort } from './free-port';
+import { listeningSocket } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
+import { testWorkflowBundle } from './workflow-bundle';
 
 export const adminToken = 'test-admin-token-0123456789';
 /** A fixed key for tests (never used outside them). */
@@ -50,12 +50,13 @@ export interface TestStack {
 
 /** API (+ worker unless disabled) on a fresh task queue against the run's Temporal and PostgreSQL. */
 export async function startStack(opts: { worker?: boolean; config?: Record<string, string>; temporal?: Client } = {}): Promise<TestStack> {
-  const port = await freePort();
-  const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.config });
+  // bound before the config is made (its PUBLIC_URL names the port), and handed to the API as it is
+  const socket = await listeningSocket();
+  const config = testConfig({ PORT: String(socket.port), PUBLIC_URL: `http://127.0.0.1:${socket.port}`, ...opts.config });
   const db = createPool(config.DATABASE_URL!, testLogger);
   const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
-  const api = await listen({ config, db, temporal: client, logger: testLogger }, config.PORT, '127.0.0.1');
+  const api = await listen({ config, db, temporal: client, logger: testLogger }, socket.server, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
   let worker: Worker | undefined;
@@ -70,6 +71,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       deps: { db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
       dataConverter: dataConverterFor(config),
       shutdownGraceSeconds: 1,
+      workflowBundlePath: testWorkflowBundle().codePath,
     });
     running = worker.run();
   }
@@ -115,21 +117,4 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000,
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
-}
-
-/** A new, migrated database on the run's PostgreSQL, for a test that must not see other tests' rows. */
-export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = createPool(process.env.TEST_DATABASE_URL!, testLogger, 1);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  await migrate(url.toString(), testLogger);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }

@@ -47,7 +47,7 @@ export interface SyncHarness extends AssessmentHarness {
 }
 
 /** The assessment harness (both sandboxes over HTTP, API + worker on the run's servers) plus sourcing helpers. */
-export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'codesignalResponseMode'> = {}): Promise<SyncHarness> {
+export async function startSyncHarness(opts: Pick<AssessmentHarnessOptions, 'codesignalResponseMode' | 'config'> = {}): Promise<SyncHarness> {
   const h = await startAssessmentHarness(opts);
   const companyId = h.sandboxes.codesignal.seed.companyId;
   const accountId = h.sandboxes.lever.seed.accountId;

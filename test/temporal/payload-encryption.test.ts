@@ -8,6 +8,7 @@ import { startAssessmentHarness, type AssessmentHarness } from '../support/asses
 import { assessmentResult, createCandidate, plainTest, waitForInvitation, type Candidate } from '../support/assessment-faults';
 import { postJson, readJson } from '../support/lever-webhook';
 import { adminToken, testDataConverter } from '../support/stack';
+import { testWorkflowBundle } from '../support/workflow-bundle';
 
 type History = temporal.api.history.v1.IHistory;
 interface Found<T> {
@@ -114,7 +115,7 @@ describe('Temporal payload encryption', () => {
 
   it('replays the encrypted histories with the service’s data converter', async () => {
     for (const [workflow, history] of Object.entries(await histories())) {
-      await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows'), dataConverter: testDataConverter() }, history, workflow);
+      await Worker.runReplayHistory({ workflowBundle: testWorkflowBundle(), dataConverter: testDataConverter() }, history, workflow);
     }
   });
 });

@@ -97,6 +97,11 @@ export function deleteInterview(deps: ActionDeps, opportunityId: string, intervi
   removeInterview(deps, opp, interview);
 }
 
+/** A recruiter deletes an interview in Lever's UI, on any panel (the API may change only its own panels). */
+export function deleteInterviewInUi(deps: ActionDeps, opportunityId: string, interviewId: string): void {
+  removeInterview(deps, deps.account.opportunity(opportunityId), deps.account.interview(opportunityId, interviewId));
+}
+
 /** `cleanInterviews` on archive: drops interviews that have not happened yet, whoever created them. */
 export function cleanPendingInterviews(deps: ActionDeps, opp: Opportunity, now: number): void {
   for (const interview of deps.account.interviewsOf(opp.id)) if (interview.date > now) removeInterview(deps, opp, interview);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ActionDeps, Actor } from '../actions/actor';
 import { setArchived } from '../actions/archive';
-import { createPanel } from '../actions/interviews';
+import { createPanel, deleteInterviewInUi } from '../actions/interviews';
 import { createNote } from '../actions/notes';
 import { changeStage, createOpportunity, editList } from '../actions/opportunities';
 import { badRequest } from '../errors';
@@ -10,7 +10,7 @@ import { parseInput } from '../validation';
 import type { WebhookEmitter } from '../webhooks';
 import { inspectOpportunity, type InspectedOpportunity } from './inspect';
 import {
-  archiveCandidateBody, createCandidateBody, fileStatusBody, hireCandidateBody, moveStageBody, tagsBody, uiNoteBody, uiPanelBody,
+  archiveCandidateBody, createCandidateBody, deleteInterviewBody, fileStatusBody, hireCandidateBody, moveStageBody, tagsBody, uiNoteBody, uiPanelBody,
   unarchiveCandidateBody,
 } from './schemas';
 
@@ -76,6 +76,13 @@ export class Recruiter {
   schedulePanel(accountId: string, opportunityId: string, input: In<typeof uiPanelBody>): InspectedOpportunity {
     const { userId, ...panel } = parseInput(uiPanelBody, input);
     createPanel(this.deps(accountId, userId), opportunityId, panel, false);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /** An interview deleted in the UI (fires `interviewDeleted`); the last one of its panel takes the panel along. */
+  deleteInterview(accountId: string, opportunityId: string, interviewId: string, input: In<typeof deleteInterviewBody> = {}): InspectedOpportunity {
+    const { userId } = parseInput(deleteInterviewBody, input);
+    deleteInterviewInUi(this.deps(accountId, userId), opportunityId, interviewId);
     return this.inspect(accountId, opportunityId);
   }
 

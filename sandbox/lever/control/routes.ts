@@ -65,6 +65,7 @@ export function createControlRouter({ admin, recruiter, seedDemo, logger }: Cont
   r.post(`${OPPORTUNITY}/notes`, (req, res) => { res.status(201).json(recruiter.addNote(id(req), req.params.opportunityId, req.body)); });
   r.put(`${OPPORTUNITY}/files/:fileId/status`, (req, res) => { res.json(recruiter.setFileStatus(id(req), req.params.opportunityId, req.params.fileId, req.body)); });
   r.post(`${OPPORTUNITY}/panels`, (req, res) => { res.status(201).json(recruiter.schedulePanel(id(req), req.params.opportunityId, req.body)); });
+  r.delete(`${OPPORTUNITY}/interviews/:interviewId`, (req, res) => { res.json(recruiter.deleteInterview(id(req), req.params.opportunityId, req.params.interviewId, req.body ?? {})); });
 
   r.get(`${ACCOUNT}/webhooks`, (req, res) => {
     res.json([...admin.account(id(req)).webhooks.values()].map((w) => ({ ...webhookView(w, true), createdVia: w.createdVia })));

@@ -60,6 +60,7 @@ export const createCandidateBody = createOpportunityBody.extend(actingUser);
 export const moveStageBody = z.object({ stage: z.string().min(1), ...actingUser });
 export const archiveCandidateBody = z.object({ reason: z.string().min(1), cleanInterviews: z.boolean().optional(), ...actingUser });
 export const unarchiveCandidateBody = z.object(actingUser);
+export const deleteInterviewBody = z.object(actingUser);
 /** Without `reason`, the account's first active hired reason is used. */
 export const hireCandidateBody = z.object({ reason: z.string().optional(), ...actingUser });
 export const tagsBody = z.object({ tags: z.array(z.string()).min(1), ...actingUser });

@@ -54,6 +54,11 @@ export function sendData(res: Response, data: unknown, status = 200, extra: Reco
   res.status(status).json({ data, ...extra });
 }
 
+/** 201 for a create of an interview, panel or webhook: `{data}`, or `{data:{data}}` as the docs show it (quirk `createdWrappedTwice`). */
+export function sendCreated(res: Response, data: unknown, wrappedTwice: boolean): void {
+  sendData(res, wrappedTwice ? { data } : data, 201);
+}
+
 /** `lastHasNextOptional`: the small lists whose last page may come without `hasNext` (§1.2, doc examples). */
 export function sendPage<T>(res: Response, page: Page<T>, lastHasNextOptional = false): void {
   res.json(page.hasNext ? { data: page.data, hasNext: true, next: page.next } : lastHasNextOptional ? { data: page.data } : { data: page.data, hasNext: false });

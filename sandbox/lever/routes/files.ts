@@ -21,6 +21,8 @@ export function fileRoutes(deps: V1Deps): Router {
     account.opportunity(req.params.opportunityId);
     const [start, end] = [queryTimestamp(req, 'uploaded_at_start'), queryTimestamp(req, 'uploaded_at_end')];
     const files = account.filesOf(req.params.opportunityId).filter((f) => inRange(f.uploadedAt, start, end));
+    // the docs' example is a bare array, which has no room for pagination: every file at once
+    if (options.quirks.fileListBareArray) return void res.json(files.map(view(req)));
     sendPage(res, paginate(req, files.map(view(req)), (f) => f.id));
   });
 

@@ -9,7 +9,7 @@ import type { AccountState } from '../state';
 import { parseInput } from '../validation';
 import { interviewView, panelView } from '../views/activity';
 import { sparseInterview, sparsePanel } from '../views/sparse';
-import { accountOf, apiActor, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
+import { accountOf, apiActor, sendCreated, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
 
 /** Interviews and the panels that hold them (§3.7); every write needs `perform_as`. */
 export function interviewRoutes(deps: V1Deps): Router {
@@ -34,7 +34,7 @@ export function interviewRoutes(deps: V1Deps): Router {
   router.post('/opportunities/:opportunityId/interviews', need('interviews:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const interview = createInterview(actionDeps, req.params.opportunityId, parseInput(createInterviewBody, req.body));
-    sendData(res, interviewWire(actionDeps.account, interview), 201);
+    sendCreated(res, interviewWire(actionDeps.account, interview), options.quirks.createdWrappedTwice);
   });
 
   router.put('/opportunities/:opportunityId/interviews/:interviewId', need('interviews:write:admin'), (req, res) => {
@@ -64,7 +64,7 @@ export function interviewRoutes(deps: V1Deps): Router {
   router.post('/opportunities/:opportunityId/panels', need('panels:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
     const panel = createPanel(actionDeps, req.params.opportunityId, parseInput(panelBody, req.body), true);
-    sendData(res, panelWire(actionDeps.account, panel), 201);
+    sendCreated(res, panelWire(actionDeps.account, panel), options.quirks.createdWrappedTwice);
   });
 
   router.put('/opportunities/:opportunityId/panels/:panelId', need('panels:write:admin'), (req, res) => {

@@ -3,7 +3,7 @@ import { createSubscription, createWebhookBody, deleteSubscription, updateSubscr
 import { parseInput } from '../validation';
 import { webhookView } from '../views/directory';
 import { sparseCreatedWebhook } from '../views/sparse';
-import { accountOf, sendData, sendNoContent, type V1Deps } from './deps';
+import { accountOf, sendCreated, sendData, sendNoContent, type V1Deps } from './deps';
 
 /** Webhook subscriptions via the API (§2.7); the signature token is shown only in the create answer. */
 export function webhookRoutes({ need, options }: V1Deps): Router {
@@ -16,7 +16,7 @@ export function webhookRoutes({ need, options }: V1Deps): Router {
 
   router.post('/webhooks', need('webhooks:write:admin'), (req, res) => {
     const sub = createSubscription(accountOf(req), 'api', parseInput(createWebhookBody, req.body));
-    sendData(res, options.sparse ? sparseCreatedWebhook(webhookView(sub, true)) : webhookView(sub, true), 201);
+    sendCreated(res, options.sparse ? sparseCreatedWebhook(webhookView(sub, true)) : webhookView(sub, true), options.quirks.createdWrappedTwice);
   });
 
   router.put('/webhooks', need('webhooks:write:admin'), (req, res) => {

@@ -44,6 +44,16 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
     }
   }
 
+  /** The room, or null when CodeSignal shows none: a room deleted in CodeSignal reads as not found. */
+  async function roomOrGone(codesignal: CodeSignalClient, roomId: string): Promise<CodeSignalLiveInterview | null> {
+    try {
+      return await codesignal.getLiveInterview(roomId);
+    } catch (err) {
+      if (err instanceof ExternalApiError && err.code === 'NotFound') return null;
+      throw err;
+    }
+  }
+
   async function snapshot(codesignal: CodeSignalClient, i: CodeSignalLiveInterview): Promise<RoomSnapshot> {
     const names = await authorNames(codesignal, i);
     return {
@@ -108,9 +118,11 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
       return snapshot(codesignal, room);
     },
 
-    async readRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<RoomSnapshot> {
+    /** `url`: the room's link as created, for a room CodeSignal no longer shows (absent in older runs). */
+    async readRoom({ integrationId, roomId, url }: InterviewRef & { roomId: string; url?: string }): Promise<RoomSnapshot> {
       const { codesignal } = await contexts.get(integrationId);
-      return snapshot(codesignal, await codesignal.getLiveInterview(roomId));
+      const room = await roomOrGone(codesignal, roomId);
+      return room ? snapshot(codesignal, room) : { id: roomId, status: 'deleted', url: url ?? '', startedAt: null, finishedAt: null, feedback: [], readAt: now() };
     },
 
     async updateRoomExpiry({ integrationId, roomId, expirationMs }: InterviewRef & { roomId: string; expirationMs: number }): Promise<RoomSnapshot> {
@@ -119,10 +131,15 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
       return snapshot(codesignal, await codesignal.updateLiveInterview(roomId, { expirationTime: hours * 3_600_000 }));
     },
 
-    async cancelRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<void> {
+    /**
+     * Deletes the room unless the interview has started (CodeSignal sends no event when it starts, so
+     * the workflow may not know yet); answers false when it has started and so was left alone.
+     */
+    async cancelRoom({ integrationId, roomId }: InterviewRef & { roomId: string }): Promise<boolean> {
       const { codesignal } = await contexts.get(integrationId);
-      const room = await codesignal.getLiveInterview(roomId);
-      if (room.status === 'pending') await codesignal.deleteLiveInterview(roomId);
+      const room = await roomOrGone(codesignal, roomId);
+      if (room?.status === 'pending') await codesignal.deleteLiveInterview(roomId);
+      return room?.status !== 'active' && room?.status !== 'over';
     },
 
     /** A Lever interview (on any panel) with its schedule; undefined when it no longer exists. */

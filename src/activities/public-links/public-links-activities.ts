@@ -144,7 +144,9 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
         else return true;
         return false;
       });
-      const last = sessions.length < TEST_SESSIONS_PAGE_SIZE;
+      // CodeSignal's page size is unconfirmed (reference §2: a public client assumes 20): a shorter page may
+      // still not be the last, so only an empty one ends the list
+      const last = sessions.length === 0;
       return { listed: sessions.length, sessionIds, skipped, nextOffset: pastLookBack || last ? null : input.offset + sessions.length };
     },
 

@@ -168,6 +168,8 @@ export function assessmentSelectionRoutes(deps: SelectionRoutesDeps): Router {
         const taken = await withTitle(phase, async () => tests);
         const ours = taken.kind !== 'closed' && taken.testId === test.id;
         deps.logger.info({ ...log, taken: ours }, ours ? 'assessment test chosen' : 'assessment test choice not taken: another was chosen first');
+        // This choice was taken: 202 even when the invitation went out before the poll saw it being sent.
+        if (ours && taken.kind === 'sent') return void page(res, 202, 'Invitation sent', `${quoted(taken.testTitle ?? test.title)} has been sent to the candidate.`);
         return void answerTaken(res, taken, test);
       }
       if (Date.now() >= deadline) break;

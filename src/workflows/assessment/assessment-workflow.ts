@@ -40,6 +40,9 @@ const day = 24 * 60 * 60 * 1000;
  */
 const recordsParkedEventsPatch = 'parked-session-events-v1';
 
+/** From this version on, a session found `finalizing` (submitted, score being computed) counts as started, not still invited. */
+const finalizingStartedPatch = 'finalizing-started-v1';
+
 /** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
 const acts = proxyActivities<AssessmentActivities>({
   startToCloseTimeout: '30 seconds',
@@ -245,7 +248,11 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
           await setStatus('not_verified');
           return state;
         }
-        if (session.status === 'finalizing') return undefined; // score still being computed
+        if (session.status === 'finalizing') {
+          // Score still being computed; the candidate has at least started, whatever events were missed.
+          if (patched(finalizingStartedPatch)) await setStatus('started');
+          return undefined;
+        }
         return finishWithResult(session);
       case 'expired':
         await note({ kind: 'expired', testTitle: state.testTitle });

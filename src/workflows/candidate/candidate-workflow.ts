@@ -43,6 +43,9 @@ import { leverEventCheck } from './lever-confirmation';
  */
 const defaultHistoryLimit = 5_000;
 
+/** From this version on, an archive with a reason of type hired cancels a live interview as "hired", as the hired event does. */
+const hiredByArchivePatch = 'interview-hired-by-archive-v1';
+
 
 /**
  * The long-lived workflow of one Lever opportunity in one integration. Lever events arrive as
@@ -152,7 +155,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
           );
         }
       } else if (closed) {
-        await cancelOpenInterviews(interviews, event.kind === 'hired' ? 'hired' : 'archived', () => true, check);
+        // Hiring is archiving with a reason of type hired, and Lever sends both events: whichever comes first, the reason is "hired".
+        const openInterview = interviews.some((i) => !isTerminalInterviewStatus(i.status));
+        const hired = event.kind === 'hired' || (openInterview && patched(hiredByArchivePatch) && (await check.confirm())?.hired === true);
+        await cancelOpenInterviews(interviews, hired ? 'hired' : 'archived', () => true, check);
       } else if (event.kind === 'interview') {
         const open = interviews.filter((i) => !isTerminalInterviewStatus(i.status)).at(-1);
         if (open) await signalQuietly(open.workflowId, () => getExternalWorkflowHandle(open.workflowId).signal(leverInterviewChangeSignal, { leverInterviewId: event.interviewId, change: event.change }));

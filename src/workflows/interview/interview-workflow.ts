@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -26,6 +27,9 @@ import { failureOf } from '../shared/failures';
 import { startTimer } from '../shared/timers';
 
 const hour = 60 * 60 * 1000;
+
+/** From this version on, a room deleted or archived in CodeSignal has its link removed from the opportunity too. */
+const roomGoneLinkPatch = 'room-gone-link-v1';
 
 /** Lever and CodeSignal calls: retried with backoff for a day, but not past a non-retryable answer. */
 const acts = proxyActivities<InterviewActivities>({
@@ -92,8 +96,15 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
   let feedbackDue = false;
   let cancelFeedbackWait = () => {};
 
-  async function cancel(reason: InterviewCancelReason, room: RoomSnapshot): Promise<InterviewState> {
-    await acts.cancelRoom({ ...ref, roomId: room.id });
+  // Set when a cancellation found the interview already started: the room is read again.
+  let roomStarted = false;
+  /** Cancels a room not started yet; undefined (and the cancellation changes nothing) when it has started. */
+  async function cancel(reason: InterviewCancelReason, room: RoomSnapshot): Promise<InterviewState | undefined> {
+    // Histories from before the activity answered hold no result here: the room was cancelled.
+    if ((await acts.cancelRoom({ ...ref, roomId: room.id })) === false) {
+      roomStarted = true;
+      return undefined;
+    }
     await acts.setRoomLink({ ...ref, url: room.url, present: false });
     await note({ kind: 'cancelled', reason });
     await setStatus('cancelled', 'cancelled');
@@ -131,13 +142,15 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
       if (inbox.cancel !== undefined) {
         const reason = inbox.cancel;
         inbox.cancel = undefined;
-        if (state.status === 'scheduled') return await cancel(reason, room);
         // Once the interview has started, leaving the stage or archiving changes nothing.
+        const cancelled = state.status === 'scheduled' ? await cancel(reason, room) : undefined;
+        if (cancelled) return cancelled;
       }
 
       for (const change of inbox.leverChanges.splice(0)) {
         if (change.change === 'deleted') {
-          if (state.leverInterviewIds.includes(change.leverInterviewId) && state.status === 'scheduled') return await cancel('lever_interview_deleted', room);
+          const cancelled = state.leverInterviewIds.includes(change.leverInterviewId) && state.status === 'scheduled' ? await cancel('lever_interview_deleted', room) : undefined;
+          if (cancelled) return cancelled;
           continue;
         }
         const scheduled = await acts.readLeverInterview({ ...ref, leverInterviewId: change.leverInterviewId });
@@ -152,9 +165,10 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
         }
       }
 
-      if (inbox.roomEvents > eventsSeen || expiryDue) {
+      if (inbox.roomEvents > eventsSeen || expiryDue || roomStarted) {
         eventsSeen = inbox.roomEvents;
-        room = await acts.readRoom({ ...ref, roomId: room.id });
+        roomStarted = false;
+        room = await acts.readRoom({ ...ref, roomId: room.id, url: room.url });
         state.feedback = room.feedback;
         if (room.status === 'active' && state.status === 'scheduled') await setStatus('in_progress');
         if (room.status === 'over' && state.status !== 'finished') {
@@ -163,6 +177,8 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
           cancelFeedbackWait = startTimer(settings.feedbackWaitHours * hour, () => (feedbackDue = true));
         }
         if (room.status === 'deleted' || room.status === 'archived') {
+          // The link would lead to a room that is gone; earlier histories left it on the opportunity.
+          if (patched(roomGoneLinkPatch)) await acts.setRoomLink({ ...ref, url: room.url, present: false });
           await note({ kind: 'cancelled', reason: 'recruiter' });
           await setStatus('cancelled', 'cancelled');
           return state;

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { adminToken, startStack, type TestStack } from '../../support/stack';
+import { isolatedDatabase, type IsolatedDatabase } from '../../support/isolated-database';
 import { postJson, readJson } from '../../support/lever-webhook';
 
 describe('admin API: integrations', () => {
   let stack: TestStack;
+  // A database of its own: tests below count every integration, and other test files create some at the same time.
+  let database: IsolatedDatabase;
   beforeAll(async () => {
-    stack = await startStack({ worker: false, config: { PUBLIC_URL: 'https://hooks.example.test' } });
+    database = await isolatedDatabase('admin_integrations');
+    stack = await startStack({ worker: false, config: { PUBLIC_URL: 'https://hooks.example.test', DATABASE_URL: database.url } });
   });
-  afterAll(() => stack.stop());
+  afterAll(async () => {
+    await stack.stop();
+    await database.drop();
+  });
 
   const auth = { authorization: `Bearer ${adminToken}` };
   const validBody = () => ({

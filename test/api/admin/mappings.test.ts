@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readJson } from '../../support/lever-webhook';
-import { insertIntegration } from '../../support/stack';
+import { insertIntegration, signingToken } from '../../support/stack';
 import { CODESIGNAL_RESPONSE_MODES } from '../../support/assessment-harness';
 import { startSyncHarness, type SyncHarness } from '../../support/sync-harness';
 
@@ -9,6 +9,24 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
   jest.setTimeout(120_000);
   let h: SyncHarness;
   const path = () => `/api/integrations/${h.integration.id}/mappings`;
+  /**
+   * The mappings path of a new integration on the harness's Lever account and CodeSignal company, with no
+   * mapping yet: a test that stores a mapping works on its own, so no other test's mapping is its starting point.
+   */
+  const newIntegrationPath = async () => {
+    const integration = await insertIntegration(h.stack.db, {
+      lever: { apiKey: seed().apiKey, webhookSigningTokens: [signingToken()] },
+      codesignal: { apiKey: h.sandboxes.codesignal.seed.apiKey },
+    });
+    return `/api/integrations/${integration.id}/mappings`;
+  };
+  /** As `newIntegrationPath`, with the mapping auto-filled (what an admin starts from), answering it too. */
+  const autoMapped = async () => {
+    const mappings = await newIntegrationPath();
+    const res = await h.admin('POST', `${mappings}/auto`);
+    expect(res.status).toBe(200);
+    return { mappings, auto: await readJson(res) };
+  };
   const seed = () => h.sandboxes.lever.seed;
   const seedStageOrder = () => h.sandboxes.leverSandbox.admin.account(seed().accountId).stages.map((st) => st.id);
 
@@ -36,7 +54,9 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
   });
 
   it('computes users by e-mail and stages by name, and reports what is left unmapped', async () => {
-    const res = await h.admin('POST', `${path()}/auto`);
+    const mappings = await newIntegrationPath();
+    expect((await h.admin('GET', mappings)).status).toBe(404);
+    const res = await h.admin('POST', `${mappings}/auto`);
     expect(res.status).toBe(200);
     const m = await readJson(res);
     expect(m.source).toBe('auto');
@@ -71,13 +91,13 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
     expect(m.unmapped.leverStages).toEqual([{ id: backgroundCheckId, text: 'Background check' }]);
     expect(m.unmapped.codesignalStatuses).toEqual([]);
 
-    const stored = await readJson(await h.admin('GET', path()));
+    const stored = await readJson(await h.admin('GET', mappings));
     expect(stored).toEqual(m);
   });
 
   it('refuses an invalid mapping with a 400 naming each field', async () => {
-    const current = await readJson(await h.admin('GET', path()));
-    const put = (body: unknown) => h.admin('PUT', path(), body);
+    const { mappings, auto: current } = await autoMapped();
+    const put = (body: unknown) => h.admin('PUT', mappings, body);
     const issuePaths = async (res: Response) => {
       expect(res.status).toBe(400);
       return ((await readJson(res)).details.issues as Array<{ path: string }>).map((i) => i.path);
@@ -105,18 +125,19 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
     expect(body.message).toContain('maps to interviewing in stages, not screening');
 
     // nothing was stored
-    expect(await readJson(await h.admin('GET', path()))).toEqual(current);
+    expect(await readJson(await h.admin('GET', mappings))).toEqual(current);
   });
 
   it('stores an edited mapping: GET → change → PUT round-trips', async () => {
-    const current = await readJson(await h.admin('GET', path()));
+    const { mappings } = await autoMapped();
+    const current = await readJson(await h.admin('GET', mappings));
     const outsiderMapped = [...current.users, { codesignalUserId: outsider.id, leverUserId: seed().defaultUserId }];
     const edited = {
       ...current,
       users: outsiderMapped,
       stages: [...current.stages, { leverStageId: backgroundCheckId, codesignalStatus: 'offer' }],
     };
-    const res = await h.admin('PUT', path(), edited);
+    const res = await h.admin('PUT', mappings, edited);
     expect(res.status).toBe(200);
     const saved = await readJson(res);
     expect(saved.source).toBe('admin');
@@ -124,14 +145,15 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
     expect(saved.users.find((u: { codesignalUserId: string }) => u.codesignalUserId === outsider.id)).toMatchObject({ leverUserId: seed().defaultUserId, rule: null });
     expect(saved.unmapped.codesignalUsers).toEqual([]);
     expect(saved.unmapped.leverStages).toEqual([]);
-    expect(await readJson(await h.admin('GET', path()))).toEqual(saved);
+    expect(await readJson(await h.admin('GET', mappings))).toEqual(saved);
   });
 
   it('keeps the auto-fill rule of entries saved unchanged, and drops it from the ones the admin changed', async () => {
-    const auto = await readJson(await h.admin('GET', path()));
+    const { mappings, auto } = await autoMapped();
+    expect(auto.source).toBe('auto');
     const [changed, ...kept] = auto.stages as Array<{ leverStageId: string; codesignalStatus: string; rule: string | null }>;
     const other = changed!.codesignalStatus === 'offer' ? 'screening' : 'offer';
-    const res = await h.admin('PUT', path(), { ...auto, stages: [{ ...changed, codesignalStatus: other }, ...kept] });
+    const res = await h.admin('PUT', mappings, { ...auto, stages: [{ ...changed, codesignalStatus: other }, ...kept] });
     const saved = await readJson(res);
     expect([res.status, saved.message]).toEqual([200, undefined]);
     expect(saved.stages.find((s: { leverStageId: string }) => s.leverStageId === changed!.leverStageId)).toMatchObject({ codesignalStatus: other, rule: null });

@@ -9,7 +9,7 @@ import { CODESIGNAL_PERMISSIONS, MADE_UP_ID as CODESIGNAL_MADE_UP_ID, checkCodeS
 import { LEVER_PERMISSIONS, MADE_UP_ID } from '../../../src/integrations/key-checks/lever-key-check';
 import { secretBoxFrom } from '../../../src/crypto/secret-box';
 import { createIntegration } from '../../../src/integrations/repository';
-import { freePort } from '../../support/free-port';
+import { closedPort } from '../../support/free-port';
 import { adminToken, signingToken, startStack, type TestStack } from '../../support/stack';
 
 type Permission = { name: string; scope: string; granted: boolean | null; detail?: string };
@@ -175,12 +175,15 @@ describe('set-up API: credential TESTs and option lists', () => {
       lever().clearFaults(accountId());
     }
 
-    const down = await startStack({ worker: false, config: { LEVER_API_URL: `http://127.0.0.1:${await freePort()}/v1`, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl } });
+    // a port held closed, which no other process can start listening on meanwhile
+    const unreachable = await closedPort();
+    const down = await startStack({ worker: false, config: { LEVER_API_URL: `http://127.0.0.1:${unreachable.port}/v1`, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl } });
     try {
       const body = await answer(await call(down.baseUrl, 'POST', '/api/setup/lever/test', { apiKey: fullLeverKey() }), 502, fullLeverKey());
       expect(body).toMatchObject({ error: 'lever_unavailable', message: expect.stringContaining('network error') });
     } finally {
       await down.stop();
+      await unreachable.release();
     }
   });
 

@@ -35,7 +35,7 @@ describe('CodeSignal sandbox: control API and seed', () => {
 
   it('creates companies, keys, users, tests, templates and candidates over HTTP', async () => {
     const company = await h.ctl<{ id: string; settings: Record<string, unknown> }>('POST', '/companies', { name: 'Globex' });
-    expect(company.settings).toEqual({ reactivationCarriesExternalId: false, responseMode: 'full' });
+    expect(company.settings).toEqual({ reactivationCarriesExternalId: false, reactivationAnswers: 'newSession', responseMode: 'full' });
     const key = await h.ctl<{ key: string }>('POST', `/companies/${company.id}/api-keys`, {});
     const user = await h.ctl<{ id: string; contactId: string }>('POST', `/companies/${company.id}/users`, { name: 'Gina Globex', email: 'gina@globex.example' });
     const test = await h.ctl<{ id: string; maxScore: number; tasks: Array<{ maxScore: number }> }>('POST', `/companies/${company.id}/tests`, {

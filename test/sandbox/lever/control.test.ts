@@ -3,9 +3,10 @@ import { basic, startHarness, type Harness } from './harness';
 type Json = Record<string, unknown>;
 
 describe('Lever sandbox: control API', () => {
+  // a sandbox of its own for each test: one resets every account, another reads the demo account's request log
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(); });
-  afterAll(() => h.close());
+  beforeEach(async () => { h = await startHarness(); });
+  afterEach(() => h.close());
 
   it('sets up an account the way a Super Admin would, and acts as a recruiter', async () => {
     const account = await h.control<{ id: string; stages: Array<{ id: string }>; archiveReasons: Array<{ id: string; type: string }> }>('POST', '/accounts', { name: 'Globex' });

@@ -35,6 +35,9 @@ describe('assessment failures', () => {
 
   beforeAll(async () => {
     h = await startAssessmentHarness();
+  });
+  // every test starts from the plain test as the stage's default, whichever test changed it before
+  beforeEach(async () => {
     expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: plainTest(h).id } })).status).toBe(200);
   });
   afterEach(() => {

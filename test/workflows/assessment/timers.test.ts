@@ -15,6 +15,7 @@ import { assessmentStateQuery } from '../../../src/workflows/assessment/messages
 import { assessmentWorkflow } from '../../../src/workflows/assessment/assessment-workflow';
 import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../../src/workflows/shared/ids';
 import { eventually, testDataConverter, testLogger, testSecretBox } from '../../support/stack';
+import { testWorkflowBundle } from '../../support/workflow-bundle';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -61,7 +62,7 @@ describe('assessment and interview timers (time-skipping)', () => {
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../../../src/workflows'),
+      workflowBundle: testWorkflowBundle(),
       dataConverter: testDataConverter(),
       activities: createActivities({
         db,

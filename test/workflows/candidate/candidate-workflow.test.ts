@@ -10,6 +10,7 @@ import { workerInterceptors } from '../../../src/worker';
 import { createPool, type Db } from '../../../src/db/pool';
 import { createIntegrationContexts } from '../../../src/integrations/context';
 import { eventually, testDataConverter, testLogger, testSecretBox } from '../../support/stack';
+import { testWorkflowBundle } from '../../support/workflow-bundle';
 
 describe('candidate workflow', () => {
   let client: Client;
@@ -19,7 +20,7 @@ describe('candidate workflow', () => {
   const workerOptions = (taskQueue: string) => ({
     connection: nativeConnection,
     taskQueue,
-    workflowsPath: require.resolve('../../../src/workflows'),
+    workflowBundle: testWorkflowBundle(),
     activities: createSettingsActivities({
       contexts: createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 }),
     }),

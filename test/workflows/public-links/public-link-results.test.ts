@@ -10,12 +10,16 @@ import type { PublicLinkScanSummary, PublicLinkSessionOutcome } from '../../../s
 import { startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
 import { readJson } from '../../support/lever-webhook';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../../src/workflows/shared/search-attributes';
-import { adminToken, eventually, testLogger } from '../../support/stack';
+import { seedCodeSignalDemo } from '../../../sandbox/codesignal/index';
+import { adminToken, eventually, insertIntegration, signingToken, testLogger } from '../../support/stack';
 
 /**
  * Public-link results end to end: the admin API, the Temporal Schedule, the scan and session workflows
  * on a real worker, against both sandboxes over HTTP. Scans are started with `POST …/run` (the schedule's
  * interval is set to a day so it does not fire during the test).
+ *
+ * Every test saves the settings it needs before it acts. The ones about the settings' defaults and the
+ * Schedule's life get an integration of their own (`ownIntegration`), so they hold in any order or alone.
  */
 describe('public-link results', () => {
   jest.setTimeout(180_000);
@@ -25,11 +29,15 @@ describe('public-link results', () => {
   beforeAll(async () => {
     h = await startAssessmentHarness({ name: 'Public links', codesignalResponseMode: 'full' });
   });
+  /** The integrations made by `ownIntegration`, cleaned up with the harness's. */
+  const ownIntegrationIds: string[] = [];
   afterAll(async () => {
     if (!h) return;
     // leave nothing that a later API start in this run would bring back
-    await api('PUT', 'settings', { enabled: false }).catch(() => undefined);
-    await h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id)).delete().catch(() => undefined);
+    for (const integrationId of [h.integration.id, ...ownIntegrationIds]) {
+      await api('PUT', 'settings', { enabled: false }, integrationId).catch(() => undefined);
+      await h.stack.client.schedule.getHandle(publicLinkScheduleId(integrationId)).delete().catch(() => undefined);
+    }
     await h.close();
   });
 
@@ -39,13 +47,42 @@ describe('public-link results', () => {
   const backendTest = () => cs().tests.find((t) => !t.proctored)!;
   const proctoredTest = () => cs().tests.find((t) => t.proctored)!;
 
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/public-links/${path}`, {
+  async function api(method: string, path: string, body?: unknown, integrationId = h.integration.id): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${h.stack.baseUrl}/api/integrations/${integrationId}/public-links/${path}`, {
       method,
       headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await readJson(res) };
+  }
+
+  /**
+   * A new integration with nothing saved for public links (so no Schedule), on the harness's Lever account
+   * and a CodeSignal company of its own: a scan it starts sees no session another test made.
+   */
+  async function ownIntegration() {
+    const company = await seedCodeSignalDemo(h.sandboxes.codesignalSandbox, { companyName: `Public links ${randomUUID().slice(0, 8)}` });
+    const integration = await insertIntegration(h.stack.db, {
+      lever: { apiKey: lever().apiKey, webhookSigningTokens: [signingToken()] },
+      codesignal: { apiKey: company.apiKey },
+      settings: { defaultLeverUserId: lever().defaultUserId },
+    });
+    ownIntegrationIds.push(integration.id);
+    const backend = company.tests.find((t) => !t.proctored)!;
+    const proctored = company.tests.find((t) => t.proctored)!;
+    const ownApi = (method: string, path: string, body?: unknown) => api(method, path, body, integration.id);
+    return {
+      id: integration.id,
+      backend,
+      proctored,
+      api: ownApi,
+      schedule: () => h.stack.client.schedule.getHandle(publicLinkScheduleId(integration.id)),
+      putSettings: async (patch: Record<string, unknown>) => {
+        const res = await ownApi('PUT', 'settings', { enabled: true, testIds: [backend.id, proctored.id], intervalMinutes: 1440, lookBackDays: 7, ...patch });
+        expect(res).toMatchObject({ status: 200 });
+        return res.body;
+      },
+    };
   }
 
   const baseSettings = () => ({ enabled: true, testIds: [backendTest().id, proctoredTest().id], intervalMinutes: 1440, lookBackDays: 7 });
@@ -90,56 +127,58 @@ describe('public-link results', () => {
   }
 
   it('answers the defaults before anything is saved, and refuses invalid settings with a 400 naming the field', async () => {
-    const before = await api('GET', 'settings');
+    const o = await ownIntegration();
+    const before = await o.api('GET', 'settings');
     expect(before).toMatchObject({
       status: 200,
       body: {
-        integrationId: h.integration.id, enabled: false, testIds: [], intervalMinutes: 15, lookBackDays: 7, onMatch: 'post', onNoMatch: 'confirm', updatedAt: null,
-        schedule: { scheduleId: `public-links/${h.integration.id}`, status: 'absent' },
+        integrationId: o.id, enabled: false, testIds: [], intervalMinutes: 15, lookBackDays: 7, onMatch: 'post', onNoMatch: 'confirm', updatedAt: null,
+        schedule: { scheduleId: `public-links/${o.id}`, status: 'absent' },
       },
     });
 
-    const unknownTest = await api('PUT', 'settings', { enabled: true, testIds: [backendTest().id, 'tst_doesNotExist'] });
+    const unknownTest = await o.api('PUT', 'settings', { enabled: true, testIds: [o.backend.id, 'tst_doesNotExist'] });
     expect(unknownTest.status).toBe(400);
     expect(unknownTest.body).toMatchObject({ error: 'invalid_settings', details: { issues: [{ path: 'testIds.1', message: 'unknown CodeSignal test tst_doesNotExist' }] } });
 
-    const tooOften = await api('PUT', 'settings', { enabled: true, testIds: [backendTest().id], intervalMinutes: 4 });
+    const tooOften = await o.api('PUT', 'settings', { enabled: true, testIds: [o.backend.id], intervalMinutes: 4 });
     expect(tooOften.status).toBe(400);
     expect(tooOften.body.details.issues.map((i: { path: string }) => i.path)).toEqual(['intervalMinutes']);
 
-    const wrong = await api('PUT', 'settings', { onMatch: 'maybe', onNoMatch: 'import', lookBackDays: 0, testIds: 'x', intervall: 5 });
+    const wrong = await o.api('PUT', 'settings', { onMatch: 'maybe', onNoMatch: 'import', lookBackDays: 0, testIds: 'x', intervall: 5 });
     expect(wrong.status).toBe(400);
     expect(wrong.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['intervall', 'lookBackDays', 'onMatch', 'testIds']);
     expect(wrong.body.message).toContain('unknown field intervall');
 
-    const noTests = await api('PUT', 'settings', { enabled: true });
+    const noTests = await o.api('PUT', 'settings', { enabled: true });
     expect(noTests.status).toBe(400);
     expect(noTests.body.details.issues).toEqual([{ path: 'testIds', message: expect.stringContaining('at least one') }]);
 
-    const twice = await api('PUT', 'settings', { testIds: [backendTest().id, backendTest().id] });
+    const twice = await o.api('PUT', 'settings', { testIds: [o.backend.id, o.backend.id] });
     expect(twice.status).toBe(400);
     expect(twice.body.details.issues.map((i: { path: string }) => i.path)).toEqual(['testIds.1']);
 
     // nothing was saved, and no schedule was made
-    expect((await api('GET', 'settings')).body).toMatchObject({ enabled: false, updatedAt: null, schedule: { status: 'absent' } });
-    expect((await api('POST', 'run')).status).toBe(409);
+    expect((await o.api('GET', 'settings')).body).toMatchObject({ enabled: false, updatedAt: null, schedule: { status: 'absent' } });
+    expect((await o.api('POST', 'run')).status).toBe(409);
   });
 
   it('creates the Temporal Schedule when the settings are saved, and updates it when they change', async () => {
-    const saved = await putSettings({ intervalMinutes: 60 });
+    const o = await ownIntegration();
+    const saved = await o.putSettings({ intervalMinutes: 60 });
     expect(saved).toMatchObject({ enabled: true, intervalMinutes: 60, onMatch: 'post', onNoMatch: 'confirm', schedule: { status: 'active', intervalMinutes: 60 } });
     expect(saved.schedule.nextRunAt).toEqual(expect.any(String));
 
-    const handle = h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id));
+    const handle = o.schedule();
     const described = await handle.describe();
     expect(described.spec.intervals).toMatchObject([{ every: 60 * 60_000 }]);
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'publicLinkScanWorkflow', taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE, args: [{ integrationId: h.integration.id }] });
-    expect((described.action.typedSearchAttributes as TypedSearchAttributes).get(IntegrationIdKey)).toBe(h.integration.id);
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'publicLinkScanWorkflow', taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE, args: [{ integrationId: o.id }] });
+    expect((described.action.typedSearchAttributes as TypedSearchAttributes).get(IntegrationIdKey)).toBe(o.id);
     expect(described.policies.overlap).toBe('SKIP');
     expect(described.state.paused).toBe(false);
 
     // a GET answer sent back as it is (with its read-only fields) is accepted
-    const roundTrip = await api('PUT', 'settings', { ...saved, intervalMinutes: 1440 });
+    const roundTrip = await o.api('PUT', 'settings', { ...saved, intervalMinutes: 1440 });
     expect(roundTrip.status).toBe(200);
     expect((await handle.describe()).spec.intervals).toMatchObject([{ every: 1440 * 60_000 }]);
 
@@ -150,16 +189,18 @@ describe('public-link results', () => {
       expect(recent).toBeDefined();
       return recent!.action.workflow;
     });
-    expect(started.workflowId.startsWith(`public-links-scan/${h.integration.id}`)).toBe(true);
+    expect(started.workflowId.startsWith(`public-links-scan/${o.id}`)).toBe(true);
     const scan = h.stack.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId);
-    expect(await scan.result()).toMatchObject({ integrationId: h.integration.id, enabled: true, tests: [{ testId: backendTest().id, error: null }, { testId: proctoredTest().id, error: null }] });
-    expect((await scan.describe()).typedSearchAttributes.get(IntegrationIdKey)).toBe(h.integration.id);
+    expect(await scan.result()).toMatchObject({ integrationId: o.id, enabled: true, tests: [{ testId: o.backend.id, error: null }, { testId: o.proctored.id, error: null }] });
+    expect((await scan.describe()).typedSearchAttributes.get(IntegrationIdKey)).toBe(o.id);
   });
 
   it('brings the schedule of an enabled integration back when the API starts', async () => {
-    const handle = h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id));
+    const o = await ownIntegration();
+    expect(await o.putSettings({})).toMatchObject({ enabled: true, intervalMinutes: 1440, schedule: { status: 'active' } });
+    const handle = o.schedule();
     await handle.delete();
-    expect((await api('GET', 'settings')).body.schedule.status).toBe('absent');
+    expect((await o.api('GET', 'settings')).body.schedule.status).toBe('absent');
     createApp({ config: h.stack.config, db: h.stack.db, temporal: h.stack.client, logger: testLogger });
     const back = await eventually(() => handle.describe());
     expect(back.spec.intervals).toMatchObject([{ every: 1440 * 60_000 }]);
@@ -429,17 +470,19 @@ describe('public-link results', () => {
   });
 
   it('pauses the schedule when the results are disabled, and a run is refused while they are', async () => {
-    const saved = await putSettings({ enabled: false });
+    const o = await ownIntegration();
+    expect(await o.putSettings({})).toMatchObject({ schedule: { status: 'active' } });
+    const saved = await o.putSettings({ enabled: false });
     expect(saved).toMatchObject({ enabled: false, schedule: { status: 'paused', nextRunAt: null } });
-    const described = await h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id)).describe();
+    const described = await o.schedule().describe();
     expect(described.state).toMatchObject({ paused: true, note: expect.stringContaining('disabled') });
-    expect(await api('POST', 'run')).toMatchObject({ status: 409, body: { error: 'public_links_disabled' } });
+    expect(await o.api('POST', 'run')).toMatchObject({ status: 409, body: { error: 'public_links_disabled' } });
 
     // enabling again unpauses the same schedule
-    expect(await putSettings({ enabled: true })).toMatchObject({ schedule: { status: 'active' } });
-    await putSettings({ enabled: false });
-    await h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id)).delete();
-    await expect(h.stack.client.schedule.getHandle(publicLinkScheduleId(h.integration.id)).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
-    expect((await api('GET', 'settings')).body.schedule.status).toBe('absent');
+    expect(await o.putSettings({ enabled: true })).toMatchObject({ schedule: { status: 'active' } });
+    await o.putSettings({ enabled: false });
+    await o.schedule().delete();
+    await expect(o.schedule().describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    expect((await o.api('GET', 'settings')).body.schedule.status).toBe('absent');
   });
 });

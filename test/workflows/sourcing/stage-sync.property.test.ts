@@ -1,3 +1,10 @@
+/*
+ * Replaying a failure: the seed of each run is printed (on failure with fast-check's path to the shrunk
+ * counterexample, and the command), and is taken from the environment:
+ *   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx jest --runInBand test/workflows/sourcing/stage-sync.property.test.ts
+ * PROPERTY_SEED alone runs the same cases again; with PROPERTY_PATH only the counterexample is run (and shrunk
+ * further). Without PROPERTY_SEED the seed is a fresh random one.
+ */
 import fc from 'fast-check';
 import { SOURCING_STATUSES, type SourcingStatus } from '../../../src/api/sourcing/contract';
 import { changeWins, type SyncMapping } from '../../../src/workflows/sourcing/sync-state';
@@ -33,6 +40,19 @@ import {
  * at all for a final round of duplicates.
  */
 const runs = 20;
+/** A case that takes longer has hung: it fails (and is shrunk) like any other failure. */
+const caseTimeoutMs = 3 * 60_000;
+/** Generating and shrinking stop after this; a failure found by then is reported with the smallest case so far. */
+const timeLimitMs = 10 * 60_000;
+
+/** PROPERTY_SEED, or a fresh random seed (fast-check's seeds are 32-bit integers). */
+function seedFromEnvironment(): number {
+  const given = process.env.PROPERTY_SEED;
+  if (!given) return (Math.random() * 0x100000000) | 0;
+  const seed = Number(given);
+  if (!Number.isInteger(seed)) throw new Error(`PROPERTY_SEED=${given} is not an integer`);
+  return seed;
+}
 
 type Step =
   | { kind: 'lever-move'; stage: number }
@@ -93,7 +113,8 @@ function shuffle<T>(items: T[], seed: number): T[] {
 }
 
 describe('stage sync under random interleavings (property)', () => {
-  jest.setTimeout(15 * 60_000);
+  // the time limit, a last case started just before it, and the harness
+  jest.setTimeout(timeLimitMs + caseTimeoutMs + 2 * 60_000);
   let h: SyncHarness;
   let proxy: DeliveryProxy;
   let mapping: SyncMapping;
@@ -173,9 +194,26 @@ describe('stage sync under random interleavings (property)', () => {
       }
     }
 
-    await fc.assert(
+    /** What a case sets up around its candidate, put back before the next one (a failed case leaves it as it was). */
+    const reset = () => {
+      proxy.follow(undefined);
+      proxy.loseNextFeedAnswer = false;
+      h.sandboxes.leverSandbox.admin.clearFaults(x.accountId);
+      cs.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 0 });
+    };
+    let current = 0;
+
+    const propertySeed = seedFromEnvironment();
+    const path = process.env.PROPERTY_PATH || undefined;
+    const details = await fc.check(
       fc.asyncProperty(caseArb, fc.nat(), async (c, seed) => {
         cases += 1;
+        // A case that timed out goes on in the background: it stops at its next step once a later one started.
+        const run = ++current;
+        const stillCurrent = () => {
+          if (run !== current) throw new Error('a later case started: this one timed out');
+        };
+        reset();
         totalSteps += c.steps.length;
         setLeverApiWebhooks(h, c.leverApiWrites);
         const l = await importLinkedCandidate(h, `property-${cases}`);
@@ -195,6 +233,7 @@ describe('stage sync under random interleavings (property)', () => {
         };
 
         for (const step of c.steps) {
+          stillCurrent();
           await act(l, step, changes);
           await settled(h, l.opportunityId);
           await echo();
@@ -206,6 +245,7 @@ describe('stage sync under random interleavings (property)', () => {
           await settled(h, l.opportunityId);
         }
         totalChanges += changes.length;
+        stillCurrent();
         await drain(l, seed);
 
         // the last change by the documented rule: later wins, a tie goes to Lever
@@ -231,15 +271,21 @@ describe('stage sync under random interleavings (property)', () => {
         await drain(l, seed + 1);
         const again = syncWrites(h, l, since);
         expect([again.lever.length, again.codesignal.length]).toEqual([writes.lever.length, writes.codesignal.length]);
-        proxy.follow(undefined);
-        proxy.loseNextFeedAnswer = false;
-        h.sandboxes.leverSandbox.admin.clearFaults(x.accountId);
-        cs.setSourcingConnection(x.companyId, { failNextFeedDeliveries: 0 });
+        reset();
       }),
-      // PROPERTY_SEED replays a reported counterexample's run (fast-check prints the seed on failure)
-      { numRuns: runs, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
+      // a failure is shrunk to a smaller case, within the time limit; running out of time before all runs passed fails
+      { numRuns: runs, seed: propertySeed, path, timeout: caseTimeoutMs, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true, includeErrorInReport: true },
     );
-    console.log(`stage sync property: ${cases} generated cases (${totalSteps} steps, ${totalChanges} recruiter changes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(cases).toBe(runs);
+    const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    if (details.failed) {
+      const replay = `PROPERTY_SEED=${details.seed}${details.counterexamplePath ? ` PROPERTY_PATH=${details.counterexamplePath}` : ''}`;
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\n\n${details.interrupted ? `Interrupted after ${took}. ` : ''}` +
+          `Replay: ${replay} npx jest --runInBand test/workflows/sourcing/stage-sync.property.test.ts`,
+      );
+    }
+    console.log(`stage sync property (PROPERTY_SEED=${propertySeed}): ${cases} generated cases (${totalSteps} steps, ${totalChanges} recruiter changes) in ${took}`);
+    // a replayed path runs its one case
+    if (!path) expect(cases).toBe(runs);
   });
 });

@@ -10,7 +10,8 @@ import { eventually } from '../../support/stack';
 
 /** The sync harness with assessments switched off (sync tests move candidates through every stage). */
 export async function startStageSyncHarness(): Promise<SyncHarness> {
-  const h = await startSyncHarness();
+  // the worker reads the integration afresh for every activity, so a settings change applies to the next one
+  const h = await startSyncHarness({ config: { INTEGRATION_CACHE_MS: '0' } });
   const res = await h.putSettings({ triggerStageIds: [] });
   if (!res.ok) throw new Error(`settings: ${res.status} ${await res.text()}`);
   return h;

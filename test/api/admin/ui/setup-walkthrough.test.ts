@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
-import { freshDatabase, startStack, type TestStack } from '../../../support/stack';
+import { startStack, type TestStack } from '../../../support/stack';
+import { isolatedDatabase, type IsolatedDatabase } from '../../../support/isolated-database';
 import { chromiumPath, launchChromium, watchPage } from '../../../support/browser';
 import { screenshotPath } from '../../../support/screenshots';
 
@@ -18,7 +19,7 @@ describe('set-up web UI in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let page: Page;
-  let database: { url: string; drop(): Promise<void> };
+  let database: IsolatedDatabase;
   let watched: ReturnType<typeof watchPage>;
   const admin = { email: 'recruiting-ops@example.com', password: 'a long admin password' };
 
@@ -26,7 +27,7 @@ describe('set-up web UI in a real browser', () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
     // A database of its own: the new admin starts with no integration, whatever other tests created.
-    database = await freshDatabase('ui_walkthrough');
+    database = await isolatedDatabase('ui_walkthrough');
     stack = await startStack({
       config: {
         DATABASE_URL: database.url,

@@ -6,7 +6,8 @@ import { publicLinkScheduleId } from '../../../../src/workflows/shared/ids';
 import { startSandboxes, type RunningSandboxes } from '../../../../sandbox/start';
 import { chromiumPath, launchChromium, watchPage } from '../../../support/browser';
 import { screenshotPath } from '../../../support/screenshots';
-import { adminToken, eventually, freshDatabase, signingToken, startStack, type TestStack } from '../../../support/stack';
+import { adminToken, eventually, signingToken, startStack, type TestStack } from '../../../support/stack';
+import { isolatedDatabase } from '../../../support/isolated-database';
 
 /**
  * The sourcing side of the admin UI in a real browser (Debian's Chromium, driven by playwright-core),
@@ -61,7 +62,7 @@ describe('sourcing and public-link results in the admin UI', () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
     sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
     // A database of its own: enabled public-link settings here never give another test's API start a schedule.
-    database = await freshDatabase('ui_sourcing');
+    database = await isolatedDatabase('ui_sourcing');
     stack = await startStack({
       config: { DATABASE_URL: database.url, LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl },
     });
