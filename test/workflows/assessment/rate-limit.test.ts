@@ -45,8 +45,8 @@ describe('Lever rate limit', () => {
     return session;
   }
 
-  it('keeps 15 concurrent candidates on two workers under Lever’s limit, with no 429 and no failed assessment', async () => {
-    const candidates = Array.from({ length: 15 }, (_, i) => createCandidate(h, `load-${i}`));
+  it('keeps 10 concurrent candidates (about 170 Lever calls, 8 times the burst) on two workers under Lever’s limit, with no 429 and no failed assessment', async () => {
+    const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `load-${i}`));
     const since = Date.now();
     for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
 

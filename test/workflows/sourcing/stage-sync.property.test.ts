@@ -3,7 +3,7 @@
  * counterexample, and the command), and is taken from the environment:
  *   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx jest --runInBand test/workflows/sourcing/stage-sync.property.test.ts
  * PROPERTY_SEED alone runs the same cases again; with PROPERTY_PATH only the counterexample is run (and shrunk
- * further). Without PROPERTY_SEED the seed is a fresh random one.
+ * further). Without PROPERTY_SEED the seed is a fresh random one. PROPERTY_RUNS sets the number of cases (default 12).
  */
 import fc from 'fast-check';
 import { SOURCING_STATUSES, type SourcingStatus } from '../../../src/api/sourcing/contract';
@@ -39,7 +39,9 @@ import {
  * no more changes seen than recruiters made, a bounded number of writes, quiescence, and no write
  * at all for a final round of duplicates.
  */
-const runs = 20;
+/** Cases per run: PROPERTY_RUNS, default 12 (each run draws new cases from a fresh seed; raise it for a deeper search). */
+const runs = Number(process.env.PROPERTY_RUNS ?? 12);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`PROPERTY_RUNS=${process.env.PROPERTY_RUNS} is not a positive integer`);
 /** A case that takes longer has hung: it fails (and is shrunk) like any other failure. */
 const caseTimeoutMs = 3 * 60_000;
 /** Generating and shrinking stop after this; a failure found by then is reported with the smallest case so far. */
