@@ -13,10 +13,11 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('mapping admin API (CodeSignal %s)', (m
    * The mappings path of a new integration on the harness's Lever account and CodeSignal company, with no
    * mapping yet: a test that stores a mapping works on its own, so no other test's mapping is its starting point.
    */
+  // Keys of its own on the same accounts: each key has its own rate limit in Lever and CodeSignal, as each integration has its own budget.
   const newIntegrationPath = async () => {
     const integration = await insertIntegration(h.stack.db, {
-      lever: { apiKey: seed().apiKey, webhookSigningTokens: [signingToken()] },
-      codesignal: { apiKey: h.sandboxes.codesignal.seed.apiKey },
+      lever: { apiKey: h.sandboxes.leverSandbox.admin.createKey(seed().accountId, { permissions: 'all', name: 'Mappings test' }).key, webhookSigningTokens: [signingToken()] },
+      codesignal: { apiKey: h.sandboxes.codesignalSandbox.control.createApiKey(h.sandboxes.codesignal.seed.companyId, { permissions: 'all' }).key },
     });
     return `/api/integrations/${integration.id}/mappings`;
   };
