@@ -24,6 +24,8 @@ export interface LeverQuirks {
   createdWrappedTwice?: boolean;
   /** Answer "list files" as a bare array, like the docs' example (§1.2 [U]). Default false (the `{data, hasNext}` envelope). */
   fileListBareArray?: boolean;
+  /** Status for `removeTags`/`removeLinks`/`removeSources` naming a value that is not there (lever §6 item 6 "harmless" [U]). Default null (harmless: 200, nothing changes). */
+  removeAbsentStatus?: null | 400 | 404;
 }
 
 export interface LeverSandboxOptions {
@@ -77,6 +79,7 @@ export function resolveOptions(opts: LeverSandboxOptions = {}): ResolvedOptions 
       webhookEventId: true,
       createdWrappedTwice: false,
       fileListBareArray: false,
+      removeAbsentStatus: null,
       ...opts.quirks,
     },
     logger: opts.logger === false ? pino({ enabled: false }) : (opts.logger ?? pino({ name: 'lever-sandbox', level: 'info' })),

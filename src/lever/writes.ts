@@ -1,9 +1,22 @@
 import type { LeverClient } from './client';
+import { ExternalApiError } from '../external-api-error';
 
 /**
- * Lever has no idempotency keys, so each write first looks for its own effect and writes only what
- * is missing: a retry after a lost response never writes twice. Shared by every flow.
+ * Lever has no idempotency keys, so a write that may be a repeat first looks for its own effect and
+ * writes only what is missing: a retry after a lost response never writes twice. That read is needed
+ * only when an earlier attempt of the same write may have been committed (`mayHaveWritten`: the
+ * activity is being retried, or its workflow may repeat an ended run's writes); a first attempt
+ * writes directly (tags only when it has none to remove, see `ensureTags`), so the happy path costs
+ * the writes and little else. A note carries its marker either way,
+ * so a later retry still finds it. `mayHaveWritten` defaults to true (read first): a caller that
+ * cannot tell stays safe. Shared by every flow; the activities decide (src/activities/shared/attempt.ts).
  */
+export interface WriteAttempt {
+  /** An earlier attempt of this write may have been committed: look for its effect before writing. */
+  mayHaveWritten: boolean;
+}
+
+const mayRepeat: WriteAttempt = { mayHaveWritten: true };
 
 /** The marker line that makes a note findable again, so a retried write never posts it twice. */
 export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${noteRef}]`;
@@ -13,23 +26,70 @@ export async function ensureNote(
   lever: LeverClient,
   opportunityId: string,
   note: { ref: string; text: string; notifyFollowers: boolean; performAs: string },
+  attempt: WriteAttempt = mayRepeat,
 ): Promise<void> {
   const marker = noteMarker(`${opportunityId}/${note.ref}`);
-  const existing = await lever.listAllNotes(opportunityId);
-  if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+  if (attempt.mayHaveWritten) {
+    const existing = await lever.listAllNotes(opportunityId);
+    if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+  }
   await lever.createNote(opportunityId, { value: `${note.text}\n\n${marker}`, notifyFollowers: note.notifyFollowers, performAs: note.performAs });
 }
 
-export async function ensureTags(lever: LeverClient, opportunityId: string, change: { add: string[]; remove: string[] }, performAs: string): Promise<void> {
+/**
+ * Removing a link that is not there is harmless by the reference (lever §6 item 6, for tags, [U]);
+ * were Lever to refuse it (a 4xx other than 429), the write falls back to reading first.
+ */
+const refusedAsAbsent = (err: unknown): boolean =>
+  err instanceof ExternalApiError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
+
+/**
+ * Tags are removed only when they are there, also on a first attempt: a flow's `remove` names every
+ * tag the new one replaces (most of them absent), and removing absent tags would be a write that
+ * changes nothing (and harmless only by a [U] reading). So a first attempt reads only when it has
+ * something to remove; one that only adds, adds directly.
+ */
+export async function ensureTags(
+  lever: LeverClient,
+  opportunityId: string,
+  change: { add: string[]; remove: string[] },
+  performAs: string,
+  attempt: WriteAttempt = mayRepeat,
+): Promise<void> {
+  const removable = change.remove.filter((t) => !change.add.includes(t));
+  if (!attempt.mayHaveWritten && removable.length === 0) {
+    if (change.add.length) await lever.addTags(opportunityId, change.add, performAs);
+    return;
+  }
   const { tags } = await lever.getOpportunity(opportunityId);
-  const toRemove = change.remove.filter((t) => tags.includes(t) && !change.add.includes(t));
+  const toRemove = removable.filter((t) => tags.includes(t));
   const toAdd = change.add.filter((t) => !tags.includes(t));
   if (toRemove.length) await lever.removeTags(opportunityId, toRemove, performAs);
   if (toAdd.length) await lever.addTags(opportunityId, toAdd, performAs);
 }
 
-export async function ensureLink(lever: LeverClient, opportunityId: string, url: string, present: boolean, performAs: string): Promise<void> {
-  const { links } = await lever.getOpportunity(opportunityId);
-  if (present && !links.includes(url)) await lever.addLinks(opportunityId, [url], performAs);
-  if (!present && links.includes(url)) await lever.removeLinks(opportunityId, [url], performAs);
+export async function ensureLink(
+  lever: LeverClient,
+  opportunityId: string,
+  url: string,
+  present: boolean,
+  performAs: string,
+  attempt: WriteAttempt = mayRepeat,
+): Promise<void> {
+  const readFirst = async () => {
+    const { links } = await lever.getOpportunity(opportunityId);
+    if (present && !links.includes(url)) await lever.addLinks(opportunityId, [url], performAs);
+    if (!present && links.includes(url)) await lever.removeLinks(opportunityId, [url], performAs);
+  };
+  if (attempt.mayHaveWritten) return readFirst();
+  if (present) {
+    await lever.addLinks(opportunityId, [url], performAs);
+    return;
+  }
+  try {
+    await lever.removeLinks(opportunityId, [url], performAs);
+  } catch (err) {
+    if (!refusedAsAbsent(err)) throw err;
+    await readFirst();
+  }
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { archiveBody, setArchived } from '../actions/archive';
 import { changeStage, editList, type ListField } from '../actions/opportunities';
+import { badRequest, notFound } from '../errors';
 import { parseInput } from '../validation';
 import { opportunityView } from '../views/opportunity';
 import { sparseOpportunity } from '../views/sparse';
@@ -21,6 +22,16 @@ export function opportunityUpdateRoutes(deps: V1Deps): Router {
   const router = Router();
   const write = need('opportunities:write:admin');
   const wire = (view: Record<string, unknown>) => (options.sparse ? sparseOpportunity(view) : view);
+  /** `quirks.removeAbsentStatus`: a remove naming a value that is not there is refused, nothing removed. */
+  const refuseAbsent = (account: ReturnType<typeof accountOf>, opportunityId: string, field: ListField, op: 'add' | 'remove', values: string[]) => {
+    const status = options.quirks.removeAbsentStatus;
+    if (status === null || op !== 'remove') return;
+    const opp = account.opportunity(opportunityId);
+    const current = field === 'links' ? account.contact(opp.contactId).links : opp[field];
+    const absent = values.filter((v) => !current.includes(v));
+    if (absent.length === 0) return;
+    throw status === 404 ? notFound(field, absent.join(', ')) : badRequest(`${field} not on opportunity ${opportunityId}: ${absent.join(', ')}`);
+  };
 
   router.put('/opportunities/:opportunityId/stage', write, (req, res) => {
     const actor = apiActor(req, deps, false);
@@ -45,6 +56,7 @@ export function opportunityUpdateRoutes(deps: V1Deps): Router {
         apiActor(req, deps, false); // an optional perform_as must still name an active user
         const values = parseInput(body, req.body)[field];
         const account = accountOf(req);
+        refuseAbsent(account, req.params.opportunityId, field, op, values);
         const opp = editList(account, req.params.opportunityId, field, op, values);
         sendData(res, wire(opportunityView(account, opp, shapeOf(req))));
       });

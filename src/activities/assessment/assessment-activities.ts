@@ -11,6 +11,7 @@ import { assessmentExternalId } from '../../workflows/shared/ids';
 import { renderAssessmentNote } from './notes';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
+import { earlierAttemptMayHaveWritten, writeAttempt } from '../shared/attempt';
 
 interface AssessmentRef {
   integrationId: string;
@@ -59,9 +60,10 @@ export const sessionSnapshot = (s: CodeSignalTestSession, readAt: number): Sessi
 });
 
 /**
- * The assessment flow's calls to Lever and CodeSignal. Every write first looks for its own effect
- * (a note's marker, a file's name, a tag, a link, the stage; see lever-writes.ts) and only writes
- * what is missing: a retry after a lost response never writes twice.
+ * The assessment flow's calls to Lever and CodeSignal. A write that may be a repeat (a retried
+ * activity; see ../shared/attempt.ts) first looks for its own effect (a note's marker, a file's name,
+ * a tag, a link, the stage; see src/lever/writes.ts) and only writes what is missing: a retry after a
+ * lost response never writes twice. A first attempt writes directly.
  */
 export function createAssessmentActivities(deps: AssessmentActivityDeps) {
   const { contexts } = deps;
@@ -94,13 +96,13 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     async addSelectionLink(ref: AssessmentRef): Promise<{ url: string }> {
       const { lever, performAs } = await contexts.get(ref.integrationId);
       const url = assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref);
-      await ensureLink(lever, ref.opportunityId, url, true, performAs());
+      await ensureLink(lever, ref.opportunityId, url, true, performAs(), writeAttempt());
       return { url };
     },
 
     async removeSelectionLink(ref: AssessmentRef): Promise<void> {
       const { lever, performAs } = await contexts.get(ref.integrationId);
-      await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs());
+      await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs(), writeAttempt());
     },
 
     async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number }): Promise<SessionSnapshot> {
@@ -178,19 +180,19 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
         text: renderAssessmentNote(note, archiveReason),
         notifyFollowers: input.notifyFollowers,
         performAs: performAs(),
-      });
+      }, writeAttempt());
     },
 
     async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[] }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureTags(lever, input.opportunityId, input, performAs());
+      await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
     },
 
     async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
       const filename = reportFileName(input, input.session.id);
-      const files = await lever.listAllFiles(input.opportunityId);
-      if (files.some((f) => f.name === filename)) return;
+      // only a repeat looks for the file an earlier attempt may have uploaded
+      if (earlierAttemptMayHaveWritten() && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return;
       const opportunity = await lever.getOpportunity(input.opportunityId);
       const bytes = await renderAssessmentReport({
         candidateName: opportunity.name,
@@ -204,6 +206,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
 
     async moveStage(input: { integrationId: string; opportunityId: string; stageId: string }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
+      // read on every attempt, not only for idempotency: a candidate a recruiter already moved there gets no second stage change
       const opportunity = await lever.getOpportunity(input.opportunityId);
       if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
     },

@@ -8,6 +8,7 @@ import type { InterviewNote } from '../../workflows/interview/notes';
 import type { RoomSnapshot } from '../../workflows/interview/messages';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
+import { writeAttempt } from '../shared/attempt';
 import { renderInterviewNote } from './notes';
 
 interface InterviewRef {
@@ -17,8 +18,9 @@ interface InterviewRef {
 }
 
 /**
- * The live-interview flow's calls. Like the assessment activities, every write looks for its own
- * effect first (the room recorded for this workflow, the link, the note marker, the tag).
+ * The live-interview flow's calls. Like the assessment activities, a write that may be a repeat looks
+ * for its own effect first (the room recorded for this workflow; on a retried activity, the link, the
+ * note marker, the tag — a first attempt writes those directly, see ../shared/attempt.ts).
  */
 export interface InterviewActivityDeps {
   contexts: IntegrationContexts;
@@ -152,17 +154,17 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
 
     async setRoomLink({ integrationId, opportunityId, url, present }: InterviewRef & { url: string; present: boolean }): Promise<void> {
       const { lever, performAs } = await contexts.get(integrationId);
-      await ensureLink(lever, opportunityId, url, present, performAs());
+      await ensureLink(lever, opportunityId, url, present, performAs(), writeAttempt());
     },
 
     async postInterviewNote(input: InterviewRef & { note: InterviewNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureNote(lever, input.opportunityId, { ref: input.noteRef, text: renderInterviewNote(input.note), notifyFollowers: input.notifyFollowers, performAs: performAs() });
+      await ensureNote(lever, input.opportunityId, { ref: input.noteRef, text: renderInterviewNote(input.note), notifyFollowers: input.notifyFollowers, performAs: performAs() }, writeAttempt());
     },
 
     async setInterviewTags(input: InterviewRef & { add: string[]; remove: string[] }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureTags(lever, input.opportunityId, input, performAs());
+      await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
     },
   };
   return activities;
