@@ -70,6 +70,8 @@ export const environmentSchema = z.object({
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
   LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
+  /** CodeSignal's limit per API key, mutation field and second: undocumented, 5 is an assumption (queries: the schema's `@rateLimit`). */
+  CODESIGNAL_MUTATIONS_PER_SECOND: z.coerce.number().int().positive().max(100).default(5),
   /** How long a worker reuses an integration's keys and settings before reading them again: a saved change reaches running flows within it. */
   INTEGRATION_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
@@ -159,6 +161,7 @@ export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
   publicUrl: cfg.publicUrl,
   linkSigningSecret,
   leverRequestsPerSecond: cfg.LEVER_REQUESTS_PER_SECOND,
+  codesignalMutationsPerSecond: cfg.CODESIGNAL_MUTATIONS_PER_SECOND,
   integrationCacheMs: cfg.INTEGRATION_CACHE_MS,
 });
 

@@ -109,9 +109,12 @@ export function createTestSession(rt: Runtime, data: CompanyData, input: TestSes
   if (input.customDuration !== undefined && input.customDuration !== null && input.customDuration <= 0) throw invalid('customDuration must be positive');
   if (input.expireDuration !== undefined && input.expireDuration !== null && input.expireDuration <= 0) throw invalid('expireDuration must be positive');
   const reminders = checkReminders(test, input.emailReminders);
+  // one clock reading for both dates, so the session lasts exactly its expiry duration
+  const now = rt.now();
   const session = newSession(rt, test, {
     candidate: { email, firstName: input.candidateFirstName ?? null, lastName: input.candidateLastName ?? null },
-    expirationDate: rt.now() + (input.expireDuration ?? test.defaultExpireDuration),
+    createDate: now,
+    expirationDate: now + (input.expireDuration ?? test.defaultExpireDuration),
     customDuration: input.customDuration ?? null,
     ...(reminders ? { emailReminders: reminders } : {}),
     externalId: input.externalId ?? null,

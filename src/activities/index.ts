@@ -21,6 +21,8 @@ export interface ActivityDeps {
   publicUrl: string;
   linkSigningSecret: string;
   leverRequestsPerSecond: number;
+  /** CODESIGNAL_MUTATIONS_PER_SECOND; default 5. */
+  codesignalMutationsPerSecond?: number;
   /** INTEGRATION_CACHE_MS; default 5 s. */
   integrationCacheMs?: number;
 }
@@ -33,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     leverApiUrl: deps.leverApiUrl,
     codesignalApiUrl: deps.codesignalApiUrl,
     leverRequestsPerSecond: deps.leverRequestsPerSecond,
+    codesignalMutationsPerSecond: deps.codesignalMutationsPerSecond,
     cacheMs: deps.integrationCacheMs,
   });
   return {

@@ -40,12 +40,13 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // One cached lookup of integrations for every route on the hot path (webhooks, sourcing, selection):
   // a changed signing token or setting takes effect within its 5 s. Admin routes read the repository directly.
   const findIntegration = cachedIntegrationLookup(db, box, 5_000);
-  // Every route's Lever and CodeSignal clients; Lever calls share each integration's budget with the workers.
+  // Every route's Lever and CodeSignal clients; their calls share each integration's budgets with the workers.
   const clients = createIntegrationClients({
     db,
     leverApiUrl: config.leverApiUrl,
     codesignalApiUrl: config.codesignalApiUrl,
     leverRequestsPerSecond: config.LEVER_REQUESTS_PER_SECOND,
+    codesignalMutationsPerSecond: config.CODESIGNAL_MUTATIONS_PER_SECOND,
   });
   const app = express();
   app.disable('x-powered-by');

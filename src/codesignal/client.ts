@@ -3,8 +3,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { z } from 'zod';
 import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, redactSecrets } from '../external-api-error';
 import * as documents from './documents';
-import { operationName } from './documents';
+import { operationName, rootFields, type RootField } from './documents';
 import type { CompanyTestFieldsFragment, LiveInterviewFieldsFragment, TestSessionInput, LiveInterviewInput as GeneratedLiveInterviewInput } from './generated/operations';
+import type { CodeSignalRequestLimiter } from './rate-limiter';
 import { checkResponse } from './schema';
 import type { CodeSignalCompanyUser } from './types';
 
@@ -12,7 +13,9 @@ export interface CodeSignalClientOptions {
   /** The GraphQL endpoint, e.g. `https://app.codesignal.com/graphql`. */
   url: string;
   apiKey: string;
-  /** Per request. Default 15 s. */
+  /** Waits for the integration's turn per root field before each request (rate-limiter.ts); none: unpaced. */
+  limiter?: CodeSignalRequestLimiter;
+  /** Per request, limiter wait excluded. Default 15 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -87,8 +90,16 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     return text;
   };
 
+  const fieldsOf = new WeakMap<object, RootField[]>();
+  const limitedFields = (document: TypedDocumentNode<unknown, never>): RootField[] => {
+    let fields = fieldsOf.get(document);
+    if (fields === undefined) fieldsOf.set(document, (fields = rootFields(document)));
+    return fields;
+  };
+
   async function execute<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
     const name = operationName(document);
+    await options.limiter?.acquire(limitedFields(document as TypedDocumentNode<unknown, never>));
     let status: number;
     let retryAfterMs: number | undefined;
     let text: string;

@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode } from 'graphql';
 import * as ops from './generated/operations';
 
 /**
@@ -30,4 +30,18 @@ export function operationName(document: DocumentNode): string {
 
 export function operationType(document: DocumentNode): 'query' | 'mutation' | 'subscription' | undefined {
   return getOperationAST(document)?.operation;
+}
+
+/** A root field an operation selects: what CodeSignal's per-field rate limits count (reference §2). */
+export interface RootField {
+  name: string;
+  mutation: boolean;
+}
+
+/** The root fields of the operation (each document here has exactly one), `__typename` and the like left out. */
+export function rootFields(document: DocumentNode): RootField[] {
+  const operation = getOperationAST(document);
+  if (!operation) return [];
+  const mutation = operation.operation === 'mutation';
+  return operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD && !s.name.value.startsWith('__') ? [{ name: s.name.value, mutation }] : []));
 }

@@ -1,22 +1,28 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
+import { createCodeSignalPacer, createCodeSignalRateLimiter } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
 import { createLeverClient, type LeverClient } from '../lever/client';
 import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
 import type { Integration } from './repository';
 
 export interface IntegrationClientsOptions {
-  /** Holds the shared Lever rate limit (rate-limiter.ts). */
+  /** Holds the shared Lever and CodeSignal rate limits (lever/rate-limiter.ts, codesignal/rate-limiter.ts). */
   db: Db;
   leverApiUrl: string;
   codesignalApiUrl: string;
   /** Lever's limit is per API key across all workers; the shared limiter keeps every process under it. */
   leverRequestsPerSecond: number;
+  /**
+   * CodeSignal's (undocumented) limit per mutation field and second, CODESIGNAL_MUTATIONS_PER_SECOND;
+   * default 5. Query fields are paced by their `@rateLimit(max)` in the schema.
+   */
+  codesignalMutationsPerSecond?: number;
 }
 
 /**
  * The one place an integration's API clients are built, for activities (context.ts) and API routes
- * alike. A client is cheap to build, so each use builds its own; what must be shared, the Lever
- * budget of an integration, is kept in PostgreSQL by its id (rate-limiter.ts).
+ * alike. A client is cheap to build, so each use builds its own; what must be shared, the Lever and
+ * CodeSignal budgets of an integration, is kept in PostgreSQL by its id (rate-limiter.ts of each).
  */
 export interface IntegrationClients {
   /**
@@ -25,11 +31,12 @@ export interface IntegrationClients {
    * against the same budget: it is to become the integration's key.
    */
   lever(integration: Pick<Integration, 'id' | 'leverApiKey'>): LeverClient;
-  codesignal(integration: Pick<Integration, 'codesignalApiKey'>): CodeSignalClient;
+  /** A CodeSignal client on the integration's key, paced per root field by the budget every process shares for it. */
+  codesignal(integration: Pick<Integration, 'id' | 'codesignalApiKey'>): CodeSignalClient;
   /**
    * Clients on a key typed in the set-up form for an integration not created yet (the TEST buttons).
-   * No shared budget counts for such a Lever key, so its client spaces its own requests evenly at
-   * Lever's default budget.
+   * No shared budget counts for such a key, so its client spaces its own requests evenly at the
+   * default budgets (Lever's; CodeSignal's per root field).
    */
   forKey: {
     lever(apiKey: string): LeverClient;
@@ -38,7 +45,7 @@ export interface IntegrationClients {
 }
 
 export function createIntegrationClients(opts: IntegrationClientsOptions): IntegrationClients {
-  const codesignal = (apiKey: string) => createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey });
+  const mutationsPerSecond = opts.codesignalMutationsPerSecond;
   return {
     lever: (integration) =>
       createLeverClient({
@@ -46,10 +53,15 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
         apiKey: integration.leverApiKey,
         limiter: createLeverRateLimiter({ db: opts.db, integrationId: integration.id, pointsPerSecond: opts.leverRequestsPerSecond }),
       }),
-    codesignal: (integration) => codesignal(integration.codesignalApiKey),
+    codesignal: (integration) =>
+      createCodeSignalClient({
+        url: opts.codesignalApiUrl,
+        apiKey: integration.codesignalApiKey,
+        limiter: createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }),
+      }),
     forKey: {
       lever: (apiKey) => createLeverClient({ baseUrl: opts.leverApiUrl, apiKey, limiter: createLeverPacer() }),
-      codesignal,
+      codesignal: (apiKey) => createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey, limiter: createCodeSignalPacer(mutationsPerSecond) }),
     },
   };
 }

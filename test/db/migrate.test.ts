@@ -32,6 +32,8 @@ describe('migration 1763857200000_integration-wide-settings', () => {
   let admin: Client;
   let db: Client;
   let url: string;
+  /** This migration and every later one: rolled back together to undo it. */
+  let fromThisOn: number;
   const run = (direction: 'up' | 'down', count: number) =>
     runner({ databaseUrl: url, dir: migrationsDir, direction, migrationsTable: 'pgmigrations', count, singleTransaction: true, log: () => {} });
   const settingsOf = async (id: string) => (await db.query('SELECT settings FROM integrations WHERE id = $1', [id])).rows[0].settings;
@@ -44,8 +46,10 @@ describe('migration 1763857200000_integration-wide-settings', () => {
     u.pathname = `/${name}`;
     url = u.toString();
     // the schema as the version before this migration left it
-    const before = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).sort().indexOf('1763857200000_integration-wide-settings.sql');
+    const files = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).sort();
+    const before = files.indexOf('1763857200000_integration-wide-settings.sql');
     expect(before).toBeGreaterThan(0);
+    fromThisOn = files.length - before;
     await run('up', before);
     db = new Client({ connectionString: url });
     await db.connect();
@@ -89,7 +93,7 @@ describe('migration 1763857200000_integration-wide-settings', () => {
       expect(parseStoredSettings(await settingsOf(ids[key]!))).toEqual(parseStoredSettings(rows[key]));
     }
 
-    await run('down', 1);
+    await run('down', fromThisOn);
     expect(await settingsOf(ids.legacy!)).toEqual(rows.legacy);
     expect(await settingsOf(ids.onlyFollowers!)).toEqual(rows.onlyFollowers);
     expect(await settingsOf(ids.untouched!)).toEqual(rows.untouched);

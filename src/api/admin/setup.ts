@@ -70,7 +70,7 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
     res.json(await testCodeSignal(clients.forKey.codesignal(parseBody(keyToTest, req.body).apiKey)));
   });
 
-  // an integration's Lever calls share its budget with the workers, whichever key they use
+  // an integration's Lever and CodeSignal calls share its budgets with the workers, whichever key they use
   router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
@@ -81,7 +81,7 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
     const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testCodeSignal(clients.codesignal({ codesignalApiKey: apiKey ?? usableStoredKey('codesignal.apiKey', integration.codesignalApiKey) })));
+    res.json(await testCodeSignal(clients.codesignal({ id: integration.id, codesignalApiKey: apiKey ?? usableStoredKey('codesignal.apiKey', integration.codesignalApiKey) })));
   });
 
   router.get('/api/integrations/:integrationId/lever/options', async (req, res) => {

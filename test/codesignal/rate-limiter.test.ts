@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { createCodeSignalClient } from '../../src/codesignal/client';
+import { createCodeSignalRateLimiter, documentedQueryLimits, fieldLimit, spacingMs } from '../../src/codesignal/rate-limiter';
+import { createPool, type Db } from '../../src/db/pool';
+import { createIntegrationClients } from '../../src/integrations/clients';
+import { createLogger } from '../../src/log';
+import { startSandboxHarness, type SandboxHarness } from '../../sandbox/codesignal/testing';
+import { busiestWindow } from '../support/assessment-faults';
+
+const testLogger = createLogger('silent', 'test');
+
+describe('CodeSignal rate limiter shared through Postgres', () => {
+  // two pools stand for two worker processes: nothing in memory is shared between them
+  let processA: Db;
+  let processB: Db;
+  let h: SandboxHarness;
+  beforeAll(async () => {
+    processA = createPool(process.env.TEST_DATABASE_URL!, testLogger, 5);
+    processB = createPool(process.env.TEST_DATABASE_URL!, testLogger, 5);
+    // the sandbox's own limits: each query field's documented @rateLimit (10/s), 5/s per mutation field
+    h = await startSandboxHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+    await processA.end();
+    await processB.end();
+  });
+  // a fresh request log, and a second without requests so the sandbox's sliding windows hold none of the last test's
+  beforeEach(async () => {
+    h.sandbox.control.resetCompany(h.seed.companyId);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+  });
+
+  const clientsOf = (db: Db) => createIntegrationClients({ db, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: h.graphqlUrl, leverRequestsPerSecond: 9 });
+  const requests = (rootField: string) => h.sandbox.control.requests({ companyId: h.seed.companyId, rootField });
+  const throttled = (rootField: string) => requests(rootField).filter((r) => r.outcome === 'throttled');
+  const testId = () => h.seed.tests[0]!.id;
+
+  it('reads each query field\'s limit from the schema and spaces grants so a sliding second never exceeds it', () => {
+    const limits = documentedQueryLimits();
+    expect(limits.get('companyTest')).toBe(10);
+    expect(limits.get('companyTestSessions')).toBe(10);
+    expect(fieldLimit({ name: 'companyTest', mutation: false }, 5)).toBe(10);
+    expect(fieldLimit({ name: 'createCompanyTestSession', mutation: true }, 3)).toBe(3);
+    // limit + 1 consecutive grants span more than a second (plus the 100 ms margin)
+    for (const limit of [1, 5, 10]) expect(limit * spacingMs(limit)).toBeGreaterThanOrEqual(1100);
+    expect(() => createCodeSignalRateLimiter({ db: processA, integrationId: 'x', mutationsPerSecond: 0 })).toThrow(RangeError);
+  });
+
+  it('lets 40 concurrent reads through one integration\'s client without a single throttled request', async () => {
+    const integration = { id: randomUUID(), codesignalApiKey: h.seed.apiKey };
+    const cs = clientsOf(processA).codesignal(integration);
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 40 }, () => cs.getCompanyTest(testId())));
+    const elapsed = Date.now() - started;
+    expect(requests('companyTest')).toHaveLength(40);
+    expect(throttled('companyTest')).toEqual([]);
+    // 40 grants one per 110 ms: at least 39 gaps (a little slack for timers)
+    expect(elapsed).toBeGreaterThanOrEqual(39 * spacingMs(10) - 200);
+  });
+
+  it('keeps two workers of one integration together under the query and the mutation limits', async () => {
+    const integration = { id: randomUUID(), codesignalApiKey: h.seed.apiKey };
+    const workers = [processA, processB].map((db) => clientsOf(db).codesignal(integration));
+    const reads = Promise.all(Array.from({ length: 40 }, (_, i) => workers[i % 2]!.getCompanyTest(testId())));
+    const writes = Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        workers[i % 2]!.createTestSession({ testId: testId(), candidateEmail: `paced-${i}-${randomUUID()}@example.org`, candidateFirstName: 'Ada', candidateLastName: 'Lovelace', externalId: `lever:opp-${i}:inv-1`, expireDuration: 7 * 86_400_000 }),
+      ),
+    );
+    await Promise.all([reads, writes]);
+    expect(requests('companyTest')).toHaveLength(40);
+    expect(requests('createCompanyTestSession')).toHaveLength(16);
+    expect(throttled('companyTest')).toEqual([]);
+    expect(throttled('createCompanyTestSession')).toEqual([]);
+    // fields are budgeted apart: the reads did not wait for the slower mutations, nor the reverse
+    expect(busiestWindow(requests('companyTest').map((r) => r.at), 1000)).toBeLessThanOrEqual(10);
+    expect(busiestWindow(requests('createCompanyTestSession').map((r) => r.at), 1000)).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps the grants of two processes, counted where they are granted, within the limit in every sliding second', async () => {
+    const integrationId = randomUUID();
+    const field = [{ name: 'createCompanyTestSession', mutation: true }];
+    const limiters = [processA, processB].map((db) => createCodeSignalRateLimiter({ db, integrationId, mutationsPerSecond: 5 }));
+    const started = Date.now();
+    const granted = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      await limiters[i % 2]!.acquire(field);
+      return Date.now();
+    }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(19 * spacingMs(5) - 200);
+    expect(busiestWindow(granted, 1000)).toBeLessThanOrEqual(5);
+  });
+
+  it('is what keeps the sandbox from throttling: the same burst unpaced is refused', async () => {
+    const unpaced = createCodeSignalClient({ url: h.graphqlUrl, apiKey: h.seed.apiKey });
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => unpaced.getCompanyTest(testId())));
+    expect(outcomes.some((o) => o.status === 'rejected')).toBe(true);
+    expect(throttled('companyTest').length).toBeGreaterThan(0);
+  });
+});
