@@ -86,8 +86,18 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lcs-bench-'));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => console.error(`bench: stopping failed: ${err.message}`));
   };
+  // Ctrl-C (or a SIGTERM) stops every process the stack started before the benchmark exits, also when
+  // only the benchmark's own process gets the signal (servers run in process groups of their own).
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`bench: ${signal}: stopping the servers, the API and the worker`);
+    void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // Servers in their own processes, told their ports up front: on ports free a moment ago, started
     // again on new ones when another process took one first (onFreePorts).
@@ -121,6 +131,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       spawnEntry(entry, { ...env, ...opts.workerEnv, ...extraEnv }, 'worker started', path.join(dataDir, 'worker.log'));
     let worker = await startWorker();
     stops.push(() => stopChild(worker));
+    console.error(`bench: stack up (data ${dataDir})`);
 
     const stack: BenchStack = {
       dataDir,
