@@ -72,7 +72,7 @@ export const environmentSchema = z.object({
   LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
   /** CodeSignal's limit per API key, mutation field and second: undocumented, 5 is an assumption (queries: the schema's `@rateLimit`). */
   CODESIGNAL_MUTATIONS_PER_SECOND: z.coerce.number().int().positive().max(100).default(5),
-  /** How long a worker reuses an integration's keys and settings before reading them again: a saved change reaches running flows within it. */
+  /** How long a worker or the API reuses an integration read from PostgreSQL: a saved change reaches webhooks and running flows within it. */
   INTEGRATION_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   /** How long a production entry waits for each dependency (PostgreSQL, Temporal) at start before it exits naming the variable. */

@@ -38,8 +38,8 @@ export interface ApiDeps {
 export function createApp({ config, db, temporal, logger }: ApiDeps): express.Express {
   const box = secretBoxFrom(config);
   // One cached lookup of integrations for every route on the hot path (webhooks, sourcing, selection):
-  // a changed signing token or setting takes effect within its 5 s. Admin routes read the repository directly.
-  const findIntegration = cachedIntegrationLookup(db, box, 5_000);
+  // a changed signing token or setting takes effect within INTEGRATION_CACHE_MS, as in the workers. Admin routes read the repository directly.
+  const findIntegration = cachedIntegrationLookup(db, box, config.INTEGRATION_CACHE_MS);
   // Every route's Lever and CodeSignal clients; their calls share each integration's budgets with the workers.
   const clients = createIntegrationClients({
     db,

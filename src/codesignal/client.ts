@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { z } from 'zod';
 import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, redactSecrets } from '../external-api-error';
 import * as documents from './documents';
-import { operationName, rootFields, type RootField } from './documents';
+import { operationName, rootFields } from './documents';
 import type { CompanyTestFieldsFragment, LiveInterviewFieldsFragment, TestSessionInput, LiveInterviewInput as GeneratedLiveInterviewInput } from './generated/operations';
 import type { CodeSignalRequestLimiter } from './rate-limiter';
 import { checkResponse } from './schema';
@@ -90,16 +90,9 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     return text;
   };
 
-  const fieldsOf = new WeakMap<object, RootField[]>();
-  const limitedFields = (document: TypedDocumentNode<unknown, never>): RootField[] => {
-    let fields = fieldsOf.get(document);
-    if (fields === undefined) fieldsOf.set(document, (fields = rootFields(document)));
-    return fields;
-  };
-
   async function execute<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
     const name = operationName(document);
-    await options.limiter?.acquire(limitedFields(document as TypedDocumentNode<unknown, never>));
+    if (options.limiter) await options.limiter.acquire(rootFields(document));
     let status: number;
     let retryAfterMs: number | undefined;
     let text: string;
