@@ -9,6 +9,7 @@ import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
 import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
+import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
 
 export interface CandidateWorkerOptions {
   connection: NativeConnection;
@@ -26,7 +27,7 @@ export interface CandidateWorkerOptions {
 
 /** The service's workflows bundled as a worker loads them, with the failure converter; `npm run build` writes it once. */
 export async function bundleWorkflows(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), failureConverterPath });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), workflowInterceptorModules: workflowInterceptorModules(), failureConverterPath });
   return code;
 }
 
@@ -46,13 +47,16 @@ export function workerInterceptors(): WorkerInterceptors {
 }
 
 export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Worker> {
+  const source = workflowSource(opts.workflowBundlePath);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...workflowSource(opts.workflowBundlePath),
+    ...source,
     activities: createActivities(opts.deps),
-    interceptors: workerInterceptors(),
+    // a bundle holds its workflow interceptor modules already (bundleWorkflows); bundling from source adds them here
+    interceptors: { ...workerInterceptors(), ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules() } : {}) },
+    sinks: workerSinks({ logger: opts.deps.logger }),
     dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
