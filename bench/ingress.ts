@@ -1,12 +1,16 @@
 /**
  * Webhook ingress throughput and latency, side by side with raw Temporal signal-with-start against the
- * same server in the same run. Starts the stack in its production shape (Temporal dev server, embedded
- * PostgreSQL, API and worker as separate processes), then drives both paths at a fixed concurrency,
- * alternating rounds.
+ * same server in the same run, and the cost of observability: the same ingress with metrics and tracing
+ * off (the first API) and on (a second API process on the same servers: its metrics listener scraped
+ * every second, its spans exported over OTLP/HTTP to a collector endpoint in this process). Starts the
+ * stack in its production shape (Temporal dev server, embedded PostgreSQL, API and worker as separate
+ * processes), then drives the three paths at a fixed concurrency, each round in another order.
  *
- *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 2]
+ *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 6]
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
@@ -18,7 +22,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '6' },
     candidates: { type: 'string', default: '200' },
   },
 });
@@ -66,10 +70,41 @@ function summarize(results: Result[]) {
   };
 }
 
+/** Takes OTLP/HTTP trace exports as a collector would (200 to every POST) and counts their bytes. */
+async function otlpEndpoint(): Promise<{ url: string; received: () => number; close(): void }> {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received: () => bytes, close: () => server.close() };
+}
+
+/** Every order of three phases, so each path runs first, second and third equally often over six rounds. */
+const orders = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0], [0, 2, 1], [1, 0, 2]] as const;
+
 async function main() {
   // Production topology: Temporal and PostgreSQL as servers, the API and the worker each in its own process.
-  const stack = await startBenchStack();
+  // The first API and the worker run with metrics and tracing off (no metrics listener, no OTLP endpoint).
+  const stack = await startBenchStack({ env: { METRICS_PORT: 'off' } });
   const { adminToken } = stack;
+  // The observed API: metrics listener scraped every second as Prometheus would, spans exported over OTLP.
+  const collector = await otlpEndpoint();
+  const [metricsPort] = await new Promise<number[]>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve([port]));
+    });
+  });
+  const observed = await stack.startApi({ METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+  let scrapes = 0;
+  const scraper = setInterval(() => {
+    void fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(async (r) => {
+      await r.text();
+      if (r.ok) scrapes++;
+    }, () => undefined);
+  }, 1000);
 
   const base = stack.baseUrl;
   const signingToken = randomBytes(24).toString('hex');
@@ -84,7 +119,7 @@ async function main() {
 
   // Both paths spread events over the same number of candidate workflows; opportunity ids are UUIDs, as Lever's are (the ingress takes no other).
   const opportunityOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-  const ingress = (round: number) => (i: number) => {
+  const ingress = (apiBase: string, round: number) => (i: number) => {
     const triggeredAt = Date.now();
     const token = randomBytes(24).toString('hex');
     const body = {
@@ -94,7 +129,7 @@ async function main() {
       signature: createHmac('sha256', signingToken).update(token + triggeredAt).digest('hex'),
       data: { opportunityId: opportunityOf(i % candidates), fromStageId: null, toStageId: `stage-${round}-${i}` },
     };
-    return fetch(`${base}/webhooks/lever/${integration.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    return fetch(`${apiBase}/webhooks/lever/${integration.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
       await r.arrayBuffer();
       if (r.status !== 202) throw new Error(`status ${r.status}`);
     });
@@ -107,34 +142,43 @@ async function main() {
       { kind: 'stageChange', key: `raw-${round}-${i}`, triggeredAt: Date.now(), fromStageId: null, toStageId: `stage-${round}-${i}` },
     ).then(() => undefined);
 
-  await drive('warm-up', 200, ingress(-1));
+  await drive('warm-up', 200, ingress(base, -1));
+  await drive('warm-up', 200, ingress(observed.baseUrl, -2));
   await drive('warm-up', 200, raw(-1));
   const ingressResults: Result[] = [];
+  const observedResults: Result[] = [];
   const rawResults: Result[] = [];
-  // ABBA order, with a pause for the worker to work off the previous phase's workflow tasks, so
-  // neither path is measured while the other's backlog still loads the server.
+  // Each round in another order, with a pause for the worker to work off the previous phase's workflow
+  // tasks, so no path is measured while another's backlog still loads the server.
   const settle = () => new Promise((r) => setTimeout(r, 3000));
   for (let round = 0; round < rounds; round++) {
     const phases = [
       async () => rawResults.push(await drive('raw', requests, raw(round))),
-      async () => ingressResults.push(await drive('ingress', requests, ingress(round))),
+      async () => ingressResults.push(await drive('ingress', requests, ingress(base, round))),
+      async () => observedResults.push(await drive('ingress, observed', requests, ingress(observed.baseUrl, round + rounds))),
     ];
-    if (round % 2 === 1) phases.reverse();
-    for (const phase of phases) {
+    for (const phase of orders[round % orders.length]!) {
       await settle();
-      await phase();
+      await phases[phase]!();
     }
   }
+  clearInterval(scraper);
   const a = summarize(ingressResults);
   const b = summarize(rawResults);
+  const o = summarize(observedResults);
   const fmt = (s: ReturnType<typeof summarize>) =>
     `${s.throughput.toFixed(0).padStart(6)} req/s   p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms   failures ${s.failures}`;
+  const ratio = (x: ReturnType<typeof summarize>, y: ReturnType<typeof summarize>) =>
+    `throughput ${(x.throughput / y.throughput).toFixed(2)}×   p50 ${(x.p50 / y.p50).toFixed(2)}×   p99 ${(x.p99 / y.p99).toFixed(2)}×`;
   console.log(`\nwebhook ingress vs raw signal-with-start — ${rounds}×${requests} requests each, concurrency ${concurrency}, ${candidates} candidates`);
-  console.log(`  raw Temporal client   ${fmt(b)}`);
-  console.log(`  HTTP webhook ingress  ${fmt(a)}`);
-  console.log(`  ratio ingress/raw     throughput ${(a.throughput / b.throughput).toFixed(2)}×   p50 ${(a.p50 / b.p50).toFixed(2)}×   p99 ${(a.p99 / b.p99).toFixed(2)}×   (target throughput ≥ 0.80×)`);
+  console.log(`  raw Temporal client                    ${fmt(b)}`);
+  console.log(`  HTTP webhook ingress                   ${fmt(a)}`);
+  console.log(`  HTTP webhook ingress, metrics+tracing  ${fmt(o)}   (${scrapes} scrapes, ${(collector.received() / 1e6).toFixed(1)} MB of spans exported)`);
+  console.log(`  ratio ingress/raw                      ${ratio(a, b)}   (target throughput ≥ 0.80×)`);
+  console.log(`  ratio observed/unobserved ingress      ${ratio(o, a)}   (target throughput ≥ 0.97×)`);
 
   await client.connection.close();
+  collector.close();
   await stack.stop();
 }
 

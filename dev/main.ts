@@ -23,6 +23,8 @@ import { createCandidateWorker, installRuntime } from '../src/worker';
 import { temporalUiPath } from '../src/api/temporal-ui-proxy';
 import { lockDataDir } from './instance-lock';
 import { checkDatabase, connectTemporal } from '../src/startup-checks';
+import { startTracing, temporalClientInterceptors } from '../src/observability/tracing';
+import { startConfiguredMetricsServer, temporalMetricsBindAddress } from '../src/observability/metrics-server';
 
 /** The web UI's admin when ADMIN_EMAIL is not set; its password is generated into DATA_DIR. */
 const devAdminEmail = 'admin@example.com';
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   // Development keeps its generated encryption key next to the data it protects.
   config = { ...config, ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? readOrCreateSecret(path.join(dataDir, 'encryption-key'), newMasterKey) };
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [{ name: 'pid file', stop: async () => releaseLock() }];
+  // before the clients and the worker are made; stopped last, so the spans of the shutdown are exported too
+  const tracing = startTracing(config, 'dev');
+  stops.push({ name: 'tracing', stop: tracing.shutdown });
   // A step that cannot finish (e.g. the worker draining towards a Temporal server that died) must not
   // keep the process from stopping: each gets the worker's grace period and a margin.
   const stepTimeoutMs = (config.WORKER_SHUTDOWN_GRACE_SECONDS + 20) * 1000;
@@ -117,11 +122,12 @@ async function main(): Promise<void> {
       : await Connection.connect({ address: temporalAddress });
     stops.push({ name: 'temporal client', stop: () => connection.close() });
     const dataConverter = dataConverterFor(config);
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: temporalClientInterceptors() });
     await registerSearchAttributes(temporal, logger);
 
     const linkSigningSecret = config.LINK_SIGNING_SECRET ?? readOrCreateSecret(path.join(dataDir, 'link-signing-secret'));
-    installRuntime(logger, []);
+    const temporalMetricsAddress = await temporalMetricsBindAddress(config);
+    installRuntime(logger, [], temporalMetricsAddress);
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
     const worker = await createCandidateWorker({
@@ -147,6 +153,9 @@ async function main(): Promise<void> {
     await ensureAdmin(db, adminEmail, config.ADMIN_PASSWORD ?? readOrCreateSecret(path.join(dataDir, 'admin-password')));
     const api = await listen({ config: { ...config, ADMIN_TOKEN: adminToken, LINK_SIGNING_SECRET: linkSigningSecret }, db, temporal, logger }, config.PORT, config.HOST);
     stops.push({ name: 'api', stop: api.close });
+    // a port already taken (another npm start) only costs this process its metrics
+    const metricsServer = await startConfiguredMetricsServer(config, { db, logger, temporalMetricsAddress, bestEffort: true });
+    if (metricsServer) stops.push({ name: 'metrics', stop: metricsServer.close });
     const demo = sandboxes ? demoWalkthrough(sandboxes, await ensureDemoIntegration(db, box, sandboxes, config.publicUrl)) : undefined;
 
     console.log(
@@ -156,6 +165,7 @@ async function main(): Promise<void> {
         `  API              ${config.publicUrl}  (health: ${config.publicUrl}/readyz)`,
         `  Temporal         ${temporalAddress}  namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
         `  Temporal Web UI  ${temporalUiLine(config)}`,
+        `  Metrics          ${metricsServer ? metricsServer.url : config.METRICS_PORT === 'off' ? 'off (METRICS_PORT=off)' : `none: METRICS_PORT ${config.METRICS_PORT} was taken`}`,
         `  PostgreSQL       ${embedded ? `embedded, 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}` : 'DATABASE_URL'}`,
         `  Data directory   ${dataDir}`,
         `  Set-up web UI    ${config.publicUrl}/admin/  log in as ${adminEmail}, password ${config.ADMIN_PASSWORD ? 'from ADMIN_PASSWORD' : `in ${path.join(dataDir, 'admin-password')}`}`,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { secretBoxFrom } from './crypto/secret-box';
+import { candidateEmailKeysFrom } from './db/candidate-directory';
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
 const booleanString = z
@@ -108,6 +109,23 @@ export const environmentSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
+  /** The metrics listener (GET /metrics, docs/observability.md): a port of its own, 0 = any free port, `off` = none. */
+  METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** host:port of the Temporal SDK's own Prometheus exporter in a worker (port 0: a free loopback port at start), or `off`. */
+  TEMPORAL_METRICS_BIND_ADDRESS: z
+    .string()
+    .regex(/^(off|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$/, 'must be host:port (e.g. 127.0.0.1:9465; port 0 = a free port) or off')
+    .default('127.0.0.1:0'),
+  /**
+   * Traces over OTLP/HTTP (docs/observability.md "Traces"), off unless one is set: the collector's base
+   * URL (spans go to <it>/v1/traces), or the traces URL itself, which wins. The exporter reads the
+   * other standard OTEL_EXPORTER_OTLP_* variables (headers, timeout, compression) itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  /** The traces' service.name; default lever-codesignal-api, lever-codesignal-worker, or lever-codesignal for `npm start`. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   PATH: z.string().default(''),
 }).superRefine((env, ctx) => {
   // Node refuses to start a server whose headers may take longer than the whole request.
@@ -163,6 +181,7 @@ export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
   leverRequestsPerSecond: cfg.LEVER_REQUESTS_PER_SECOND,
   codesignalMutationsPerSecond: cfg.CODESIGNAL_MUTATIONS_PER_SECOND,
   integrationCacheMs: cfg.INTEGRATION_CACHE_MS,
+  candidateEmailKeys: candidateEmailKeysFrom(cfg),
 });
 
 /** Production entry points need external servers; fail fast when they are missing. */

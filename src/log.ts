@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino from 'pino';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
@@ -13,7 +14,13 @@ const redact = [
 
 export type Logger = pino.Logger;
 
+/** A line written while a span is active carries its trace (docs/observability.md "Traces"); with tracing off there is none. */
+function traceIds(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
 /** `destination` is for tests that read what was logged; stdout otherwise. */
 export function createLogger(level: string, name = 'lever-codesignal', destination?: pino.DestinationStream): Logger {
-  return pino({ name, level, redact: { paths: redact, censor: '[redacted]' } }, destination);
+  return pino({ name, level, redact: { paths: redact, censor: '[redacted]' }, mixin: traceIds }, destination);
 }

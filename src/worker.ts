@@ -10,6 +10,9 @@ import { checkDependencies, firstLineOf, StartupCheckError } from './startup-che
 import { createLogger, type Logger } from './log';
 import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
+import { activityTracing, startTracing } from './observability/tracing';
+import { startConfiguredMetricsServer, temporalMetricsBindAddress } from './observability/metrics-server';
+import { activityRetryMetrics } from './observability/activity-metrics-interceptor';
 
 export interface CandidateWorkerOptions {
   connection: NativeConnection;
@@ -43,7 +46,8 @@ function workflowSource(bundlePath?: string): { workflowBundle: { codePath: stri
  * activity as the Temporal failure they stand for (toActivityFailure).
  */
 export function workerInterceptors(): WorkerInterceptors {
-  return { activity: [activityFailureMapping] };
+  // tracing outermost: the activity's span holds the failure as mapped
+  return { activity: [activityTracing, activityFailureMapping, activityRetryMetrics] };
 }
 
 export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Worker> {
@@ -63,11 +67,17 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
   });
 }
 
-/** Routes the SDK's own logs through our logger (which redacts secrets). */
-export function installRuntime(logger: Logger, shutdownSignals: NodeJS.Signals[]): void {
+/**
+ * Routes the SDK's own logs through our logger (which redacts secrets); with `metricsBindAddress`
+ * (temporalMetricsBindAddress), the SDK's Prometheus exporter listens there (the metrics listener appends it).
+ */
+export function installRuntime(logger: Logger, shutdownSignals: NodeJS.Signals[], metricsBindAddress?: string): void {
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => logger[entry.level === 'ERROR' ? 'error' : 'warn'](entry.meta ?? {}, entry.message)),
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      ...(metricsBindAddress ? { metrics: { prometheus: { bindAddress: metricsBindAddress, useSecondsForDurations: true } } } : {}),
+    },
     shutdownSignals,
   });
 }
@@ -77,13 +87,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const tracing = startTracing(config, 'worker');
   // Before anything else: PostgreSQL (migrated by the API) and Temporal (with the API's search attributes) answer.
   await (await checkDependencies(config, 'worker')).close();
-  installRuntime(logger, ['SIGINT', 'SIGTERM']);
+  const temporalMetricsAddress = await temporalMetricsBindAddress(config);
+  installRuntime(logger, ['SIGINT', 'SIGTERM'], temporalMetricsAddress);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! }).catch((err: unknown) => {
     throw new StartupCheckError(`TEMPORAL_ADDRESS: the worker cannot connect to Temporal at ${config.TEMPORAL_ADDRESS} (${firstLineOf(err)})`);
   });
   const db = createPool(config.DATABASE_URL!, logger);
+  const metricsServer = await startConfiguredMetricsServer(config, { db, logger, temporalMetricsAddress });
   try {
     const worker = await createCandidateWorker({
       connection,
@@ -98,8 +111,10 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker drained and stopped');
   } finally {
+    await metricsServer?.close();
     await connection.close();
     await db.end();
+    await tracing.shutdown();
   }
 }
 

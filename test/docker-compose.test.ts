@@ -64,8 +64,8 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const productionSection = readme.slice(readme.indexOf('\n## Production\n'), readme.indexOf('\n## Tests\n'));
 
 describe('docker-compose.yml', () => {
-  it('defines PostgreSQL, Temporal, its UI, the API and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+  it('defines PostgreSQL, Temporal, its UI, the API, the worker, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
     expect(compose.services.api.build).toBe('.');
     expect(compose.services.worker.build).toBe('.');
     expect(compose.services.temporal.environment.DB).toBe('postgres12');

@@ -21,6 +21,8 @@ export interface BenchStack {
   baseUrl: string;
   api: ChildProcess;
   worker: ChildProcess;
+  /** One more API process on the same servers (the first one has migrated), e.g. with other settings; stopped with the stack. */
+  startApi(env?: Record<string, string>): Promise<{ baseUrl: string; process: ChildProcess }>;
   /** Stops the worker (SIGTERM, drained) and starts a fresh one, e.g. from a build or with NODE_OPTIONS. */
   restartWorker(opts?: { entry?: string; env?: Record<string, string> }): Promise<ChildProcess>;
   stop(): Promise<void>;
@@ -121,6 +123,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
         PORT: String(port),
         HOST: '127.0.0.1',
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        // API and worker each on a free port (both would take 9464 on one machine); a benchmark may set `off`
+        METRICS_PORT: '0',
         ...opts.env,
       };
       return { api: await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log')), env, port };
@@ -143,6 +147,14 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       api,
       get worker() {
         return worker;
+      },
+      startApi: async (extraEnv = {}) => {
+        const started = await onFreePorts(1, async ([port]) => {
+          const apiEnv = { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...extraEnv };
+          return { port, process: await spawnEntry('src/api/server.ts', apiEnv, 'api listening', path.join(dataDir, `api-${port}.log`)) };
+        });
+        stops.push(() => stopChild(started.process));
+        return { baseUrl: `http://127.0.0.1:${started.port}`, process: started.process };
       },
       restartWorker: async (restart) => {
         await stopChild(worker);

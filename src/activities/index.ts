@@ -1,3 +1,4 @@
+import { createCandidateDirectory } from '../db/candidate-directory';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
@@ -25,6 +26,8 @@ export interface ActivityDeps {
   codesignalMutationsPerSecond?: number;
   /** INTEGRATION_CACHE_MS; default 5 s. */
   integrationCacheMs?: number;
+  /** HMAC keys of the candidate directory's e-mail hashes (candidateEmailKeysFrom); without them the directory is not written. */
+  candidateEmailKeys?: readonly Buffer[];
 }
 
 /** Every activity the worker registers, built once from its dependencies; tests hand in their own. */
@@ -44,7 +47,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities({ contexts }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
     ...createSyncActivities({ contexts }),
-    ...createLeverEventActivities({ contexts }),
+    ...createLeverEventActivities({
+      contexts,
+      directory: deps.candidateEmailKeys ? createCandidateDirectory({ db: deps.db, box: deps.box, emailKeys: deps.candidateEmailKeys }) : undefined,
+    }),
     ...createPublicLinkActivities({ contexts }),
   };
 }

@@ -8,6 +8,8 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { payloadCodecFor } from '../temporal/payload-codec';
 import { activityRoutes } from './admin/activity';
+import { candidateRoutes } from './admin/candidates';
+import { candidateEmailKeysFrom, createCandidateDirectory } from '../db/candidate-directory';
 import { adminUiRoutes } from './admin/ui';
 import { adminSessions } from './admin/admin-auth';
 import { adminSessionRoutes } from './admin/admin-session';
@@ -26,6 +28,7 @@ import { publicLinkRoutes } from './public-links/routes';
 import { ensurePublicLinkSchedules } from './public-links/schedule';
 import { setupRoutes } from './admin/setup';
 import { temporalUiProxy } from './temporal-ui-proxy';
+import { httpServerSpans } from '../observability/http-server-spans';
 
 export interface ApiDeps {
   config: Config;
@@ -52,6 +55,8 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.disable('x-powered-by');
   // Who the client is (req.ip: log-in throttling, logs) when the API runs behind reverse proxies; none trusted by default.
   app.set('trust proxy', config.TRUST_PROXY);
+  // first: everything a request does runs in its span (when tracing is on)
+  app.use(httpServerSpans());
   app.use(assignRequestId);
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
   app.use(temporalUiProxy({ config, db, logger })); // the Temporal Web UI at /temporal, for admins, when TEMPORAL_UI_UPSTREAM is set
@@ -106,8 +111,10 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   const accounts = { db, box, adminToken: config.ADMIN_TOKEN, clients };
   app.use(mappingRoutes(accounts));
   app.use(setupRoutes(accounts));
+  const directory = createCandidateDirectory({ db, box, emailKeys: candidateEmailKeysFrom(config) });
   app.use(
     activityRoutes({
+      directory,
       db,
       box,
       temporal,
@@ -115,6 +122,19 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       namespace: config.TEMPORAL_NAMESPACE,
       temporalUiUrl: config.temporalUiUrl,
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+    }),
+  );
+  // The per-candidate timeline: search, timeline, re-sync (README "Candidate timeline").
+  app.use(
+    candidateRoutes({
+      ...accounts,
+      temporal,
+      directory,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      temporalUiUrl: config.temporalUiUrl,
+      temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+      logger,
     }),
   );
   app.use(sourcingAdminRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
@@ -129,7 +149,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // Public-link scan schedules converge at start: every integration with the results enabled gets its Schedule (logged, never fatal).
   void ensurePublicLinkSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
   app.use(
-    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients }),
+    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, logger }),
   );
   app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);

@@ -15,6 +15,8 @@ import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
 import { clientErrorLog } from './errors';
 import { pruneIngressRecordsHourly } from './ingress/retention';
+import { startTracing, temporalClientInterceptors } from '../observability/tracing';
+import { startConfiguredMetricsServer } from '../observability/metrics-server';
 
 type ServerTimeouts = Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
 
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireExternal(config, 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'ADMIN_TOKEN', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY');
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  const tracing = startTracing(config, 'api');
   // Before anything else: PostgreSQL and Temporal (with the namespace) answer; the checked connection is kept.
   const connection = await checkDependencies(config, 'api');
   const crossSite = crossSiteUiWarning(config);
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
   const db = createPool(config.DATABASE_URL!, logger);
   await migrate(config.DATABASE_URL!, logger);
   await sealStoredSecrets(db, secretBoxFrom(config), logger);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config), interceptors: temporalClientInterceptors() });
   await registerSearchAttributes(temporal, logger);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   const api = await listen({ config, db, temporal, logger }, config.PORT, config.HOST).catch((err: unknown) => {
@@ -138,12 +141,15 @@ async function main(): Promise<void> {
     throw new StartupCheckError(`${code === 'EADDRNOTAVAIL' ? 'HOST' : 'PORT'}: cannot listen on ${config.HOST}:${config.PORT} (${code})`);
   });
   logger.info({ url: config.publicUrl }, 'api listening');
+  const metricsServer = await startConfiguredMetricsServer(config, { db, logger });
 
   const stop = async () => {
     logger.info('shutting down');
+    await metricsServer?.close();
     await api.close();
     await connection.close();
     await db.end();
+    await tracing.shutdown();
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());

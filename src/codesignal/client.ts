@@ -5,6 +5,7 @@ import { ExternalApiError, isRetryableStatus, networkError, parseRetryAfter, red
 import * as documents from './documents';
 import { operationName, rootFields } from './documents';
 import type { CompanyTestFieldsFragment, LiveInterviewFieldsFragment, TestSessionInput, LiveInterviewInput as GeneratedLiveInterviewInput } from './generated/operations';
+import type { ExternalRequestObservation } from '../observability/metrics';
 import type { CodeSignalRequestLimiter } from './rate-limiter';
 import { checkResponse } from './schema';
 import type { CodeSignalCompanyUser } from './types';
@@ -18,6 +19,8 @@ export interface CodeSignalClientOptions {
   /** Per request, limiter wait excluded. Default 15 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Told of every request sent (metrics), named by its GraphQL operation. */
+  observe?: (o: ExternalRequestObservation) => void;
 }
 
 /**
@@ -96,6 +99,9 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     let status: number;
     let retryAfterMs: number | undefined;
     let text: string;
+    const started = performance.now();
+    const observed = (result: ExternalRequestObservation['status'], rateLimited = false) =>
+      options.observe?.({ operation: name, status: result, seconds: (performance.now() - started) / 1000, rateLimited });
     try {
       const res = await doFetch(options.url, {
         method: 'POST',
@@ -107,19 +113,23 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
       retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       text = await res.text();
     } catch (err) {
+      observed('network_error');
       throw networkError('codesignal', name, err);
     }
 
     const body = graphqlResponseSchema.safeParse(parseJson(text));
     const errors = body.success ? (body.data.errors ?? []) : [];
     const messages = errors.length ? errors.map((e) => e.message).join('; ') : 'no GraphQL errors in the answer';
+    const graphqlClass = errors.length ? classifyGraphQLErrors(errors) : undefined;
+    if (status < 200 || status >= 300 || !errors.length) observed(status, status === 429);
+    else observed('graphql_error', graphqlClass?.code === 'RateLimited');
     if (status < 200 || status >= 300) {
       throw fail(name, status, messages, { code: httpCode(status), retryable: isRetryableStatus(status), retryAfterMs });
     }
     // A 2xx the service cannot read is CodeSignal's (or a proxy's) problem, not the request's: retried.
     if (!body.success) throw fail(name, status, 'unexpected response (body is not a GraphQL answer)', { code: 'UnexpectedResponse', retryable: true });
     // throttling may arrive as a 200 with an error (how CodeSignal signals it is undocumented)
-    if (errors.length) throw fail(name, status, messages, { ...classifyGraphQLErrors(errors), retryAfterMs });
+    if (graphqlClass) throw fail(name, status, messages, { ...graphqlClass, retryAfterMs });
     const checked = checkResponse(document, variables, body.data.data);
     if (!checked.ok) throw fail(name, status, `unexpected response (${checked.problems.join('; ')})`, { code: 'UnexpectedResponse', retryable: true });
     return checked.data;

@@ -98,6 +98,15 @@ export async function listWebhookDeliveries(
   return rows.map(fromRow);
 }
 
+/** One opportunity's deliveries, newest first (the candidate timeline); `limit` is capped at maxDeliveriesListed. */
+export async function listOpportunityDeliveries(db: Db, integrationId: string, opportunityId: string, limit: number): Promise<StoredWebhookDelivery[]> {
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT * FROM webhook_deliveries WHERE integration_id = $1 AND opportunity_id = $2 ORDER BY received_at DESC, id DESC LIMIT $3`,
+    [integrationId, opportunityId, Math.min(Math.max(limit, 1), maxDeliveriesListed)],
+  );
+  return rows.map(fromRow);
+}
+
 /** Deletes deliveries received more than `days` ago; answers how many. */
 export async function pruneWebhookDeliveries(db: Db, days: number): Promise<number> {
   const { rowCount } = await db.query(`DELETE FROM webhook_deliveries WHERE received_at < now() - $1 * interval '1 day'`, [days]);

@@ -1,8 +1,9 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
-import { createCodeSignalPacer, createCodeSignalRateLimiter } from '../codesignal/rate-limiter';
+import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
 import { createLeverClient, type LeverClient } from '../lever/client';
 import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
+import { processMetrics } from '../observability/metrics';
 import type { Integration } from './repository';
 
 export interface IntegrationClientsOptions {
@@ -44,21 +45,42 @@ export interface IntegrationClients {
   };
 }
 
+/** The limiter, with the time each caller waits in `acquire` reported (lcs_rate_limiter_wait_seconds). */
+function timed<A extends unknown[]>(limiter: { acquire(...args: A): Promise<void> }, waited: (seconds: number) => void): { acquire(...args: A): Promise<void> } {
+  return {
+    acquire: async (...args) => {
+      const started = performance.now();
+      await limiter.acquire(...args);
+      waited((performance.now() - started) / 1000);
+    },
+  };
+}
+
 export function createIntegrationClients(opts: IntegrationClientsOptions): IntegrationClients {
   const mutationsPerSecond = opts.codesignalMutationsPerSecond;
+  const metrics = processMetrics();
   return {
-    lever: (integration) =>
-      createLeverClient({
+    lever: (integration) => {
+      const observer = metrics.externalApi('lever', integration.id);
+      metrics.rateLimiterGranted('lever', integration.id, opts.leverRequestsPerSecond);
+      return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: createLeverRateLimiter({ db: opts.db, integrationId: integration.id, pointsPerSecond: opts.leverRequestsPerSecond }),
-      }),
-    codesignal: (integration) =>
-      createCodeSignalClient({
+        limiter: timed(createLeverRateLimiter({ db: opts.db, integrationId: integration.id, pointsPerSecond: opts.leverRequestsPerSecond }), observer.limiterWait),
+        observe: observer.request,
+        observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
+      });
+    },
+    codesignal: (integration) => {
+      const observer = metrics.externalApi('codesignal', integration.id);
+      metrics.rateLimiterGranted('codesignal', integration.id, mutationsPerSecond ?? DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND);
+      return createCodeSignalClient({
         url: opts.codesignalApiUrl,
         apiKey: integration.codesignalApiKey,
-        limiter: createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }),
-      }),
+        limiter: timed(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }), observer.limiterWait),
+        observe: observer.request,
+      });
+    },
     forKey: {
       lever: (apiKey) => createLeverClient({ baseUrl: opts.leverApiUrl, apiKey, limiter: createLeverPacer() }),
       codesignal: (apiKey) => createCodeSignalClient({ url: opts.codesignalApiUrl, apiKey, limiter: createCodeSignalPacer(mutationsPerSecond) }),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ExternalApiError, networkError, unexpectedResponse } from '../external-api-error';
+import type { ExternalRequestObservation, LeverWriteKind, LeverWriteOutcome } from '../observability/metrics';
 import { leverHttpError, parseJson } from './errors';
 import {
   archiveReasonSchema, createdEnvelope, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
@@ -20,7 +21,34 @@ export interface LeverClientOptions {
   /** Per request, limiter wait excluded. Default 15 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Told of every request sent (metrics): `operation` is the method and path template, never an id. */
+  observe?: (o: ExternalRequestObservation) => void;
+  /** Told of every note, file, tag, stage, link and archive write Lever accepted, and (`alreadyPresent`) of one found made. */
+  observeWrite?: (kind: LeverWriteKind, outcome: LeverWriteOutcome) => void;
 }
+
+/** Path segments that are never ids; any other segment is an id and becomes `:id` in an operation's name. */
+const staticSegments = new Set([
+  'opportunities', 'notes', 'files', 'download', 'panels', 'users', 'stages', 'postings', 'archive_reasons', 'webhooks', 'stage', 'archived',
+  'addTags', 'removeTags', 'addLinks', 'removeLinks', 'addSources', 'removeSources',
+]);
+
+/** `GET /opportunities/:id/notes`: a request's bounded name for metrics (the query string dropped, ids replaced). */
+export function leverOperation(method: string, path: string): string {
+  const segments = path.split('?')[0]!.split('/').filter(Boolean).slice(0, 6);
+  return `${method} /${segments.map((s) => (staticSegments.has(s) ? s : ':id')).join('/')}`;
+}
+
+const writeKinds: Record<string, LeverWriteKind> = {
+  'POST /opportunities/:id/notes': 'note',
+  'POST /opportunities/:id/files': 'file',
+  'POST /opportunities/:id/addTags': 'tag',
+  'POST /opportunities/:id/removeTags': 'tag',
+  'PUT /opportunities/:id/stage': 'stage',
+  'POST /opportunities/:id/addLinks': 'link',
+  'POST /opportunities/:id/removeLinks': 'link',
+  'PUT /opportunities/:id/archived': 'archive',
+};
 
 /** One page of a list; `next` is the opaque token for the following page, undefined on the last one. */
 export interface LeverPage<T> {
@@ -157,6 +185,7 @@ export function createLeverClient(options: LeverClientOptions) {
   /** One request, paced by the limiter; any HTTP answer is returned, only a network failure throws. */
   async function answer(req: LeverRequest, opts: SendOptions = {}): Promise<Response> {
     const call = `${req.method} ${req.path}`;
+    const operation = leverOperation(req.method, req.path);
     await options.limiter?.acquire();
     opts.signal?.throwIfAborted();
     const url = new URL(baseUrl + req.path);
@@ -167,15 +196,21 @@ export function createLeverClient(options: LeverClientOptions) {
     const headers: Record<string, string> = { authorization: `Basic ${basic}`, accept: 'application/json' };
     if (req.json !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? timeoutMs);
+    const started = performance.now();
+    const observed = (status: number | 'network_error') =>
+      options.observe?.({ operation, status, seconds: (performance.now() - started) / 1000, rateLimited: status === 429 });
     try {
-      return await doFetch(url, {
+      const res = await doFetch(url, {
         method: req.method,
         headers,
         body: req.form ?? (req.json === undefined ? undefined : JSON.stringify(req.json)),
         ...(opts.redirect ? { redirect: opts.redirect } : {}),
         signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       });
+      observed(res.status);
+      return res;
     } catch (err) {
+      observed('network_error');
       throw networkError('lever', call, err);
     }
   }
@@ -184,6 +219,8 @@ export function createLeverClient(options: LeverClientOptions) {
   async function send(req: LeverRequest): Promise<Response> {
     const res = await answer(req);
     if (!res.ok) throw await leverHttpError(`${req.method} ${req.path}`, res, secrets);
+    const written = writeKinds[leverOperation(req.method, req.path)];
+    if (written) options.observeWrite?.(written, 'written');
     return res;
   }
 
@@ -350,6 +387,8 @@ export function createLeverClient(options: LeverClientOptions) {
   // Conveniences that follow every page: one request per page, several per call (unlike everything above).
   return {
     ...api,
+    /** For the idempotent writes (writes.ts): the write was found already made, so none was sent. */
+    alreadyPresent: options.observeWrite ? (kind: LeverWriteKind) => options.observeWrite?.(kind, 'already_present') : undefined,
     listAllUsers: (filters: Parameters<typeof api.listUsers>[0] = {}) => listAll((pg) => api.listUsers(filters, pg)),
     listAllStages: () => listAll(api.listStages),
     listAllPostings: () => listAll(api.listPostings),

@@ -31,7 +31,7 @@ export async function ensureNote(
   const marker = noteMarker(`${opportunityId}/${note.ref}`);
   if (attempt.mayHaveWritten) {
     const existing = await lever.listAllNotes(opportunityId);
-    if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return;
+    if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return lever.alreadyPresent?.('note');
   }
   await lever.createNote(opportunityId, { value: `${note.text}\n\n${marker}`, notifyFollowers: note.notifyFollowers, performAs: note.performAs });
 }
@@ -66,6 +66,7 @@ export async function ensureTags(
   const toAdd = change.add.filter((t) => !tags.includes(t));
   if (toRemove.length) await lever.removeTags(opportunityId, toRemove, performAs);
   if (toAdd.length) await lever.addTags(opportunityId, toAdd, performAs);
+  if (!toRemove.length && !toAdd.length && (change.add.length || removable.length)) lever.alreadyPresent?.('tag');
 }
 
 export async function ensureLink(
@@ -79,7 +80,8 @@ export async function ensureLink(
   const readFirst = async () => {
     const { links } = await lever.getOpportunity(opportunityId);
     if (present && !links.includes(url)) await lever.addLinks(opportunityId, [url], performAs);
-    if (!present && links.includes(url)) await lever.removeLinks(opportunityId, [url], performAs);
+    else if (!present && links.includes(url)) await lever.removeLinks(opportunityId, [url], performAs);
+    else lever.alreadyPresent?.('link');
   };
   if (attempt.mayHaveWritten) return readFirst();
   if (present) {

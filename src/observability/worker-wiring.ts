@@ -1,5 +1,9 @@
 import type { InjectedSinks } from '@temporalio/worker';
 import type { Logger } from '../log';
+import { flowMetricsSinks } from './metrics';
+import type { FlowMetricsSinks } from './workflow-metrics-interceptor';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
+import { workflowTracingSinks } from './tracing';
 
 /**
  * What observability adds to every worker of the service: workflow interceptor modules (bundled with the
@@ -7,14 +11,13 @@ import type { Logger } from '../log';
  * and the sinks those interceptors report through (workflow code reaches the process only by sinks).
  */
 export function workflowInterceptorModules(): string[] {
-  return [];
+  return [require.resolve('./workflow-tracing-interceptors'), require.resolve('./workflow-metrics-interceptor')];
 }
 
 export interface WorkerSinkDeps {
   logger: Logger;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- filled in by the metrics and tracing sinks
-export function workerSinks(deps: WorkerSinkDeps): InjectedSinks<Record<string, never>> {
-  return {};
+export function workerSinks(deps: WorkerSinkDeps): InjectedSinks<FlowMetricsSinks & OpenTelemetrySinks> {
+  return { ...flowMetricsSinks(), ...workflowTracingSinks() };
 }

@@ -19,7 +19,7 @@ import type { assessmentWorkflow } from '../../src/workflows/assessment/assessme
 import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
 import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
 import { postJson, readJson, signedLeverDelivery } from './lever-webhook';
-import { adminToken, eventually, startStack, testLogger, type TestStack } from './stack';
+import { adminToken, eventually, startStack, testLogger, testWorkerSinks, type TestStack } from './stack';
 import { workerInterceptors } from '../../src/worker';
 
 /** What the helpers below need of a harness; both `startAssessmentHarness` and `startFaultHarness` give it. */
@@ -83,6 +83,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         dataConverter: dataConverterFor(config),
         activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) }),
         interceptors: workerInterceptors(),
+        sinks: testWorkerSinks(),
         shutdownGraceTime: '1s',
         identity,
       });

@@ -34,6 +34,13 @@ export function watchPage(page: Page) {
   };
 }
 
+/** Chromium with one page at the admin UI's screenshot size, watched as above. */
+export async function openWatchedPage() {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  return { browser, page, watched: watchPage(page) };
+}
+
 /**
  * Opens a workflow in the Temporal Web UI as the API serves it (`<api>/temporal/…`), after logging in
  * to the service's admin UI on the same origin (or not), with the UI's codec settings as the dev

@@ -13,7 +13,7 @@ import { candidateStateQuery, leverEventSignal } from '../../src/workflows/candi
 import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../src/workflows/shared/search-attributes';
 import { sampleLeverEvents } from './candidate-events';
-import { testDataConverter } from './stack';
+import { testDataConverter, testWorkerSinks } from './stack';
 
 async function main(out: string) {
   const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
@@ -28,6 +28,7 @@ async function main(out: string) {
       workflowsPath: require.resolve('../../src/workflows'),
       dataConverter: testDataConverter(),
       interceptors: workerInterceptors(),
+      sinks: testWorkerSinks(),
     });
     await worker.runUntil(async () => {
       const events = sampleLeverEvents();

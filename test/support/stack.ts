@@ -8,6 +8,8 @@ import { createIntegration, type Integration, type IntegrationInput } from '../.
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
+import { temporalClientInterceptors } from '../../src/observability/tracing';
+import { workerSinks } from '../../src/observability/worker-wiring';
 import { listeningSocket } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
 import { testWorkflowBundle } from './workflow-bundle';
@@ -20,6 +22,8 @@ export const testDataConverter = () => dataConverterFor({ ENCRYPTION_KEY: testEn
 /** Seals and opens stored secrets as the stack's API and worker do. */
 export const testSecretBox = secretBoxFrom({ ENCRYPTION_KEY: testEncryptionKey });
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
+/** The sinks of the bundle's workflow interceptors (src/observability/worker-wiring.ts), for a test's own Worker.create or replay. */
+export const testWorkerSinks = () => workerSinks({ logger: testLogger });
 
 /** The config the service would parse, pointed at the run's servers, with overrides. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -55,7 +59,8 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
   const config = testConfig({ PORT: String(socket.port), PUBLIC_URL: `http://127.0.0.1:${socket.port}`, ...opts.config });
   const db = createPool(config.DATABASE_URL!, testLogger);
   const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
+  // as the API's (src/api/server.ts): with tracing started (test/observability/tracing.test.ts), a start or signal carries the trace
+  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config), interceptors: temporalClientInterceptors() });
   const api = await listen({ config, db, temporal: client, logger: testLogger }, socket.server, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 

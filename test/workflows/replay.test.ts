@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { testDataConverter } from '../support/stack';
+import { testDataConverter, testWorkerSinks } from '../support/stack';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /**
@@ -18,6 +18,6 @@ describe('workflow replay', () => {
 
   it.each(histories)('replays %s with the current workflow code', async (file) => {
     const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: testWorkflowBundle(), dataConverter: testDataConverter() }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: testWorkflowBundle(), dataConverter: testDataConverter(), sinks: testWorkerSinks() }, history, file);
   });
 });

@@ -192,7 +192,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       const { lever, performAs } = await contexts.get(input.integrationId);
       const filename = reportFileName(input, input.session.id);
       // only a repeat looks for the file an earlier attempt may have uploaded
-      if (earlierAttemptMayHaveWritten() && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return;
+      if (earlierAttemptMayHaveWritten() && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return lever.alreadyPresent?.('file');
       const opportunity = await lever.getOpportunity(input.opportunityId);
       const bytes = await renderAssessmentReport({
         candidateName: opportunity.name,
@@ -209,6 +209,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       // read on every attempt, not only for idempotency: a candidate a recruiter already moved there gets no second stage change
       const opportunity = await lever.getOpportunity(input.opportunityId);
       if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
+      else lever.alreadyPresent?.('stage');
     },
   };
   return activities;

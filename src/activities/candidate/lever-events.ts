@@ -1,8 +1,10 @@
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import type { CandidateDirectory } from '../../db/candidate-directory';
 import { markLeverEventRefused, recordWebhookDelivery } from '../../db/webhook-deliveries';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
 import type { LeverClient } from '../../lever/client';
+import type { LeverOpportunity } from '../../lever/schemas';
 import { leverEventVerdict, type LeverOpportunityReading } from '../../workflows/candidate/candidate-state';
 import type { LeverCandidateEvent, LeverEventConfirmation } from '../../workflows/candidate/messages';
 import type { IntegrationContexts } from '../../integrations/context';
@@ -12,6 +14,8 @@ export interface LeverEventActivityDeps {
   /** How long a refusal waits for the ingress to record the delivery it refuses (it does so just after answering). */
   deliveryRowWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the opportunity's name and e-mails read here are kept (sealed) for the admin UI's candidate search; none: not kept. */
+  directory?: CandidateDirectory;
 }
 
 const leverEventNames: Record<LeverCandidateEvent['kind'], string> = {
@@ -22,7 +26,7 @@ const leverEventNames: Record<LeverCandidateEvent['kind'], string> = {
 };
 
 /** The opportunity as the check needs it; null when Lever answers 404 (no such opportunity, or deleted). */
-async function readOpportunity(lever: LeverClient, opportunityId: string): Promise<LeverOpportunityReading | null> {
+async function readOpportunity(lever: LeverClient, opportunityId: string, seen?: (o: LeverOpportunity) => Promise<void>): Promise<LeverOpportunityReading | null> {
   let opportunity;
   try {
     opportunity = await lever.getOpportunity(opportunityId);
@@ -30,6 +34,7 @@ async function readOpportunity(lever: LeverClient, opportunityId: string): Promi
     if (err instanceof ExternalApiError && err.status === 404) return null;
     throw err;
   }
+  await seen?.(opportunity);
   const archived = opportunity.archived ? { archivedAt: opportunity.archived.archivedAt, reason: opportunity.archived.reason ?? null } : null;
   // "hired" is an archive reason of type `hired` (§3.9); the reasons are read only for an archived opportunity
   const reasonId = archived?.reason;
@@ -80,6 +85,13 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
     });
   }
 
+  /** Best effort: the candidate search is a convenience, never a reason for the candidate's workflow to wait or fail. */
+  const keepInDirectory = async (integrationId: string, o: LeverOpportunity): Promise<void> => {
+    await deps.directory
+      ?.record({ integrationId, opportunityId: o.id, name: o.name, emails: o.emails })
+      .catch((err: unknown) => log.warn('candidate directory not updated', { error: err instanceof Error ? err.message : String(err) }));
+  };
+
   const activities = {
     /**
      * Reads the opportunity and answers whether Lever bears the event out, with the opportunity's
@@ -87,7 +99,7 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
      */
     async confirmLeverEvent(input: { integrationId: string; opportunityId: string; event: LeverCandidateEvent }): Promise<LeverEventConfirmation> {
       const { lever, db } = await contexts.get(input.integrationId);
-      const reading = await readOpportunity(lever, input.opportunityId);
+      const reading = await readOpportunity(lever, input.opportunityId, (o) => keepInDirectory(input.integrationId, o));
       const verdict = leverEventVerdict(input.event, reading);
       const reason = verdict.confirmed ? null : verdict.reason;
       if (reason !== null) await reportRefusal(db, input, reason);

@@ -2,6 +2,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
+import type { CandidateDirectory } from '../../db/candidate-directory';
 import type { Db } from '../../db/pool';
 import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSources } from '../../db/webhook-deliveries';
 import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../../workflows/shared/search-attributes';
@@ -20,6 +21,8 @@ export interface ActivityRoutesDeps {
   /** Base of the Temporal Web UI that deep links point into; without one, links are null. */
   temporalUiUrl: string | undefined;
   temporalTimeoutMs: number;
+  /** Names the candidates of deliveries and runs (the candidate timeline's directory); without it `candidateName` is null. */
+  directory?: CandidateDirectory;
 }
 
 const limit = z.coerce.number().int().min(1).max(maxDeliveriesListed).default(50);
@@ -36,6 +39,21 @@ export function temporalUiLink(uiUrl: string | undefined, namespace: string, wor
   return runId ? `${workflow}/${encodeURIComponent(runId)}/history` : workflow;
 }
 
+/** A workflow run as the admin API shows it (Activity's runs, a candidate's workflows). */
+export function runView(deps: Pick<ActivityRoutesDeps, 'temporalUiUrl' | 'namespace'>, r: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'>) {
+  return {
+    workflowId: r.workflowId,
+    runId: r.runId,
+    workflowType: r.type,
+    status: r.status.name,
+    startTime: r.startTime.toISOString(),
+    closeTime: r.closeTime?.toISOString() ?? null,
+    opportunityId: r.typedSearchAttributes.get(LeverOpportunityIdKey) ?? null,
+    stage: r.typedSearchAttributes.get(LeverStageKey) ?? null,
+    temporalUrl: temporalUiLink(deps.temporalUiUrl, deps.namespace, r.workflowId, r.runId),
+  };
+}
+
 /**
  * Activity of one integration for the operations UI: the webhook deliveries it received and how they
  * were answered, and its workflow runs from Temporal visibility (every workflow the service starts
@@ -48,11 +66,14 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
   router.use(base, requireAdmin(deps.adminToken));
 
   const knownIntegration = async (id: string): Promise<string> => (await integrationOr404(deps.db, deps.box, id)).id;
+  const namesOf = async (integrationId: string, ids: Array<string | null | undefined>): Promise<Map<string, string>> =>
+    deps.directory ? deps.directory.names(integrationId, ids.filter((id): id is string => !!id)) : new Map<string, string>();
 
   router.get(`${base}/webhooks`, async (req, res) => {
     const query = parseQuery(deliveriesQuerySchema, req.query);
     const integrationId = await knownIntegration(req.params.integrationId);
     const deliveries = await listWebhookDeliveries(deps.db, integrationId, query);
+    const names = await namesOf(integrationId, deliveries.map((d) => d.opportunityId));
     res.json({
       deliveries: deliveries.map((d) => ({
         id: d.id,
@@ -63,6 +84,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
         httpStatus: d.httpStatus,
         reason: d.reason,
         opportunityId: d.opportunityId,
+        candidateName: (d.opportunityId && names.get(d.opportunityId)) ?? null,
         workflowId: d.workflowId,
         temporalUrl: d.workflowId ? temporalUiLink(deps.temporalUiUrl, deps.namespace, d.workflowId) : null,
       })),
@@ -85,18 +107,12 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
     } catch (err) {
       throw new HttpError(503, 'temporal_unavailable', `Temporal visibility did not answer: ${(err as Error).message}`);
     }
+    const names = await namesOf(integrationId, runs.map((r) => r.typedSearchAttributes.get(LeverOpportunityIdKey)));
     res.json({
-      runs: runs.map((r) => ({
-        workflowId: r.workflowId,
-        runId: r.runId,
-        workflowType: r.type,
-        status: r.status.name,
-        startTime: r.startTime.toISOString(),
-        closeTime: r.closeTime?.toISOString() ?? null,
-        opportunityId: r.typedSearchAttributes.get(LeverOpportunityIdKey) ?? null,
-        stage: r.typedSearchAttributes.get(LeverStageKey) ?? null,
-        temporalUrl: temporalUiLink(deps.temporalUiUrl, deps.namespace, r.workflowId, r.runId),
-      })),
+      runs: runs.map((r) => {
+        const view = runView(deps, r);
+        return { ...view, candidateName: (view.opportunityId && names.get(view.opportunityId)) ?? null };
+      }),
     });
   });
   return router;

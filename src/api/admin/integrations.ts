@@ -15,8 +15,11 @@ import { requireAdmin } from './admin-auth';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { headerSecret, parseBody } from '../validate';
+import { clearKeyTests, keyServices } from '../../integrations/key-checks/key-test-results';
+import { integrationHealthReader, type IntegrationHealthDeps } from './integration-health';
 
-export interface IntegrationRoutesDeps {
+/** `temporal` (with its deadline and a logger) counts each integration's failed runs for its health; without it they are unknown. */
+export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
   db: Db;
   box: SecretBox;
   adminToken: string | undefined;
@@ -76,22 +79,29 @@ function integrationView(integration: Integration, publicUrl: string) {
 export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   const router = idCheckedRouter();
   router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
+  /** Every answer shows the integrations with their health (integration-health.ts). */
+  const healthOf = integrationHealthReader(deps);
+  const views = async (integrations: Integration[]) => {
+    const health = await healthOf(integrations.map((i) => i.id));
+    return integrations.map((i) => ({ ...integrationView(i, deps.publicUrl), health: health.get(i.id)! }));
+  };
+  const view = async (integration: Integration) => (await views([integration]))[0]!;
 
   router.post('/api/integrations', async (req, res) => {
     const { settings, ...input } = parseBody(createBodySchema, req.body);
     const integration = await createIntegration(deps.db, deps.box, { ...input, settings: settings ?? {} });
-    res.status(201).location(`/api/integrations/${integration.id}`).json(integrationView(integration, deps.publicUrl));
+    res.status(201).location(`/api/integrations/${integration.id}`).json(await view(integration));
   });
 
   router.get('/api/integrations/:integrationId', async (req, res) => {
     const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
     if (!integration) throw unknownIntegration(req.params.integrationId);
-    res.json(integrationView(integration, deps.publicUrl));
+    res.json(await view(integration));
   });
 
   router.get('/api/integrations', async (_req, res) => {
     const integrations = await listIntegrations(deps.db, deps.box);
-    res.json({ integrations: integrations.map((i) => integrationView(i, deps.publicUrl)) });
+    res.json({ integrations: await views(integrations) });
   });
 
   // Credentials and name: only what the body gives is replaced (`codesignal.webhookSecret: null` clears it).
@@ -99,7 +109,9 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const input = parseBody(credentialsBodySchema, req.body);
     const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.integrationId, input);
     if (!updated) throw unknownIntegration(req.params.integrationId);
-    res.json(integrationView(updated, deps.publicUrl));
+    // a new key is untested: its TEST result (key-test-results.ts) goes with the key it replaced
+    await clearKeyTests(deps.db, updated.id, keyServices.filter((s) => input[s]?.apiKey !== undefined));
+    res.json(await view(updated));
   });
   // Replaces the settings; stages and users are checked against the integration's Lever account.
   router.put('/api/integrations/:integrationId/settings', async (req, res) => {
@@ -116,7 +128,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     }
     if (issues.length > 0) throw new HttpError(400, 'invalid_settings', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
     const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
-    res.json(integrationView(updated!, deps.publicUrl));
+    res.json(await view(updated!));
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { CodeSignalClient } from '../../codesignal/client';
 import type { SecretBox } from '../../crypto/secret-box';
@@ -7,6 +7,9 @@ import { ExternalApiError } from '../../external-api-error';
 import type { IntegrationClients } from '../../integrations/clients';
 import { checkCodeSignalKey } from '../../integrations/key-checks/codesignal-key-check';
 import { checkLeverKey } from '../../integrations/key-checks/lever-key-check';
+import type { KeyCheck } from '../../integrations/key-checks/key-check';
+import { recordKeyTest, storedKeyVersion, type KeyService } from '../../integrations/key-checks/key-test-results';
+import type { Integration } from '../../integrations/repository';
 import { loadCodeSignalOptions, loadLeverOptions } from '../../integrations/options';
 import type { LeverClient } from '../../lever/client';
 import { HttpError } from '../errors';
@@ -70,18 +73,29 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
     res.json(await testCodeSignal(clients.forKey.codesignal(parseBody(keyToTest, req.body).apiKey)));
   });
 
+  /**
+   * The TEST of an integration's key: the stored one, whose result is remembered for the integrations
+   * list (key-test-results.ts; its version is read before the key, so a key replaced meanwhile is not
+   * credited), or the one given, which is not.
+   */
+  const testIntegrationKey = async (req: Request<{ integrationId: string }>, service: KeyService, test: (integration: Integration, apiKey: string | undefined) => Promise<KeyCheck>) => {
+    const version = await storedKeyVersion(deps.db, req.params.integrationId, service);
+    const integration = await integrationOf(req.params.integrationId);
+    const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
+    const result = await test(integration, apiKey);
+    if (apiKey === undefined && version !== undefined) await recordKeyTest(deps.db, integration.id, service, version, result);
+    return result;
+  };
+
   // an integration's Lever and CodeSignal calls share its budgets with the workers, whichever key they use
   router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
-    const integration = await integrationOf(req.params.integrationId!);
-    const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    const leverApiKey = apiKey ?? usableStoredKey('lever.apiKey', integration.leverApiKey);
-    res.json(await testLever(clients.lever({ id: integration.id, leverApiKey })));
+    res.json(await testIntegrationKey(req, 'lever', (integration, apiKey) =>
+      testLever(clients.lever({ id: integration.id, leverApiKey: apiKey ?? usableStoredKey('lever.apiKey', integration.leverApiKey) }))));
   });
 
   router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {
-    const integration = await integrationOf(req.params.integrationId!);
-    const { apiKey } = parseBody(storedOrGivenKey, req.body ?? {});
-    res.json(await testCodeSignal(clients.codesignal({ id: integration.id, codesignalApiKey: apiKey ?? usableStoredKey('codesignal.apiKey', integration.codesignalApiKey) })));
+    res.json(await testIntegrationKey(req, 'codesignal', (integration, apiKey) =>
+      testCodeSignal(clients.codesignal({ id: integration.id, codesignalApiKey: apiKey ?? usableStoredKey('codesignal.apiKey', integration.codesignalApiKey) }))));
   });
 
   router.get('/api/integrations/:integrationId/lever/options', async (req, res) => {

@@ -3,6 +3,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Db } from '../../db/pool';
 import { recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../../db/webhook-deliveries';
 import type { Logger } from '../../log';
+import { processMetrics } from '../../observability/metrics';
 import { parseWorkflowId } from '../../workflows/shared/ids';
 import { clientErrorLog } from '../errors';
 
@@ -65,6 +66,7 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
   const logUnknown = clientErrorLog(deps.logger);
   return (req, res, next) => {
     const receivedAt = new Date();
+    const started = process.hrtime.bigint();
     const { integrationId } = req.params;
     const json = res.json.bind(res);
     res.json = (answer: unknown) => {
@@ -73,8 +75,19 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
       const body = req.body as { event?: unknown; data?: { opportunityId?: unknown } } | undefined;
       const { outcome, reason } = outcomeOf(httpStatus, (answer ?? {}) as Answer);
       const workflowId = text((answer as Answer | undefined)?.workflowId, 300);
+      const event = text(body?.event, 100) ?? text((res.locals as DeliveryLogLocals).event, 100);
+      // metrics: only an id that is an integration's becomes a label (else `unknown`), and only known event names
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const count = (known: boolean) => {
+        if (deps.source !== 'feed') processMetrics().webhookAnswered({ integrationId: known ? integrationId : null, source: deps.source, event, outcome, httpStatus, seconds });
+      };
       const record = async () => {
-        if (!(await deps.findIntegration(integrationId))) {
+        const integration = await deps.findIntegration(integrationId).catch((err: unknown) => {
+          count(false);
+          throw err;
+        });
+        count(Boolean(integration));
+        if (!integration) {
           logUnknown(
             `${deps.source} unknown_integration`,
             { source: deps.source, integrationId: integrationId.slice(0, 100), httpStatus },
@@ -86,7 +99,7 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
         await recordWebhookDelivery(deps.db, {
           integrationId,
           source: deps.source,
-          event: text(body?.event, 100) ?? text((res.locals as DeliveryLogLocals).event, 100),
+          event,
           receivedAt,
           outcome,
           httpStatus,

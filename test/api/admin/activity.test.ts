@@ -50,6 +50,7 @@ describe('Activity: webhook deliveries and runs', () => {
       httpStatus: 202,
       reason: null,
       opportunityId: opp,
+      candidateName: null,
       workflowId,
       temporalUrl: `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
     });
@@ -71,6 +72,7 @@ describe('Activity: webhook deliveries and runs', () => {
       startTime: expect.any(String),
       closeTime: null,
       opportunityId: opp,
+      candidateName: null,
       stage: 'phone-screen',
       temporalUrl: `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${run.runId}/history`,
     });

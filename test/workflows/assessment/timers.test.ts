@@ -14,7 +14,7 @@ import { interviewWorkflow } from '../../../src/workflows/interview/interview-wo
 import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
 import { assessmentWorkflow } from '../../../src/workflows/assessment/assessment-workflow';
 import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../../src/workflows/shared/ids';
-import { eventually, testDataConverter, testLogger, testSecretBox } from '../../support/stack';
+import { eventually, testDataConverter, testLogger, testSecretBox, testWorkerSinks } from '../../support/stack';
 import { testWorkflowBundle } from '../../support/workflow-bundle';
 
 const day = 24 * 60 * 60 * 1000;
@@ -75,6 +75,7 @@ describe('assessment and interview timers (time-skipping)', () => {
         leverRequestsPerSecond: 9,
       }),
       interceptors: workerInterceptors(),
+      sinks: testWorkerSinks(),
     });
     running = worker.run();
   });

@@ -9,7 +9,7 @@ import { createSettingsActivities } from '../../../src/activities/shared/setting
 import { workerInterceptors } from '../../../src/worker';
 import { createPool, type Db } from '../../../src/db/pool';
 import { createIntegrationContexts } from '../../../src/integrations/context';
-import { eventually, testDataConverter, testLogger, testSecretBox } from '../../support/stack';
+import { eventually, testDataConverter, testLogger, testSecretBox, testWorkerSinks } from '../../support/stack';
 import { testWorkflowBundle } from '../../support/workflow-bundle';
 
 describe('candidate workflow', () => {
@@ -25,6 +25,7 @@ describe('candidate workflow', () => {
       contexts: createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 }),
     }),
     interceptors: workerInterceptors(),
+    sinks: testWorkerSinks(),
     dataConverter: testDataConverter(),
   });
   beforeAll(async () => {

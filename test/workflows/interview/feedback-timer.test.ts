@@ -12,7 +12,7 @@ import { candidateWorkflowId, interviewWorkflowId } from '../../../src/workflows
 import { ensureDemoIntegration } from '../../../sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../../sandbox/start';
 import { findTemporalBinary } from '../../../dev/temporal-binaries';
-import { eventually, startStack, testDataConverter, testLogger, testSecretBox, type TestStack } from '../../support/stack';
+import { eventually, startStack, testDataConverter, testLogger, testSecretBox, testWorkerSinks, type TestStack } from '../../support/stack';
 import { testWorkflowBundle } from '../../support/workflow-bundle';
 
 const hour = 60 * 60 * 1000;
@@ -50,6 +50,7 @@ describe('live interview timers (time-skipping)', () => {
       dataConverter: testDataConverter(),
       activities: createActivities({ db: stack.db, logger: testLogger, ...activityDepsFrom(stack.config, stack.config.LINK_SIGNING_SECRET!) }),
       interceptors: workerInterceptors(),
+      sinks: testWorkerSinks(),
     });
     running = worker.run();
   });

@@ -7,6 +7,7 @@ import { renderConfiguration } from './pages/configuration.js';
 import { renderUserMapping, renderStageMapping } from './pages/mappings.js';
 import { renderActivity } from './pages/activity.js';
 import { renderSourcing } from './pages/sourcing.js';
+import { renderCandidates } from './pages/candidates.js';
 
 const tabs = [
   ['credentials', 'Credentials', renderCredentials],
@@ -15,6 +16,7 @@ const tabs = [
   ['stages', 'Job Stage Mapping', renderStageMapping],
   ['sourcing', 'Sourcing', renderSourcing],
   ['activity', 'Activity', renderActivity],
+  ['candidates', 'Candidates', renderCandidates],
 ];
 
 const app = document.getElementById('app');
@@ -41,12 +43,13 @@ async function route() {
   }
   replace(who, admin.email, ' ', h('button', { class: 'link', type: 'button', onclick: signOut }, 'Log out'));
 
-  const match = /^\/integrations\/([^/]+)\/([a-z]+)$/.exec(path);
+  // a tab, or one item of it (`…/candidates/<opportunityId>`: a candidate's timeline)
+  const match = /^\/integrations\/([^/]+)\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
   if (!match) {
     await renderIntegrations(app);
     return;
   }
-  const [, id, tabName] = match;
+  const [, id, tabName, item] = match;
   const tab = tabs.find(([name]) => name === tabName) ?? tabs[0];
   const body = h('section', { class: 'tab-body' });
   replace(
@@ -56,7 +59,7 @@ async function route() {
       tabs.map(([name, label]) => h('a', { href: `#/integrations/${id}/${name}`, class: name === tab[0] ? 'active' : '', 'aria-current': name === tab[0] ? 'page' : null }, label))),
     body,
   );
-  cleanup = (await tab[2](body, id)) ?? null;
+  cleanup = (await tab[2](body, id, item)) ?? null;
 }
 
 async function signOut() {

@@ -204,6 +204,11 @@ describe('set-up web UI in a real browser', () => {
 
     // A second integration whose keys both fail their TEST: created only once the admin says so.
     await page.getByRole('link', { name: '← Integrations' }).click();
+    // The list shows each integration's health: the Lever delivery accepted above, the stored Lever key TESTed on Credentials.
+    const health = page.locator('table.list tr', { hasText: 'Acme production' }).locator('.health');
+    await health.getByText(/^Lever: last delivery (just now|\d+ min ago) \(accepted\)$/).waitFor();
+    await health.getByText(/^Lever OK \(tested (just now|\d+ min ago)\)$/).waitFor();
+    expect(await health.textContent()).not.toContain(integrationId);
     const another = page.locator('form', { hasText: 'New integration' });
     await another.getByLabel('Name').fill('Acme staging');
     await another.getByLabel('Lever API key').fill('not-a-lever-key');

@@ -3,6 +3,10 @@ import { formatTime, h, replace } from '../dom.js';
 
 const badge = (value) => h('span', { class: `badge ${String(value).toLowerCase()}` }, value);
 const temporalLink = (url) => (url ? h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Open in Temporal') : '—');
+/** The candidate by name, linking to their timeline, over the opportunity id (the id alone when the name is not known yet). */
+const candidateCell = (id, item) => h('td', {},
+  item.candidateName ? [h('a', { href: `#/integrations/${id}/candidates/${item.opportunityId}` }, item.candidateName), h('br')] : null,
+  h('small', { class: 'mono' }, item.opportunityId ?? '—'));
 
 /** Recent webhook deliveries and candidate runs, refreshed every few seconds while the page is open. */
 export async function renderActivity(container, id) {
@@ -21,16 +25,16 @@ export async function renderActivity(container, id) {
     const filter = outcome.value ? `&outcome=${outcome.value}` : '';
     const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50${filter}`), api('GET', `${base}/runs?limit=50`)]);
     replace(deliveries, w.deliveries.length === 0 ? h('p', {}, outcome.value ? `No ${outcome.value} delivery among the recent ones.` : 'No webhook delivery yet.') : h('table', { class: 'list', id: 'deliveries' },
-      h('thead', {}, h('tr', {}, ['Received', 'From', 'Event', 'Outcome', 'HTTP', 'Why', 'Opportunity', ''].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ['Received', 'From', 'Event', 'Outcome', 'HTTP', 'Why', 'Candidate', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, w.deliveries.map((d) => h('tr', {},
         h('td', {}, formatTime(d.receivedAt)), h('td', {}, d.source), h('td', {}, d.event ?? '—'), h('td', {}, badge(d.outcome)),
-        h('td', {}, String(d.httpStatus)), h('td', { class: 'reason' }, d.reason ?? ''), h('td', { class: 'mono' }, d.opportunityId ?? '—'),
+        h('td', {}, String(d.httpStatus)), h('td', { class: 'reason' }, d.reason ?? ''), candidateCell(id, d),
         h('td', {}, temporalLink(d.temporalUrl)))))));
     replace(runs, r.runs.length === 0 ? h('p', {}, 'No candidate run yet.') : h('table', { class: 'list', id: 'runs' },
-      h('thead', {}, h('tr', {}, ['Started', 'Run', 'Status', 'Opportunity', 'Stage', 'Closed', ''].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ['Started', 'Run', 'Status', 'Candidate', 'Stage', 'Closed', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, r.runs.map((run) => h('tr', {},
         h('td', {}, formatTime(run.startTime)), h('td', {}, run.workflowType, h('br'), h('small', { class: 'mono' }, run.workflowId)),
-        h('td', {}, badge(run.status)), h('td', { class: 'mono' }, run.opportunityId ?? '—'), h('td', {}, run.stage ? stages.get(run.stage) ?? run.stage : '—'),
+        h('td', {}, badge(run.status)), candidateCell(id, run), h('td', {}, run.stage ? stages.get(run.stage) ?? run.stage : '—'),
         h('td', {}, formatTime(run.closeTime)), h('td', {}, temporalLink(run.temporalUrl)))))));
     refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }
