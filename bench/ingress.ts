@@ -98,6 +98,8 @@ async function main() {
     });
   });
   const observed = await stack.startApi({ METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+  // Its twin with both off, started the same way (the stack's first API did the migrations and set-up work).
+  const unobserved = await stack.startApi();
   let scrapes = 0;
   const scraper = setInterval(() => {
     void fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(async (r) => {
@@ -106,7 +108,7 @@ async function main() {
     }, () => undefined);
   }, 1000);
 
-  const base = stack.baseUrl;
+  const base = unobserved.baseUrl;
   const signingToken = randomBytes(24).toString('hex');
   const created = await fetch(`${base}/api/integrations`, {
     method: 'POST',
@@ -178,8 +180,9 @@ async function main() {
   console.log(`  ratio observed/unobserved ingress      ${ratio(o, a)}   (target throughput ≥ 0.97×)`);
 
   await client.connection.close();
-  collector.close();
   await stack.stop();
+  // after the observed API has flushed its last spans on the way out
+  collector.close();
 }
 
 main().catch((err) => {

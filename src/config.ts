@@ -9,6 +9,8 @@ const booleanString = z
   .transform((v) => v === 'true' || v === '1');
 
 const optionalUrl = z.url().optional();
+/** For settings a deployment passes through as `${VAR:-}` (docker-compose): empty means not set. */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
 /** Express's `trust proxy`: false, true, a hop count, or the addresses/CIDRs/named ranges of the proxies. */
 export type TrustProxy = boolean | number | string[];
@@ -122,8 +124,8 @@ export const environmentSchema = z.object({
    * URL (spans go to <it>/v1/traces), or the traces URL itself, which wins. The exporter reads the
    * other standard OTEL_EXPORTER_OTLP_* variables (headers, timeout, compression) itself.
    */
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetWhenEmpty(optionalUrl),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetWhenEmpty(optionalUrl),
   /** The traces' service.name; default lever-codesignal-api, lever-codesignal-worker, or lever-codesignal for `npm start`. */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   PATH: z.string().default(''),

@@ -38,15 +38,18 @@ export interface BenchStackOptions {
 /**
  * Starts one of the production entry points (API or worker) as its own process — a `.ts` source under
  * ts-node, or a built `.js` — and resolves once it logs `readyLine` (an info line: LOG_LEVEL stays at
- * info). Its stdout goes to a log file in the data directory, its stderr to ours.
+ * info). Its stdout goes to a log file in the data directory, its stderr to ours; `spawned` hears of
+ * the process at once, so the stack stops it even when interrupted before it is ready.
  */
-function spawnEntry(entry: string, env: Record<string, string>, readyLine: string, logFile: string): Promise<ChildProcess> {
+function spawnEntry(entry: string, env: Record<string, string>, readyLine: string, logFile: string, spawned: (child: ChildProcess) => void): Promise<ChildProcess> {
   const args = entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only', entry] : [entry];
   const child = spawn(process.execPath, args, {
     cwd: path.join(__dirname, '..', '..'),
     env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // known to the stack before it is ready: an interrupt during its start stops it too
+  spawned(child);
   child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -65,12 +68,17 @@ function spawnEntry(entry: string, env: Record<string, string>, readyLine: strin
     };
     const onExit = () => {
       clearTimeout(timer);
+      // stopped by an interrupt while starting: the benchmark exits with the signal's status, not this error
+      if (interrupting) return;
       reject(new Error(`${entry} exited during start (log: ${logFile}):\n${out}`));
     };
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
 }
+
+/** Set once Ctrl-C or SIGTERM reached the benchmark: what the stack is starting is stopped, not failed. */
+let interrupting = false;
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -95,11 +103,14 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
   // Ctrl-C (or a SIGTERM) stops every process the stack started before the benchmark exits, also when
   // only the benchmark's own process gets the signal (servers run in process groups of their own).
   const interrupted = (signal: NodeJS.Signals) => {
+    interrupting = true;
     console.error(`bench: ${signal}: stopping the servers, the API and the worker`);
     void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  // every API and worker process, stopped in reverse order of start (one already gone is skipped)
+  const track = (child: ChildProcess) => stops.push(() => stopChild(child));
   try {
     // Servers in their own processes, told their ports up front: on ports free a moment ago, started
     // again on new ones when another process took one first (onFreePorts).
@@ -127,14 +138,12 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
         METRICS_PORT: '0',
         ...opts.env,
       };
-      return { api: await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log')), env, port };
+      return { api: await spawnEntry('src/api/server.ts', env, 'api listening', path.join(dataDir, 'api.log'), track), env, port };
     });
-    stops.push(() => stopChild(api));
     const baseUrl = `http://127.0.0.1:${port}`;
     const startWorker = ({ entry = 'src/worker.ts', env: extraEnv = {} }: { entry?: string; env?: Record<string, string> } = {}) =>
-      spawnEntry(entry, { ...env, ...opts.workerEnv, ...extraEnv }, 'worker started', path.join(dataDir, 'worker.log'));
+      spawnEntry(entry, { ...env, ...opts.workerEnv, ...extraEnv }, 'worker started', path.join(dataDir, 'worker.log'), track);
     let worker = await startWorker();
-    stops.push(() => stopChild(worker));
     console.error(`bench: stack up (data ${dataDir})`);
 
     const stack: BenchStack = {
@@ -151,9 +160,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       startApi: async (extraEnv = {}) => {
         const started = await onFreePorts(1, async ([port]) => {
           const apiEnv = { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...extraEnv };
-          return { port, process: await spawnEntry('src/api/server.ts', apiEnv, 'api listening', path.join(dataDir, `api-${port}.log`)) };
+          return { port, process: await spawnEntry('src/api/server.ts', apiEnv, 'api listening', path.join(dataDir, `api-${port}.log`), track) };
         });
-        stops.push(() => stopChild(started.process));
         return { baseUrl: `http://127.0.0.1:${started.port}`, process: started.process };
       },
       restartWorker: async (restart) => {

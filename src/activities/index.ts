@@ -41,17 +41,16 @@ export function createActivities(deps: ActivityDeps) {
     codesignalMutationsPerSecond: deps.codesignalMutationsPerSecond,
     cacheMs: deps.integrationCacheMs,
   });
+  // the admin UI's candidate directory, kept by every activity that reads or makes an opportunity
+  const directory = deps.candidateEmailKeys ? createCandidateDirectory({ db: deps.db, box: deps.box, emailKeys: deps.candidateEmailKeys }) : undefined;
   return {
     ...createSettingsActivities({ contexts }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
-    ...createImportActivities({ contexts }),
+    ...createImportActivities({ contexts, directory }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
     ...createSyncActivities({ contexts }),
-    ...createLeverEventActivities({
-      contexts,
-      directory: deps.candidateEmailKeys ? createCandidateDirectory({ db: deps.db, box: deps.box, emailKeys: deps.candidateEmailKeys }) : undefined,
-    }),
-    ...createPublicLinkActivities({ contexts }),
+    ...createLeverEventActivities({ contexts, directory }),
+    ...createPublicLinkActivities({ contexts, directory }),
   };
 }
 

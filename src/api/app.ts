@@ -137,11 +137,14 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       logger,
     }),
   );
-  app.use(sourcingAdminRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
+  app.use(
+    sourcingAdminRoutes({ db, box, temporal, directory, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }),
+  );
   app.use(
     publicLinkRoutes({
       ...accounts,
       temporal,
+      directory,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
     }),

@@ -34,6 +34,18 @@ export interface CandidateDirectory {
   searchByName(integrationId: string, text: string, opts: { limit: number; scanLimit: number }): Promise<{ candidates: CandidateEntry[]; truncated: boolean }>;
 }
 
+/**
+ * The names the directory knows of these opportunities (null/undefined ids skipped), for admin lists
+ * that would otherwise show ids alone; without a directory, none.
+ */
+export async function candidateNames(
+  directory: CandidateDirectory | undefined,
+  integrationId: string,
+  opportunityIds: ReadonlyArray<string | null | undefined>,
+): Promise<Map<string, string>> {
+  return directory ? directory.names(integrationId, opportunityIds.filter((id): id is string => !!id)) : new Map<string, string>();
+}
+
 /** How many of an integration's most recently seen names a name search opens at most. */
 export const nameSearchScanLimit = 5_000;
 /** E-mails kept per candidate (Lever allows several). */

@@ -83,17 +83,21 @@ export async function markLeverEventRefused(db: Db, r: { integrationId: string; 
   return rowCount ?? 0;
 }
 
-/** Newest first; `limit` is capped at maxDeliveriesListed. */
+/**
+ * Newest first; `limit` is capped at maxDeliveriesListed. `outcome` is one outcome or several (any of
+ * them); an empty list filters nothing.
+ */
 export async function listWebhookDeliveries(
   db: Db,
   integrationId: string,
-  filter: { limit: number; outcome?: DeliveryOutcome; source?: WebhookSource },
+  filter: { limit: number; outcome?: DeliveryOutcome | readonly DeliveryOutcome[]; source?: WebhookSource },
 ): Promise<StoredWebhookDelivery[]> {
+  const outcomes = filter.outcome === undefined ? [] : typeof filter.outcome === 'string' ? [filter.outcome] : [...new Set(filter.outcome)];
   const { rows } = await db.query<DeliveryRow>(
     `SELECT * FROM webhook_deliveries
-     WHERE integration_id = $1 AND ($2::text IS NULL OR outcome = $2) AND ($3::text IS NULL OR source = $3)
+     WHERE integration_id = $1 AND (cardinality($2::text[]) = 0 OR outcome = ANY($2::text[])) AND ($3::text IS NULL OR source = $3)
      ORDER BY received_at DESC, id DESC LIMIT $4`,
-    [integrationId, filter.outcome ?? null, filter.source ?? null, Math.min(Math.max(filter.limit, 1), maxDeliveriesListed)],
+    [integrationId, outcomes, filter.source ?? null, Math.min(Math.max(filter.limit, 1), maxDeliveriesListed)],
   );
   return rows.map(fromRow);
 }

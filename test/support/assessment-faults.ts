@@ -119,6 +119,8 @@ export async function startFaultHarness(): Promise<FaultHarness> {
           LEVER_API_URL: config.leverApiUrl,
           CODESIGNAL_API_URL: config.codesignalApiUrl,
           WORKER_SHUTDOWN_GRACE_SECONDS: '1',
+          // a free port each: another test's worker process may hold the default 9464
+          METRICS_PORT: '0',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { activityInfo, log } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import type { CandidateDirectory } from '../../db/candidate-directory';
 import { markLeverEventRefused, recordWebhookDelivery } from '../../db/webhook-deliveries';
 import type { Db } from '../../db/pool';
@@ -8,6 +8,7 @@ import type { LeverOpportunity } from '../../lever/schemas';
 import { leverEventVerdict, type LeverOpportunityReading } from '../../workflows/candidate/candidate-state';
 import type { LeverCandidateEvent, LeverEventConfirmation } from '../../workflows/candidate/messages';
 import type { IntegrationContexts } from '../../integrations/context';
+import { directoryKeeper } from '../shared/directory';
 
 export interface LeverEventActivityDeps {
   contexts: IntegrationContexts;
@@ -86,11 +87,7 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
   }
 
   /** Best effort: the candidate search is a convenience, never a reason for the candidate's workflow to wait or fail. */
-  const keepInDirectory = async (integrationId: string, o: LeverOpportunity): Promise<void> => {
-    await deps.directory
-      ?.record({ integrationId, opportunityId: o.id, name: o.name, emails: o.emails })
-      .catch((err: unknown) => log.warn('candidate directory not updated', { error: err instanceof Error ? err.message : String(err) }));
-  };
+  const keepInDirectory = directoryKeeper(deps.directory);
 
   const activities = {
     /**

@@ -2,6 +2,8 @@ import { passedThreshold } from '../../workflows/assessment/thresholds';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sessionSnapshot } from '../assessment/assessment-activities';
 import type { IntegrationContexts } from '../../integrations/context';
+import type { CandidateDirectory } from '../../db/candidate-directory';
+import { directoryKeeper } from '../shared/directory';
 import { TEST_SESSIONS_PAGE_SIZE } from '../../codesignal/client';
 import type { GetPublicLinkSessionQuery, ListTestSessionsQuery } from '../../codesignal/generated/operations';
 import { ExternalApiError } from '../../external-api-error';
@@ -95,8 +97,17 @@ export interface PublicLinkResult {
  * records a state transition that is only made once (public_link_sessions, src/activities/public-links/repository.ts) or
  * looks for its own effect first (the import looks the e-mail up again before creating; the result is
  * posted by the assessment flow's own activities, which find their notes, files and tags by marker).
+ * The opportunities a session matched or was imported as are kept in the candidate `directory` (best
+ * effort), so the admin UI names them.
  */
-export function createPublicLinkActivities({ contexts, now = Date.now }: { contexts: IntegrationContexts; now?: () => number }) {
+export function createPublicLinkActivities({ contexts, directory, now = Date.now }: { contexts: IntegrationContexts; directory?: CandidateDirectory; now?: () => number }) {
+  const keepInDirectory = directoryKeeper(directory);
+  /** The person's active opportunities, each kept in the directory. */
+  const activeOpportunitiesKept = async (integrationId: string, lever: LeverClient, email: string): Promise<LeverOpportunity[]> => {
+    const found = await activeOpportunitiesFor(lever, email);
+    for (const o of found) await keepInDirectory(integrationId, o);
+    return found;
+  };
   async function readSession(integrationId: string, sessionId: string): Promise<PublicLinkSession | undefined> {
     const { codesignal } = await contexts.get(integrationId);
     try {
@@ -168,7 +179,7 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
 
       const settings = await loadPublicLinkSettings(db, integrationId);
       const email = session.testTaker.email?.trim() || null;
-      const matches = email ? (await activeOpportunitiesFor(lever, email)).map((o) => o.id) : [];
+      const matches = email ? (await activeOpportunitiesKept(integrationId, lever, email)).map((o) => o.id) : [];
       const reason: MatchReason = email === null ? 'no-email' : matches.length === 0 ? 'none' : matches.length === 1 ? 'single' : 'ambiguous';
       const row = await recordPublicLinkSession(db, {
         integrationId,
@@ -222,7 +233,7 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
       const locked = await withImportLock(db, integrationId, email, async () => {
         const again = await findPublicLinkSession(db, integrationId, sessionId);
         if (again?.opportunityId) return again.opportunityId;
-        const existing = (await activeOpportunitiesFor(lever, email)).sort(
+        const existing = (await activeOpportunitiesKept(integrationId, lever, email)).sort(
           (a, b) =>
             Number((b.sources ?? []).includes(PUBLIC_LINK_IMPORT_SOURCE)) - Number((a.sources ?? []).includes(PUBLIC_LINK_IMPORT_SOURCE)) ||
             (b.createdAt ?? 0) - (a.createdAt ?? 0),
@@ -241,6 +252,7 @@ export function createPublicLinkActivities({ contexts, now = Date.now }: { conte
               },
             })
           ).opportunity;
+        if (!existing) await keepInDirectory(integrationId, opportunity);
         await setImportedOpportunity(db, integrationId, sessionId, opportunity.id);
         return opportunity.id;
       });

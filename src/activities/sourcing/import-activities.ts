@@ -9,6 +9,8 @@ import type { LeverOpportunity } from '../../lever/schemas';
 import type { ImportNoteFacts, ImportOutcome, ImportResult } from '../../workflows/sourcing/import-messages';
 import { noteMarker } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
+import type { CandidateDirectory } from '../../db/candidate-directory';
+import { directoryKeeper } from '../shared/directory';
 
 /** Where every import lands in Lever, and the source it is credited to. */
 export const IMPORT_STAGE_ID = 'lead-new';
@@ -103,8 +105,11 @@ function renderImportNote(facts: ImportNoteFacts, request: ImportCandidateReques
  * The import's calls. Lever has no idempotency keys, so the import runs under a per-person lease
  * and looks for its own effect first (the recorded link, then an active opportunity for the
  * e-mail): a retry after a lost create answer finds the opportunity instead of making a second.
+ * The opportunity created or adopted is kept in the candidate `directory` (best effort), so the admin
+ * UI names the imported candidate.
  */
-export function createImportActivities({ contexts }: { contexts: IntegrationContexts }) {
+export function createImportActivities({ contexts, directory }: { contexts: IntegrationContexts; directory?: CandidateDirectory }) {
+  const keepInDirectory = directoryKeeper(directory);
   const activities = {
     async importSourcingCandidate(input: { integrationId: string; codesignalCandidateId: string; request: ImportCandidateRequest }): Promise<ImportResult> {
       const ctx = await contexts.get(input.integrationId);
@@ -145,6 +150,8 @@ export function createImportActivities({ contexts }: { contexts: IntegrationCont
           // Lever keeps a deduped contact's own data, so the profile link may be missing; `deduped` is [O] (§3.3), so always check
           await ensureProfile(lever, opportunity, request, creator);
         }
+        // as Lever shows it: a deduped contact or an adopted opportunity keeps its own name
+        await keepInDirectory(input.integrationId, opportunity);
         const link = await recordCandidateLink(db, {
           integrationId: input.integrationId,
           codesignalCandidateId: input.codesignalCandidateId,

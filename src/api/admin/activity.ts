@@ -2,9 +2,9 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
-import type { CandidateDirectory } from '../../db/candidate-directory';
+import { candidateNames, type CandidateDirectory } from '../../db/candidate-directory';
 import type { Db } from '../../db/pool';
-import { deliveryOutcomes, listWebhookDeliveries, maxDeliveriesListed, webhookSources } from '../../db/webhook-deliveries';
+import { deliveryOutcomes, listWebhookDeliveries, type DeliveryOutcome, maxDeliveriesListed, webhookSources } from '../../db/webhook-deliveries';
 import { IntegrationIdKey, LeverOpportunityIdKey, LeverStageKey } from '../../workflows/shared/search-attributes';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
@@ -26,7 +26,23 @@ export interface ActivityRoutesDeps {
 }
 
 const limit = z.coerce.number().int().min(1).max(maxDeliveriesListed).default(50);
-const deliveriesQuerySchema = z.object({ limit, outcome: z.enum(deliveryOutcomes).optional(), source: z.enum(webhookSources).optional() });
+/** `outcome=failed,rejected`: deliveries of any of the outcomes listed; the 400 names an unknown one. */
+const outcomeList = z
+  .string()
+  .transform((value, ctx) => {
+    const listed = value.split(',').map((o) => o.trim()).filter(Boolean);
+    const unknown = listed.filter((o) => !(deliveryOutcomes as readonly string[]).includes(o));
+    if (unknown.length > 0 || listed.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${listed.length === 0 ? 'name at least one outcome' : `unknown outcome ${unknown.join(', ')}`}; expected a comma-separated list of ${deliveryOutcomes.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(listed)] as DeliveryOutcome[];
+  })
+  .optional();
+const deliveriesQuerySchema = z.object({ limit, outcome: outcomeList, source: z.enum(webhookSources).optional() });
 const runsQuerySchema = z.object({ limit });
 
 /**
@@ -66,8 +82,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
   router.use(base, requireAdmin(deps.adminToken));
 
   const knownIntegration = async (id: string): Promise<string> => (await integrationOr404(deps.db, deps.box, id)).id;
-  const namesOf = async (integrationId: string, ids: Array<string | null | undefined>): Promise<Map<string, string>> =>
-    deps.directory ? deps.directory.names(integrationId, ids.filter((id): id is string => !!id)) : new Map<string, string>();
+  const namesOf = (integrationId: string, ids: Array<string | null | undefined>) => candidateNames(deps.directory, integrationId, ids);
 
   router.get(`${base}/webhooks`, async (req, res) => {
     const query = parseQuery(deliveriesQuerySchema, req.query);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { findPublicLinkSession, listPublicLinkSessions, loadPublicLinkSettings, savePublicLinkSettings, type PublicLinkSessionRecord, type StoredPublicLinkSettings } from '../../activities/public-links/repository';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
+import { candidateNames, type CandidateDirectory } from '../../db/candidate-directory';
 import { ExternalApiError } from '../../external-api-error';
 import type { IntegrationClients } from '../../integrations/clients';
 import { PUBLIC_LINK_STATES, publicLinkSettingsSchema } from '../../integrations/public-link-settings';
@@ -29,6 +30,8 @@ export interface PublicLinkRoutesDeps {
   clients: IntegrationClients;
   /** Deadline of the quick Temporal calls (the schedule's create/update/describe). */
   temporalTimeoutMs: number;
+  /** Names the sessions' Lever opportunities (the candidate timeline's directory); without it `opportunityNames` is empty. */
+  directory?: CandidateDirectory;
   /** How long `POST …/run` waits for the scan's summary before answering 202 (default 25 s). */
   runWaitMs?: number;
 }
@@ -63,8 +66,13 @@ function settingsView(integrationId: string, s: StoredPublicLinkSettings, schedu
   };
 }
 
-/** A public-link session as the admin sees it: who took which test when, how it matched, and what became of it. */
-export function sessionView(r: PublicLinkSessionRecord) {
+/**
+ * A public-link session as the admin sees it: who took which test when, how it matched, and what became
+ * of it. `opportunityNames`: the Lever candidates' names the directory knows, by opportunity id (of the
+ * session's opportunity and its matches).
+ */
+export function sessionView(r: PublicLinkSessionRecord, names: ReadonlyMap<string, string> = new Map()) {
+  const opportunityNames = Object.fromEntries([r.opportunityId, ...r.matchOpportunityIds].flatMap((id) => (id && names.has(id) ? [[id, names.get(id)!]] : [])));
   return {
     sessionId: r.sessionId,
     state: r.state,
@@ -77,6 +85,7 @@ export function sessionView(r: PublicLinkSessionRecord) {
     match: { reason: r.matchReason, opportunityIds: r.matchOpportunityIds },
     action: r.action,
     opportunityId: r.opportunityId,
+    opportunityNames,
     decidedBy: r.decidedBy,
     error: r.error,
     workflowId: publicLinkSessionWorkflowId(r.integrationId, r.sessionId),
@@ -100,6 +109,11 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
   const schedules: ScheduleDeps = { client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs };
 
   const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
+  /** Sessions as listed, their opportunities named from the candidate directory. */
+  const viewsOf = async (integrationId: string, rows: PublicLinkSessionRecord[]) => {
+    const names = await candidateNames(deps.directory, integrationId, rows.flatMap((r) => [r.opportunityId, ...r.matchOpportunityIds]));
+    return rows.map((r) => sessionView(r, names));
+  };
 
   router.get(`${base}/settings`, async (req, res) => {
     const integration = await integrationOf(req.params.integrationId!);
@@ -152,7 +166,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
     const integration = await integrationOf(req.params.integrationId!);
     const query = parseQuery(sessionsQuerySchema, req.query);
     const sessions = await listPublicLinkSessions(deps.db, integration.id, { state: query.state, limit: query.limit });
-    res.json({ sessions: sessions.map(sessionView) });
+    res.json({ sessions: await viewsOf(integration.id, sessions) });
   });
 
   // The session id is a CodeSignal id, checked at the edge (src/api/ids.ts)
@@ -192,7 +206,8 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
 
     await sendDecision(deps, integration.id, sessionId, decision);
     const after = (await findPublicLinkSession(deps.db, integration.id, sessionId))!;
-    res.status(decision.action === 'dismiss' ? 200 : 202).json({ session: sessionView(after) });
+    const [session] = await viewsOf(integration.id, [after]);
+    res.status(decision.action === 'dismiss' ? 200 : 202).json({ session });
   });
 
   // A scan now, as the schedule runs it; answers its summary, or 202 while it is still running.

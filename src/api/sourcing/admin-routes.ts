@@ -10,6 +10,7 @@ import type { SecretBox } from '../../crypto/secret-box';
 import { listCandidateLinks } from '../../activities/sourcing/candidate-links';
 import { rotateSourcingToken, setSourcingFeed } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
+import { candidateNames, type CandidateDirectory } from '../../db/candidate-directory';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { candidateStateQuery } from '../../workflows/candidate/messages';
 import { withinDeadline } from '../temporal';
@@ -21,11 +22,22 @@ const feedBodySchema = z.strictObject({
 
 const listQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
+export interface SourcingAdminRoutesDeps {
+  db: Db;
+  box: SecretBox;
+  temporal: Client;
+  adminToken: string | undefined;
+  publicUrl: string;
+  temporalTimeoutMs: number;
+  /** Names the imported candidates (the candidate timeline's directory); without it `candidateName` is null. */
+  directory?: CandidateDirectory;
+}
+
 /**
  * Admin API of the sourcing contract (docs/sync.md): make the sourcing token, set the status feed
  * URL (and its signing secret), and list imported candidates with their sync state.
  */
-export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Client; adminToken: string | undefined; publicUrl: string; temporalTimeoutMs: number }): Router {
+export function sourcingAdminRoutes(deps: SourcingAdminRoutesDeps): Router {
   const router = idCheckedRouter();
   const base = '/api/integrations/:integrationId/sourcing';
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '16kb' }));
@@ -78,10 +90,12 @@ export function sourcingAdminRoutes(deps: { db: Db; box: SecretBox; temporal: Cl
     };
     const byOpportunity = new Map<string, Awaited<ReturnType<typeof syncOf>>>();
     for (const id of new Set(links.map((l) => l.leverOpportunityId))) byOpportunity.set(id, await syncOf(id));
+    const names = await candidateNames(deps.directory, integration.id, links.map((l) => l.leverOpportunityId));
     res.json({
       candidates: links.map((l) => ({
         codesignalCandidateId: l.codesignalCandidateId,
         leverOpportunityId: l.leverOpportunityId,
+        candidateName: names.get(l.leverOpportunityId) ?? null,
         outcome: l.outcome,
         createdByLeverUserId: l.createdByLeverUserId,
         creatorFallback: l.creatorFallback,

@@ -126,6 +126,13 @@ describe('Activity: webhook deliveries and runs', () => {
 
     expect((await deliveries(integration.id, '?outcome=rejected')).map((d) => d.outcome)).toEqual(Array(5).fill('rejected'));
     expect(await deliveries(integration.id, '?outcome=ignored&limit=1')).toHaveLength(1);
+    // several outcomes, comma-separated (the health line's link to the failures: failed and rejected), newest first as ever
+    const either = await deliveries(integration.id, '?outcome=ignored,rejected');
+    expect(either.map((d) => d.outcome).sort()).toEqual([...Array(2).fill('ignored'), ...Array(5).fill('rejected')]);
+    expect(either.map((d) => d.id)).toEqual(list.filter((d) => d.outcome === 'ignored' || d.outcome === 'rejected').map((d) => d.id));
+    expect(await deliveries(integration.id, '?outcome=failed,rejected')).toEqual(list.filter((d) => d.outcome === 'rejected'));
+    expect(await deliveries(integration.id, '?outcome=%20rejected%20,rejected')).toHaveLength(5);
+    expect(await deliveries(integration.id, '?outcome=failed,duplicate')).toEqual([]);
     expect(await deliveries(integration.id, '?source=codesignal')).toEqual([]);
   });
 
@@ -221,6 +228,9 @@ describe('Activity: webhook deliveries and runs', () => {
         ['webhooks', 'limit=abc', 'limit'],
         ['webhooks', 'limit=201', 'limit'],
         ['webhooks', 'outcome=lost', 'outcome'],
+        ['webhooks', 'outcome=failed,lost', 'outcome'],
+        ['webhooks', 'outcome=', 'outcome'],
+        ['webhooks', 'outcome=failed&outcome=rejected', 'outcome'],
         ['webhooks', 'source=github', 'source'],
         ['runs', 'limit=abc', 'limit'],
         ['runs', 'limit=0', 'limit'],
@@ -230,6 +240,18 @@ describe('Activity: webhook deliveries and runs', () => {
         const json = await readJson(res);
         expect(json.error).toBe('invalid_query');
         expect(json.message).toMatch(new RegExp(`^${name}: `));
+      }
+    });
+
+    it('400 naming the unknown outcomes of a list, and the ones it takes', async () => {
+      for (const [query, message] of [
+        ['outcome=failed,lost,rejected,gone', 'outcome: unknown outcome lost, gone; expected a comma-separated list of accepted, ignored, rejected, failed, duplicate, refused'],
+        ['outcome=Failed', 'outcome: unknown outcome Failed; expected a comma-separated list of accepted, ignored, rejected, failed, duplicate, refused'],
+        ['outcome=,', 'outcome: name at least one outcome; expected a comma-separated list of accepted, ignored, rejected, failed, duplicate, refused'],
+      ]) {
+        const res = await admin(`/api/integrations/${integration.id}/activity/webhooks?${query}`);
+        expect(res.status).toBe(400);
+        expect(await readJson(res)).toMatchObject({ error: 'invalid_query', message });
       }
     });
 

@@ -259,6 +259,8 @@ describe('public-link results', () => {
     expect((await listed('posted')).find((s) => s.sessionId === session.id)).toMatchObject({
       state: 'posted', testId: backendTest().id, testTitle: backendTest().title, candidate: { email: address.toUpperCase(), name: 'Pat Public' }, score: 900, maxScore: 1000,
       match: { reason: 'single', opportunityIds: [opp.id] }, action: 'post', opportunityId: opp.id, decidedBy: 'auto', error: null,
+      // named from the candidate directory, which the matching kept the opportunity in
+      opportunityNames: { [opp.id]: 'Mia Match' },
       workflowId: `public-link/${h.integration.id}/${session.id}`, finishedAt: new Date(session.finishDate!).toISOString(),
     });
 
@@ -307,7 +309,9 @@ describe('public-link results', () => {
     await run();
     expect(opportunitiesWith(address)).toHaveLength(1);
     expect(resultNotes(lead.id)).toHaveLength(1);
-    expect((await listed('imported')).find((s) => s.sessionId === session.id)).toMatchObject({ match: { reason: 'none', opportunityIds: [] }, opportunityId: lead.id, decidedBy: 'auto' });
+    expect((await listed('imported')).find((s) => s.sessionId === session.id)).toMatchObject({
+      match: { reason: 'none', opportunityIds: [] }, opportunityId: lead.id, decidedBy: 'auto', opportunityNames: { [lead.id]: 'Pat Public' }, // the lost create's opportunity, kept as the retry found it
+    });
   });
 
   it('confirm mode lists a session as pending, and the admin’s decision posts, imports or dismisses it', async () => {
@@ -324,8 +328,10 @@ describe('public-link results', () => {
       expect(rows.map((r) => r.sessionId)).toEqual(expect.arrayContaining([matched.id, unmatched.id, importable.id]));
       return rows;
     });
-    expect(pending.find((r) => r.sessionId === matched.id)).toMatchObject({ state: 'pending', match: { reason: 'single', opportunityIds: [opp.id] }, action: null, opportunityId: null, decidedBy: null });
-    expect(pending.find((r) => r.sessionId === unmatched.id)).toMatchObject({ match: { reason: 'none', opportunityIds: [] } });
+    expect(pending.find((r) => r.sessionId === matched.id)).toMatchObject({
+      state: 'pending', match: { reason: 'single', opportunityIds: [opp.id] }, opportunityNames: { [opp.id]: 'Cody Confirm' }, action: null, opportunityId: null, decidedBy: null,
+    });
+    expect(pending.find((r) => r.sessionId === unmatched.id)).toMatchObject({ match: { reason: 'none', opportunityIds: [] }, opportunityNames: {} });
     expect(resultNotes(opp.id)).toHaveLength(0);
     // the session workflows wait for the decision
     expect((await sessionHandle(matched.id).describe()).status.name).toBe('RUNNING');

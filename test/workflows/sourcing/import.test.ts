@@ -20,6 +20,12 @@ describe('sourcing API: importing CodeSignal candidates as New Leads', () => {
   const riley = () => ({ cs: csUser('riley.chen@acme.example').id, lever: seed().userIds.recruiter });
   const uniqueEmail = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.net`;
   const candidateId = () => `cs_${randomUUID().replace(/-/g, '').slice(0, 17)}`;
+  /** The admin list's row of an imported candidate (`GET …/sourcing/candidates`, as the Sourcing page reads it). */
+  const listedImport = async (codesignalCandidateId: string) => {
+    const res = await h.admin('GET', `/api/integrations/${h.integration.id}/sourcing/candidates?limit=200`);
+    expect(res.status).toBe(200);
+    return ((await readJson(res)).candidates as Array<Record<string, unknown>>).find((c) => c.codesignalCandidateId === codesignalCandidateId);
+  };
   const noteTexts = (opportunityId: string) => h.opportunity(opportunityId).notes.map((n) => n.fields.map((f) => String(f.value)).join('\n'));
 
   it('creates the opportunity in New Lead, credited to CodeSignal, as the sourcer’s mapped Lever user (201), and reads it back', async () => {
@@ -51,6 +57,11 @@ describe('sourcing API: importing CodeSignal candidates as New Leads', () => {
     const back = await h.sourcing('GET', `/candidates/${id}`);
     expect(back.status).toBe(200);
     expect(await readJson(back)).toMatchObject({ status: 'imported', leverOpportunityId: opp!.id, outcome: 'created' });
+
+    // the admin list names the candidate (the import kept the opportunity in the candidate directory), and the candidate search finds them by e-mail
+    expect(await listedImport(id)).toMatchObject({ leverOpportunityId: opp!.id, candidateName: 'Ada Byron', outcome: 'created', createdByLeverUserId: riley().lever });
+    const search = await h.admin('GET', `/api/integrations/${h.integration.id}/candidates?q=${encodeURIComponent(email)}`);
+    expect(await readJson(search)).toMatchObject({ match: 'email', candidates: [{ opportunityId: opp!.id, name: 'Ada Byron', emails: [email] }] });
 
     // the call is on the Activity page as a sourcing call, identifiers only
     const rows = await listWebhookDeliveries(h.stack.db, h.integration.id, { limit: 20, source: 'sourcing' });
@@ -140,8 +151,13 @@ describe('sourcing API: importing CodeSignal candidates as New Leads', () => {
 
   it('links to an active opportunity the person already has in Lever instead of creating one', async () => {
     const existing = seed().opportunities.find((o) => o.name === 'Grace Hopper')!;
-    const { answer } = await h.importCandidate({ name: 'Grace Hopper', emails: [existing.email!], profileUrl: 'https://example.org/grace', sourcedBy: { codesignalUserId: riley().cs } });
+    const id = candidateId();
+    const { answer } = await h.importCandidate({
+      codesignalCandidateId: id, name: 'Grace B. Hopper', emails: [existing.email!], profileUrl: 'https://example.org/grace', sourcedBy: { codesignalUserId: riley().cs },
+    });
     expect(answer).toMatchObject({ outcome: 'linked', leverOpportunityId: existing.id });
+    // named as Lever has the adopted opportunity, not as the request spelt it
+    expect(await listedImport(id)).toMatchObject({ leverOpportunityId: existing.id, candidateName: 'Grace Hopper', outcome: 'linked' });
     expect(h.opportunitiesFor(existing.email!)).toHaveLength(1);
     expect(h.opportunity(existing.id).links).toContain('https://example.org/grace');
     expect(noteTexts(existing.id).filter((t) => t.includes('Imported from CodeSignal sourcing'))).toHaveLength(1);

@@ -8,11 +8,11 @@ import { recordKeyTest, storedKeyVersion } from '../../../../src/integrations/ke
 import type { Integration } from '../../../../src/integrations/repository';
 import { chromiumPath, launchChromium, watchPage } from '../../../support/browser';
 import { isolatedDatabase, type IsolatedDatabase } from '../../../support/isolated-database';
-import { insertIntegration, startStack, testDataConverter, type TestStack } from '../../../support/stack';
+import { eventually, insertIntegration, startStack, testDataConverter, type TestStack } from '../../../support/stack';
 
 /**
  * The integrations list's health line in a real browser: what an unhealthy integration shows (refused
- * deliveries, keys lacking permissions, failures with a link to Activity), and a Temporal that does
+ * deliveries, keys lacking permissions, failures with a link to Activity's failures), and a Temporal that does
  * not answer. The deliveries and TEST results are recorded directly, at chosen times; the API test
  * (test/api/admin/integration-health.test.ts) makes them through the real routes.
  */
@@ -72,9 +72,30 @@ describe('integration health on the integrations list', () => {
           ' · Keys: Lever missing 2 permissions (tested 3 h ago); CodeSignal key refused (tested 5 min ago) · 2 failures in 24 h (2 deliveries) — see Activity',
       );
       expect(await health().getByText(/^Lever missing/).getAttribute('title')).toBe('Missing: read stage, list stages');
-      // (not followed: Activity reads the stage names from Lever, which this stack has no sandbox of)
-      expect(await health().getByRole('link', { name: 'see Activity' }).getAttribute('href')).toBe(`#/integrations/${integration.id}/activity`);
+      // the link opens Activity filtered to what it counted: failed and rejected deliveries
+      expect(await health().getByRole('link', { name: 'see Activity' }).getAttribute('href')).toBe(`#/integrations/${integration.id}/activity/failures`);
     });
+
+    // Followed outside the watched walk: Activity reads the stage names from Lever, which this stack has
+    // no sandbox of (its 5xx is expected, and the page goes on without them).
+    await health().getByRole('link', { name: 'see Activity' }).click();
+    const rows = page.locator('#deliveries tbody tr');
+    const filterLine = page.locator('#deliveries-filter');
+    await filterLine.getByText('Showing failed and rejected deliveries only.').waitFor();
+    expect(await page.getByLabel('Show deliveries').inputValue()).toBe('failures');
+    await eventually(async () => expect(await rows.count()).toBe(2));
+    expect(await rows.locator('.badge').allInnerTexts()).toEqual(['rejected', 'failed']);
+    // cleared: all deliveries, the filter line gone
+    await filterLine.getByRole('link', { name: 'Show all deliveries' }).click();
+    await eventually(async () => expect(await rows.count()).toBe(3));
+    expect(page.url()).toMatch(new RegExp(`#/integrations/${integration.id}/activity$`));
+    expect(await filterLine.count()).toBe(0);
+    expect(await page.getByLabel('Show deliveries').inputValue()).toBe('');
+    // the select chooses a filter by its route
+    await page.getByLabel('Show deliveries').selectOption('failed');
+    await page.waitForURL(new RegExp(`#/integrations/${integration.id}/activity/failed$`));
+    await filterLine.getByText('Showing failed deliveries only.').waitFor();
+    await eventually(async () => expect(await rows.count()).toBe(1));
 
     // The same database behind an API whose Temporal does not answer: the list still shows, runs unknown.
     const dead = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: testDataConverter() });

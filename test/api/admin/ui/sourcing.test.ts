@@ -232,7 +232,8 @@ describe('sourcing and public-link results in the admin UI', () => {
 
     // Two candidates take the test through its public link: one has an opportunity in Lever, one has none.
     const address = `pat.public.${randomUUID().slice(0, 8)}@example.org`;
-    const opportunity = leverSandbox.recruiter.createCandidate(accountId, { name: 'Pat Public', emails: [address], stage: lever.seed.stageIds.phoneScreen, origin: 'sourced', userId: lever.seed.userIds.recruiter });
+    // Lever's name differs from the test taker's in CodeSignal, so the page shows which is which
+    const opportunity = leverSandbox.recruiter.createCandidate(accountId, { name: 'Patricia Public', emails: [address], stage: lever.seed.stageIds.phoneScreen, origin: 'sourced', userId: lever.seed.userIds.recruiter });
     const matched = codesignalSandbox.control.createPublicLinkSession(codesignal.seed.companyId, { testId: backendTest.id, email: address, firstName: 'Pat', lastName: 'Public', score: 800 });
     const unmatched = codesignalSandbox.control.createPublicLinkSession(codesignal.seed.companyId, { testId: backendTest.id, email: `nobody.${randomUUID().slice(0, 8)}@example.org`, firstName: 'Nora', lastName: 'Nobody', score: 120 });
     await settings.getByRole('button', { name: 'Scan now' }).click();
@@ -242,6 +243,9 @@ describe('sourcing and public-link results in the admin UI', () => {
     await page.getByRole('link', { name: 'Sourcing' }).click();
     await page.getByRole('heading', { name: 'Imported candidates' }).waitFor();
     const createdRow = page.locator('#sourcing-candidates tbody tr', { hasText: 'csUiTest000000001' });
+    // the candidate by name (the import kept it in the candidate directory), linked to their timeline, the ids under it
+    const timeline = (opportunityId: string) => `#/integrations/${integrationId}/candidates/${opportunityId}`;
+    expect(await createdRow.getByRole('link', { name: 'Ui Candidate' }).getAttribute('href')).toBe(timeline(imported.leverOpportunityId));
     await createdRow.getByText(imported.leverOpportunityId).waitFor();
     await createdRow.getByText('created', { exact: true }).waitFor();
     const creator = lever.seed.users.find((u) => u.email === mappedSourcer.email)!;
@@ -249,6 +253,10 @@ describe('sourcing and public-link results in the admin UI', () => {
     await expect(createdRow.getByText('default user (unmapped)').count()).resolves.toBe(0);
     const fallbackRow = page.locator('#sourcing-candidates tbody tr', { hasText: 'csUiTest000000002' });
     await fallbackRow.getByText('default user (unmapped)').waitFor();
+    await fallbackRow.getByRole('link', { name: 'Ui Fallback' }).waitFor();
+    // no row shows ids alone: every imported candidate is named
+    expect(await page.locator('#sourcing-candidates tbody tr').count()).toBe(2);
+    expect(await page.locator('#sourcing-candidates tbody tr a[href*="/candidates/"]').count()).toBe(2);
     await fallbackRow.getByText('Una Mapped').waitFor();
     await fallbackRow.locator('.badge[class*="sync-"]').waitFor();
 
@@ -265,6 +273,12 @@ describe('sourcing and public-link results in the admin UI', () => {
     await createdRow.getByText(/from CodeSignal/).waitFor();
     await pendingRow(matched.id).getByText('One active opportunity has the e-mail').waitFor();
     expect(await pendingRow(matched.id).getByLabel(/Lever opportunity to post/).inputValue()).toBe(opportunity.id);
+    // the match is named as Lever has it (the session's matching kept it in the directory), over its id
+    const match = pendingRow(matched.id).locator(`.match[data-opportunity="${opportunity.id}"]`);
+    expect(await match.getByRole('link', { name: 'Patricia Public' }).getAttribute('href')).toBe(timeline(opportunity.id));
+    await match.getByText(opportunity.id).waitFor();
+    await pendingRow(matched.id).getByText('Pat Public').waitFor(); // the test taker, as CodeSignal names them
+    expect(await pendingRow(matched.id).locator(`datalist option[value="${opportunity.id}"]`).textContent()).toBe('Patricia Public');
     await pendingRow(unmatched.id).getByText('No active opportunity has the e-mail').waitFor();
     await shot('12-sourcing');
 
@@ -273,6 +287,7 @@ describe('sourcing and public-link results in the admin UI', () => {
     const handledRow = (sessionId: string) => page.locator(`#public-link-handled tbody tr[data-session="${sessionId}"]`);
     await handledRow(matched.id).getByText('posted', { exact: true }).waitFor({ timeout: 30_000 });
     await handledRow(matched.id).getByText(opportunity.id).waitFor();
+    expect(await handledRow(matched.id).getByRole('link', { name: 'Patricia Public' }).getAttribute('href')).toBe(timeline(opportunity.id));
     page.once('dialog', (dialog) => void dialog.accept());
     await pendingRow(unmatched.id).getByRole('button', { name: 'Dismiss' }).click();
     await handledRow(unmatched.id).getByText('dismissed', { exact: true }).waitFor();
@@ -280,5 +295,10 @@ describe('sourcing and public-link results in the admin UI', () => {
     const notes = leverSandbox.recruiter.inspect(accountId, opportunity.id).notes.map((n) => n.fields.map((f) => String(f.value)).join('\n'));
     expect(notes.filter((t) => t.startsWith('CodeSignal result:'))).toHaveLength(1);
     await shot('13-sourcing-decided');
+
+    // A name opens the candidate's timeline.
+    await page.locator('#sourcing-candidates').getByRole('link', { name: 'Ui Candidate' }).click();
+    await page.getByRole('heading', { name: 'Ui Candidate' }).waitFor();
+    await page.getByText('ui-candidate@example.net').first().waitFor();
   }
 });

@@ -63,7 +63,7 @@ function failuresPart(f) {
 
 /**
  * One integration's health on the list (GET /api/integrations `health`): the last delivery per
- * source, the last TEST of each stored key, failures of the last 24 hours with a link to Activity.
+ * source, the last TEST of each stored key, failures of the last 24 hours with a link to Activity's failures.
  */
 function healthSummary(i) {
   const { lastDelivery, keyTests, failures24h } = i.health;
@@ -71,7 +71,8 @@ function healthSummary(i) {
   const deliveries = deliverySources.filter(([source, , always]) => always || lastDelivery[source]).map(([source, label]) => deliveryPart(label, lastDelivery[source]));
   const keys = h('span', {}, 'Keys: ', keyPart('Lever', keyTests.lever), '; ', keyPart('CodeSignal', keyTests.codesignal));
   const quiet = failures24h.deliveries === 0 && failures24h.workflows === 0;
-  const activity = quiet ? null : [' — ', h('a', { href: `#/integrations/${i.id}/activity` }, 'see Activity')];
+  // Activity filtered to the deliveries counted here (failed and rejected); its runs list shows the failed runs
+  const activity = quiet ? null : [' — ', h('a', { href: `#/integrations/${i.id}/activity/failures` }, 'see Activity')];
   return h('div', { class: 'health' }, [...deliveries, keys, h('span', {}, failuresPart(failures24h), activity)].flatMap((p, n) => (n === 0 ? [p] : [dot(), p])));
 }
 

@@ -1,5 +1,6 @@
 import { api, describeError } from '../api.js';
 import { field, formatTime, group, h, replace, statusLine } from '../dom.js';
+import { candidateCell, candidateName } from './candidate-name.js';
 
 /**
  * Public-link results (docs/public-links.md): a scan looks for finished sessions of chosen tests
@@ -158,7 +159,8 @@ const matchText = {
   'no-email': 'The session has no e-mail',
 };
 const stateBadge = (state) => h('span', { class: `badge ${state}` }, state);
-const candidateCell = (s) => h('td', {}, s.candidate?.name ?? '—', h('br'), h('small', {}, s.candidate?.email ?? 'no e-mail'));
+/** Who took the test, as CodeSignal names them. */
+const testTakerCell = (s) => h('td', {}, s.candidate?.name ?? '—', h('br'), h('small', {}, s.candidate?.email ?? 'no e-mail'));
 const scoreText = (s) => (s.score === null || s.score === undefined ? '—' : s.maxScore ? `${s.score} / ${s.maxScore}` : String(s.score));
 const who = (s) => s.candidate?.name ?? s.candidate?.email ?? s.sessionId;
 
@@ -216,7 +218,7 @@ export function publicLinkSessionsCards(id) {
       } }, 'Dismiss'),
     );
     return h('div', { class: 'decision' },
-      h('datalist', { id: listId }, matches.map((o) => h('option', { value: o }))),
+      h('datalist', { id: listId }, matches.map((o) => h('option', { value: o }, session.opportunityNames?.[o] ?? null))),
       opportunity, h('div', { class: 'inline' }, buttons));
   }
 
@@ -238,15 +240,16 @@ export function publicLinkSessionsCards(id) {
     replace(pending, rows.length === 0 ? h('p', {}, 'No public-link result is waiting for a decision.') : h('table', { class: 'list', id: 'public-link-pending' },
       h('thead', {}, h('tr', {}, ['Finished', 'Candidate', 'Test', 'Score', 'Match', 'Decision'].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows.map((s) => h('tr', { dataset: { session: s.sessionId } },
-        h('td', {}, formatTime(s.finishedAt)), candidateCell(s), h('td', {}, s.testTitle ?? s.testId), h('td', {}, scoreText(s)),
-        h('td', {}, matchText[s.match?.reason] ?? s.match?.reason ?? '—', (s.match?.opportunityIds ?? []).map((o) => [h('br'), h('small', { class: 'mono' }, o)])),
+        h('td', {}, formatTime(s.finishedAt)), testTakerCell(s), h('td', {}, s.testTitle ?? s.testId), h('td', {}, scoreText(s)),
+        h('td', { class: 'matches' }, matchText[s.match?.reason] ?? s.match?.reason ?? '—',
+          (s.match?.opportunityIds ?? []).map((o) => h('div', { class: 'match', dataset: { opportunity: o } }, candidateName(id, o, s.opportunityNames?.[o])))),
         h('td', {}, decisionControls(s, typed)))))));
     replace(handled, others.length === 0 ? h('p', {}, 'No public-link result handled yet.') : h('table', { class: 'list', id: 'public-link-handled' },
       h('thead', {}, h('tr', {}, ['Finished', 'Candidate', 'Test', 'Score', 'Outcome', 'Lever opportunity', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, others.map((s) => h('tr', { dataset: { session: s.sessionId } },
-        h('td', {}, formatTime(s.finishedAt)), candidateCell(s), h('td', {}, s.testTitle ?? s.testId), h('td', {}, scoreText(s)),
+        h('td', {}, formatTime(s.finishedAt)), testTakerCell(s), h('td', {}, s.testTitle ?? s.testId), h('td', {}, scoreText(s)),
         h('td', {}, stateBadge(s.state), s.decidedBy ? h('small', { class: 'hint' }, ` by ${s.decidedBy === 'admin' ? 'an admin' : 'the settings'}`) : null),
-        h('td', { class: 'mono' }, s.opportunityId ?? '—'),
+        candidateCell(id, s.opportunityId, s.opportunityNames?.[s.opportunityId]),
         h('td', { class: 'reason' }, s.state === 'failed'
           ? [h('p', { class: 'status error' }, s.error ?? 'failed'), decisionControls(s, typed)]
           : s.error ?? ''))))));

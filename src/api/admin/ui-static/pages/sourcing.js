@@ -1,5 +1,6 @@
 import { api, describeError } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
+import { candidateCell } from './candidate-name.js';
 import { publicLinkSessionsCards } from './public-links.js';
 
 const syncClass = { 'no changes yet': 'sync-none', 'in sync': 'sync-ok', syncing: 'sync-busy', errors: 'sync-errors', unknown: 'sync-unknown' };
@@ -37,11 +38,11 @@ export async function renderSourcing(container, id) {
   async function refreshCandidates() {
     const { candidates: rows } = await api('GET', `${base}/sourcing/candidates?limit=50`);
     replace(candidates, rows.length === 0 ? h('p', {}, 'No candidate imported yet: CodeSignal’s sourcing side imports them with the sourcing token (Credentials → Sourcing API).') : h('table', { class: 'list', id: 'sourcing-candidates' },
-      h('thead', {}, h('tr', {}, ['Imported', 'CodeSignal candidate', 'Lever opportunity', 'Outcome', 'Created in Lever by', 'Sourced by', 'Stage sync'].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ['Imported', 'Candidate', 'Outcome', 'Created in Lever by', 'Sourced by', 'Stage sync'].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows.map((c) => h('tr', { dataset: { candidate: c.codesignalCandidateId } },
         h('td', {}, formatTime(c.importedAt)),
-        h('td', { class: 'mono' }, c.codesignalCandidateId),
-        h('td', { class: 'mono' }, c.leverOpportunityId),
+        // the name (linked to the timeline) over the Lever opportunity id and the CodeSignal candidate id
+        candidateCell(id, c.leverOpportunityId, c.candidateName, h('br'), h('small', { class: 'mono', title: 'CodeSignal candidate' }, `CodeSignal ${c.codesignalCandidateId}`)),
         h('td', {}, h('span', { class: `badge ${c.outcome}` }, c.outcome)),
         h('td', {}, leverUsers.get(c.createdByLeverUserId) ?? h('span', { class: 'mono' }, c.createdByLeverUserId),
           c.creatorFallback ? [h('br'), h('span', { class: 'badge unmapped', title: 'The sourcer has no mapped Lever user; a note on the opportunity says so.' }, 'default user (unmapped)')] : null),
