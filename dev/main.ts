@@ -20,6 +20,7 @@ import { registerSearchAttributes } from '../src/temporal/connection';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { startDevServer } from './temporal-dev-server';
 import { createCandidateWorker, installRuntime } from '../src/worker';
+import { adoptVersionIfFirst, workerVersionFrom } from '../src/worker-versioning';
 import { temporalUiPath } from '../src/api/temporal-ui-proxy';
 import { lockDataDir } from './instance-lock';
 import { checkDatabase, connectTemporal } from '../src/startup-checks';
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     installRuntime(logger, [], temporalMetricsAddress);
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
+    const version = workerVersionFrom(config);
     const worker = await createCandidateWorker({
       connection: workerConnection,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       dataConverter,
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      version,
     });
     const running = worker.run();
     stops.push({
@@ -147,6 +150,8 @@ async function main(): Promise<void> {
         await running;
       },
     });
+    // one process, one worker: each start's version becomes current (README "Upgrading workflows")
+    if (version) await adoptVersionIfFirst(connection.workflowService, config.TEMPORAL_NAMESPACE, version, logger, { always: true }).catch((err: unknown) => logger.warn({ err }, 'could not check the deployment\'s current version'));
 
     const adminToken = config.ADMIN_TOKEN ?? readOrCreateSecret(path.join(dataDir, 'admin-token'));
     const adminEmail = config.ADMIN_EMAIL ?? devAdminEmail;

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { secretBoxFrom } from './crypto/secret-box';
 import { candidateEmailKeysFrom } from './db/candidate-directory';
+import { temporalConnectionFrom, TemporalProfileError, type TemporalConnection } from './temporal/connect-options';
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
 const booleanString = z
@@ -53,8 +54,14 @@ export const environmentSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   DATABASE_URL: optionalUrl,
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /**
+   * The rest of the Temporal connection — TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TEMPORAL_TLS,
+   * TEMPORAL_TLS_*, TEMPORAL_GRPC_META_* — is read from this same environment by @temporalio/envconfig, as the
+   * `temporal` CLI reads it (src/temporal/connect-options.ts); it overrides the profile's address.
+   */
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Unset: the Temporal profile's namespace (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE), else `default`. */
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('lever-codesignal'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
@@ -68,6 +75,15 @@ export const environmentSchema = z.object({
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Workflows kept in worker memory between events; the rest are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /**
+   * Worker Versioning (README "Upgrading workflows"): `on` makes the worker a version (WORKER_DEPLOYMENT_NAME,
+   * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. Off by default: it needs each old
+   * version's workers kept until drained, which `npm start`, docker-compose and the Kubernetes base do not do.
+   */
+  WORKER_VERSIONING: z.enum(['on', 'off']).default('off'),
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).default('lever-codesignal'),
+  /** This build's version; default dist/build-id (`npm run build`), else the package version and the git commit. */
+  WORKER_BUILD_ID: z.string().min(1).optional(),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_LEVER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
@@ -138,7 +154,10 @@ export const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
-export interface Config extends Environment {
+export interface Config extends Omit<Environment, 'TEMPORAL_NAMESPACE'> {
+  TEMPORAL_NAMESPACE: string;
+  /** The connection as Temporal's tools configure it: TEMPORAL_ADDRESS or the profile's address, TLS, API key (src/temporal/connect-options.ts). */
+  temporal: TemporalConnection;
   /** Base URL that Lever and CodeSignal call back on; PUBLIC_URL or the local API address. */
   publicUrl: string;
   /** The APIs the service talks to: the configured URLs, the real hosts, or (development) the sandboxes. */
@@ -162,14 +181,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
   }
   const cfg = parsed.data;
+  let temporal: TemporalConnection;
+  try {
+    temporal = temporalConnectionFrom(env);
+  } catch (err) {
+    if (err instanceof TemporalProfileError) throw new ConfigError(`Invalid environment: ${err.message}`);
+    throw err;
+  }
   const publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '');
   return {
     ...cfg,
+    TEMPORAL_NAMESPACE: temporal.namespace ?? 'default',
+    temporal,
     publicUrl,
     leverApiUrl: (cfg.LEVER_API_URL ?? 'https://api.lever.co/v1').replace(/\/+$/, ''),
     codesignalApiUrl: cfg.CODESIGNAL_API_URL ?? 'https://app.codesignal.com/graphql',
     useSandboxes: cfg.SANDBOX === 'on' || (cfg.SANDBOX === 'auto' && !cfg.LEVER_API_URL && !cfg.CODESIGNAL_API_URL),
-    temporalUiUrl: (cfg.TEMPORAL_UI_URL ?? (cfg.TEMPORAL_ADDRESS ? undefined : `http://localhost:${cfg.TEMPORAL_UI_PORT}`))?.replace(/\/+$/, ''),
+    temporalUiUrl: (cfg.TEMPORAL_UI_URL ?? (temporal.address ? undefined : `http://localhost:${cfg.TEMPORAL_UI_PORT}`))?.replace(/\/+$/, ''),
   };
 }
 
@@ -191,6 +219,7 @@ export function requireExternal(
   cfg: Config,
   ...names: Array<'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'ADMIN_TOKEN' | 'LINK_SIGNING_SECRET' | 'ENCRYPTION_KEY'>
 ): void {
-  const missing = names.filter((n) => !cfg[n]);
+  // a Temporal profile (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE) may name the address instead
+  const missing = names.filter((n) => !(n === 'TEMPORAL_ADDRESS' ? cfg.temporal.address : cfg[n]));
   if (missing.length > 0) throw new ConfigError(`Missing required environment variable(s): ${missing.join(', ')}`);
 }

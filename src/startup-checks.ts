@@ -1,9 +1,11 @@
 import { readdirSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, isIP } from 'node:net';
 import path from 'node:path';
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { connect as tlsConnect } from 'node:tls';
+import { Connection, isGrpcServiceError, type TLSConfig } from '@temporalio/client';
 import { Client as PgClient, DatabaseError } from 'pg';
 import type { Config } from './config';
+import type { TemporalConnection } from './temporal/connect-options';
 import { migrationsDir } from './db/migrate';
 import { customSearchAttributes } from './workflows/shared/search-attributes';
 
@@ -117,30 +119,50 @@ export async function checkDatabase(databaseUrl: string, opts: DatabaseCheckOpti
 }
 
 /** host:port of a TEMPORAL_ADDRESS (port 7233 when it names none, as the SDK does). */
-export function parseTemporalAddress(address: string): { host: string; port: number } {
+export function parseTemporalAddress(address: string, variable = 'TEMPORAL_ADDRESS'): { host: string; port: number } {
   const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(address) ?? /^([^:[\]/\s]+)(?::(\d+))?$/.exec(address);
   const port = Number(match?.[2] ?? 7233);
-  if (!match || port < 1 || port > 65535) throw new StartupCheckError(`TEMPORAL_ADDRESS: ${address} is not host:port (e.g. temporal:7233)`);
+  if (!match || port < 1 || port > 65535) throw new StartupCheckError(`${variable}: ${address} is not host:port (e.g. temporal:7233)`);
   return { host: match[1]!, port };
 }
 
-/** A TCP connection to host:port within the timeout; resolves, or rejects with the network error's code. */
-function probeTcp(host: string, port: number, timeoutMs: number): Promise<void> {
+/** Node's TLS options for a Temporal profile's TLS (true: the system's CAs and the host's name), offering HTTP/2 as gRPC does. */
+const nodeTlsOptions = (tls: TLSConfig | true, host: string) => {
+  const config: TLSConfig = tls === true ? {} : tls;
+  const servername = config.serverNameOverride ?? (isIP(host) ? undefined : host);
+  const buffer = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);
+  return {
+    ALPNProtocols: ['h2'],
+    ...(servername ? { servername } : {}),
+    ca: buffer(config.serverRootCACertificate),
+    cert: buffer(config.clientCertPair?.crt),
+    key: buffer(config.clientCertPair?.key),
+  };
+};
+
+/**
+ * A TCP connection to host:port within the timeout — with `tls`, a TLS handshake, so a certificate the
+ * profile does not trust is named (gRPC would only say it did not connect before the deadline);
+ * resolves, or rejects with the network or TLS error.
+ */
+function probeTcp(host: string, port: number, timeoutMs: number, tls?: TLSConfig | true): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
+    const socket = tls ? tlsConnect({ host, port, ...nodeTlsOptions(tls, host) }) : tcpConnect({ host, port });
     const done = (err?: Error) => {
       socket.destroy();
       if (err) reject(err);
       else resolve();
     };
     socket.setTimeout(timeoutMs, () => done(Object.assign(new Error('timeout'), { code: `no answer within ${timeoutMs} ms` })));
-    socket.once('connect', () => done());
+    socket.once(tls ? 'secureConnect' : 'connect', () => done());
     socket.once('error', (err) => done(err));
   });
 }
 
 export interface TemporalCheckOptions {
   address: string;
+  /** TLS, API key, metadata of the Temporal profile (config.temporal.options), and the variable messages name. */
+  profile?: Pick<TemporalConnection, 'options' | 'variable'>;
   namespace: string;
   timeoutMs: number;
   /** The worker's workflows set these search attributes; the API registers them at its start. */
@@ -152,14 +174,20 @@ export interface TemporalCheckOptions {
  * namespace, within the timeout. Returns the open connection (the caller closes it).
  */
 export async function connectTemporal(opts: TemporalCheckOptions): Promise<Connection> {
-  const { host, port } = parseTemporalAddress(opts.address);
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const variable = opts.profile?.variable ?? 'TEMPORAL_ADDRESS';
+  const { host, port } = parseTemporalAddress(opts.address, variable);
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}${opts.profile?.options.tls ? ' (TLS)' : ''}`;
+  const tls = opts.profile?.options.tls || undefined;
   try {
-    await probeTcp(host, port, opts.timeoutMs);
+    await probeTcp(host, port, opts.timeoutMs, tls);
   } catch (err) {
-    throw new StartupCheckError(`TEMPORAL_ADDRESS: cannot reach Temporal at ${where} (${networkCode(err) ?? firstLineOf(err)})`);
+    const code = networkCode(err);
+    // anything but a network error or no answer is TLS's: ERR_TLS_*, ERR_SSL_*, OpenSSL's verification codes (SELF_SIGNED_CERT_IN_CHAIN, …)
+    const network = code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('no answer'));
+    if (tls && !network) throw new StartupCheckError(`${variable}: the TLS handshake with Temporal at ${where} failed (${firstLineOf((err as Error).message ?? err)})`);
+    throw new StartupCheckError(`${variable}: cannot reach Temporal at ${where} (${code ?? firstLineOf(err)})`);
   }
-  const connection = Connection.lazy({ address: opts.address, connectTimeout: opts.timeoutMs });
+  const connection = Connection.lazy({ ...opts.profile?.options, address: opts.address, connectTimeout: opts.timeoutMs });
   try {
     await connection.ensureConnected();
     // ensureConnected lets an UNIMPLEMENTED answer pass (servers before 1.15), which is also what a plain
@@ -169,7 +197,7 @@ export async function connectTemporal(opts: TemporalCheckOptions): Promise<Conne
     await connection.close();
     const cause = (err as { cause?: unknown }).cause ?? err;
     const detail = isGrpcServiceError(cause) ? cause.details || firstLineOf(cause) : firstLineOf(cause);
-    throw new StartupCheckError(`TEMPORAL_ADDRESS: no Temporal frontend answers at ${where} (${detail})`);
+    throw new StartupCheckError(`${variable}: no Temporal frontend answers at ${where} (${detail})`);
   }
   const deadline = () => Date.now() + opts.timeoutMs;
   try {
@@ -195,7 +223,7 @@ export async function connectTemporal(opts: TemporalCheckOptions): Promise<Conne
       throw new StartupCheckError(`TEMPORAL_NAMESPACE: namespace ${opts.namespace} does not exist on Temporal at ${where}`);
     }
     const detail = isGrpcServiceError(err) ? err.details || firstLineOf(err) : firstLineOf(err);
-    throw new StartupCheckError(`TEMPORAL_ADDRESS: Temporal at ${where} did not answer for namespace ${opts.namespace} (${detail})`);
+    throw new StartupCheckError(`${variable}: Temporal at ${where} did not answer for namespace ${opts.namespace} (${detail})`);
   }
 }
 
@@ -205,13 +233,19 @@ export async function connectTemporal(opts: TemporalCheckOptions): Promise<Conne
  * Returns the checked Temporal connection (the caller keeps or closes it).
  */
 export async function checkDependencies(
-  config: Pick<Config, 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'STARTUP_CHECK_TIMEOUT_MS'>,
+  config: Pick<Config, 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'STARTUP_CHECK_TIMEOUT_MS'> & Partial<Pick<Config, 'temporal'>>,
   entry: 'api' | 'worker',
 ): Promise<Connection> {
   const timeoutMs = config.STARTUP_CHECK_TIMEOUT_MS;
   const [database, temporal] = await Promise.allSettled([
     checkDatabase(config.DATABASE_URL!, { timeoutMs, requireMigrations: entry === 'worker' }),
-    connectTemporal({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, timeoutMs, requireSearchAttributes: entry === 'worker' }),
+    connectTemporal({
+      address: config.temporal?.address ?? config.TEMPORAL_ADDRESS!,
+      profile: config.temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      timeoutMs,
+      requireSearchAttributes: entry === 'worker',
+    }),
   ]);
   const failures = [database, temporal].filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
   if (failures.length === 0) return (temporal as PromiseFulfilledResult<Connection>).value;

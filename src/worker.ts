@@ -9,10 +9,12 @@ import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
 import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
+import { connectOptionsOf } from './temporal/connect-options';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
 import { activityTracing, startTracing } from './observability/tracing';
 import { startConfiguredMetricsServer, temporalMetricsBindAddress } from './observability/metrics-server';
 import { activityRetryMetrics } from './observability/activity-metrics-interceptor';
+import { adoptVersionIfFirst, deploymentOptions, workerVersionFrom, type WorkerVersion } from './worker-versioning';
 
 export interface CandidateWorkerOptions {
   connection: NativeConnection;
@@ -26,6 +28,8 @@ export interface CandidateWorkerOptions {
   maxCachedWorkflows?: number;
   /** A bundle made by `bundleWorkflows` (the test run makes one for all its workers); default: see `workflowSource`. */
   workflowBundlePath?: string;
+  /** Worker Versioning (README "Upgrading workflows"): this worker is this version of a Worker Deployment; unversioned without. */
+  version?: WorkerVersion;
 }
 
 /** The service's workflows bundled as a worker loads them, with the failure converter; `npm run build` writes it once. */
@@ -64,6 +68,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    ...(opts.version ? { workerDeploymentOptions: deploymentOptions(opts.version) } : {}),
   });
 }
 
@@ -92,11 +97,12 @@ async function main(): Promise<void> {
   await (await checkDependencies(config, 'worker')).close();
   const temporalMetricsAddress = await temporalMetricsBindAddress(config);
   installRuntime(logger, ['SIGINT', 'SIGTERM'], temporalMetricsAddress);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! }).catch((err: unknown) => {
-    throw new StartupCheckError(`TEMPORAL_ADDRESS: the worker cannot connect to Temporal at ${config.TEMPORAL_ADDRESS} (${firstLineOf(err)})`);
+  const connection = await NativeConnection.connect(connectOptionsOf(config.temporal)).catch((err: unknown) => {
+    throw new StartupCheckError(`${config.temporal.variable}: the worker cannot connect to Temporal at ${config.temporal.address} (${firstLineOf(err)})`);
   });
   const db = createPool(config.DATABASE_URL!, logger);
   const metricsServer = await startConfiguredMetricsServer(config, { db, logger, temporalMetricsAddress });
+  const version = workerVersionFrom(config);
   try {
     const worker = await createCandidateWorker({
       connection,
@@ -106,9 +112,12 @@ async function main(): Promise<void> {
       dataConverter: dataConverterFor(config),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      version,
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
-    await worker.run();
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
+    const running = worker.run();
+    if (version) await adoptVersionIfFirst(connection.workflowService, config.TEMPORAL_NAMESPACE, version, logger).catch((err: unknown) => logger.warn({ err }, 'could not check the deployment\'s current version'));
+    await running;
     logger.info('worker drained and stopped');
   } finally {
     await metricsServer?.close();

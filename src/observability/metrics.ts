@@ -1,6 +1,6 @@
 import type { InjectedSinks } from '@temporalio/worker';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CODESIGNAL_EVENTS, type CodeSignalEventName } from '../codesignal/webhook-events';
+import { CODESIGNAL_EVENTS } from '../codesignal/webhook-events';
 import type { Db } from '../db/pool';
 import type { DeliveryOutcome } from '../db/webhook-deliveries';
 import { handledLeverEvents } from '../lever/webhook-events';
@@ -211,21 +211,17 @@ export function flowMetricsSinks(metrics: ServiceMetrics = processMetrics()): In
 }
 
 /**
- * The CodeSignal session events after which an assessment waits on nothing more from the candidate
- * (src/codesignal/webhook-events.ts).
- */
-const finishingEvents: readonly CodeSignalEventName[] = ['companyTestSessionFinished', 'preScreenResultVerified', 'preScreenResultNotVerified', 'preScreenExpired', 'preScreenCandidateDeclined'];
-
-/**
- * `lcs_candidates_waiting_on_result` from PostgreSQL: assessment workflows with a test session sent
- * (assessment_sessions) in the last `withinDays` days and no accepted CodeSignal delivery of a finishing
- * event (webhook_deliveries, kept WEBHOOK_LOG_RETENTION_DAYS) for that workflow. PostgreSQL has no other
- * record of an assessment's end, so this is an estimate bounded by the window; the query gives up after
- * `timeoutMs` (the scrape then shows no value rather than waiting).
+ * `lcs_candidates_waiting_on_result` from PostgreSQL: assessment workflows with a CodeSignal test session
+ * (assessment_sessions) not yet finished. The assessment activities set `finished_at` when an assessment
+ * ends (its result, not-verified, expired, declined, cancelled or failed note) and when a retake or
+ * reactivation replaces a session (sessions-repository.ts). Sessions recorded more than `withinDays` days
+ * ago (default 365, longer than any invitation: expiryDays ≤ 180, plus extensions) are not counted: only
+ * the rows of a workflow ended outside its own code (terminated, reset) stay unfinished that long. The
+ * query gives up after `timeoutMs` (the scrape then shows no value rather than waiting).
  */
 export function waitingOnResultFromDb(db: Db, opts: { timeoutMs?: number; withinDays?: number } = {}): WaitingOnResultSource {
   const timeoutMs = opts.timeoutMs ?? 2_000;
-  const withinDays = opts.withinDays ?? 14;
+  const withinDays = opts.withinDays ?? 365;
   return async () => {
     const query = (async () => {
       const client = await db.connect();
@@ -235,13 +231,9 @@ export function waitingOnResultFromDb(db: Db, opts: { timeoutMs?: number; within
         const { rows } = await client.query<{ integration_id: string; waiting: number }>(
           `SELECT s.integration_id::text AS integration_id, count(DISTINCT s.workflow_id)::int AS waiting
              FROM assessment_sessions s
-            WHERE s.created_at > now() - make_interval(days => $1::int)
-              AND NOT EXISTS (
-                SELECT 1 FROM webhook_deliveries d
-                 WHERE d.integration_id = s.integration_id AND d.workflow_id = s.workflow_id
-                   AND d.source = 'codesignal' AND d.outcome = 'accepted' AND d.event = ANY($2::text[]))
+            WHERE s.finished_at IS NULL AND s.created_at > now() - make_interval(days => $1::int)
             GROUP BY s.integration_id`,
-          [withinDays, finishingEvents],
+          [withinDays],
         );
         await client.query('COMMIT');
         return rows.map((r) => ({ integrationId: r.integration_id, waiting: r.waiting }));

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflows } from '../worker';
+import { buildIdFile, buildIdFromSource } from '../worker-versioning';
 
 /** Production workers load this prebuilt bundle instead of bundling workflows at start; it carries the failure converter. */
 async function main(): Promise<void> {
@@ -8,6 +9,10 @@ async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);
+  // the worker's version in its Worker Deployment (WORKER_BUILD_ID overrides it)
+  const buildId = buildIdFromSource(path.resolve(__dirname, '..', '..'));
+  writeFileSync(buildIdFile, buildId);
+  console.log(`build id ${buildId} written to ${buildIdFile}`);
 }
 
 main().catch((err) => {

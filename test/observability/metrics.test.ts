@@ -315,7 +315,9 @@ describe('metrics scraped by a real Prometheus while one assessment runs end to 
     await untilAtLeast(`sum(lcs_flows_started_total{integration_id="${id}",flow="assessment"})`);
     await untilAtLeast(`sum(lcs_flows_completed_total{integration_id="${id}",flow="assessment"})`);
     for (const kind of ['note', 'file', 'tag', 'stage', 'link']) await untilAtLeast(`sum(lcs_lever_writes_total{integration_id="${id}",kind="${kind}",outcome="written"})`);
-    // the finished session's delivery ends the wait
+    // the result note ends the wait: the session is finished in PostgreSQL, and the gauge leaves it
+    const { rows } = await h.stack.db.query<{ finished_at: Date | null }>('SELECT finished_at FROM assessment_sessions WHERE integration_id = $1 AND session_id = $2', [id, session.id]);
+    expect(rows[0]?.finished_at).toBeInstanceOf(Date);
     await eventually(async () => expect(await valueOf(`max(lcs_candidates_waiting_on_result{integration_id="${id}"})`)).toBe(0), 30_000, 500);
     await untilAtLeast('count(lcs_process_cpu_seconds_total)', 2);
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from './sessions-repository';
+import { finishAssessmentSession, finishAssessmentSessions, recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from './sessions-repository';
 import type { CodeSignalClient } from '../../codesignal/client';
 import type { CodeSignalTestSession } from '../../codesignal/types';
 import { ExternalApiError } from '../../external-api-error';
@@ -32,6 +32,12 @@ function splitName(name: string): { candidateFirstName: string; candidateLastNam
   if (parts.length === 1) return { candidateFirstName: parts[0] ?? '', candidateLastName: '' };
   return { candidateFirstName: parts.slice(0, -1).join(' '), candidateLastName: parts[parts.length - 1]! };
 }
+
+/**
+ * The notes the assessment workflow writes once an assessment is over (result, not verified, expired,
+ * declined, cancelled, failed): each marks the assessment's sessions finished (assessment_sessions.finished_at).
+ */
+const endingNoteKinds: ReadonlySet<AssessmentNote['kind']> = new Set(['result', 'notVerified', 'expired', 'declined', 'cancelled', 'failed']);
 
 const reportFileName = (ref: AssessmentRef, sessionId: string) => `codesignal-report-${ref.opportunityId}-${ref.assessmentId}-${sessionId}.pdf`;
 
@@ -158,6 +164,8 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       // A lost response of an earlier attempt left the new session id on the old session.
       const newSessionId = current.continuedAs ?? (await codesignal.reactivateTestSession(input.sessionId, true));
       await recordAssessmentSession(db, { ...input, sessionId: newSessionId });
+      // the reactivated session waits on nothing more; the new one does
+      if (newSessionId !== input.sessionId) await finishAssessmentSession(db, input.integrationId, input.sessionId);
       return readSnapshot(input.integrationId, newSessionId);
     },
 
@@ -169,8 +177,10 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     },
 
     async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
-      const { lever, performAs } = await contexts.get(input.integrationId);
+      const { lever, performAs, db } = await contexts.get(input.integrationId);
       const { note } = input;
+      // The note that ends an assessment ends its wait on CodeSignal, before the Lever write that may fail.
+      if (endingNoteKinds.has(note.kind)) await finishAssessmentSessions(db, input);
       const archiveReason =
         note.kind === 'cancelled' && note.archiveReasonId
           ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)

@@ -25,6 +25,26 @@ export async function recordAssessmentSession(db: Db | PoolClient, link: Assessm
   );
 }
 
+/**
+ * Marks the sessions of one assessment (its workflow's) as no longer waiting on a CodeSignal result
+ * (`lcs_candidates_waiting_on_result`). Idempotent: a session keeps the first time it finished.
+ */
+export async function finishAssessmentSessions(db: Db | PoolClient, ref: { integrationId: string; opportunityId: string; assessmentId: string }): Promise<void> {
+  await db.query(
+    `UPDATE assessment_sessions SET finished_at = now()
+     WHERE integration_id = $1 AND opportunity_id = $2 AND assessment_id = $3 AND finished_at IS NULL`,
+    [ref.integrationId, ref.opportunityId, ref.assessmentId],
+  );
+}
+
+/** Marks one session (e.g. one a reactivation replaced) as no longer waiting; idempotent. */
+export async function finishAssessmentSession(db: Db | PoolClient, integrationId: string, sessionId: string): Promise<void> {
+  await db.query(
+    'UPDATE assessment_sessions SET finished_at = now() WHERE integration_id = $1 AND session_id = $2 AND finished_at IS NULL',
+    [integrationId, sessionId],
+  );
+}
+
 export async function findAssessmentWorkflowId(db: Db | PoolClient, integrationId: string, sessionId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ workflow_id: string }>(
     'SELECT workflow_id FROM assessment_sessions WHERE integration_id = $1 AND session_id = $2',
@@ -97,6 +117,12 @@ export async function recordAssessmentSessionTakingParked(db: Db, link: Assessme
     await lockSession(client, link.integrationId, link.sessionId);
     await recordAssessmentSession(client, link);
     if ((await findAssessmentWorkflowId(client, link.integrationId, link.sessionId)) !== link.workflowId) return [];
+    // A workflow waits on its newest session only: the ones a retake or reactivation replaced are finished.
+    await client.query(
+      `UPDATE assessment_sessions SET finished_at = now()
+       WHERE integration_id = $1 AND workflow_id = $2 AND session_id <> $3 AND finished_at IS NULL`,
+      [link.integrationId, link.workflowId, link.sessionId],
+    );
     const { rows } = await client.query<{ event: string; triggered_on: string }>(
       `SELECT event, triggered_on FROM parked_session_events
        WHERE integration_id = $1 AND session_id = $2 ORDER BY triggered_on, received_at`,

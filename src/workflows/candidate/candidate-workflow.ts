@@ -1,7 +1,7 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   log,
   patched,
@@ -178,8 +178,15 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     }
     if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof candidateWorkflow>({ ...input, carried: { ...state, runs: state.runs + 1 } });
+      await continueAsNewOnCurrentVersion({ ...input, carried: { ...state, runs: state.runs + 1 } });
     }
   }
 }
 
+/**
+ * Pinned to its version (the worker's default) like every workflow, but the next run starts on the
+ * deployment's Current Version (upgrade on continue-as-new, README "Upgrading workflows"); unversioned workers ignore it.
+ */
+function continueAsNewOnCurrentVersion(input: CandidateWorkflowInput): Promise<never> {
+  return makeContinueAsNewFunc<typeof candidateWorkflow>({ initialVersioningBehavior: 'AUTO_UPGRADE' })(input);
+}

@@ -44,6 +44,9 @@ describe('assessment branches', () => {
     expect(res.status).toBe(200);
   });
   afterAll(() => h?.close());
+  /** The session's `finished_at` in assessment_sessions: set once it waits on no CodeSignal result (lcs_candidates_waiting_on_result). */
+  const finishedAt = async (sessionId: string) =>
+    (await h.stack.db.query<{ finished_at: Date | null }>('SELECT finished_at FROM assessment_sessions WHERE integration_id = $1 AND session_id = $2', [h.integration.id, sessionId])).rows[0]?.finished_at;
 
   /** A new applicant on one of the demo postings, created by a recruiter in Lever. */
   function newCandidate(label: string, postingIndex: number = posting.plain): Candidate {
@@ -125,6 +128,9 @@ describe('assessment branches', () => {
     expect(state.score).toBeNull();
     // The retake is recorded for this workflow, so its webhooks reach it.
     expect(await findAssessmentWorkflowId(h.stack.db, h.integration.id, retakeId)).toBe(assessmentHandle(h, c.id).workflowId);
+    // the workflow now waits on the retake only: the session it replaced is finished
+    expect(await finishedAt(first.id)).toBeInstanceOf(Date);
+    expect(await finishedAt(retakeId)).toBeNull();
     expect(noteKinds(h, c.id)).toEqual({ invitation: 1, provisional: 1, retake: 1 });
     expect(codesignalTags(h.opportunity(c.id))).toEqual(['CodeSignal: invited']);
     // CodeSignal granted it: the service did not reactivate anything.
@@ -136,13 +142,16 @@ describe('assessment branches', () => {
     expect(await assessmentResult(h, c.id)).toMatchObject({ status: 'completed', sessionId: retakeId, sessionIds: [first.id, retakeId], score: 500 });
     expect(h.opportunity(c.id).files.map((f) => f.name)).toEqual([`codesignal-report-${c.id}-1-${retakeId}.pdf`]);
     expect(noteKinds(h, c.id)).toEqual({ invitation: 1, provisional: 2, retake: 1, result: 1 });
+    expect(await finishedAt(retakeId)).toBeInstanceOf(Date);
   });
 
   it('a declined invitation ends the assessment with a note and the "declined" tag, and no result', async () => {
     const c = newCandidate('declined');
     const session = await invited(c);
+    expect(await finishedAt(session.id)).toBeNull();
     control().declineSession(session.id);
     expect(await assessmentResult(h, c.id)).toMatchObject({ status: 'declined', score: null, passed: null, sessionIds: [session.id] });
+    expect(await finishedAt(session.id)).toBeInstanceOf(Date);
     expect(noteKinds(h, c.id)).toEqual({ invitation: 1, declined: 1 });
     expect(noteTexts(h, c.id).find((t) => t.startsWith('The candidate declined'))).toContain(seedTest(false).title);
     const o = h.opportunity(c.id);
@@ -162,6 +171,8 @@ describe('assessment branches', () => {
     const first = await invited(c);
     end(first.id);
     expect(await assessmentResult(h, c.id)).toMatchObject({ status });
+    // expired or declined in CodeSignal: no longer waiting on a result
+    expect(await finishedAt(first.id)).toBeInstanceOf(Date);
     await summaryStatus(c, '1', status);
 
     const res = await retake(c);
@@ -176,9 +187,11 @@ describe('assessment branches', () => {
     expect(control().session(first.id).reactivatedSession?.newSessionId).toBe(newId);
     expect(sessionsFor(h, c.email).map((s) => s.id).sort()).toEqual([first.id, newId].sort());
     expect(noteTexts(h, c.id).filter((t) => t.startsWith('CodeSignal retake of'))).toHaveLength(1);
+    expect(await finishedAt(newId)).toBeNull();
 
     control().submitSession(newId, { score: control().session(newId).maxScore });
     expect(await second.result()).toMatchObject({ status: 'completed', passed: true, sessionIds: [newId] });
+    expect(await finishedAt(newId)).toBeInstanceOf(Date);
     await summaryStatus(c, '2', 'completed');
     expect((await candidateAssessments(c)).map((a) => [a.assessmentId, a.status, a.retakeOf])).toEqual([
       ['1', status, undefined],

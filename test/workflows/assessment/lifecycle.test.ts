@@ -46,6 +46,9 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment lifecycle (CodeSignal %s)',
   const sessionsFor = (email: string) => control().sessions(h.sandboxes.codesignal.seed.companyId).filter((s) => s.candidate.email === email);
   const noteTexts = (id: string) => h.opportunity(id).notes.map((n) => n.fields.map((f) => String(f.value)).join('\n'));
   const handle = (id: string) => h.stack.client.workflow.getHandle(assessmentWorkflowId(h.integration.id, id, 1));
+  /** The session's `finished_at` in assessment_sessions: set once it waits on no CodeSignal result (lcs_candidates_waiting_on_result). */
+  const finishedAt = async (sessionId: string) =>
+    (await h.stack.db.query<{ finished_at: Date | null }>('SELECT finished_at FROM assessment_sessions WHERE integration_id = $1 AND session_id = $2', [h.integration.id, sessionId])).rows[0]?.finished_at;
   const invited = async (c: { id: string; email: string }) => {
     h.moveToStage(c.id, seed().stageIds.assessment);
     return eventually(async () => {
@@ -139,9 +142,13 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment lifecycle (CodeSignal %s)',
     expect(second.id).not.toBe(first.id);
     expect(control().session(first.id).reactivatedSession?.newSessionId).toBe(second.id);
     expect(noteTexts(c.id).some((t) => t.startsWith('CodeSignal retake of'))).toBe(true);
+    // the reactivated session waits on nothing more; the retake's does
+    expect(await finishedAt(first.id)).toBeInstanceOf(Date);
+    expect(await finishedAt(second.id)).toBeNull();
 
     control().submitSession(second.id, { score: second.maxScore });
     expect(await retake.result()).toMatchObject({ status: 'completed', passed: true, sessionIds: [second.id] });
+    expect(await finishedAt(second.id)).toBeInstanceOf(Date);
     expect(h.opportunity(c.id).files).toHaveLength(2);
     const list = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/opportunities/${c.id}/assessments`, { headers: { authorization: `Bearer ${adminToken}` } });
     const { assessments } = await readJson(list);
@@ -153,12 +160,13 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment lifecycle (CodeSignal %s)',
 
   it('refuses an unknown action and actions on a finished assessment', async () => {
     const c = newCandidate();
-    await invited(c);
+    const session = await invited(c);
     const bad = await act(c.id, { action: 'explode' });
     expect(bad.status).toBe(400);
     expect((await readJson(bad)).message).toContain('action');
     expect((await act(c.id, { action: 'cancel' })).status).toBe(202);
     expect(await handle(c.id).result()).toMatchObject({ status: 'cancelled' });
+    expect(await finishedAt(session.id)).toBeInstanceOf(Date);
     const after = await act(c.id, { action: 'resend' });
     // the assessment's workflow has ended: no open assessment to act on
     expect(after.status).toBe(404);
@@ -169,9 +177,12 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment lifecycle (CodeSignal %s)',
     const c = newCandidate();
     const session = await invited(c);
     const reason = seed().archiveReasons.find((r) => r.type === 'non-hired')!;
+    expect(await finishedAt(session.id)).toBeNull();
     h.sandboxes.leverSandbox.recruiter.archive(seed().accountId, c.id, { reason: reason.id });
     expect(await handle(c.id).result()).toMatchObject({ status: 'cancelled' });
     expect(control().session(session.id).status).toBe('deleted');
+    // no longer waiting on a result
+    expect(await finishedAt(session.id)).toBeInstanceOf(Date);
     expect(noteTexts(c.id).some((t) => t.includes('cancelled: the candidate was archived in Lever'))).toBe(true);
     expect(h.opportunity(c.id).tags).toContain('CodeSignal: cancelled');
   });

@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../../src/activities/index';
 import { workerInterceptors } from '../../../src/worker';
 import { createPool, type Db } from '../../../src/db/pool';
+import { waitingOnResultFromDb } from '../../../src/observability/metrics';
 import { findIntegration, updateIntegrationSettings, type Integration } from '../../../src/integrations/repository';
 import { ensureDemoIntegration } from '../../../sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../../sandbox/start';
@@ -80,6 +81,12 @@ describe('assessment and interview timers (time-skipping)', () => {
     running = worker.run();
   });
 
+  /** The session's `finished_at` in assessment_sessions (undefined: not recorded). */
+  const finishedAt = async (sessionId: string) =>
+    (await db.query<{ finished_at: Date | null }>('SELECT finished_at FROM assessment_sessions WHERE integration_id = $1 AND session_id = $2', [integration.id, sessionId])).rows[0]?.finished_at;
+  /** This integration's `lcs_candidates_waiting_on_result`, as the gauge reads it. */
+  const waiting = async () => (await waitingOnResultFromDb(db)()).find((r) => r.integrationId === integration.id)?.waiting ?? 0;
+
   afterAll(async () => {
     worker?.shutdown();
     await running;
@@ -142,6 +149,10 @@ describe('assessment and interview timers (time-skipping)', () => {
     await env.sleep(2 * day); // day 6, 01:00
     await eventually(async () => expect((await handle.query(assessmentStateQuery)).remindersSent).toBe(2));
     expect(resends()).toBe(2);
+    // still waiting on the candidate: counted by lcs_candidates_waiting_on_result
+    const { sessionId } = await handle.query(assessmentStateQuery);
+    expect(await finishedAt(sessionId!)).toBeNull();
+    expect(await waiting()).toBe(1);
 
     const state = await handle.result(); // skips to day 7: the expiry timer ends it
     expect(state).toMatchObject({ status: 'expired', remindersSent: 2 });
@@ -153,5 +164,8 @@ describe('assessment and interview timers (time-skipping)', () => {
       expect.arrayContaining([expect.stringContaining('expired before the candidate completed it')]),
     );
     expect(invitations()).toBe(1);
+    // the expiry note ended the wait: the session is finished and the gauge leaves it
+    expect(await finishedAt(sessionId!)).toBeInstanceOf(Date);
+    expect(await waiting()).toBe(0);
   });
 });
