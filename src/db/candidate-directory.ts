@@ -84,6 +84,18 @@ export function createCandidateDirectory(deps: { db: Db; box: SecretBox; emailKe
     emails: JSON.parse(box.open(row.emails_sealed, context(integrationId, row.opportunity_id, 'emails'))) as string[],
     lastSeenAt: row.last_seen_at,
   });
+  /**
+   * For lists (names, searches): a row that does not open (sealed under a key no longer in the ring, or
+   * altered) is left out, so one bad row never fails Activity, Sourcing or a search; `get` still throws.
+   */
+  const openAll = (integrationId: string, rows: readonly Row[]): CandidateEntry[] =>
+    rows.flatMap((row) => {
+      try {
+        return [open(integrationId, row)];
+      } catch {
+        return [];
+      }
+    });
   const columns = 'opportunity_id, name_sealed, emails_sealed, last_seen_at';
 
   return {
@@ -114,7 +126,7 @@ export function createCandidateDirectory(deps: { db: Db; box: SecretBox; emailKe
       const ids = [...new Set(opportunityIds)];
       if (ids.length === 0) return new Map();
       const { rows } = await db.query<Row>(`SELECT ${columns} FROM candidate_directory WHERE integration_id = $1 AND opportunity_id = ANY($2::text[])`, [integrationId, ids]);
-      return new Map(rows.map((r) => [r.opportunity_id, open(integrationId, r).name]));
+      return new Map(openAll(integrationId, rows).map((c) => [c.opportunityId, c.name]));
     },
 
     async findByEmail(integrationId, email, limit) {
@@ -125,7 +137,7 @@ export function createCandidateDirectory(deps: { db: Db; box: SecretBox; emailKe
       );
       // the hash matched; the opened addresses confirm it (a hash collision never shows another candidate)
       const wanted = normalizeEmail(email);
-      return rows.map((r) => open(integrationId, r)).filter((c) => c.emails.some((e) => normalizeEmail(e) === wanted));
+      return openAll(integrationId, rows).filter((c) => c.emails.some((e) => normalizeEmail(e) === wanted));
     },
 
     async searchByName(integrationId, text, { limit, scanLimit }) {
@@ -135,8 +147,7 @@ export function createCandidateDirectory(deps: { db: Db; box: SecretBox; emailKe
       );
       const wanted = foldName(text.trim());
       const candidates: CandidateEntry[] = [];
-      for (const row of rows.slice(0, scanLimit)) {
-        const entry = open(integrationId, row);
+      for (const entry of openAll(integrationId, rows.slice(0, scanLimit))) {
         if (!foldName(entry.name).includes(wanted)) continue;
         candidates.push(entry);
         if (candidates.length >= limit) break;

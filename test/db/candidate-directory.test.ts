@@ -53,4 +53,17 @@ describe('candidate directory', () => {
     await after.record({ integrationId, opportunityId: opp, name: 'Hedy Lamarr', emails: ['hedy@example.org'] });
     expect((await directoryWith({ ENCRYPTION_KEY: rotated.ENCRYPTION_KEY }).findByEmail(integrationId, 'hedy@example.org', 5)).map((c) => c.opportunityId)).toEqual([opp]);
   });
+
+  it('leaves a row that no longer opens out of names and searches, and still refuses it by id', async () => {
+    const integrationId = (await insertIntegration(db)).id;
+    const [lost, kept] = [randomUUID(), randomUUID()];
+    // sealed under a key that is then dropped from the ring
+    await directoryWith({ ENCRYPTION_KEY: newMasterKey() }).record({ integrationId, opportunityId: lost, name: 'Ada Lost', emails: ['ada@example.org'] });
+    const directory = directoryWith(oldKey);
+    await directory.record({ integrationId, opportunityId: kept, name: 'Ada Kept', emails: ['ada@example.org'] });
+    expect([...(await directory.names(integrationId, [lost, kept])).entries()]).toEqual([[kept, 'Ada Kept']]);
+    expect((await directory.searchByName(integrationId, 'ada', { limit: 5, scanLimit: 100 })).candidates.map((c) => c.opportunityId)).toEqual([kept]);
+    expect((await directory.findByEmail(integrationId, 'ada@example.org', 5)).map((c) => c.opportunityId)).toEqual([kept]);
+    await expect(directory.get(integrationId, lost)).rejects.toThrow(/neither ENCRYPTION_KEY nor in ENCRYPTION_KEYS_PREVIOUS/);
+  });
 });
