@@ -41,7 +41,7 @@ export interface BenchStackOptions {
  * info). Its stdout goes to a log file in the data directory, its stderr to ours; `spawned` hears of
  * the process at once, so the stack stops it even when interrupted before it is ready.
  */
-function spawnEntry(entry: string, env: Record<string, string>, readyLine: string, logFile: string, spawned: (child: ChildProcess) => void): Promise<ChildProcess> {
+export function spawnEntry(entry: string, env: Record<string, string>, readyLine: string, logFile: string, spawned: (child: ChildProcess) => void): Promise<ChildProcess> {
   const args = entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only', entry] : [entry];
   const child = spawn(process.execPath, args, {
     cwd: path.join(__dirname, '..', '..'),
@@ -80,7 +80,7 @@ function spawnEntry(entry: string, env: Record<string, string>, readyLine: strin
 /** Set once Ctrl-C or SIGTERM reached the benchmark: what the stack is starting is stopped, not failed. */
 let interrupting = false;
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
