@@ -8,7 +8,7 @@
  * Two projects: `e2e` (whole flows through the worker, the dev entry and the browser) and `fast` (the rest);
  * `npm run test:fast` runs only the latter.
  */
-const e2e = ['<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/dev/**/*.test.ts', '<rootDir>/test/api/admin/ui/**/*.test.ts', '<rootDir>/test/observability/metrics.test.ts', '<rootDir>/test/observability/tracing.test.ts'];
+const e2e = ['<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/dev/**/*.test.ts', '<rootDir>/test/api/admin/ui/**/*.test.ts', '<rootDir>/test/observability/metrics.test.ts', '<rootDir>/test/observability/tracing.test.ts', '<rootDir>/test/production-shape/**/*.test.ts'];
 const project = {
   preset: 'ts-jest',
   testEnvironment: 'node',
@@ -19,7 +19,7 @@ const project = {
 module.exports = {
   projects: [
     { ...project, displayName: 'e2e', testMatch: e2e },
-    { ...project, displayName: 'fast', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/workflows/', '<rootDir>/test/dev/', '<rootDir>/test/api/admin/ui/', '<rootDir>/test/observability/metrics.test.ts', '<rootDir>/test/observability/tracing.test.ts'] },
+    { ...project, displayName: 'fast', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/workflows/', '<rootDir>/test/dev/', '<rootDir>/test/api/admin/ui/', '<rootDir>/test/observability/metrics.test.ts', '<rootDir>/test/observability/tracing.test.ts', '<rootDir>/test/production-shape/'] },
   ],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
