@@ -18,17 +18,7 @@ if [ -n "$found" ]; then
 fi
 
 manual="install Debian's chromium package yourself (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary"
-command -v apt-get >/dev/null 2>&1 || fail "Chromium is missing and there is no apt-get here: $manual"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-    sudo="sudo -n"
-  else
-    fail "Chromium is missing and installing it needs root (not root, no passwordless sudo): $manual"
-  fi
-fi
-echo "install-browser: installing Debian's chromium with apt-get"
-$sudo apt-get update -qq || fail "apt-get update failed: $manual"
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || fail "apt-get install chromium failed: $manual"
-[ -x /usr/bin/chromium ] || fail "apt-get installed chromium but /usr/bin/chromium is missing: $manual"
+# shellcheck source=scripts/debian-packages.sh
+. "$(dirname "$0")/debian-packages.sh"
+install_debian_package install-browser chromium "$manual" "" /usr/bin/chromium
 echo "install-browser: chromium at /usr/bin/chromium"

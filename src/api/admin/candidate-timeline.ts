@@ -3,6 +3,7 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import type { Activities } from '../../activities';
 import type { Db } from '../../db/pool';
 import { listOpportunityDeliveries } from '../../db/webhook-deliveries';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
@@ -70,7 +71,9 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
 
 /** What each activity does, as the timeline names it; `internal` ones (settings, the service's own tables) are listed only when they fail. */
-const activityCatalogue: Record<string, { kind: 'lever' | 'codesignal' | 'internal'; title: string; read?: boolean }> = {
+type ActivityEntry = { kind: 'lever' | 'codesignal' | 'internal'; title: string; read?: boolean };
+// keyed by the worker's activity names: a renamed or removed activity fails type-check here instead of vanishing from the timeline
+const activityCatalogue: Record<string, ActivityEntry> = {
   confirmLeverEvent: { kind: 'lever', title: 'Lever event checked with Lever', read: true },
   getCandidate: { kind: 'lever', title: 'Candidate read from Lever', read: true },
   addSelectionLink: { kind: 'lever', title: 'Test selection link added to the opportunity' },
@@ -101,7 +104,7 @@ const activityCatalogue: Record<string, { kind: 'lever' | 'codesignal' | 'intern
   recordSession: { kind: 'internal', title: 'Test session recorded', read: true },
   writeCodeSignalStatus: { kind: 'codesignal', title: 'Status sent to CodeSignal (status feed)' },
   writeLeverForStatus: { kind: 'lever', title: 'Lever updated for a CodeSignal status' },
-};
+} satisfies Partial<Record<keyof Activities, ActivityEntry>>;
 
 const noteKinds: Record<string, string> = {
   invitation: 'invitation sent',
