@@ -72,7 +72,8 @@ function parseJson(text: string): unknown {
 
 /**
  * Typed client of CodeSignal's GraphQL API. Each method is ONE request (`listAll*` and
- * `listInterviewTemplates`: one per page) and never retries; failures are classified ExternalApiErrors.
+ * `listInterviewTemplates`: one per page) and never retries, except a paced request CodeSignal throttled
+ * (`execute`); failures are classified ExternalApiErrors.
  */
 export function createCodeSignalClient(options: CodeSignalClientOptions) {
   const doFetch = options.fetch ?? fetch;
@@ -93,7 +94,24 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
     return text;
   };
 
+  /**
+   * Paced requests only: a throttled answer (CodeSignal did nothing) is sent again after the limiter's
+   * next turn, up to PACED_ATTEMPTS in all. Pacing keeps a sliding second within the limit only while
+   * network and event-loop jitter stays within its margin (rate-limiter.ts); the rare request that
+   * arrives later than that is the pacing's to absorb, not an activity retry with back-off.
+   */
   async function execute<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(document, variables);
+      } catch (err) {
+        if (!options.limiter || attempt >= PACED_ATTEMPTS || !(err instanceof ExternalApiError) || err.code !== 'RateLimited') throw err;
+        if (err.retryAfterMs) await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs!, 5_000)));
+      }
+    }
+  }
+
+  async function send<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
     const name = operationName(document);
     if (options.limiter) await options.limiter.acquire(rootFields(document));
     let status: number;
@@ -239,6 +257,8 @@ export function createCodeSignalClient(options: CodeSignalClientOptions) {
 export type CodeSignalClient = ReturnType<typeof createCodeSignalClient>;
 
 const PAGE_SIZE = 100;
+/** A paced request throttled anyway is sent at most this many times in all (see `execute`). */
+const PACED_ATTEMPTS = 3;
 /** The largest `companyTestSessions` page (a public client hard-codes 20; reference §2). */
 export const TEST_SESSIONS_PAGE_SIZE = 20;
 
