@@ -104,7 +104,7 @@ export function createTest(rt: Runtime, data: CompanyData, input: TestInput): Te
   return test;
 }
 
-export function createInterviewTemplate(rt: Runtime, data: CompanyData, input: { name: string; defaultExpirationTime?: number; isCompanyDefault?: boolean; taskCount?: number; authorUserId?: string }): InterviewTemplateRecord {
+export function createInterviewTemplate(rt: Runtime, data: CompanyData, input: { name: string | null; defaultExpirationTime?: number; isCompanyDefault?: boolean; taskCount?: number; authorUserId?: string }): InterviewTemplateRecord {
   const template: InterviewTemplateRecord = {
     id: newId('tpl'),
     name: input.name,

@@ -49,7 +49,7 @@ export const testBody = z.strictObject({
 });
 
 export const interviewTemplateBody = z.strictObject({
-  name: nonEmpty,
+  name: nonEmpty.nullable(),
   defaultExpirationTime: ms.optional(),
   isCompanyDefault: z.boolean().optional(),
   taskCount: z.number().int().min(1).max(20).optional(),

@@ -3,7 +3,11 @@ import { ACCESS_DENIED } from './errors';
 import { evaluationLabel } from './events';
 import { paginate, type GraphQLContext, type ResolverMap } from './graphql-context';
 import * as interviews from './interviews';
-import type { FeedbackRecord, InterviewRecord } from './state';
+import type { FeedbackRecord, InterviewRecord, InterviewTemplateRecord } from './state';
+
+/** By name, unnamed templates last; the id breaks ties so pages never overlap. */
+const byTemplateName = (a: InterviewTemplateRecord, b: InterviewTemplateRecord): number =>
+  (a.name === null ? (b.name === null ? 0 : 1) : b.name === null ? -1 : a.name.localeCompare(b.name)) || a.id.localeCompare(b.id);
 
 export const interviewResolvers: ResolverMap = {
   Query: {
@@ -22,7 +26,9 @@ export const interviewResolvers: ResolverMap = {
     interviewTemplates: (_: unknown, args: { companyId?: string | null; globalFilter?: string | null; first: number; offset: number }, ctx: GraphQLContext) => {
       if (args.companyId && args.companyId !== ctx.data.id) throw new GraphQLError(ACCESS_DENIED);
       const filter = args.globalFilter?.trim().toLowerCase();
-      const all = [...ctx.data.interviewTemplates.values()].filter((t) => !filter || t.name.toLowerCase().includes(filter)).sort((a, b) => a.name.localeCompare(b.name));
+      const all = [...ctx.data.interviewTemplates.values()]
+        .filter((t) => !filter || t.name?.toLowerCase().includes(filter))
+        .sort(byTemplateName);
       const { page, hasNextPage } = paginate(all, args.first, args.offset);
       return { totalCount: all.length, interviewTemplates: page, pageInfo: { hasNextPage } };
     },

@@ -22,7 +22,7 @@ export interface CodeSignalDemoSeed {
   webhookEndpointId?: string;
   users: Array<{ id: string; name: string; email: string; role: string }>;
   tests: Array<{ id: string; title: string; proctored: boolean }>;
-  interviewTemplates: Array<{ id: string; name: string }>;
+  interviewTemplates: Array<{ id: string; name: string | null }>;
   sourcingCandidates: Array<{ id: string; firstName: string; lastName: string; email: string | null; status: SourcingCandidateStatus; replied: boolean }>;
 }
 

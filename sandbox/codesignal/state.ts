@@ -122,7 +122,8 @@ export interface SessionRecord {
 
 export interface InterviewTemplateRecord {
   id: string;
-  name: string;
+  /** The schema types it `String` (nullable): a template may come without a name. */
+  name: string | null;
   authorUserId: string | null;
   defaultExpirationTime: number;
   isCompanyDefault: boolean;

@@ -47,7 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSettingsActivities({ contexts }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createImportActivities({ contexts, directory }),
-    ...createInterviewActivities({ contexts, findMappedCodeSignalUser }),
+    ...createInterviewActivities({ contexts, findMappedCodeSignalUser, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createSyncActivities({ contexts }),
     ...createLeverEventActivities({ contexts, directory }),
     ...createPublicLinkActivities({ contexts, directory }),

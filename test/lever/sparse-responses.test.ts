@@ -82,7 +82,7 @@ describe('Lever client against sparse answers', () => {
     });
 
     it('the interview flow reads a candidate whose owner is unknown', async () => {
-      const activities = createInterviewActivities({ contexts, findMappedCodeSignalUser: async () => undefined });
+      const activities = createInterviewActivities({ contexts, findMappedCodeSignalUser: async () => undefined, publicUrl: 'http://127.0.0.1:9', linkSigningSecret: 'test-link-secret' });
       expect(await activities.getInterviewCandidate({ integrationId: 'i', opportunityId: margaret().id }))
         .toEqual({ name: 'Margaret Hamilton', email: null, ownerId: null });
     });
@@ -124,7 +124,7 @@ describe('Lever client against sparse answers', () => {
       timezone: 'Europe/Berlin', interviews: [{ date, duration: 45, interviewers: [{ id: demo.userIds.interviewer }] }],
     }, bot);
     expect(panel.interviews[0]!.panel).toBeUndefined();
-    const activities = createInterviewActivities({ contexts, findMappedCodeSignalUser: async () => undefined });
+    const activities = createInterviewActivities({ contexts, findMappedCodeSignalUser: async () => undefined, publicUrl: 'http://127.0.0.1:9', linkSigningSecret: 'test-link-secret' });
     const read = await activities.readLeverInterview({ integrationId: 'i', opportunityId: ada().id, interviewId: 'x', leverInterviewId: panel.interviews[0]!.id });
     expect(read).toEqual({ date, durationMinutes: 45, readAt: expect.any(Number) });
   });

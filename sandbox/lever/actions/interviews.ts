@@ -22,16 +22,41 @@ export const createInterviewBody = interviewFields.extend({ panel: z.string() })
 /** `PUT …/interviews/:id`: full replacement; `panel`, when sent, must stay the same. */
 export const replaceInterviewBody = interviewFields.extend({ panel: z.string().optional() });
 
-/** `POST/PUT …/panels`: on PUT, interviews with `id` are kept (replaced), without `id` created, missing ones deleted. */
-export const panelBody = z.object({
-  timezone: z.string().min(1),
-  interviews: z.array(interviewFields.extend({ id: z.string().optional() })).min(1),
+/** An IANA zone name such as `Europe/Berlin`, as Lever's scheduler shows it. */
+const timezone = z.string().min(1).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, { error: 'timezone must be an IANA time zone name such as Europe/Berlin' });
+
+/** A panel's interviews belong to it by nesting, so they carry no `panel` (§3.7). */
+const panelInterview = interviewFields.extend({ panel: z.undefined({ error: 'interviews of a panel carry no panel field' }).optional() });
+
+const panelFields = z.object({
+  timezone,
   applications: z.array(z.string()).min(1).optional(),
   feedbackReminder: z.enum(FEEDBACK_REMINDERS).optional(),
   note: z.string().optional(),
   externalUrl: z.string().optional(),
 });
-export type PanelInput = z.infer<typeof panelBody>;
+
+/** `POST …/panels`: every interview is new, so none may carry an `id`. */
+export const createPanelBody = panelFields.extend({
+  interviews: z.array(panelInterview.extend({ id: z.undefined({ error: 'a new panel\'s interviews have no id yet' }).optional() })).min(1),
+});
+
+/** `PUT …/panels/:id`: interviews with `id` are kept (replaced), without `id` created, missing ones deleted. */
+export const replacePanelBody = panelFields.extend({
+  interviews: z.array(panelInterview.extend({ id: z.string().min(1).optional() })).min(1)
+    .refine((list) => {
+      const ids = list.flatMap((i) => (i.id ? [i.id] : []));
+      return new Set(ids).size === ids.length;
+    }, { error: 'an interview id may appear only once' }),
+});
+export type PanelInput = z.infer<typeof replacePanelBody>;
 
 export function createPanel({ events, account, actor }: ActionDeps, opportunityId: string, input: PanelInput, externallyManaged: boolean): Panel {
   const opp = account.opportunity(opportunityId);

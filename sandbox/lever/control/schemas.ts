@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createOpportunityBody } from '../actions/opportunities';
-import { panelBody } from '../actions/interviews';
+import { createPanelBody } from '../actions/interviews';
 import { ORIGINS, WEBHOOK_EVENTS } from '../model';
 import { permissionSchema, PERMISSION_PRESETS } from '../permissions';
 
@@ -65,7 +65,7 @@ export const deleteInterviewBody = z.object(actingUser);
 export const hireCandidateBody = z.object({ reason: z.string().optional(), ...actingUser });
 export const tagsBody = z.object({ tags: z.array(z.string()).min(1), ...actingUser });
 export const uiNoteBody = z.object({ value: z.string().min(1), secret: z.boolean().optional(), score: z.number().int().min(1).max(4).optional(), ...actingUser });
-export const uiPanelBody = panelBody.extend(actingUser);
+export const uiPanelBody = createPanelBody.extend(actingUser);
 /** Lets tests reach Lever's states for a file that is still processing or could not be processed (422 on download). */
 export const fileStatusBody = z.object({ status: z.enum(['processing', 'processed', 'unsupported', 'error']) });
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import {
-  createInterview, createInterviewBody, createPanel, deleteInterview, deletePanel, panelBody, replaceInterview,
-  replaceInterviewBody, replacePanel,
+  createInterview, createInterviewBody, createPanel, createPanelBody, deleteInterview, deletePanel, replaceInterview,
+  replaceInterviewBody, replacePanel, replacePanelBody,
 } from '../actions/interviews';
 import type { Interview, Panel } from '../model';
 import { paginate } from '../pagination';
@@ -63,13 +63,13 @@ export function interviewRoutes(deps: V1Deps): Router {
 
   router.post('/opportunities/:opportunityId/panels', need('panels:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
-    const panel = createPanel(actionDeps, req.params.opportunityId, parseInput(panelBody, req.body), true);
+    const panel = createPanel(actionDeps, req.params.opportunityId, parseInput(createPanelBody, req.body), true);
     sendCreated(res, panelWire(actionDeps.account, panel), options.quirks.createdWrappedTwice);
   });
 
   router.put('/opportunities/:opportunityId/panels/:panelId', need('panels:write:admin'), (req, res) => {
     const actionDeps = writeDeps(req);
-    const panel = replacePanel(actionDeps, req.params.opportunityId, req.params.panelId, parseInput(panelBody, req.body));
+    const panel = replacePanel(actionDeps, req.params.opportunityId, req.params.panelId, parseInput(replacePanelBody, req.body));
     sendData(res, panelWire(actionDeps.account, panel));
   });
 

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { linkSignature, linkSignatureMatches } from '../shared/link-signature';
 
 export interface SelectionLinkRef {
   integrationId: string;
@@ -6,18 +6,13 @@ export interface SelectionLinkRef {
   assessmentId: string;
 }
 
-const signature = (secret: string, ref: SelectionLinkRef) =>
-  createHmac('sha256', secret).update(`select\n${ref.integrationId}\n${ref.opportunityId}\n${ref.assessmentId}`).digest('base64url');
+const ids = (ref: SelectionLinkRef) => [ref.integrationId, ref.opportunityId, ref.assessmentId];
 
 /** The assessment selection link put on the Lever opportunity; it works only for that assessment. */
 export function assessmentSelectionUrl(publicUrl: string, secret: string, ref: SelectionLinkRef): string {
-  const path = [ref.integrationId, ref.opportunityId, ref.assessmentId].map(encodeURIComponent).join('/');
-  return `${publicUrl}/assessments/select/${path}?sig=${signature(secret, ref)}`;
+  return `${publicUrl}/assessments/select/${ids(ref).map(encodeURIComponent).join('/')}?sig=${linkSignature(secret, 'select', ids(ref))}`;
 }
 
 export function selectionSignatureIsValid(secret: string, ref: SelectionLinkRef, given: string | undefined): boolean {
-  if (!given) return false;
-  const expected = Buffer.from(signature(secret, ref));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return linkSignatureMatches(secret, 'select', ids(ref), given);
 }

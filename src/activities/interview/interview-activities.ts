@@ -10,6 +10,8 @@ import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
 import { writeAttempt } from '../shared/attempt';
 import { renderInterviewNote } from './notes';
+import { deleteSchedulePanel, writeSchedulePanel, type PanelRef } from './panels';
+import { interviewScheduleUrl } from './schedule-link';
 
 interface InterviewRef {
   integrationId: string;
@@ -26,10 +28,13 @@ export interface InterviewActivityDeps {
   contexts: IntegrationContexts;
   /** The Lever ↔ CodeSignal user mapping (shared with the import flow). */
   findMappedCodeSignalUser: (db: Db, integrationId: string, leverUserId: string) => Promise<string | undefined>;
+  /** Where the signed scheduling link points (the API's public URL), and the secret that signs it. */
+  publicUrl: string;
+  linkSigningSecret: string;
   now?: () => number;
 }
 
-export function createInterviewActivities({ contexts, findMappedCodeSignalUser, now = Date.now }: InterviewActivityDeps) {
+export function createInterviewActivities({ contexts, findMappedCodeSignalUser, publicUrl, linkSigningSecret, now = Date.now }: InterviewActivityDeps) {
   /**
    * A feedback's author is a bare user id (the reference gives User no name): the company's contacts
    * name it. Without an author, or when the team cannot be read, the feedback is posted unattributed.
@@ -150,6 +155,49 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
       const panels = await lever.listAllPanels(opportunityId);
       const interview = panels.flatMap((p) => p.interviews).find((i) => i.id === leverInterviewId && !i.canceledAt);
       return interview ? { date: interview.date, durationMinutes: interview.duration, readAt: now() } : undefined;
+    },
+
+    /** The signed "Schedule CodeSignal interview" link on the opportunity (src/api/interview). */
+    async setScheduleLink(ref: InterviewRef & { present: boolean }): Promise<void> {
+      const { lever, performAs } = await contexts.get(ref.integrationId);
+      await ensureLink(lever, ref.opportunityId, interviewScheduleUrl(publicUrl, linkSigningSecret, ref), ref.present, performAs(), writeAttempt());
+    },
+
+    /** The room's interviewer for a slot: the first Lever interviewer mapped to a CodeSignal user, else the room's own. */
+    async resolveScheduleInterviewer(input: { integrationId: string; leverInterviewerIds: string[]; current: string | null }): Promise<string | null> {
+      const { db } = await contexts.get(input.integrationId);
+      for (const id of input.leverInterviewerIds) {
+        const mapped = await findMappedCodeSignalUser(db, input.integrationId, id);
+        if (mapped) return mapped;
+      }
+      return input.current;
+    },
+
+    /**
+     * Edits a pending room for a slot: interviewer, template, and open until `expiresAt`, counted in
+     * whole hours from the room's creation plus one to spare (at most 336; see the workflow's slotProblem).
+     */
+    async editRoom(input: InterviewRef & { roomId: string; createdAt: number; startsAt: number; expiresAt: number; interviewerId: string | null; templateId: string | null }): Promise<RoomSnapshot> {
+      if (input.startsAt <= now()) throw ApplicationFailure.nonRetryable('the start is in the past', 'ScheduleRefused');
+      const { codesignal } = await contexts.get(input.integrationId);
+      const hours = Math.max(1, Math.min(336, Math.ceil((input.expiresAt - input.createdAt) / 3_600_000) + 1));
+      const edited = await codesignal.updateLiveInterview(input.roomId, {
+        expirationTime: hours * 3_600_000,
+        ...(input.interviewerId ? { interviewerId: input.interviewerId } : {}),
+        ...(input.templateId ? { templateId: input.templateId, lockTemplate: true } : {}),
+      });
+      return snapshot(codesignal, edited);
+    },
+
+    /** The slot as an externally managed Lever panel, written as `scheduledBy` or the default Lever user (panels.ts). */
+    async writeSchedulePanel(input: InterviewRef & { roomUrl: string; startsAt: number; timezone: string; durationMinutes: number; interviewerIds: string[]; scheduledBy: string | null; current: PanelRef | null }): Promise<PanelRef> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      return writeSchedulePanel(lever, { ...input, performAs: input.scheduledBy ?? performAs() }, input.current, writeAttempt());
+    },
+
+    async deleteSchedulePanel(input: InterviewRef & { panelId: string; scheduledBy: string | null }): Promise<void> {
+      const { lever, performAs } = await contexts.get(input.integrationId);
+      await deleteSchedulePanel(lever, input.opportunityId, input.panelId, input.scheduledBy ?? performAs());
     },
 
     async setRoomLink({ integrationId, opportunityId, url, present }: InterviewRef & { url: string; present: boolean }): Promise<void> {

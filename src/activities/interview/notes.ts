@@ -8,7 +8,19 @@ const cancelReasons = {
   left_stage: 'the candidate left the interview stage',
   lever_interview_deleted: 'the interview was deleted in Lever',
   recruiter: 'it was cancelled in CodeSignal',
+  recruiter_request: 'a recruiter cancelled it through the integration',
 } as const;
+
+/** `at` in the zone it was scheduled in, e.g. "Thu 10 Dec 2026, 14:00 (Europe/Paris)"; UTC when the zone is unknown. */
+function localDate(ms: number, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  try {
+    return `${format(timeZone)} (${timeZone})`;
+  } catch {
+    return date(ms);
+  }
+}
 
 /** Plain-text Lever notes for a CodeSignal live interview. */
 export function renderInterviewNote(note: InterviewNote): string {
@@ -17,6 +29,8 @@ export function renderInterviewNote(note: InterviewNote): string {
       return `CodeSignal live interview room created: ${note.roomUrl}\nThe room stays open until ${date(note.expiresAt)} (longer once the interview is scheduled in Lever).`;
     case 'rescheduled':
       return `CodeSignal live interview follows the Lever schedule: ${date(note.at)}. The room stays open until ${date(note.expiresAt)}.`;
+    case 'scheduled':
+      return `CodeSignal live interview ${note.again ? 'rescheduled' : 'scheduled'}: ${localDate(note.at, note.timezone)}, ${note.durationMinutes} minutes. It is on the opportunity's interview schedule; the room stays open until ${date(note.expiresAt)}.`;
     case 'outcome': {
       const feedback = note.feedback.length
         ? note.feedback

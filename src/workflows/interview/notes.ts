@@ -4,6 +4,8 @@ import type { InterviewCancelReason, InterviewFeedback, RoomSnapshot } from './m
 export type InterviewNote =
   | { kind: 'created'; roomUrl: string; expiresAt: number | null }
   | { kind: 'rescheduled'; at: number; expiresAt: number }
+  /** A slot scheduled (again) through the service; `timezone` is the one it was picked in. */
+  | { kind: 'scheduled'; at: number; timezone: string; durationMinutes: number; expiresAt: number; again: boolean }
   | { kind: 'outcome'; room: RoomSnapshot; feedback: InterviewFeedback[] }
   | { kind: 'expired' }
   | { kind: 'cancelled'; reason: InterviewCancelReason }
