@@ -15,6 +15,8 @@ import { adminSessions } from './admin/admin-auth';
 import { adminSessionRoutes } from './admin/admin-session';
 import { assessmentSelectionRoutes } from './assessment/assessment-selection';
 import { assessmentRoutes } from './assessment/assessments';
+import { interviewScheduleLinkRoutes } from './interview/schedule-link-routes';
+import { interviewRoutes } from './interview/interviews';
 import { codecRoutes } from './admin/codec';
 import { codesignalWebhookRoutes } from './ingress/codesignal-webhooks';
 import { assignRequestId, errorHandler, notFound } from './errors';
@@ -101,12 +103,14 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   );
   if (config.LINK_SIGNING_SECRET) {
     app.use(assessmentSelectionRoutes({ db, box, findIntegration, temporal, clients, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
+    app.use(interviewScheduleLinkRoutes({ db, box, findIntegration, temporal, clients, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
   // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
   app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
   app.use(adminSessionRoutes({ db, logger }));
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
+  app.use(interviewRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, logger }));
   // Routes that read an integration's two accounts.
   const accounts = { db, box, adminToken: config.ADMIN_TOKEN, clients };
   app.use(mappingRoutes(accounts));

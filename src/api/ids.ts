@@ -32,6 +32,7 @@ const pathIdChecks: Readonly<Record<string, (value: string) => HttpError | undef
   opportunityId: (v) => (isCanonicalUuid(v) ? undefined : invalidParameter('opportunityId', 'must be a Lever opportunity id: a UUID in lower case')),
   // the answer a well-formed number that is no assessment gets
   assessmentId: (v) => (isSequenceNumber(v) ? undefined : new HttpError(404, 'unknown_assessment', `no assessment ${v.slice(0, 100)}`)),
+  interviewId: (v) => (isSequenceNumber(v) ? undefined : new HttpError(404, 'unknown_interview', `no interview ${v.slice(0, 100)}`)),
   codesignalCandidateId: (v) =>
     isCodeSignalId(v) ? undefined : invalidParameter('codesignalCandidateId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters'),
   sessionId: (v) => (isCodeSignalId(v) ? undefined : invalidParameter('sessionId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters')),

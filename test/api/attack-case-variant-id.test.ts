@@ -180,11 +180,12 @@ describe('attack: an id spelled in another case', () => {
       const before = await readJson(await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}`, { headers: { authorization: `Bearer ${adminToken}` } }));
       const state = await candidateHandle(c.id).query(candidateStateQuery);
       const since = Date.now();
-      const good: Record<string, string> = { integrationId: h.integration.id, opportunityId: c.id, assessmentId: '1', codesignalCandidateId: 'src_Example01', sessionId: 'ses_Example01' };
+      const good: Record<string, string> = { integrationId: h.integration.id, opportunityId: c.id, assessmentId: '1', interviewId: '1', codesignalCandidateId: 'src_Example01', sessionId: 'ses_Example01' };
       const bad: Record<string, string[]> = {
         integrationId: [h.integration.id.toUpperCase(), mixedCase(h.integration.id), h.integration.id.replace(/-/g, '')],
         opportunityId: [c.id.toUpperCase(), mixedCase(c.id), 'opp-1'],
         assessmentId: ['01', '1.0', '0x1'],
+        interviewId: ['01', '1.0', '0x1'],
         codesignalCandidateId: ['src.Example', 'src Example', 'x'.repeat(101)],
         sessionId: ['ses.Example', 'ses Example', 'x'.repeat(101)],
       };
@@ -200,7 +201,7 @@ describe('attack: an id spelled in another case', () => {
       expect(routes.length).toBeGreaterThanOrEqual(15);
       let checked = 0;
       for (const route of routes) {
-        const html = route.path.startsWith('/assessments/select/');
+        const html = route.path.startsWith('/assessments/select/') || route.path.startsWith('/interviews/schedule/');
         for (const param of paramsOf(route.path)) {
           for (const value of bad[param]!) {
             const path = fill(route.path, { ...good, [param]: value });
@@ -209,7 +210,7 @@ describe('attack: an id spelled in another case', () => {
             if (html) {
               // the selection link's own answer to a link the service never signed
               expect([label, got.status, got.type]).toEqual([label, 403, expect.stringContaining('text/html')]);
-              expect(got.text).toContain('This assessment link is not valid.');
+              expect(got.text).toContain(route.path.startsWith('/interviews/') ? 'This scheduling link is not valid.' : 'This assessment link is not valid.');
             } else if (param === 'integrationId') {
               expect([label, got.status, JSON.parse(got.text)]).toEqual([label, 404, { error: 'unknown_integration', message: `no integration ${value}` }]);
               // and an unknown integration gets the same answer on this route
@@ -218,6 +219,8 @@ describe('attack: an id spelled in another case', () => {
               expect([label, other.status, JSON.parse(other.text)]).toEqual([label, 404, { error: 'unknown_integration', message: `no integration ${unknown}` }]);
             } else if (param === 'assessmentId') {
               expect([label, got.status, JSON.parse(got.text)]).toEqual([label, 404, { error: 'unknown_assessment', message: `no assessment ${value}` }]);
+            } else if (param === 'interviewId') {
+              expect([label, got.status, JSON.parse(got.text)]).toEqual([label, 404, { error: 'unknown_interview', message: `no interview ${value}` }]);
             } else {
               const json = JSON.parse(got.text);
               expect([label, got.status, json.error]).toEqual([label, 400, 'invalid_parameter']);

@@ -264,12 +264,13 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     roomCreatedAt = room.readAt;
     scheduleExpiry(room, room.readAt + settings.expiryHours * hour);
     await acts.setRoomLink({ ...ref, url: room.url, present: true });
+    await note({ kind: 'created', roomUrl: room.url, expiresAt: state.expiresAt });
+    await setStatus('scheduled', 'scheduled');
+    // last: a recruiter who follows the link at once finds the room ready to be scheduled
     if (patched(scheduleLinkPatch)) {
       await acts.setScheduleLink({ ...ref, present: true });
       scheduleLink = true;
     }
-    await note({ kind: 'created', roomUrl: room.url, expiresAt: state.expiresAt });
-    await setStatus('scheduled', 'scheduled');
 
     let eventsSeen = 0;
     for (;;) {
