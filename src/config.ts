@@ -127,6 +127,12 @@ export const environmentSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
+  /**
+   * Whether the API keeps each integration's reconciliation Schedule in line with its settings (README
+   * "Reconciliation"). `off` leaves Schedules as they are (the test suite, whose many integrations
+   * share one Temporal namespace and must not be swept while tests count what happened).
+   */
+  RECONCILIATION_SCHEDULES: z.enum(['on', 'off']).default('on'),
   /** The metrics listener (GET /metrics, docs/observability.md): a port of its own, 0 = any free port, `off` = none. */
   METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),

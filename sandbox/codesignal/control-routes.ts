@@ -86,6 +86,7 @@ export function controlRouter(control: SandboxControl): Router {
   r.put('/companies/:companyId/webhook-endpoints/:endpointId', async (req, res) => {
     res.json(await control.updateWebhookEndpoint(cid(req), req.params.endpointId as string, parse(body.webhookEndpointPatch, req.body)));
   });
+  r.post('/companies/:companyId/webhook-endpoints/:endpointId/disable', (req, res) => void res.json(control.disableWebhookEndpoint(cid(req), req.params.endpointId as string)));
   r.delete('/companies/:companyId/webhook-endpoints/:endpointId', (req, res) => {
     control.removeWebhookEndpoint(cid(req), req.params.endpointId as string);
     res.status(204).end();

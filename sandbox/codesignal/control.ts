@@ -161,6 +161,11 @@ export class SandboxControl {
     return this.webhooks.updateEndpoint(companyId, endpointId, patch);
   }
 
+  /** Disables the endpoint as CodeSignal does after 25 failed deliveries (its queue dropped); re-enabled by updateWebhookEndpoint. */
+  disableWebhookEndpoint(companyId: string, endpointId: string) {
+    return this.webhooks.disableEndpoint(companyId, endpointId);
+  }
+
   removeWebhookEndpoint(companyId: string, endpointId: string): void {
     this.webhooks.removeEndpoint(companyId, endpointId);
   }

@@ -109,6 +109,26 @@ export class WebhookDispatcher {
     return endpoint;
   }
 
+  /**
+   * What CodeSignal does after `maxWebhookAttempts` consecutive failures, at once: the endpoint is
+   * disabled and its queue dropped; nothing is sent to it until it is re-tested and saved (updateEndpoint).
+   */
+  disableEndpoint(companyId: string, id: string): WebhookEndpoint {
+    const endpoint = this.requireEndpoint(companyId, id);
+    this.disable(endpoint);
+    this.wake(endpoint.id);
+    return endpoint;
+  }
+
+  private disable(endpoint: WebhookEndpoint): void {
+    const queue = this.queues.get(endpoint.id) ?? [];
+    endpoint.enabled = false;
+    endpoint.disabledAt = this.options.now();
+    this.options.logger.warn({ endpointId: endpoint.id, url: endpoint.url, dropped: queue.length }, 'codesignal sandbox webhook endpoint disabled');
+    for (const d of queue) d.state = 'dropped';
+    queue.length = 0;
+  }
+
   removeEndpoint(companyId: string, id: string): void {
     this.requireEndpoint(companyId, id);
     this.endpoints.delete(id);
@@ -229,11 +249,7 @@ export class WebhookDispatcher {
       }
       endpoint.consecutiveFailures += 1;
       if (endpoint.consecutiveFailures >= this.options.maxWebhookAttempts) {
-        endpoint.enabled = false;
-        endpoint.disabledAt = this.options.now();
-        this.options.logger.warn({ endpointId: endpoint.id, url: endpoint.url, dropped: queue.length }, 'codesignal sandbox webhook endpoint disabled');
-        for (const d of queue) d.state = 'dropped';
-        queue.length = 0;
+        this.disable(endpoint);
         return;
       }
       await this.sleep(endpoint.id, this.options.webhookRetryDelaysMs(endpoint.consecutiveFailures));

@@ -4,7 +4,7 @@ import { createFaultState, type FaultConfig, type FaultState } from './faults';
 import { newId, randomHex } from './ids';
 import type {
   ApiKey, Application, ArchiveReason, Contact, Delivery, Interview, Note, Opportunity, Panel, Posting,
-  RequestLogEntry, Stage, StoredFile, User, WebhookSubscription,
+  RequestLogEntry, Stage, StoredFile, User, WebhookEvent, WebhookSubscription,
 } from './model';
 import type { RateLimitConfig } from './options';
 
@@ -26,7 +26,7 @@ export interface AccountInit {
  */
 const PERSISTED_COLLECTIONS = [
   'users', 'postings', 'archiveReasons', 'contacts', 'opportunities', 'applications', 'notes', 'files', 'panels',
-  'interviews', 'webhooks', 'knownTags', 'knownSources',
+  'interviews', 'webhooks', 'knownTags', 'knownSources', 'webhookEventsOn',
 ] as const;
 
 export type AccountSnapshot = Pick<
@@ -56,6 +56,12 @@ export class AccountState {
   /** Tags and sources are auto-created on write and stay listed afterwards. */
   readonly knownTags = new Set<string>();
   readonly knownSources = new Set<string>();
+  /**
+   * The event groups a Super Admin switched on in the webhooks settings page (§2.7): a subscription made
+   * through the API delivers nothing until its event's group is on. Subscriptions made on the settings
+   * page deliver at once (the admin adding one there is the one who switches its group on).
+   */
+  readonly webhookEventsOn = new Set<WebhookEvent>();
   readonly deliveries: Delivery[] = [];
   readonly requests: RequestLogEntry[] = [];
   readonly faults: FaultState;
@@ -134,8 +140,9 @@ export class AccountState {
     account.stages.splice(0, account.stages.length, ...saved.stages);
     for (const c of PERSISTED_COLLECTIONS) {
       const target = account[c] as Map<string, unknown> | Set<string>;
-      const source = saved[c] as Map<string, unknown> | Set<string>;
+      const source = saved[c] as Map<string, unknown> | Set<string> | undefined;
       target.clear();
+      if (source === undefined) continue; // saved before the collection existed
       if (target instanceof Map) for (const [k, v] of source as Map<string, unknown>) target.set(k, v);
       else for (const v of source as Set<string>) target.add(v);
     }

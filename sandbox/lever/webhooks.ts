@@ -28,12 +28,15 @@ export class WebhookEmitter {
 
   constructor(private readonly opts: EmitterOptions) {}
 
-  /** Fires `event` for every matching subscription. UI changes always fire; API changes only when switched on. */
+  /**
+   * Fires `event` for every matching subscription. UI changes always fire; API changes only when switched on.
+   * A subscription made through the API delivers only once a Super Admin switched its event group on (§2.7).
+   */
   emit(account: AccountState, via: Via, event: WebhookEvent, data: Record<string, unknown>, subject: EventSubject = {}): Delivery[] {
     if (via === 'api' && !account.settings.apiWritesFireWebhooks) return [];
     const triggeredAt = Date.now();
     return [...account.webhooks.values()]
-      .filter((sub) => sub.event === event && matchesOrigin(sub, subject))
+      .filter((sub) => sub.event === event && matchesOrigin(sub, subject) && switchedOn(account, sub))
       .map((sub) => this.start(account, sub, event, data, triggeredAt, via));
   }
 
@@ -117,6 +120,11 @@ export class WebhookEmitter {
     timer.unref(); // pending retries never keep a process alive
     this.timers.add(timer);
   }
+}
+
+/** Made on the settings page, or made through the API and its event group switched on by a Super Admin. */
+function switchedOn(account: AccountState, sub: WebhookSubscription): boolean {
+  return sub.createdVia !== 'api' || account.webhookEventsOn.has(sub.event);
 }
 
 function matchesOrigin(sub: WebhookSubscription, subject: EventSubject): boolean {

@@ -11,6 +11,8 @@ import { createSettingsActivities } from './shared/settings-activities';
 import { createSyncActivities } from './sourcing/sync-activities';
 import { findMappedCodeSignalUser } from './interview/interviewers-repository';
 import { createPublicLinkActivities } from './public-links/public-links-activities';
+import { createBackfillActivities } from './backfill/backfill-activities';
+import { createReconciliationActivities } from './reconciliation/reconciliation-activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -51,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities({ contexts }),
     ...createLeverEventActivities({ contexts, directory }),
     ...createPublicLinkActivities({ contexts, directory }),
+    ...createBackfillActivities({ contexts }),
+    ...createReconciliationActivities({ contexts, logger: deps.logger }),
   };
 }
 

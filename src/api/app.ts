@@ -8,6 +8,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { payloadCodecFor } from '../temporal/payload-codec';
 import { activityRoutes } from './admin/activity';
+import { deliveryReplayRoutes } from './admin/deliveries-replay';
 import { candidateRoutes } from './admin/candidates';
 import { candidateEmailKeysFrom, createCandidateDirectory } from '../db/candidate-directory';
 import { adminUiRoutes } from './admin/ui';
@@ -15,6 +16,7 @@ import { adminSessions } from './admin/admin-auth';
 import { adminSessionRoutes } from './admin/admin-session';
 import { assessmentSelectionRoutes } from './assessment/assessment-selection';
 import { assessmentRoutes } from './assessment/assessments';
+import { backfillRoutes } from './admin/backfill';
 import { interviewScheduleLinkRoutes } from './interview/schedule-link-routes';
 import { interviewRoutes } from './interview/interviews';
 import { codecRoutes } from './admin/codec';
@@ -24,10 +26,12 @@ import { healthRoutes } from './health';
 import { sourcingAdminRoutes } from './sourcing/admin-routes';
 import { sourcingApiRoutes } from './sourcing/sourcing-routes';
 import { integrationRoutes } from './admin/integrations';
+import { leverWebhookRegistrationRoutes } from './admin/lever-webhooks';
 import { leverWebhookRoutes } from './ingress/lever-webhooks';
 import { mappingRoutes } from './admin/mappings';
 import { publicLinkRoutes } from './public-links/routes';
 import { ensurePublicLinkSchedules } from './public-links/schedule';
+import { ensureReconciliationSchedules } from '../temporal/reconciliation-schedule';
 import { setupRoutes } from './admin/setup';
 import { temporalUiProxy } from './temporal-ui-proxy';
 import { httpServerSpans } from '../observability/http-server-spans';
@@ -62,8 +66,9 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(assignRequestId);
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
   app.use(temporalUiProxy({ config, db, logger })); // the Temporal Web UI at /temporal, for admins, when TEMPORAL_UI_UPSTREAM is set
-  app.use(
-    leverWebhookRoutes({
+  // The two webhook routes' deps, also the replay's (admin/deliveries-replay.ts): one set of limits for both.
+  const ingress = {
+    lever: {
       db,
       box,
       findIntegration,
@@ -73,10 +78,8 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       maxAgeMs: config.LEVER_WEBHOOK_MAX_AGE_SECONDS * 1000,
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
       logger,
-    }),
-  );
-  app.use(
-    codesignalWebhookRoutes({
+    },
+    codesignal: {
       db,
       box,
       findIntegration,
@@ -86,8 +89,10 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
       logger,
       maxAgeMs: config.CODESIGNAL_WEBHOOK_MAX_AGE_DAYS * 86_400_000,
-    }),
-  );
+    },
+  };
+  app.use(leverWebhookRoutes(ingress.lever));
+  app.use(codesignalWebhookRoutes(ingress.codesignal));
   // The sourcing API: CodeSignal's side of the sourcing contract, authenticated by the integration's token, not an admin session.
   app.use(
     sourcingApiRoutes({
@@ -114,6 +119,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // Routes that read an integration's two accounts.
   const accounts = { db, box, adminToken: config.ADMIN_TOKEN, clients };
   app.use(mappingRoutes(accounts));
+  app.use(backfillRoutes({ ...accounts, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }));
   app.use(setupRoutes(accounts));
   const directory = createCandidateDirectory({ db, box, emailKeys: candidateEmailKeysFrom(config) });
   app.use(
@@ -128,6 +134,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
     }),
   );
+  app.use(deliveryReplayRoutes({ adminToken: config.ADMIN_TOKEN, db, box, ingress, logger })); // the webhook inbox's replay (README "Webhook inbox and replay")
   // The per-candidate timeline: search, timeline, re-sync (README "Candidate timeline").
   app.use(
     candidateRoutes({
@@ -155,8 +162,18 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   );
   // Public-link scan schedules converge at start: every integration with the results enabled gets its Schedule (logged, never fatal).
   void ensurePublicLinkSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
+  // Reconciliation sweep schedules converge the same way, for every integration (paused where disabled; README "Reconciliation").
+  if (config.RECONCILIATION_SCHEDULES === 'on') {
+    void ensureReconciliationSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
+  }
+  // The integration's Lever webhook subscriptions made through Lever's API, and the CodeSignal webhook guide.
+  app.use(leverWebhookRegistrationRoutes({ ...accounts, publicUrl: config.publicUrl, findIntegration, logger }));
   app.use(
-    integrationRoutes({ db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, logger }),
+    integrationRoutes({
+      db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, logger,
+      // the reconciliation Schedule follows the settings only where the API keeps Schedules (RECONCILIATION_SCHEDULES)
+      ...(config.RECONCILIATION_SCHEDULES === 'on' ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
+    }),
   );
   app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);

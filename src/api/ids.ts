@@ -36,6 +36,8 @@ const pathIdChecks: Readonly<Record<string, (value: string) => HttpError | undef
   codesignalCandidateId: (v) =>
     isCodeSignalId(v) ? undefined : invalidParameter('codesignalCandidateId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters'),
   sessionId: (v) => (isCodeSignalId(v) ? undefined : invalidParameter('sessionId', 'must be a CodeSignal id: letters, digits, "_" and "-", at most 100 characters')),
+  // a webhook_deliveries row (bigserial), in decimal without leading zeros
+  deliveryId: (v) => (/^[1-9][0-9]{0,17}$/.test(v) ? undefined : invalidParameter('deliveryId', 'must be a delivery id: a decimal number without leading zeros')),
 };
 
 /** The path parameters checked; a route may use no other (test/api/attack-case-variant-id.test.ts walks every router). */

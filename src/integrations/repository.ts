@@ -170,6 +170,31 @@ export async function updateWebhookSecrets(
   );
 }
 
+/** A pool or one of its clients (inside a transaction). */
+type Queryable = Pick<Db, 'query'>;
+
+/**
+ * Adds one Lever signing token to the integration's (webhook-registration/: the token a
+ * `POST /webhooks` answered), sealed like the others, where the ingress reads them.
+ */
+export async function appendLeverSigningToken(q: Queryable, box: SecretBox, id: string, token: string): Promise<void> {
+  await q.query(
+    'UPDATE integrations SET lever_webhook_signing_tokens = array_append(lever_webhook_signing_tokens, $2), updated_at = now() WHERE id = $1',
+    [id, sealer(box, id).seal('lever_webhook_signing_tokens', token)],
+  );
+}
+
+/** Removes the Lever signing tokens `drop` picks (their plain text is shown to it only); the others stay as sealed. Answers how many went. */
+export async function removeLeverSigningTokens(q: Queryable, box: SecretBox, id: string, drop: (token: string) => boolean): Promise<number> {
+  const { rows } = await q.query<Pick<IntegrationRow, 'lever_webhook_signing_tokens'>>('SELECT lever_webhook_signing_tokens FROM integrations WHERE id = $1 FOR UPDATE', [id]);
+  if (!rows[0]) return 0;
+  const sealed = rows[0].lever_webhook_signing_tokens;
+  const kept = sealed.filter((t) => !drop(box.open(t, secretContext(id, 'lever_webhook_signing_tokens'))));
+  if (kept.length === sealed.length) return 0;
+  await q.query('UPDATE integrations SET lever_webhook_signing_tokens = $2, updated_at = now() WHERE id = $1', [id, kept]);
+  return sealed.length - kept.length;
+}
+
 export async function listIntegrations(db: Db, box: SecretBox): Promise<Integration[]> {
   const { rows } = await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY created_at');
   return rows.map((r) => fromRow(box, r));

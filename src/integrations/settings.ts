@@ -95,6 +95,17 @@ export const interviewSettingsSchema = z.strictObject({
 export type InterviewSettings = z.infer<typeof interviewSettingsSchema>;
 
 /**
+ * The reconciliation sweep (README "Reconciliation"): a Temporal Schedule per integration that repairs
+ * what lost webhooks left undone. `enabled: false` pauses the Schedule (kept with its history).
+ */
+export const reconciliationSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Minutes between two sweeps. */
+  intervalMinutes: z.number().int().min(5).max(1440).default(15),
+});
+export type ReconciliationSettings = z.infer<typeof reconciliationSettingsSchema>;
+
+/**
  * The body of PUT /api/integrations/:id/settings. Every object is strict: a field the schema does not
  * know is refused with a 400 naming it rather than dropped (a misspelt name would silently do nothing).
  */
@@ -105,6 +116,7 @@ export const integrationSettingsSchema = z.strictObject({
   notifyFollowers: z.boolean().default(true),
   assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
   interviews: interviewSettingsSchema.default(interviewSettingsSchema.parse({})),
+  reconciliation: reconciliationSettingsSchema.default(reconciliationSettingsSchema.parse({})),
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 

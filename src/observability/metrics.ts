@@ -22,6 +22,9 @@ export type WebhookMetricOutcome = DeliveryOutcome;
 export type FlowName = FlowMetricName;
 export type LeverWriteKind = 'note' | 'file' | 'tag' | 'stage' | 'link' | 'archive';
 export type LeverWriteOutcome = 'written' | 'already_present';
+export type ReconciliationSource = 'lever' | 'codesignal';
+export type ReconciliationRepairKind = 'stage_change' | 'finished' | 'expired' | 'reactivated' | 'ended' | 'feedback';
+export type ReconciliationRunOutcome = 'completed' | 'partial' | 'failed' | 'disabled';
 
 /** One request to Lever or CodeSignal as its client saw it (limiter wait excluded from `seconds`). */
 export interface ExternalRequestObservation {
@@ -103,6 +106,17 @@ export class ServiceMetrics {
   private readonly flowsCompleted = this.counter('lcs_flows_completed_total', 'Workflows that completed.', ['integration_id', 'flow']);
   private readonly flowsFailed = this.counter('lcs_flows_failed_total', 'Workflows that failed, by failure type.', ['integration_id', 'flow', 'failure_type']);
   private readonly leverWrites = this.counter('lcs_lever_writes_total', 'Writes to Lever the flows made, or found already made (idempotency read).', ['integration_id', 'kind', 'outcome']);
+  private readonly reconciliationRuns = this.counter('lcs_reconciliation_runs_total', 'Reconciliation sweeps that ended, by outcome.', ['integration_id', 'outcome']);
+  private readonly reconciliationRepairs = this.counter(
+    'lcs_reconciliation_repairs_total',
+    'What a reconciliation sweep repaired: a lost Lever stage change or CodeSignal event signalled as its webhook would have been.',
+    ['integration_id', 'source', 'kind'],
+  );
+  private readonly reconciliationSilent = this.counter(
+    'lcs_reconciliation_webhook_silent_total',
+    'Reconciliation sweeps that found a source\'s webhook silent (something finished and its webhook never arrived).',
+    ['integration_id', 'source'],
+  );
 
   constructor() {
     const sources = this.waitingSources;
@@ -174,6 +188,18 @@ export class ServiceMetrics {
 
   leverWrite(integrationId: string, kind: LeverWriteKind, outcome: LeverWriteOutcome): void {
     this.leverWrites.inc({ integration_id: integrationLabel(integrationId), kind, outcome });
+  }
+
+  reconciliationRun(integrationId: string, outcome: ReconciliationRunOutcome): void {
+    this.reconciliationRuns.inc({ integration_id: integrationLabel(integrationId), outcome });
+  }
+
+  reconciliationRepaired(integrationId: string, source: ReconciliationSource, kind: ReconciliationRepairKind): void {
+    this.reconciliationRepairs.inc({ integration_id: integrationLabel(integrationId), source, kind });
+  }
+
+  reconciliationWebhookSilent(integrationId: string, source: ReconciliationSource): void {
+    this.reconciliationSilent.inc({ integration_id: integrationLabel(integrationId), source });
   }
 
   /** Adds a source of `lcs_candidates_waiting_on_result`; returns the function that removes it. */

@@ -3,3 +3,5 @@ export { candidateWorkflow } from './candidate/candidate-workflow';
 export { sourcingImportWorkflow } from './sourcing/import-workflow';
 export { interviewWorkflow } from './interview/interview-workflow';
 export { publicLinkScanWorkflow, publicLinkSessionWorkflow } from './public-links/public-links-workflows';
+export { reconciliationWorkflow } from './reconciliation/reconciliation-workflow';
+export { backfillWorkflow } from './backfill/backfill-workflow';

@@ -37,6 +37,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ENCRYPTION_KEY: testEncryptionKey,
     SANDBOX: 'off',
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    // no sweep of every test integration mid-run; test/workflows/reconciliation turns it on
+    RECONCILIATION_SCHEDULES: 'off',
     PORT: '0',
     HOST: '127.0.0.1',
     ...overrides,

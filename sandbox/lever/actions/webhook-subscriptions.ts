@@ -46,9 +46,11 @@ export function deleteSubscription(account: AccountState, via: Via, id: string):
   account.webhooks.delete(id);
 }
 
-/** The API may only change webhooks it created; the control API (an admin in the UI) may change any. */
+/** Only webhooks created through the API can be changed through the API, and vice versa (§2.7): the settings page changes only its own. */
 function changeable(account: AccountState, via: Via, id: string): WebhookSubscription {
   const sub = account.webhook(id);
-  if (via === 'api' && sub.createdVia !== 'api') throw forbidden(`webhook ${id} was created in the Lever UI and cannot be changed through the API`);
-  return sub;
+  if (sub.createdVia === via) return sub;
+  throw forbidden(via === 'api'
+    ? `webhook ${id} was created in the Lever UI and cannot be changed through the API`
+    : `webhook ${id} was created through the API and cannot be changed in the Lever UI`);
 }

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
-import { createSubscription } from '../actions/webhook-subscriptions';
+import { z } from 'zod';
+import { createSubscription, deleteSubscription } from '../actions/webhook-subscriptions';
 import { badRequest, notFound } from '../errors';
 import { applyFaultPatch, faultPatchSchema, NO_FAULTS } from '../faults';
 import { newId } from '../ids';
-import type { ArchiveReason, Delivery, Posting, RequestLogEntry, Stage, User, WebhookSubscription } from '../model';
+import { WEBHOOK_EVENTS, type ArchiveReason, type Delivery, type Posting, type RequestLogEntry, type Stage, type User, type WebhookEvent, type WebhookSubscription } from '../model';
 import { PERMISSION_PRESETS } from '../permissions';
 import type { KeyRateLimiter } from '../rate-limit';
 import type { AccountState, LeverStore } from '../state';
@@ -11,7 +11,7 @@ import { parseInput } from '../validation';
 import type { WebhookEmitter } from '../webhooks';
 import {
   createAccountBody, createArchiveReasonBody, createKeyBody, createPostingBody, createStageBody, createUiWebhookBody,
-  createUserBody, deliveryFilter, requestFilter, settingsBody,
+  createUserBody, deliveryFilter, requestFilter, settingsBody, webhookEventSwitchBody,
 } from './schemas';
 
 type In<S extends z.ZodType> = z.input<S>;
@@ -116,10 +116,27 @@ export class SandboxAdmin {
     return createSubscription(this.account(accountId), 'ui', { url, event, configuration: origins ? { conditions: { origins } } : undefined });
   }
 
+  /** As the settings page can: only webhooks made there (403 for one made through the API, §2.7). */
   deleteWebhook(accountId: string, webhookId: string): void {
+    deleteSubscription(this.account(accountId), 'ui', webhookId);
+  }
+
+  /**
+   * The Super Admin's switch of an event group on the webhooks settings page (§2.7): until it is on, the
+   * subscriptions made through the API for that event deliver nothing.
+   */
+  switchWebhookEvent(accountId: string, event: WebhookEvent, input: In<typeof webhookEventSwitchBody>): Record<WebhookEvent, boolean> {
     const account = this.account(accountId);
-    account.webhook(webhookId);
-    account.webhooks.delete(webhookId);
+    const known = parseInput(z.enum(WEBHOOK_EVENTS), event);
+    if (parseInput(webhookEventSwitchBody, input).on) account.webhookEventsOn.add(known);
+    else account.webhookEventsOn.delete(known);
+    return this.webhookEvents(accountId);
+  }
+
+  /** Each event group and whether it is switched on. */
+  webhookEvents(accountId: string): Record<WebhookEvent, boolean> {
+    const on = this.account(accountId).webhookEventsOn;
+    return Object.fromEntries(WEBHOOK_EVENTS.map((e) => [e, on.has(e)])) as Record<WebhookEvent, boolean>;
   }
 
   sendTestDelivery(accountId: string, webhookId: string): Delivery {

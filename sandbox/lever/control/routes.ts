@@ -4,6 +4,7 @@ import { errorHandler, routeNotFound } from '../errors';
 import { ALL_PERMISSIONS, PERMISSION_PRESETS } from '../permissions';
 import { parseInput } from '../validation';
 import { archiveReasonView, postingView, stageView, userView, webhookView } from '../views/directory';
+import type { WebhookEvent } from '../model';
 import type { SandboxAdmin } from './admin';
 import { accountSnapshot } from './inspect';
 import type { Recruiter } from './recruiter';
@@ -73,6 +74,8 @@ export function createControlRouter({ admin, recruiter, seedDemo, logger }: Cont
   r.post(`${ACCOUNT}/webhooks`, (req, res) => { res.status(201).json(webhookView(admin.createWebhook(id(req), req.body), true)); });
   r.delete(`${ACCOUNT}/webhooks/:webhookId`, (req, res) => { admin.deleteWebhook(id(req), req.params.webhookId); res.status(204).end(); });
   r.post(`${ACCOUNT}/webhooks/:webhookId/test`, (req, res) => { res.status(202).json(admin.sendTestDelivery(id(req), req.params.webhookId)); });
+  r.get(`${ACCOUNT}/webhook-events`, (req, res) => { res.json(admin.webhookEvents(id(req))); });
+  r.put(`${ACCOUNT}/webhook-events/:event`, (req, res) => { res.json(admin.switchWebhookEvent(id(req), req.params.event as WebhookEvent, req.body)); });
   r.get(`${ACCOUNT}/deliveries`, (req, res) => { res.json(admin.deliveries(id(req), parseInput(deliveryFilter, req.query))); });
   r.get(`${ACCOUNT}/requests`, (req, res) => { res.json(admin.requests(id(req), parseInput(requestFilter, req.query))); });
 

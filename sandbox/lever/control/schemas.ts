@@ -75,6 +75,9 @@ export const createUiWebhookBody = z.object({
   origins: z.array(z.enum(ORIGINS)).optional(),
 });
 
+/** The Super Admin's switch of one event group on the webhooks settings page (§2.7). */
+export const webhookEventSwitchBody = z.object({ on: z.boolean() });
+
 export const settingsBody = z.object({
   apiWritesFireWebhooks: z.boolean().optional(),
   rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),

@@ -11,6 +11,9 @@ import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseQuery } from '../validate';
 import { requireAdmin } from './admin-auth';
 import { withinDeadline } from '../temporal';
+import { deliveryView } from '../ingress/delivery-log';
+import { listReconciliationRuns } from '../../activities/reconciliation/runs-repository';
+import { describeReconciliationSchedule } from '../../temporal/reconciliation-schedule';
 
 export interface ActivityRoutesDeps {
   db: Db;
@@ -44,6 +47,7 @@ const outcomeList = z
   .optional();
 const deliveriesQuerySchema = z.object({ limit, outcome: outcomeList, source: z.enum(webhookSources).optional() });
 const runsQuerySchema = z.object({ limit });
+const reconciliationQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 
 /**
  * A workflow's page in the Temporal Web UI (2.x routes): the given run's history, or without a run id
@@ -91,16 +95,8 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
     const names = await namesOf(integrationId, deliveries.map((d) => d.opportunityId));
     res.json({
       deliveries: deliveries.map((d) => ({
-        id: d.id,
-        source: d.source,
-        event: d.event,
-        receivedAt: d.receivedAt.toISOString(),
-        outcome: d.outcome,
-        httpStatus: d.httpStatus,
-        reason: d.reason,
-        opportunityId: d.opportunityId,
+        ...deliveryView(d),
         candidateName: (d.opportunityId && names.get(d.opportunityId)) ?? null,
-        workflowId: d.workflowId,
         temporalUrl: d.workflowId ? temporalUiLink(deps.temporalUiUrl, deps.namespace, d.workflowId) : null,
       })),
     });
@@ -128,6 +124,36 @@ export function activityRoutes(deps: ActivityRoutesDeps): Router {
         const view = runView(deps, r);
         return { ...view, candidateName: (view.opportunityId && names.get(view.opportunityId)) ?? null };
       }),
+    });
+  });
+
+  // The reconciliation sweeps (README "Reconciliation"): their Schedule, and each run's findings and
+  // repairs (identifiers and counts), newest first; `codesignalWebhookSilent` flags a run that found
+  // CodeSignal results whose webhook never arrived.
+  router.get(`${base}/reconciliation`, async (req, res) => {
+    const query = parseQuery(reconciliationQuerySchema, req.query);
+    const integrationId = await knownIntegration(req.params.integrationId);
+    const [schedule, runs] = await Promise.all([
+      describeReconciliationSchedule({ client: deps.temporal, timeoutMs: deps.temporalTimeoutMs }, integrationId),
+      listReconciliationRuns(deps.db, integrationId, query.limit),
+    ]);
+    res.json({
+      schedule,
+      runs: runs.map((r) => ({
+        id: r.id,
+        workflowId: r.workflowId,
+        runId: r.runId,
+        startedAt: r.startedAt.toISOString(),
+        finishedAt: r.finishedAt?.toISOString() ?? null,
+        outcome: r.outcome,
+        leverSince: r.leverSince?.toISOString() ?? null,
+        leverUntil: r.leverUntil?.toISOString() ?? null,
+        repairs: r.repairs,
+        codesignalWebhookSilent: r.codesignalWebhookSilent,
+        findings: r.findings,
+        errors: r.errors,
+        temporalUrl: temporalUiLink(deps.temporalUiUrl, deps.namespace, r.workflowId, r.runId),
+      })),
     });
   });
   return router;

@@ -17,6 +17,7 @@ import { idCheckedRouter, unknownIntegration } from '../ids';
 import { headerSecret, parseBody } from '../validate';
 import { clearKeyTests, keyServices } from '../../integrations/key-checks/key-test-results';
 import { integrationHealthReader, type IntegrationHealthDeps } from './integration-health';
+import { syncReconciliationSchedule } from '../../temporal/reconciliation-schedule';
 
 /** `temporal` (with its deadline and a logger) counts each integration's failed runs for its health; without it they are unknown. */
 export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
@@ -26,6 +27,8 @@ export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
   publicUrl: string;
   /** Settings are checked against the integration's Lever account, in the budget it shares with the workers. */
   clients: IntegrationClients;
+  /** The workers' task queue: with it (and `temporal`), saving the settings brings the reconciliation Schedule in line. */
+  taskQueue?: string;
 }
 
 /**
@@ -86,10 +89,30 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     return integrations.map((i) => ({ ...integrationView(i, deps.publicUrl), health: health.get(i.id)! }));
   };
   const view = async (integration: Integration) => (await views([integration]))[0]!;
+  /**
+   * The integration's reconciliation Schedule follows its settings (README "Reconciliation"), as the
+   * public-link one does: the settings are saved first; a Schedule Temporal would not update is a 503
+   * saying so, and saving again or restarting the API brings it in line.
+   */
+  const syncSchedules = async (integration: Integration) => {
+    if (!deps.temporal || !deps.taskQueue) return;
+    const schedules = { db: deps.db, client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs ?? 3000 };
+    try {
+      await syncReconciliationSchedule(schedules, integration.id, parseStoredSettings(integration.settings));
+    } catch (err) {
+      throw new HttpError(
+        503,
+        'schedule_not_updated',
+        `the settings were saved, but the reconciliation Schedule could not be brought in line (${err instanceof Error ? err.message : String(err)}); saving again or restarting the API does it`,
+      );
+    }
+  };
 
   router.post('/api/integrations', async (req, res) => {
     const { settings, ...input } = parseBody(createBodySchema, req.body);
     const integration = await createIntegration(deps.db, deps.box, { ...input, settings: settings ?? {} });
+    // best effort: a 503 here would make the admin create the integration twice; the API's next start converges it
+    await syncSchedules(integration).catch((err: unknown) => deps.logger?.warn({ integrationId: integration.id, err: (err as Error).message }, 'reconciliation schedule not created'));
     res.status(201).location(`/api/integrations/${integration.id}`).json(await view(integration));
   });
 
@@ -128,6 +151,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     }
     if (issues.length > 0) throw new HttpError(400, 'invalid_settings', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
     const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
+    await syncSchedules(updated!);
     res.json(await view(updated!));
   });
   return router;

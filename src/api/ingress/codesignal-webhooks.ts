@@ -1,4 +1,4 @@
-import express, { type Request, type Router, type Response } from 'express';
+import express, { type Router } from 'express';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { codesignalWebhookSchema, type CodeSignalWebhook } from '../../codesignal/webhook-events';
 import { codesignalSignatureIsValid } from '../../codesignal/webhook-signature';
@@ -7,7 +7,8 @@ import type { IntegrationLookup } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { routeCodeSignalEvent } from './codesignal-routing';
-import { deliveryLog } from './delivery-log';
+import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
+import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery } from './inbound';
 import { temporalOr503 } from '../temporal';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
@@ -43,19 +44,17 @@ const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(valu
  * otherwise must still be acted on, never acknowledged as if it were the connection check. Only the
  * documented verification request — an empty body (whitespace at most), or `{}` — is the check; a body
  * that is not a JSON object with a string `event` is a 400 naming the problem (shown in Activity).
- * The parsed body replaces the raw one on `req`, for the delivery log.
+ * The parsed body is left in `locals.body`, for the delivery log.
  */
-function readDelivery(req: Request): Delivery {
-  const raw: unknown = req.body;
+function readDelivery(raw: Buffer | undefined, locals: DeliveryLogLocals): Delivery {
   let text = '';
-  if (Buffer.isBuffer(raw)) {
+  if (raw) {
     try {
       text = utf8.decode(raw);
     } catch {
       throw new HttpError(400, 'malformed_json', 'request body is not valid JSON: it is not UTF-8 text');
     }
   }
-  req.body = undefined;
   if (text.trim() === '') return { kind: 'check' };
   let parsed: unknown;
   try {
@@ -63,7 +62,7 @@ function readDelivery(req: Request): Delivery {
   } catch {
     throw new HttpError(400, 'malformed_json', 'request body is not valid JSON');
   }
-  req.body = parsed;
+  locals.body = parsed;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HttpError(400, 'invalid_body', `request body must be a JSON object with a string "event", not ${kindOf(parsed)}`);
   }
@@ -71,52 +70,51 @@ function readDelivery(req: Request): Delivery {
   return { kind: 'event', body: parseBody(codesignalWebhookSchema, parsed) };
 }
 
+/** The header CodeSignal signs each delivery with; the one header a kept body needs for its replay. */
+export const codesignalSignatureHeader = 'x-codesignal-signature';
 
 /**
- * POST /webhooks/codesignal/:integrationId. The signature covers the URL, event and time, not the
- * body, so the event is only a hint: the assessment workflow re-reads its own session from the API.
- * Test-session events go to the workflow recorded for the session (assessment_sessions); an event of
- * a session not recorded yet is parked until a workflow records it (see parked_session_events).
- * Only the empty verification request is acknowledged without an event (readDelivery); an event
- * whose `triggeredOn` is outside [now − maxAgeMs, now + 5 min] is refused 401 like a bad signature, so a
- * captured delivery cannot be replayed (with another body) for longer than CodeSignal itself retries.
+ * A CodeSignal delivery — live or replayed — verified, routed, answered. The signature covers the URL,
+ * event and time, not the body, so the event is only a hint: the assessment workflow re-reads its own
+ * session from the API. Test-session events go to the workflow recorded for the session
+ * (assessment_sessions); an event of a session not recorded yet is parked until a workflow records it
+ * (see parked_session_events). Only the empty verification request is acknowledged without an event
+ * (readDelivery); an event whose `triggeredOn` is outside [now − maxAgeMs, now + 5 min] is refused 401
+ * like a bad signature, so a captured delivery cannot be replayed (with another body) for longer than
+ * CodeSignal itself retries.
+ *
+ * An admin's replay of a kept body (README "Webhook inbox and replay") goes through all of it — the
+ * signature must match the kept header with the current secret — except that the window is measured
+ * when the service received the body, not now: it guards against captured deliveries resent late by
+ * someone else, which a delivery that was fresh on arrival is not.
  */
-export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
-  const router = idCheckedRouter();
-  const now = deps.now ?? Date.now;
+export function codesignalDeliveryHandler(deps: CodeSignalWebhookDeps): DeliveryHandler {
   const { findIntegration } = deps;
 
   /** One Temporal call; events for workflows this integration never started, or that have closed, are acknowledged and dropped. */
-  async function signalOrIgnore(res: Response, log: Logger, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+  async function signalOrIgnore(log: Logger, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<DeliveryAnswer> {
     try {
       await temporalOr503(deps, 'the event', () => send(deps.temporal.workflow.getHandle(workflowId)), { log });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       log.info({ workflowId }, 'workflow already closed; CodeSignal event ignored');
-      res.status(200).json({ status: 'ignored', reason: 'closed' });
-      return;
+      return { status: 200, json: { status: 'ignored', reason: 'closed' } };
     }
-    res.status(200).json({ status: 'accepted', workflowId });
+    return { status: 200, json: { status: 'accepted', workflowId } };
   }
 
-  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'codesignal', findIntegration });
-  // Every body is read raw, whatever its Content-Type (inflated per Content-Encoding), and parsed by readDelivery.
-  const rawBody = express.raw({ type: () => true, limit: deps.bodyLimit });
-  router.post('/webhooks/codesignal/:integrationId', recordDelivery, rawBody, async (req, res) => {
-    const integrationId = req.params.integrationId!;
+  async function handle(d: InboundDelivery): Promise<DeliveryAnswer> {
+    const { integrationId } = d;
     const integration = await findIntegration(integrationId);
     if (!integration) throw unknownIntegration(integrationId);
 
-    const delivery = readDelivery(req);
+    const delivery = readDelivery(d.rawBody, d.locals);
     // CodeSignal checks a new or edited endpoint with an empty POST and needs a 200 within 10 s.
-    if (delivery.kind === 'check') {
-      res.status(200).json({ status: 'ok' });
-      return;
-    }
+    if (delivery.kind === 'check') return { status: 200, json: { status: 'ok' } };
     const { body } = delivery;
     if (integration.codesignalWebhookSecret) {
       const configuredUrl = webhookUrls(deps.publicUrl, integrationId).codesignal;
-      if (!codesignalSignatureIsValid(integration.codesignalWebhookSecret, configuredUrl, body, req.get('x-codesignal-signature'))) {
+      if (!codesignalSignatureIsValid(integration.codesignalWebhookSecret, configuredUrl, body, d.headers[codesignalSignatureHeader])) {
         throw new HttpError(401, 'invalid_signature', 'X-CodeSignal-Signature is missing or wrong');
       }
     }
@@ -124,18 +122,36 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
     // (with any body: the body is not signed). A delivery without it could be replayed forever.
     const { triggeredOn } = body;
     if (triggeredOn === undefined) throw new HttpError(401, 'stale_event', 'triggeredOn is missing, so the delivery\'s age cannot be checked');
-    const age = now() - triggeredOn;
+    // measured when the body was received: a replay of a delivery that was fresh then is not stale now
+    const age = d.receivedAt - triggeredOn;
     if (!(age <= deps.maxAgeMs && age >= -allowedClockSkewMs)) {
       throw new HttpError(401, 'stale_event', `triggeredOn ${triggeredOn} is outside the accepted window`);
     }
-    const log = deps.logger.child({ integrationId, event: body.event });
+    const log = deps.logger.child({ integrationId, event: body.event, ...(d.replay ? { replay: true } : {}) });
     const route = await routeCodeSignalEvent(deps.db, integrationId, { ...body, triggeredOn }, log);
     if (route.kind === 'answer') {
       if (route.answer.reason === 'unknown session or interview') log.info('CodeSignal event for nothing this integration started; ignored');
-      res.status(200).json(route.answer);
-      return;
+      return { status: 200, json: route.answer };
     }
-    await signalOrIgnore(res, log, route.workflowId, route.send);
+    return signalOrIgnore(log, route.workflowId, route.send);
+  }
+  return handle;
+}
+
+/** POST /webhooks/codesignal/:integrationId — the live route of codesignalDeliveryHandler; every answer is recorded, the raw body kept sealed with the signature header (delivery-log.ts). */
+export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
+  const router = idCheckedRouter();
+  const handle = codesignalDeliveryHandler(deps);
+  const recordDelivery = deliveryLog({ db: deps.db, box: deps.box, logger: deps.logger, source: 'codesignal', findIntegration: deps.findIntegration });
+  // Every body is read raw, whatever its Content-Type (inflated per Content-Encoding), and parsed by readDelivery.
+  const rawBody = express.raw({ type: () => true, limit: deps.bodyLimit });
+  router.post('/webhooks/codesignal/:integrationId', recordDelivery, rawBody, async (req, res) => {
+    const raw: unknown = req.body;
+    await answerLive(res, handle, {
+      integrationId: req.params.integrationId!,
+      rawBody: Buffer.isBuffer(raw) ? raw : undefined,
+      headers: { [codesignalSignatureHeader]: req.get(codesignalSignatureHeader) },
+    }, deps.now ?? Date.now);
   });
   return router;
 }

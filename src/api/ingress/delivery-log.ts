@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
-import { recordWebhookDelivery, type DeliveryOutcome, type WebhookSource } from '../../db/webhook-deliveries';
+import { recordWebhookDelivery, type DeliveryOutcome, type KeptDeliveryBody, type StoredWebhookDelivery, type WebhookDelivery, type WebhookSource } from '../../db/webhook-deliveries';
 import type { Logger } from '../../log';
 import { processMetrics } from '../../observability/metrics';
 import { parseWorkflowId } from '../../workflows/shared/ids';
@@ -13,6 +14,8 @@ export interface DeliveryLogDeps {
   source: WebhookSource;
   /** The router's own (cached) integration lookup: only deliveries to a known integration have a row to attach to. */
   findIntegration: (id: string) => Promise<unknown>;
+  /** Keeps the raw body a route left in `res.locals.keptBody` with the row, sealed (the webhook inbox); without it none is kept. */
+  box?: SecretBox;
 }
 
 type Answer = Record<string, unknown>;
@@ -22,6 +25,10 @@ export interface DeliveryLogLocals {
   eventKey?: string;
   /** The event's name when the body has no `event` field (the sourcing API names its calls). */
   event?: string;
+  /** The body as the route parsed it, when `req.body` does not hold it (a replay has no request). */
+  body?: unknown;
+  /** The raw body and the headers its verification reads, kept (sealed) with the row for a replay; never logged. */
+  keptBody?: KeptDeliveryBody;
 }
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
@@ -30,7 +37,7 @@ const text = (value: unknown, max: number): string | null => (typeof value === '
 const opportunityOfWorkflow = (workflowId: string | null): string | null => (workflowId ? (parseWorkflowId(workflowId)?.opportunityId ?? null) : null);
 
 /** The outcome follows from the answer: errors carry `{ error, message }`, successes `{ status, reason? }`. */
-function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutcome; reason: string | null } {
+export function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutcome; reason: string | null } {
   if (httpStatus >= 400) {
     const reason = typeof answer.error === 'string' ? `${answer.error}: ${String(answer.message ?? '')}` : `HTTP ${httpStatus}`;
     return { outcome: httpStatus >= 500 ? 'failed' : 'rejected', reason };
@@ -42,6 +49,55 @@ function outcomeOf(httpStatus: number, answer: Answer): { outcome: DeliveryOutco
   // `ok` is the answer to Lever's and CodeSignal's connection checks
   return { outcome: 'ignored', reason: text(answer.reason, 200) ?? (answer.status === 'ok' ? 'connection check' : 'event type not handled') };
 }
+
+/**
+ * The row that records how a delivery was answered, live (the middleware below) or replayed
+ * (deliveries-replay.ts): the outcome follows from the answer, the event and opportunity from the body.
+ */
+export function deliveryRowOf(d: {
+  integrationId: string;
+  source: WebhookSource;
+  receivedAt: Date;
+  httpStatus: number;
+  answer: unknown;
+  body: unknown;
+  locals: DeliveryLogLocals;
+  replayOf?: string;
+}): WebhookDelivery {
+  const body = d.body as { event?: unknown; data?: { opportunityId?: unknown } } | undefined;
+  const { outcome, reason } = outcomeOf(d.httpStatus, (d.answer ?? {}) as Answer);
+  const workflowId = text((d.answer as Answer | undefined)?.workflowId, 300);
+  return {
+    integrationId: d.integrationId,
+    source: d.source,
+    event: text(body?.event, 100) ?? text(d.locals.event, 100),
+    receivedAt: d.receivedAt,
+    outcome,
+    httpStatus: d.httpStatus,
+    reason: reason?.slice(0, 1000) ?? null,
+    // Lever's envelope names the opportunity (unverified on a refused delivery); else the workflow reached names it
+    opportunityId: opportunityOfWorkflow(workflowId) ?? text(body?.data?.opportunityId, 200),
+    workflowId,
+    eventKey: text(d.locals.eventKey, 500),
+    replayOf: d.replayOf ?? null,
+  };
+}
+
+/** A recorded delivery as the admin API shows it (Activity, the replay API): identifiers and how it was answered. */
+export const deliveryView = (d: StoredWebhookDelivery) => ({
+  id: d.id,
+  source: d.source,
+  event: d.event,
+  receivedAt: d.receivedAt.toISOString(),
+  outcome: d.outcome,
+  httpStatus: d.httpStatus,
+  reason: d.reason,
+  opportunityId: d.opportunityId,
+  workflowId: d.workflowId,
+  // the webhook inbox (README "Webhook inbox and replay"): the delivery this one replayed, and whether its body can be replayed
+  replayOf: d.replayOf,
+  bodyKept: d.bodyKept,
+});
 
 /**
  * Webhook URLs name the integration, so anyone who has one can send refused deliveries; at most this
@@ -72,14 +128,12 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
     res.json = (answer: unknown) => {
       const sent = json(answer);
       const httpStatus = res.statusCode;
-      const body = req.body as { event?: unknown; data?: { opportunityId?: unknown } } | undefined;
-      const { outcome, reason } = outcomeOf(httpStatus, (answer ?? {}) as Answer);
-      const workflowId = text((answer as Answer | undefined)?.workflowId, 300);
-      const event = text(body?.event, 100) ?? text((res.locals as DeliveryLogLocals).event, 100);
+      const locals = res.locals as DeliveryLogLocals;
+      const row = deliveryRowOf({ integrationId, source: deps.source, receivedAt, httpStatus, answer, body: locals.body ?? req.body, locals });
       // metrics: only an id that is an integration's becomes a label (else `unknown`), and only known event names
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const count = (known: boolean) => {
-        if (deps.source !== 'feed') processMetrics().webhookAnswered({ integrationId: known ? integrationId : null, source: deps.source, event, outcome, httpStatus, seconds });
+        if (deps.source !== 'feed') processMetrics().webhookAnswered({ integrationId: known ? integrationId : null, source: deps.source, event: row.event, outcome: row.outcome, httpStatus, seconds });
       };
       const record = async () => {
         const integration = await deps.findIntegration(integrationId).catch((err: unknown) => {
@@ -95,20 +149,9 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
           );
           return;
         }
-        if (outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
-        await recordWebhookDelivery(deps.db, {
-          integrationId,
-          source: deps.source,
-          event,
-          receivedAt,
-          outcome,
-          httpStatus,
-          reason: reason?.slice(0, 1000) ?? null,
-          // Lever's envelope names the opportunity (unverified on a refused delivery); else the workflow reached names it
-          opportunityId: opportunityOfWorkflow(workflowId) ?? text(body?.data?.opportunityId, 200),
-          workflowId,
-          eventKey: text((res.locals as DeliveryLogLocals).eventKey, 500),
-        });
+        if (row.outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
+        // the body is kept only with a row that is recorded: a refused flood past the budget keeps nothing
+        await recordWebhookDelivery(deps.db, row, deps.box && locals.keptBody ? { box: deps.box, ...locals.keptBody } : undefined);
       };
       record().catch((err: Error) => deps.logger.warn({ err: err.message, source: deps.source, integrationId }, 'webhook delivery not recorded'));
       return sent;

@@ -16,7 +16,8 @@ import {
 import { leverSignatureIsValid } from '../../lever/webhook-signature';
 import type { Logger } from '../../log';
 import { signalLeverEvent } from '../../temporal/candidate-client';
-import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
+import { deliveryLog } from './delivery-log';
+import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery } from './inbound';
 import { HttpError } from '../errors';
 import { temporalOr503 } from '../temporal';
 import { idCheckedRouter, unknownIntegration } from '../ids';
@@ -41,14 +42,25 @@ const allowedClockSkewMs = 5 * 60_000;
 /** Tokens are kept a little past the accepted age, for clock differences between this process and PostgreSQL (which prunes). */
 const tokenExpiryMarginMs = 10 * 60_000;
 
-/** The raw body's SHA-256, taken by the JSON parser as it reads the bytes (the body as Lever sent it, not re-serialised). */
-type HashedRequest = IncomingMessage & { leverBodySha256?: Buffer };
-const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
-  (req as HashedRequest).leverBodySha256 = createHash('sha256').update(buf).digest();
+/** The raw body as the JSON parser read it (the body as Lever sent it, not re-serialised): hashed for the token, kept for the inbox. */
+type RawRequest = IncomingMessage & { leverRawBody?: Buffer };
+const keepRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
+  (req as RawRequest).leverRawBody = buf;
 };
 
+/** The raw body read as the route's JSON parser (body-parser) reads it: UTF-8 without a BOM, an empty body is `{}`. */
+function parseRawBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'request body is not valid JSON');
+  }
+}
+
 /**
- * POST /webhooks/lever/:integrationId — verify, one Temporal call, respond.
+ * A Lever delivery — live or replayed — verified, acted on with one Temporal call, answered.
  *
  * Lever signs `token + triggeredAt`, not the body (lever-api.md §2.3), so a signature alone does not
  * stop a captured delivery from being sent again with other `data`. Each signed, fresh delivery's
@@ -56,19 +68,22 @@ const hashRawBody = (req: IncomingMessage, _res: unknown, buf: Buffer) => {
  * and body again is a duplicate (200, nothing done), the same token with another body a replay (401).
  * What the body says is still only a claim: the candidate workflow confirms it with Lever's API
  * before acting on it (src/activities/candidate/lever-events.ts).
+ *
+ * An admin's replay of a kept body (README "Webhook inbox and replay") goes through all of it; only
+ * the `triggeredAt` window is measured when the service received the body rather than now: it exists
+ * against captured deliveries resent late by someone else, which a delivery that was fresh on arrival
+ * (answered 503 in an outage, say) is not. The token of a replay is remembered for the accepted age from now.
  */
-export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
-  const router = idCheckedRouter();
+export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
   const now = deps.now ?? Date.now;
   const { findIntegration } = deps;
-
-  const recordDelivery = deliveryLog({ db: deps.db, logger: deps.logger, source: 'lever', findIntegration });
+  /** Until when the token is kept: the accepted age of its delivery (of the replay, for a replay). */
+  const tokenExpiry = (triggeredAt: number, replay: boolean) => new Date((replay ? now() : triggeredAt) + deps.maxAgeMs + tokenExpiryMarginMs);
 
   /** Remembers the token; a database that does not answer is an outage Lever should retry through, not a 500. */
-  async function claimToken(integrationId: string, body: { token: string; triggeredAt: number }, bodySha256: Buffer): Promise<DeliveryTokenVerdict> {
+  async function claimToken(integrationId: string, token: string, expiresAt: Date, bodySha256: Buffer): Promise<DeliveryTokenVerdict> {
     try {
-      const expiresAt = new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs);
-      return await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt });
+      return await claimLeverDeliveryToken(deps.db, { integrationId, token, bodySha256, expiresAt });
     } catch (err) {
       deps.logger.warn({ err: (err as Error).message, integrationId }, 'Lever delivery token could not be checked; Lever will retry');
       throw new HttpError(503, 'database_unavailable', 'the delivery could not be checked; retry later');
@@ -80,53 +95,54 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
       deps.logger.warn({ err: err.message, integrationId }, 'Lever delivery token not marked answered'),
     );
 
-  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: hashRawBody }), async (req, res) => {
-    const integrationId = req.params.integrationId!;
+  async function handle(d: InboundDelivery): Promise<DeliveryAnswer> {
+    const { integrationId } = d;
     const integration = await findIntegration(integrationId);
     if (!integration) throw unknownIntegration(integrationId);
 
-    const body = parseBody(leverWebhookSchema, req.body);
+    const parsed = d.rawBody ? parseRawBody(d.rawBody) : undefined;
+    d.locals.body = parsed;
+    const body = parseBody(leverWebhookSchema, parsed);
     const signed = leverSignatureIsValid(integration.leverWebhookSigningTokens, body);
-    const bodySha256 = (req as HashedRequest).leverBodySha256 ?? createHash('sha256').update(JSON.stringify(req.body)).digest();
+    const bodySha256 = createHash('sha256').update(d.rawBody ?? Buffer.alloc(0)).digest();
+    const expiresAt = tokenExpiry(body.triggeredAt, d.replay);
     // Lever shows a new webhook's signing token only after its "Verify connection" succeeded, so the
     // check is answered 2xx whatever its signature: it starts nothing, and Activity says whether it matched.
     if (isLeverTestRequest(body)) {
       // Its signed token is remembered too (best effort), so the same token cannot come back carrying an opportunity.
       if (signed) {
-        await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt: new Date(body.triggeredAt + deps.maxAgeMs + tokenExpiryMarginMs) })
+        await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt })
           .then((verdict) => (verdict === 'new' || verdict === 'again' ? markAnswered(integrationId, body.token) : undefined))
           .catch((err: Error) => deps.logger.warn({ err: err.message, integrationId }, 'verify-connection token not remembered'));
       }
       deps.logger.info({ integrationId, signed }, 'Lever verify-connection request answered');
       const reason = signed ? 'verify-connection request' : 'verify-connection request; its signature matches no saved signing token yet';
-      res.status(200).json({ status: 'ok', test: true, reason });
-      return;
+      return { status: 200, json: { status: 'ok', test: true, reason } };
     }
     if (!signed) {
       throw new HttpError(401, 'invalid_signature', 'signature is missing or does not match any signing token of this integration');
     }
-    const age = now() - body.triggeredAt;
+    // measured when the body was received: a replay of a delivery that was fresh then is not stale now
+    const age = d.receivedAt - body.triggeredAt;
     if (age > deps.maxAgeMs || age < -allowedClockSkewMs) {
       throw new HttpError(401, 'stale_event', `triggeredAt ${body.triggeredAt} is outside the accepted window`);
     }
-    const log = deps.logger.child({ integrationId, event: body.event });
+    const log = deps.logger.child({ integrationId, event: body.event, ...(d.replay ? { replay: true } : {}) });
 
-    const seen = await claimToken(integrationId, body, bodySha256);
+    const seen = await claimToken(integrationId, body.token, expiresAt, bodySha256);
     if (seen === 'replayed') {
       log.warn('Lever delivery token reused with a different body; refused');
       throw new HttpError(401, 'replayed_token', 'this delivery token was already used with a different body');
     }
     if (seen === 'duplicate') {
       log.info('Lever delivery received again (same token and body); nothing done');
-      res.status(200).json({ status: 'duplicate', reason: 'this delivery (same token and body) was already answered' });
-      return;
+      return { status: 200, json: { status: 'duplicate', reason: 'this delivery (same token and body) was already answered' } };
     }
 
     if (!isHandledLeverEvent(body.event)) {
       log.info('Lever event type not handled; ignored');
       await markAnswered(integrationId, body.token);
-      res.status(200).json({ status: 'ignored', event: body.event });
-      return;
+      return { status: 200, json: { status: 'ignored', event: body.event } };
     }
 
     let target;
@@ -137,12 +153,24 @@ export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
       throw err;
     }
 
-    (res.locals as DeliveryLogLocals).eventKey = target.event.key;
+    d.locals.eventKey = target.event.key;
     const workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {
       log: log.child({ opportunityId: target.opportunityId }),
     });
     await markAnswered(integrationId, body.token);
-    res.status(202).json({ status: 'accepted', workflowId });
+    return { status: 202, json: { status: 'accepted', workflowId } };
+  }
+  return handle;
+}
+
+/** POST /webhooks/lever/:integrationId — the live route of leverDeliveryHandler; every answer is recorded, the raw body kept sealed (delivery-log.ts). */
+export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
+  const router = idCheckedRouter();
+  const handle = leverDeliveryHandler(deps);
+  const now = deps.now ?? Date.now;
+  const recordDelivery = deliveryLog({ db: deps.db, box: deps.box, logger: deps.logger, source: 'lever', findIntegration: deps.findIntegration });
+  router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: keepRawBody }), async (req, res) => {
+    await answerLive(res, handle, { integrationId: req.params.integrationId!, rawBody: (req as RawRequest).leverRawBody, headers: {} }, now);
   });
   return router;
 }

@@ -19,6 +19,7 @@ import {
   candidateStateQuery,
   codesignalStatusSignal,
   leverEventSignal,
+  runStageTriggersSignal,
   type CandidateState,
   type CandidateWorkflowInput,
   type LeverCandidateEvent,
@@ -58,10 +59,12 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const interviews: InterviewSummary[] = (state.interviews ??= []);
   const inbox: LeverCandidateEvent[] = [];
   const retakes: Array<{ summary: AssessmentSummary; sessionId: string }> = [];
+  const stageTriggers: string[] = [];
 
   setHandler(leverEventSignal, (event) => {
     inbox.push(event);
   });
+  setHandler(runStageTriggersSignal, ({ stageId }) => void stageTriggers.push(stageId));
   setHandler(assessmentStatusSignal, (update) => {
     const summary = assessments.find((a) => a.assessmentId === update.assessmentId);
     if (summary) Object.assign(summary, update);
@@ -104,7 +107,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   void runStageSync(state);
 
   for (;;) {
-    await condition(() => inbox.length > 0 || retakes.length > 0 || shouldContinueAsNew());
+    await condition(() => inbox.length > 0 || retakes.length > 0 || stageTriggers.length > 0 || shouldContinueAsNew());
+    while (stageTriggers.length > 0) await runStageTriggers(state, assessments, interviews, stageTriggers.shift()!);
     while (retakes.length > 0) {
       const { summary, sessionId } = retakes.shift()!;
       await loadAssessmentSettings({ integrationId: state.integrationId })
@@ -176,11 +180,30 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       upsertSearchAttributes([{ key: LeverStageKey, value: state.stageId }]);
       publishedStage = state.stageId;
     }
-    if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0) {
+    if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0 && stageTriggers.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNewOnCurrentVersion({ ...input, carried: { ...state, runs: state.runs + 1 } });
     }
   }
+}
+
+/**
+ * A backfill's ask (runStageTriggersSignal): the flows of the stage the candidate is in, as entering it
+ * would have started them, unless they ran for this entry — an assessment of this stage open or
+ * started since the entry, any interview of this stage. Nothing when the candidate has moved on, or
+ * when Lever does not show them in the stage.
+ */
+async function runStageTriggers(state: CandidateState, assessments: AssessmentSummary[], interviews: InterviewSummary[], stageId: string): Promise<void> {
+  if (state.stageId !== stageId) return;
+  const entry: LeverCandidateEvent = { kind: 'stageChange', key: `stage-triggers:${stageId}:${state.stageChangedAt ?? 0}`, triggeredAt: state.stageChangedAt ?? 0, fromStageId: null, toStageId: stageId };
+  const check = leverEventCheck(state, entry);
+  await startAssessmentIfTriggered(state, assessments, stageId, check).catch((err: unknown) =>
+    log.error('could not start an assessment', { stageId, error: String(err) }),
+  );
+  if (check.refused || interviews.some((i) => i.triggerStageId === stageId)) return;
+  await startInterviewIfTriggered(state, interviews, stageId, check).catch((err: unknown) =>
+    log.error('could not start a live interview', { stageId, error: String(err) }),
+  );
 }
 
 /**

@@ -98,6 +98,12 @@ export interface LegacyCodeSignalStatusHint {
 }
 
 export const leverEventSignal = defineSignal<[LeverCandidateEvent]>('leverEvent');
+/**
+ * A backfill asks the workflow to run the flows of the trigger stage the candidate is in already (the
+ * stage became a trigger after they entered it): what entering it would have started, unless it ran
+ * for this entry. Confirmed with Lever first, like every event.
+ */
+export const runStageTriggersSignal = defineSignal<[{ stageId: string }]>('runStageTriggers');
 export const codesignalStatusSignal = defineSignal<[CodeSignalStatusReport | LegacyCodeSignalStatusHint]>('codesignalStatus');
 export const candidateStateQuery = defineQuery<CandidateState>('candidateState');
 export const assessmentsQuery = defineQuery<AssessmentSummary[]>('assessments');

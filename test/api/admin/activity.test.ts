@@ -53,6 +53,8 @@ describe('Activity: webhook deliveries and runs', () => {
       candidateName: null,
       workflowId,
       temporalUrl: `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
+      replayOf: null,
+      bodyKept: true,
     });
     expect(Date.now() - Date.parse(delivery!.receivedAt as string)).toBeLessThan(60_000);
 

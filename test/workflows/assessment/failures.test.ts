@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, spacingMs } from '../../../src/codesignal/rate-limiter';
 import { WorkflowFailedError } from '@temporalio/client';
 import { updateIntegrationSettings } from '../../../src/integrations/repository';
 import { ensureDemoIntegration } from '../../../sandbox/demo-integration';
@@ -59,7 +60,7 @@ describe('assessment failures', () => {
   const candidateAssessments = (harness: Harness, opportunityId: string) =>
     harness.stack.client.workflow.getHandle(candidateWorkflowId(harness.integration.id, opportunityId)).query(assessmentsQuery);
 
-  it('retries 5xx and 429 from Lever and CodeSignal with growing backoff and completes the flow once', async () => {
+  it('retries 5xx and 429 from Lever with growing backoff, a CodeSignal 5xx after backoff and its throttling in the pacer\'s next turn, and completes the flow once', async () => {
     const c = createCandidate(h, 'retryable');
     const since = Date.now();
     // Lever's first call (reading the candidate) and CodeSignal's (the invitation) each get a 503, then a 429.
@@ -77,7 +78,12 @@ describe('assessment failures', () => {
     expectGrowingBackoff(candidateReads.map((r) => r.at));
     const invitations = invitationRequests(h, c.email);
     expect(invitations.map((r) => [r.httpStatus, r.outcome])).toEqual([[503, 'fault'], [200, 'throttled'], [200, 'ok']]);
-    expectGrowingBackoff(invitations.map((r) => r.at));
+    // the 503 is retried by Temporal after its backoff; the throttled request did nothing and is sent again
+    // by the CodeSignal pacer in its next turn (src/codesignal/client.ts), not a second Temporal backoff
+    const [afterFault, afterThrottle] = invitations.slice(1).map((r, i) => r.at - invitations[i]!.at);
+    expect(afterFault).toBeGreaterThanOrEqual(900);
+    expect(afterThrottle).toBeGreaterThanOrEqual(spacingMs(DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND) - 100);
+    expect(afterThrottle).toBeLessThan(afterFault!);
   });
 
   it('fails without retrying with CodeSignal.NotFound when the default test does not exist, and says so in Lever', async () => {

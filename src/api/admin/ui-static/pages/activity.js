@@ -1,9 +1,13 @@
 import { api } from '../api.js';
-import { formatTime, h, replace } from '../dom.js';
+import { confirmDialog, formatTime, h, replace, statusLine } from '../dom.js';
 import { candidateCell } from './candidate-name.js';
 
 const badge = (value) => h('span', { class: `badge ${String(value).toLowerCase()}` }, value);
 const temporalLink = (url) => (url ? h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Open in Temporal') : '—');
+/** Deliveries that were not acted on, which an admin may replay from the webhook inbox (README "Webhook inbox and replay"). */
+const replayable = new Set(['failed', 'rejected', 'refused']);
+/** `datetime-local` input value (local time) for an instant. */
+const localInputValue = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 /**
  * The deliveries' filters, by the name a route gives them (`#/integrations/<id>/activity/<name>`; the
@@ -25,6 +29,7 @@ export async function renderActivity(container, id, filterName) {
   const deliveries = h('div');
   const runs = h('div');
   const refreshed = h('small', { class: 'hint' });
+  const replayStatus = statusLine();
   // Stage names for the stage ids runs carry; ids alone when Lever cannot be read.
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
 
@@ -47,7 +52,10 @@ export async function renderActivity(container, id, filterName) {
       h('tbody', {}, w.deliveries.map((d) => h('tr', {},
         h('td', {}, formatTime(d.receivedAt)), h('td', {}, d.source), h('td', {}, d.event ?? '—'), h('td', {}, badge(d.outcome)),
         h('td', {}, String(d.httpStatus)), h('td', { class: 'reason' }, d.reason ?? ''), candidateCell(id, d.opportunityId, d.candidateName),
-        h('td', {}, temporalLink(d.temporalUrl)))))));
+        h('td', {}, temporalLink(d.temporalUrl), d.replayOf ? h('small', { class: 'hint' }, ` replay of #${d.replayOf}`) : null,
+          replayable.has(d.outcome) && (d.bodyKept || d.replayOf)
+            ? h('button', { type: 'button', class: 'replay', 'data-delivery': d.id, onclick: () => void replayOne(d) }, 'Replay')
+            : null))))));
     replace(runs, r.runs.length === 0 ? h('p', {}, 'No candidate run yet.') : h('table', { class: 'list', id: 'runs' },
       h('thead', {}, h('tr', {}, ['Started', 'Run', 'Status', 'Candidate', 'Stage', 'Closed', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, r.runs.map((run) => h('tr', {},
@@ -57,11 +65,59 @@ export async function renderActivity(container, id, filterName) {
     refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }
 
+  /** Resends one delivery's kept body; the replay's own row (and outcome) shows in the list. */
+  async function replayOne(d) {
+    replayStatus.show('busy', `Replaying delivery #${d.id}…`);
+    try {
+      const { replay } = await api('POST', `/api/integrations/${id}/deliveries/${d.id}/replay`);
+      replayStatus.show(replay.outcome === 'accepted' || replay.outcome === 'duplicate' || replay.outcome === 'ignored' ? 'ok' : 'error',
+        `Delivery #${d.id} replayed: ${replay.outcome}${replay.reason ? ` (${replay.reason})` : ''}.`);
+    } catch (err) {
+      replayStatus.show('error', `Delivery #${d.id} was not replayed: ${err.message}`);
+    }
+    await refresh().catch(() => undefined);
+  }
+
+  // "Resend failed deliveries since…": a preview of how many, a confirmation, then the bulk replay.
+  const since = h('input', { type: 'datetime-local', name: 'replay-since', 'aria-label': 'Resend failed deliveries since', value: localInputValue(new Date(Date.now() - 86_400_000)) });
+  const withRefused = h('input', { type: 'checkbox', name: 'replay-rejected', checked: true });
+  async function resendSince() {
+    if (!since.value) return replayStatus.show('error', 'Choose since when to resend.');
+    const sinceIso = new Date(since.value).toISOString();
+    const outcomes = withRefused.checked ? ['failed', 'rejected'] : ['failed'];
+    try {
+      const preview = await api('GET', `/api/integrations/${id}/deliveries/replay-preview?since=${encodeURIComponent(sinceIso)}&outcomes=${outcomes.join(',')}`);
+      if (preview.count === 0) {
+        replayStatus.show('ok', `Nothing to resend since ${formatTime(sinceIso)}${preview.notKept ? ` (${preview.notKept} without a kept body cannot be resent)` : ''}.`);
+        return;
+      }
+      const ok = await confirmDialog({
+        title: 'Resend deliveries?',
+        message: `${preview.count} ${outcomes.join(' or ')} deliver${preview.count === 1 ? 'y' : 'ies'} since ${formatTime(sinceIso)} will be resent, oldest first, through the same checks as when they arrived.`,
+        lines: preview.bySourceAndEvent.map((g) => `${g.count} × ${g.source} ${g.event ?? '(no event)'}`),
+        note: [preview.count > preview.batchLimit ? `Only the oldest ${preview.batchLimit} are resent now; resend again for the rest.` : '', preview.notKept ? `${preview.notKept} more cannot be resent: their body is not kept.` : '', 'What was already done is not done twice.'].filter(Boolean).join(' '),
+        confirmLabel: `Resend ${Math.min(preview.count, preview.batchLimit)}`,
+        cancelLabel: 'Cancel',
+      });
+      if (!ok) return;
+      replayStatus.show('busy', 'Resending…');
+      const r = await api('POST', `/api/integrations/${id}/deliveries/replay`, { since: sinceIso, outcomes });
+      replayStatus.show(r.stopped || r.failed ? 'error' : 'ok',
+        `Resent ${r.resent}: ${r.accepted} accepted, ${r.duplicate} duplicate, ${r.ignored} ignored, ${r.refused} refused, ${r.failed} failed${r.unreadable ? `, ${r.unreadable} unreadable` : ''}.${r.stopped ? ` Stopped: ${r.stopped}.` : ''}${r.remaining ? ` ${r.remaining} remain.` : ''}`);
+    } catch (err) {
+      replayStatus.show('error', `Not resent: ${err.message}`);
+    }
+    await refresh().catch(() => undefined);
+  }
+  const resend = h('div', { class: 'actions', id: 'replay-since' },
+    h('label', {}, 'Resend failed deliveries since ', since), h('label', {}, withRefused, ' and refused ones'),
+    h('button', { type: 'button', onclick: () => void resendSince() }, 'Resend…'));
+
   replace(container,
     h('h1', {}, 'Activity'),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void refresh() }, 'Refresh'), refreshed),
     h('section', { class: 'card wide' }, h('h2', {}, 'Candidate runs'), runs),
-    h('section', { class: 'card wide' }, h('div', { class: 'actions' }, h('h2', {}, 'Webhook deliveries'), outcome), filterLine, deliveries));
+    h('section', { class: 'card wide' }, h('div', { class: 'actions' }, h('h2', {}, 'Webhook deliveries'), outcome), resend, replayStatus, filterLine, deliveries));
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), 5000);
   return () => clearInterval(timer);

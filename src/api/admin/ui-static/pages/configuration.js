@@ -1,6 +1,7 @@
 import { api, describeError } from '../api.js';
 import { field, group, h, replace, statusLine } from '../dom.js';
 import { publicLinkSettingsCard } from './public-links.js';
+import { backfillCard } from './backfill.js';
 
 const options = (items, selected, empty) => [
   empty === undefined ? null : h('option', { value: '' }, empty),
@@ -144,6 +145,17 @@ export async function renderConfiguration(container, id) {
       status.show('ok', 'Saved.');
     } catch (err) {
       status.show('error', describeError(err));
+      return;
+    }
+    // trigger stages added: offer to run the flow for the candidates already in them
+    const before = new Set([...a.triggerStageIds, ...iv.triggerStageIds]);
+    const added = [...new Set([...settings.assessments.triggerStageIds, ...settings.interviews.triggerStageIds])].filter((s) => !before.has(s));
+    a.triggerStageIds = settings.assessments.triggerStageIds;
+    iv.triggerStageIds = settings.interviews.triggerStageIds;
+    if (added.length) {
+      const names = Object.fromEntries(stages.map((s) => [s.id, s.text]));
+      container.querySelector('section.backfill')?.remove();
+      form.after(await backfillCard(id, added, names));
     }
   });
 }

@@ -2,6 +2,7 @@ import { api, describeError } from '../api.js';
 import { copyable, field, h, replace, statusLine } from '../dom.js';
 import { keyTest } from './key-test.js';
 import { sourcingApiSection } from './sourcing-api.js';
+import { codesignalWebhookGuide, leverWebhooksSection } from './webhook-registration.js';
 
 const stored = (hint) => (hint ? `saved, ends in …${hint}` : 'saved');
 
@@ -9,7 +10,10 @@ const stored = (hint) => (hint ? `saved, ends in …${hint}` : 'saved');
  * Credentials: both API keys with TEST, the webhook secrets, the webhook URLs to copy, and the sourcing
  * API's token and status feed. Secrets are write-only; a token or secret the service makes is shown once.
  */
-export async function renderCredentials(container, id) {
+export const renderCredentials = (container, id) => render(container, id);
+
+/** `flash`: what the last webhook REGISTER or REMOVE did, shown in its section after the page is read again. */
+async function render(container, id, flash) {
   const integration = await api('GET', `/api/integrations/${id}`);
   const base = `/api/integrations/${id}`;
 
@@ -24,7 +28,7 @@ export async function renderCredentials(container, id) {
       try {
         await api('PATCH', base, patch);
         status.show('ok', 'Saved.');
-        await renderCredentials(container, id);
+        await render(container, id);
       } catch (err) {
         status.show('error', describeError(err));
       }
@@ -45,10 +49,11 @@ export async function renderCredentials(container, id) {
     h('h1', {}, integration.name),
     h('section', { class: 'card' },
       h('h2', {}, 'Webhook URLs'),
-      h('p', { class: 'hint' }, 'Lever: Settings → Integrations and API → Webhooks: add this URL under Candidate Stage Change (and Hired, Archive State Change, Interview events for interviews and sync), VERIFY CONNECTION, then copy each signature token below.'),
+      h('p', { class: 'hint' }, 'Lever: register the webhooks with Lever\'s API below, or by hand — Settings → Integrations and API → Webhooks: add this URL under Candidate Stage Change (and Hired, Archive State Change, Interview events for interviews and sync), VERIFY CONNECTION, then copy each signature token below.'),
       copyable('Lever webhook URL', integration.webhooks.lever, 'leverWebhookUrl'),
       copyable('CodeSignal webhook URL', integration.webhooks.codesignal, 'codesignalWebhookUrl'),
     ),
+    leverWebhooksSection(id, { flash, onChanged: (message) => render(container, id, message) }),
     saveSection('Lever API key',
       [field('API key', h('div', { class: 'inline' }, leverKey, leverTest.button), 'Leave empty and TEST to check the saved key.'), leverTest.result],
       () => (leverKey.value.trim() ? { lever: { apiKey: leverKey.value.trim() } } : null)),
@@ -68,6 +73,7 @@ export async function renderCredentials(container, id) {
       [field('Webhook secret', codesignalSecret)],
       () => (codesignalSecret.value.trim() ? { codesignal: { webhookSecret: codesignalSecret.value.trim() } } : null),
       'The secret CodeSignal signs its webhooks with.'),
+    codesignalWebhookGuide(id),
     sourcingApiSection(id, integration.sourcing),
   );
 }

@@ -1,0 +1,180 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleUpdateOptions } from '@temporalio/client';
+import type { Db } from '../db/pool';
+import type { Logger } from '../log';
+import { IntegrationIdKey } from '../workflows/shared/search-attributes';
+
+/**
+ * The one mechanism behind every per-integration Temporal Schedule (public-link scans, reconciliation
+ * sweeps): created or updated from the integration's settings while enabled, paused (kept with its
+ * history) while disabled, never created for settings that were never enabled; every run carries the
+ * `IntegrationId` search attribute, and a run still going when the next is due makes that one skip.
+ */
+
+export interface ScheduleDeps {
+  client: Client;
+  /** The workers' task queue (TEMPORAL_TASK_QUEUE). */
+  taskQueue: string;
+  /** Deadline of each Temporal call. */
+  timeoutMs: number;
+}
+
+export type ScheduleChange = 'created' | 'updated' | 'paused' | 'absent';
+
+export interface ScheduleStatus {
+  scheduleId: string;
+  /** `absent`: never created (the feature was never enabled); `unknown`: Temporal did not answer. */
+  status: 'active' | 'paused' | 'absent' | 'unknown';
+  intervalMinutes: number | null;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+}
+
+/** What one integration's Schedule should be, as its settings say. */
+export interface IntegrationScheduleSpec {
+  integrationId: string;
+  scheduleId: string;
+  enabled: boolean;
+  intervalMinutes: number;
+  /** The workflow each run starts (Temporal appends the run's time to `workflowId`), with its one argument. */
+  workflowType: string;
+  workflowId: string;
+  args: unknown[];
+  /** The Schedule's note while active and while paused (shown in the Temporal Web UI). */
+  notes: { active: string; paused: string };
+}
+
+const withDeadline = <T>(deps: Pick<ScheduleDeps, 'client' | 'timeoutMs'>, call: () => Promise<T>): Promise<T> => deps.client.connection.withDeadline(Date.now() + deps.timeoutMs, call);
+
+/**
+ * The Schedule as the settings want it: every `intervalMinutes` the workflow (carrying the
+ * `IntegrationId` search attribute) on the workers' task queue; a run still going when the next one is
+ * due makes that one skip (overlap SKIP); missed runs are not caught up beyond a minute (each run
+ * covers what the skipped ones would have). Paused while disabled.
+ */
+function scheduleOf(spec: IntegrationScheduleSpec, taskQueue: string): ScheduleUpdateOptions {
+  return {
+    spec: { intervals: [{ every: spec.intervalMinutes * 60_000 }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: spec.workflowType,
+      args: spec.args,
+      taskQueue,
+      workflowId: spec.workflowId,
+      typedSearchAttributes: [{ key: IntegrationIdKey, value: spec.integrationId }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000, pauseOnFailure: false },
+    state: spec.enabled ? { paused: false, note: spec.notes.active } : { paused: true, note: spec.notes.paused },
+  };
+}
+
+/**
+ * Brings the integration's Schedule in line with its settings, idempotently: created or updated while
+ * enabled, paused (kept with its history) while disabled, and never created for settings that were
+ * never enabled.
+ */
+export async function syncIntegrationSchedule(deps: ScheduleDeps, spec: IntegrationScheduleSpec): Promise<ScheduleChange> {
+  const wanted = scheduleOf(spec, deps.taskQueue);
+  const handle = deps.client.schedule.getHandle(spec.scheduleId);
+  if (spec.enabled) {
+    try {
+      await withDeadline(deps, () => deps.client.schedule.create({ scheduleId: spec.scheduleId, ...wanted, state: { ...wanted.state } }));
+      return 'created';
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    }
+  }
+  try {
+    await withDeadline(deps, () => handle.update(() => wanted));
+    return spec.enabled ? 'updated' : 'paused';
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError && !spec.enabled) return 'absent';
+    throw err;
+  }
+}
+
+/** What the admin API shows of a Schedule. */
+export async function describeIntegrationSchedule(deps: Pick<ScheduleDeps, 'client' | 'timeoutMs'>, scheduleId: string): Promise<ScheduleStatus> {
+  try {
+    const d = await withDeadline(deps, () => deps.client.schedule.getHandle(scheduleId).describe());
+    const every = d.spec.intervals?.[0]?.every;
+    const last = d.info.recentActions.at(-1);
+    return {
+      scheduleId,
+      status: d.state.paused ? 'paused' : 'active',
+      intervalMinutes: typeof every === 'number' ? Math.round(every / 60_000) : null,
+      nextRunAt: d.state.paused ? null : (d.info.nextActionTimes[0]?.toISOString() ?? null),
+      lastRunAt: last ? last.takenAt.toISOString() : null,
+    };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return { scheduleId, status: 'absent', intervalMinutes: null, nextRunAt: null, lastRunAt: null };
+    return { scheduleId, status: 'unknown', intervalMinutes: null, nextRunAt: null, lastRunAt: null };
+  }
+}
+
+/**
+ * At API start: every integration the reader lists gets its Schedule created or brought up to date, so
+ * a fresh deployment (or a Temporal cluster that lost it) converges without an admin saving the
+ * settings again. Failures are logged and never stop the API.
+ */
+export async function ensureIntegrationSchedules(
+  deps: ScheduleDeps & { db: Db; logger: Logger },
+  what: string,
+  read: (db: Db) => Promise<IntegrationScheduleSpec[]>,
+): Promise<void> {
+  let specs: IntegrationScheduleSpec[];
+  try {
+    specs = await read(deps.db);
+  } catch (err) {
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} schedules: could not read the settings`);
+    return;
+  }
+  for (const spec of specs) {
+    try {
+      const change = await syncIntegrationSchedule(deps, spec);
+      deps.logger.info({ integrationId: spec.integrationId, scheduleId: spec.scheduleId, change }, `${what} schedule in place`);
+    } catch (err) {
+      deps.logger.warn({ integrationId: spec.integrationId, err: err instanceof Error ? err.message : String(err) }, `${what} schedule could not be created or updated`);
+    }
+  }
+}
+
+/** What a feature's Schedule reads of its settings. */
+export interface ScheduledSettings {
+  enabled: boolean;
+  intervalMinutes: number;
+}
+
+/** One feature's per-integration Schedules: its ids, its workflow and its notes. */
+export interface IntegrationScheduleKind {
+  /** For the logs: `public-link`, `reconciliation`. */
+  what: string;
+  scheduleId(integrationId: string): string;
+  workflowType: string;
+  workflowId(integrationId: string): string;
+  /** The Schedule's note while active and while paused. */
+  notes: { active: string; paused: string };
+}
+
+/**
+ * A feature's Schedules by this one mechanism: each run starts `workflowType` with `{ integrationId }`;
+ * `sync` on settings save, `describe` for the admin API, `ensure` at API start.
+ */
+export function integrationSchedules<S extends ScheduledSettings>(kind: IntegrationScheduleKind) {
+  const specOf = (integrationId: string, settings: S): IntegrationScheduleSpec => ({
+    integrationId,
+    scheduleId: kind.scheduleId(integrationId),
+    enabled: settings.enabled,
+    intervalMinutes: settings.intervalMinutes,
+    workflowType: kind.workflowType,
+    workflowId: kind.workflowId(integrationId),
+    args: [{ integrationId }],
+    notes: kind.notes,
+  });
+  return {
+    sync: (deps: ScheduleDeps, integrationId: string, settings: S): Promise<ScheduleChange> => syncIntegrationSchedule(deps, specOf(integrationId, settings)),
+    describe: (deps: Pick<ScheduleDeps, 'client' | 'timeoutMs'>, integrationId: string): Promise<ScheduleStatus> => describeIntegrationSchedule(deps, kind.scheduleId(integrationId)),
+    /** `list`: the integrations whose Schedule should be in place, with their settings. */
+    ensure: (deps: ScheduleDeps & { db: Db; logger: Logger }, list: (db: Db) => Promise<Array<{ integrationId: string; settings: S }>>): Promise<void> =>
+      ensureIntegrationSchedules(deps, kind.what, async (db) => (await list(db)).map(({ integrationId, settings }) => specOf(integrationId, settings))),
+  };
+}
