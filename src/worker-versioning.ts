@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowService } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
 import type { Config } from './config';
 import type { Logger } from './log';
@@ -68,6 +69,7 @@ export async function adoptVersionIfFirst(
       if (known) {
         await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName: version.deploymentName, buildId: version.buildId, version: `${version.deploymentName}.${version.buildId}`, conflictToken, identity: 'worker-start', ignoreMissingTaskQueues: true });
         logger.info({ ...version, previous: current ?? null }, 'worker deployment version made current');
+        await routingPropagated(service, namespace, version, deadline, logger);
         return 'adopted';
       }
     } catch (err) {
@@ -75,6 +77,24 @@ export async function adoptVersionIfFirst(
     }
     if (Date.now() > deadline) throw new Error(`worker deployment ${version.deploymentName}: version ${version.buildId} was not registered within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Waits until the server says the new routing has reached every task queue partition (a workflow
+ * started before that may still be dispatched to the previous version, and stays pinned to it). Servers
+ * that do not report the state (before 1.29) answer nothing to wait for. Past the deadline it only logs.
+ */
+async function routingPropagated(service: WorkflowService, namespace: string, version: WorkerVersion, deadline: number, logger: Logger): Promise<void> {
+  const inProgress = temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
+  for (;;) {
+    const { workerDeploymentInfo } = await service.describeWorkerDeployment({ namespace, deploymentName: version.deploymentName });
+    if (workerDeploymentInfo?.routingConfigUpdateState !== inProgress) return;
+    if (Date.now() > deadline) {
+      logger.warn(version, 'worker deployment routing still propagating; new workflows may start on the previous version for a moment');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
