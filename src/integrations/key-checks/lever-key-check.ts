@@ -53,7 +53,8 @@ const interviewBody = (a: WriteArgs) => ({
  * What the integration needs of a Lever key: the seed article's checklist, in its order, then what
  * the service's own features call beyond it (import: list and create opportunities; sync: archive;
  * the PDF report: list files; interviews: list panels; mappings and settings: archive reasons,
- * postings). Webhook subscriptions are pasted by the admin, so no webhooks permission is needed.
+ * postings). The webhooks permissions are not required: with them the service registers its own
+ * subscriptions (src/integrations/webhook-registration), without them the admin pastes the tokens.
  */
 export const LEVER_PERMISSIONS: readonly LeverPermission[] = [
   { name: 'read user', scope: 'users:read:admin', probe: read((f) => `/users/${enc(f.userId)}`) },
