@@ -11,6 +11,11 @@ import type { RateLimitConfig } from './options';
 export interface AccountSettings {
   apiWritesFireWebhooks: boolean;
   rateLimit: RateLimitConfig;
+  /**
+   * Webhook deliveries still to be lost (control API): each of the next ones fails every attempt as if
+   * the receiver were unreachable, until Lever gives up after its retries. Absent in saved state: 0.
+   */
+  lostWebhookDeliveries?: number;
 }
 
 export interface AccountInit {

@@ -59,7 +59,10 @@ export class WebhookEmitter {
     };
     pushCapped(account.deliveries, delivery, DELIVERY_LOG_CAP);
     const body = this.body(sub, event, data, triggeredAt);
-    this.schedule(() => this.attempt(delivery, sub, body), 0);
+    // a lost delivery (control API): every attempt fails, so it ends `failed` after the retries, as in Lever
+    const lost = cause !== 'test' && (account.settings.lostWebhookDeliveries ?? 0) > 0;
+    if (lost) account.settings.lostWebhookDeliveries! -= 1;
+    this.schedule(() => this.attempt(delivery, sub, body, lost), 0);
     return delivery;
   }
 
@@ -70,11 +73,11 @@ export class WebhookEmitter {
     return { ...(this.opts.eventId ? { id } : {}), triggeredAt, event, data, token, signature };
   }
 
-  private async attempt(delivery: Delivery, sub: WebhookSubscription, firstBody: WebhookBody): Promise<void> {
+  private async attempt(delivery: Delivery, sub: WebhookSubscription, firstBody: WebhookBody, lost = false): Promise<void> {
     const attempt = delivery.attempts.length + 1;
     const body = attempt === 1 || this.opts.reuseToken ? firstBody : this.body(sub, delivery.event, firstBody.data, firstBody.triggeredAt, firstBody.id);
     const at = Date.now();
-    const { status, error } = await this.post(delivery.url, body);
+    const { status, error } = lost ? { status: null, error: 'lost: the receiver was not reached (sandbox control lostWebhookDeliveries)' } : await this.post(delivery.url, body);
     if (this.stopped) return;
     delivery.attempts.push({ attempt, at, status, error, durationMs: Date.now() - at, body });
     const ok = status !== null && status >= 200 && status < 300;
@@ -86,7 +89,7 @@ export class WebhookEmitter {
       return;
     }
     delivery.nextAttemptAt = Date.now() + delay;
-    this.schedule(() => this.attempt(delivery, sub, firstBody), delay);
+    this.schedule(() => this.attempt(delivery, sub, firstBody, lost), delay);
   }
 
   private async post(url: string, body: WebhookBody): Promise<{ status: number | null; error: string | null }> {

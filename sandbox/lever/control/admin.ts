@@ -164,6 +164,7 @@ export class SandboxAdmin {
     const settings = this.account(accountId).settings;
     const p = parseInput(settingsBody, patch);
     if (p.apiWritesFireWebhooks !== undefined) settings.apiWritesFireWebhooks = p.apiWritesFireWebhooks;
+    if (p.lostWebhookDeliveries !== undefined) settings.lostWebhookDeliveries = p.lostWebhookDeliveries;
     if (p.rateLimit) settings.rateLimit = p.rateLimit;
     return settings;
   }

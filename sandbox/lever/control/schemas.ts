@@ -80,6 +80,8 @@ export const webhookEventSwitchBody = z.object({ on: z.boolean() });
 
 export const settingsBody = z.object({
   apiWritesFireWebhooks: z.boolean().optional(),
+  /** The next this many webhook deliveries are lost (every attempt fails; Lever gives up after its retries). */
+  lostWebhookDeliveries: z.number().int().min(0).max(10_000).optional(),
   rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
 });
 

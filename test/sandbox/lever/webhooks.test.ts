@@ -134,6 +134,25 @@ describe('Lever sandbox: webhooks', () => {
     });
   });
 
+  describe('lostWebhookDeliveries', () => {
+    it('loses the next deliveries (every attempt fails, Lever gives up) and delivers the ones after', async () => {
+      receiver = await startReceiver();
+      subscribe('candidateStageChange');
+      h.sandbox.admin.updateSettings(account, { lostWebhookDeliveries: 2 });
+      const [first, second, third] = h.seed.opportunities.map((o) => o.id);
+      for (const id of [first!, second!, third!]) h.sandbox.recruiter.moveToStage(account, id, { stage: 'offer' });
+      const all = await waitFor(deliveries, (d) => d.length === 3 && d.every((x) => x.state !== 'pending'));
+      expect(all.map((d) => d.state).sort()).toEqual(['failed', 'failed', 'succeeded']);
+      for (const lost of all.filter((d) => d.state === 'failed')) {
+        expect(lost.attempts).toHaveLength(6);
+        expect(lost.attempts[0]).toMatchObject({ status: null, error: expect.stringContaining('lostWebhookDeliveries') });
+      }
+      // only the third reached the receiver
+      expect(receiver.received).toHaveLength(1);
+      expect(h.sandbox.admin.updateSettings(account, {}).lostWebhookDeliveries).toBe(0);
+    });
+  });
+
   describe('apiWritesFireWebhooks', () => {
     beforeEach(async () => { receiver = await startReceiver(); });
 
