@@ -12,6 +12,7 @@ import { createSyncActivities } from './sourcing/sync-activities';
 import { findMappedCodeSignalUser } from './interview/interviewers-repository';
 import { createPublicLinkActivities } from './public-links/public-links-activities';
 import { createBackfillActivities } from './backfill/backfill-activities';
+import { createDryRunActivities } from './dry-run/dry-run-activities';
 import { createReconciliationActivities } from './reconciliation/reconciliation-activities';
 
 export interface ActivityDeps {
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLeverEventActivities({ contexts, directory }),
     ...createPublicLinkActivities({ contexts, directory }),
     ...createBackfillActivities({ contexts }),
+    ...createDryRunActivities({ contexts, directory }),
     ...createReconciliationActivities({ contexts, logger: deps.logger }),
   };
 }

@@ -9,7 +9,7 @@ import {
   type Integration,
 } from '../../integrations/repository';
 import { ExternalApiError } from '../../external-api-error';
-import { integrationSettingsSchema, parseStoredSettings } from '../../integrations/settings';
+import { integrationSettingsSchema, parseStoredSettings, type IntegrationSettings } from '../../integrations/settings';
 import { settingsIssuesAgainstLever } from '../../integrations/settings-lever-check';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from '../errors';
@@ -18,6 +18,8 @@ import { headerSecret, parseBody } from '../validate';
 import { clearKeyTests, keyServices } from '../../integrations/key-checks/key-test-results';
 import { integrationHealthReader, type IntegrationHealthDeps } from './integration-health';
 import { syncReconciliationSchedule } from '../../temporal/reconciliation-schedule';
+import { candidateNames, type CandidateDirectory } from '../../db/candidate-directory';
+import { deleteDraft, findDraft, listDecisions, saveDraft } from '../../integrations/dry-run/repository';
 
 /** `temporal` (with its deadline and a logger) counts each integration's failed runs for its health; without it they are unknown. */
 export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
@@ -29,6 +31,8 @@ export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
   clients: IntegrationClients;
   /** The workers' task queue: with it (and `temporal`), saving the settings brings the reconciliation Schedule in line. */
   taskQueue?: string;
+  /** Names the candidates of the dry run's decisions; without it `candidateName` is null. */
+  directory?: CandidateDirectory;
 }
 
 /**
@@ -136,23 +140,70 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     await clearKeyTests(deps.db, updated.id, keyServices.filter((s) => input[s]?.apiKey !== undefined));
     res.json(await view(updated));
   });
-  // Replaces the settings; stages and users are checked against the integration's Lever account.
-  router.put('/api/integrations/:integrationId/settings', async (req, res) => {
-    const integration = await findIntegration(deps.db, deps.box, req.params.integrationId);
-    if (!integration) throw unknownIntegration(req.params.integrationId);
-    const settings = parseBody(integrationSettingsSchema, req.body);
-    const lever = deps.clients.lever(integration);
+  /** Settings an admin sent, strict and checked against the integration's Lever account (stages, users). */
+  async function checkedSettings(integration: Integration, body: unknown): Promise<IntegrationSettings> {
+    const settings = parseBody(integrationSettingsSchema, body);
     let issues;
     try {
-      issues = await settingsIssuesAgainstLever(settings, lever);
+      issues = await settingsIssuesAgainstLever(settings, deps.clients.lever(integration));
     } catch (err) {
       if (err instanceof ExternalApiError) throw new HttpError(502, 'lever_unavailable', `could not check the settings against Lever: ${err.message}`);
       throw err;
     }
     if (issues.length > 0) throw new HttpError(400, 'invalid_settings', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    return settings;
+  }
+  const saveSettings = async (integration: Integration, settings: IntegrationSettings) => {
     const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
     await syncSchedules(updated!);
-    res.json(await view(updated!));
+    return updated!;
+  };
+  const integrationOr404 = async (id: string) => {
+    const integration = await findIntegration(deps.db, deps.box, id);
+    if (!integration) throw unknownIntegration(id);
+    return integration;
+  };
+
+  // Replaces the settings; stages and users are checked against the integration's Lever account.
+  router.put('/api/integrations/:integrationId/settings', async (req, res) => {
+    const integration = await integrationOr404(req.params.integrationId!);
+    res.json(await view(await saveSettings(integration, await checkedSettings(integration, req.body))));
+  });
+
+  // Dry run (README "Dry run"): settings saved as a draft run in shadow; the flows record what it would do.
+  const draftPath = '/api/integrations/:integrationId/settings/draft';
+  const draftView = async (integrationId: string) => {
+    const [draft, decisions] = await Promise.all([findDraft(deps.db, integrationId), listDecisions(deps.db, integrationId)]);
+    const names = await candidateNames(deps.directory, integrationId, decisions.map((d) => d.opportunityId));
+    return {
+      draft: draft && { settings: draft.settings, savedAt: draft.savedAt.toISOString() },
+      decisions: decisions.map((d) => ({ id: d.id, at: d.at.toISOString(), opportunityId: d.opportunityId, candidateName: names.get(d.opportunityId) ?? null, source: d.source, decision: d.decision })),
+    };
+  };
+  router.put(draftPath, async (req, res) => {
+    const integration = await integrationOr404(req.params.integrationId!);
+    await saveDraft(deps.db, integration.id, await checkedSettings(integration, req.body));
+    deps.logger?.info({ integrationId: integration.id }, 'settings draft saved; running in shadow');
+    res.json(await draftView(integration.id));
+  });
+  router.get(draftPath, async (req, res) => {
+    const integration = await integrationOr404(req.params.integrationId!);
+    res.json(await draftView(integration.id));
+  });
+  router.post(`${draftPath}/promote`, async (req, res) => {
+    const integration = await integrationOr404(req.params.integrationId!);
+    const draft = await findDraft(deps.db, integration.id);
+    if (!draft) throw new HttpError(404, 'no_draft', `integration ${integration.id} has no settings draft`);
+    // checked again: the Lever account may have changed since the draft was saved
+    const updated = await saveSettings(integration, await checkedSettings(integration, draft.settings));
+    await deleteDraft(deps.db, integration.id);
+    deps.logger?.info({ integrationId: integration.id }, 'settings draft promoted');
+    res.json({ settings: parseStoredSettings(updated.settings) });
+  });
+  router.delete(draftPath, async (req, res) => {
+    const integration = await integrationOr404(req.params.integrationId!);
+    await deleteDraft(deps.db, integration.id);
+    res.status(204).end();
   });
   return router;
 }

@@ -29,6 +29,7 @@ import {
 } from './messages';
 import type { AssessmentNote } from './notes';
 import { failureOf } from '../shared/failures';
+import { dryRunResult } from '../shared/dry-run';
 import { passedThreshold } from './thresholds';
 import { startTimer } from '../shared/timers';
 
@@ -219,6 +220,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       await acts.setAssessmentTags({ ...ref, add: [outcome.tag], remove: [state.passed ? thresholds.fail.tag : thresholds.pass.tag] });
       if (outcome.moveToStageId) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId });
     }
+    await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
     return state;
   }
 

@@ -12,6 +12,7 @@ import {
 import { assessmentStatusSignal, retakeAssessmentUpdate, type AssessmentSummary } from '../assessment/messages';
 import { interviewStatusSignal, isTerminalInterviewStatus, leverInterviewChangeSignal, type InterviewSummary } from '../interview/messages';
 import { LeverStageKey } from '../shared/search-attributes';
+import { dryRunStageEntry } from '../shared/dry-run';
 import { enqueueSyncTrigger, initialSyncState } from '../sourcing/sync-state';
 import { applyLeverEvent, copyLeverFields, initialCandidateState, refuseLeverEvent } from './candidate-state';
 import {
@@ -138,6 +139,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         await startAssessmentIfTriggered(state, assessments, state.stageId!, check).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
         );
+        if (!check.refused) await dryRunStageEntry({ integrationId: state.integrationId, opportunityId: state.opportunityId, stageId: state.stageId!, eventKey: event.key });
       } else if (closed) {
         await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null }, check);
       } else if (event.kind === 'stageChange' && event.triggeredAt < (state.stageChangedAt ?? 0) && patched('late-trigger-v1')) {

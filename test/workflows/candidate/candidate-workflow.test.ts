@@ -6,6 +6,7 @@ import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from 
 import { LeverStageKey } from '../../../src/workflows/shared/search-attributes';
 import { signalLeverEvent } from '../../../src/temporal/candidate-client';
 import { createSettingsActivities } from '../../../src/activities/shared/settings-activities';
+import { createDryRunActivities } from '../../../src/activities/dry-run/dry-run-activities';
 import { workerInterceptors } from '../../../src/worker';
 import { createPool, type Db } from '../../../src/db/pool';
 import { createIntegrationContexts } from '../../../src/integrations/context';
@@ -16,14 +17,13 @@ describe('candidate workflow', () => {
   let client: Client;
   let nativeConnection: NativeConnection;
   let db: Db;
-  // Stage changes look up the integration's assessment settings; these candidates belong to none.
+  // Stage changes look up the integration's assessment settings (and a dry-run draft); these candidates belong to none.
+  const contexts = () => createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 });
   const workerOptions = (taskQueue: string) => ({
     connection: nativeConnection,
     taskQueue,
     workflowBundle: testWorkflowBundle(),
-    activities: createSettingsActivities({
-      contexts: createIntegrationContexts({ db, box: testSecretBox, leverApiUrl: 'http://127.0.0.1:9', codesignalApiUrl: 'http://127.0.0.1:9', leverRequestsPerSecond: 1 }),
-    }),
+    activities: { ...createSettingsActivities({ contexts: contexts() }), ...createDryRunActivities({ contexts: contexts() }) },
     interceptors: workerInterceptors(),
     sinks: testWorkerSinks(),
     dataConverter: testDataConverter(),

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { ensureAdmin } from '../../../../src/api/admin/admin-users';
 import { candidateStateQuery } from '../../../../src/workflows/candidate/messages';
 import { candidateWorkflowId } from '../../../../src/workflows/shared/ids';
-import { startAssessmentHarness, type AssessmentHarness } from '../../../support/assessment-harness';
-import { chromiumPath, openWatchedPage, type watchPage } from '../../../support/browser';
+import { startAdminUi, type AdminUi } from '../../../support/admin-ui';
+import type { AssessmentHarness } from '../../../support/assessment-harness';
 import { screenshotPath } from '../../../support/screenshots';
 import { eventually } from '../../../support/stack';
 
@@ -14,26 +11,21 @@ import { eventually } from '../../../support/stack';
  * flow" starts one assessment each with the progress shown. Screenshot: 16-backfill.
  */
 describe('backfill from the Configuration page', () => {
+  let ui: AdminUi;
   let h: AssessmentHarness;
-  let browser: Browser;
-  let page: Page;
-  let watched: ReturnType<typeof watchPage>;
   const admin = { email: 'backfill-ops@example.com', password: 'a long backfill admin password' };
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run bash scripts/install-browser.sh (or set CHROMIUM_PATH)`);
-    h = await startAssessmentHarness({ name: 'Backfill UI' });
-    await ensureAdmin(h.stack.db, admin.email, admin.password);
-    ({ browser, page, watched } = await openWatchedPage());
+    ui = await startAdminUi(admin, { name: 'Backfill UI' });
+    h = ui.h;
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await h?.close();
+    await ui?.close();
   });
 
   it('counts the candidates already in a new trigger stage and runs their flow once confirmed', async () => {
-    await watched.walk('backfill-ui', walkThrough);
+    await ui.watched.walk('backfill-ui', walkThrough);
   }, 240_000);
 
   async function walkThrough() {
@@ -49,16 +41,13 @@ describe('backfill from the Configuration page', () => {
     }, 60_000);
     const inStage = h.sandboxes.leverSandbox.recruiter.opportunities(seed.accountId).filter((o) => o.stage === phoneScreen).length;
 
-    await page.goto(`${h.stack.baseUrl}/admin/`);
-    await page.getByLabel('E-mail').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
-    await page.goto(`${h.stack.baseUrl}/admin/#/integrations/${h.integration.id}/configuration`);
+    const { page } = ui;
+    await ui.logIn();
+    await ui.open('configuration');
     const assessmentTriggers = page.locator('fieldset[data-name="assessmentTriggerStage"]');
     await assessmentTriggers.waitFor();
     await assessmentTriggers.getByLabel('Phone screen', { exact: false }).check();
-    await page.locator('form.card.wide').first().getByRole('button', { name: 'SAVE' }).click();
+    await page.locator('form.card.wide').first().getByRole('button', { name: 'SAVE', exact: true }).click();
 
     // the count of who is in the stage now, and the offer; nothing has started for them yet
     const card = page.getByRole('region', { name: 'Candidates already in trigger stages' });

@@ -2,6 +2,7 @@ import { api, describeError } from '../api.js';
 import { field, group, h, replace, statusLine } from '../dom.js';
 import { publicLinkSettingsCard } from './public-links.js';
 import { backfillCard } from './backfill.js';
+import { dryRunCard } from './dry-run.js';
 
 const options = (items, selected, empty) => [
   empty === undefined ? null : h('option', { value: '' }, empty),
@@ -17,10 +18,20 @@ function stagePicker(name, stages, chosen, onChange) {
 }
 const checkedValues = (root, name) => [...root.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => el.value);
 
+/** Offers the backfill (pages/backfill.js) for the trigger stages a save added, under the form. */
+async function offerBackfill(container, id, before, settings, names) {
+  const had = new Set([...before.assessments.triggerStageIds, ...before.interviews.triggerStageIds]);
+  const added = [...new Set([...settings.assessments.triggerStageIds, ...settings.interviews.triggerStageIds])].filter((s) => !had.has(s));
+  if (!added.length) return;
+  container.querySelector('section.backfill')?.remove();
+  container.querySelector('form.card.wide')?.after(await backfillCard(id, added, names));
+}
+
 /**
  * Configuration: trigger stages from the account's real Lever stages, the notification setting, the
  * default Lever user, default tests, thresholds, reminders and expiry; interviews alike; and, saved
- * on their own, the public-link results.
+ * on their own, the public-link results. The same form saves a draft instead (pages/dry-run.js): it
+ * runs in shadow, recording what it would do, until it is promoted or discarded.
  */
 export async function renderConfiguration(container, id) {
   const base = `/api/integrations/${id}`;
@@ -60,6 +71,7 @@ export async function renderConfiguration(container, id) {
   const thresholdOn = h('input', { type: 'checkbox', name: 'thresholdOn', checked: Boolean(a.thresholds) });
   const t = a.thresholds ?? { passPercent: 70, pass: { tag: 'CodeSignal: passed' }, fail: { tag: 'CodeSignal: below threshold' } };
   const status = statusLine();
+  const names = Object.fromEntries(stages.map((s) => [s.id, s.text]));
 
   const controls = {
     defaultLeverUser: select('defaultLeverUserId', users, defaultLeverUserId, '— choose the Lever user the integration writes as —'),
@@ -98,19 +110,32 @@ export async function renderConfiguration(container, id) {
     h('div', { class: 'row' },
       field('Room open without a schedule (hours)', controls.roomExpiryHours),
       field('Wait for feedback (hours)', controls.feedbackWaitHours)),
-    h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
+      h('button', { type: 'button', onclick: saveDraft }, 'SAVE AS DRAFT (DRY RUN)')),
     status,
   );
+  // a promoted draft is the settings: the page again, with the backfill offer for the stages it added
+  const onPromoted = async (settings) => {
+    await renderConfiguration(container, id);
+    await offerBackfill(container, id, integration.settings, settings, names);
+  };
+  const showDryRun = async () => {
+    const card = await dryRunCard(id, names, onPromoted);
+    container.querySelector('section.dry-run')?.remove();
+    if (card) form.after(card);
+  };
   replace(container, h('h1', {}, `${integration.name}: configuration`), form, await publicLinkSettingsCard(id, tests));
   renderDefaultTests();
+  await showDryRun();
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  /** The settings as the form shows them, for `PUT …/settings` and its draft alike. */
+  function formSettings() {
     const triggerStageIds = checkedValues(form, 'assessmentTriggerStage');
     const defaultTestByStage = Object.fromEntries(
       [...defaultTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.stage, el.value]),
     );
-    const settings = {
+    return {
       defaultLeverUserId: controls.defaultLeverUser.value || undefined,
       notifyFollowers: controls.notifyFollowers.checked,
       assessments: {
@@ -139,6 +164,23 @@ export async function renderConfiguration(container, id) {
         feedbackWaitHours: Number(controls.feedbackWaitHours.value),
       },
     };
+  }
+
+  async function saveDraft() {
+    if (!form.reportValidity()) return;
+    status.show('busy', 'Checking the draft against Lever…');
+    try {
+      await api('PUT', `${base}/settings/draft`, formSettings());
+      status.show('ok', 'Draft saved: it runs in shadow, the settings are unchanged.');
+      await showDryRun();
+    } catch (err) {
+      status.show('error', describeError(err));
+    }
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const settings = formSettings();
     status.show('busy', 'Checking the settings against Lever…');
     try {
       await api('PUT', `${base}/settings`, settings);
@@ -148,14 +190,9 @@ export async function renderConfiguration(container, id) {
       return;
     }
     // trigger stages added: offer to run the flow for the candidates already in them
-    const before = new Set([...a.triggerStageIds, ...iv.triggerStageIds]);
-    const added = [...new Set([...settings.assessments.triggerStageIds, ...settings.interviews.triggerStageIds])].filter((s) => !before.has(s));
+    const before = { assessments: { ...a }, interviews: { ...iv } };
     a.triggerStageIds = settings.assessments.triggerStageIds;
     iv.triggerStageIds = settings.interviews.triggerStageIds;
-    if (added.length) {
-      const names = Object.fromEntries(stages.map((s) => [s.id, s.text]));
-      container.querySelector('section.backfill')?.remove();
-      form.after(await backfillCard(id, added, names));
-    }
+    await offerBackfill(container, id, before, settings, names);
   });
 }
