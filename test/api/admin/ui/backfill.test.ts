@@ -1,5 +1,8 @@
 import { candidateStateQuery } from '../../../../src/workflows/candidate/messages';
 import { candidateWorkflowId } from '../../../../src/workflows/shared/ids';
+import { randomUUID } from 'node:crypto';
+import { reconciliationWorkflowId } from '../../../../src/workflows/reconciliation/messages';
+import { IntegrationIdKey } from '../../../../src/workflows/shared/search-attributes';
 import { startAdminUi, type AdminUi } from '../../../support/admin-ui';
 import type { AssessmentHarness } from '../../../support/assessment-harness';
 import { screenshotPath } from '../../../support/screenshots';
@@ -8,7 +11,8 @@ import { eventually } from '../../../support/stack';
 /**
  * Backfill in a real browser against the real API, worker, Temporal and both sandboxes: a stage that
  * holds candidates becomes a trigger on the Configuration page, the page counts them, and "Run the
- * flow" starts one assessment each with the progress shown. Screenshot: 16-backfill.
+ * flow" starts one assessment each with the progress shown; a reconciliation sweep then shows on the
+ * Activity page. Screenshot: 16-backfill.
  */
 describe('backfill from the Configuration page', () => {
   let ui: AdminUi;
@@ -24,7 +28,7 @@ describe('backfill from the Configuration page', () => {
     await ui?.close();
   });
 
-  it('counts the candidates already in a new trigger stage and runs their flow once confirmed', async () => {
+  it('counts the candidates already in a new trigger stage, runs their flow once confirmed, and shows a reconciliation sweep in Activity', async () => {
     await ui.watched.walk('backfill-ui', walkThrough);
   }, 240_000);
 
@@ -63,5 +67,17 @@ describe('backfill from the Configuration page', () => {
         expect(h.opportunity(id).links.filter((l) => l.includes('/assessments/select/'))).toHaveLength(1);
       }
     }, 60_000);
+
+    // a reconciliation sweep over the same integration shows on the Activity page with what it found
+    await h.stack.client.workflow.execute('reconciliationWorkflow', {
+      workflowId: `${reconciliationWorkflowId(h.integration.id)}-ui-${randomUUID()}`,
+      taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE,
+      args: [{ integrationId: h.integration.id, graceMs: 0 }],
+      typedSearchAttributes: [{ key: IntegrationIdKey, value: h.integration.id }],
+    });
+    await ui.open('activity');
+    const sweeps = page.getByRole('region', { name: 'Reconciliation sweeps' });
+    await sweeps.locator('#sweeps tbody tr').first().waitFor();
+    await sweeps.getByText(/in trigger stages, 0 missed/).first().waitFor();
   }
 });

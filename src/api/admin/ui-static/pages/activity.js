@@ -28,6 +28,7 @@ export async function renderActivity(container, id, filterName) {
   const page = `#/integrations/${id}/activity`;
   const deliveries = h('div');
   const runs = h('div');
+  const sweeps = h('div');
   const refreshed = h('small', { class: 'hint' });
   const replayStatus = statusLine();
   // Stage names for the stage ids runs carry; ids alone when Lever cannot be read.
@@ -46,7 +47,13 @@ export async function renderActivity(container, id, filterName) {
 
   async function refresh() {
     const filter = outcomes ? `&outcome=${outcomes}` : '';
-    const [w, r] = await Promise.all([api('GET', `${base}/webhooks?limit=50${filter}`), api('GET', `${base}/runs?limit=50`)]);
+    const [w, r, rec] = await Promise.all([
+      api('GET', `${base}/webhooks?limit=50${filter}`),
+      api('GET', `${base}/runs?limit=50`),
+      // the sweeps are shown when they can be read; the rest of the page never waits on them failing
+      api('GET', `${base}/reconciliation?limit=10`).catch(() => null),
+    ]);
+    renderSweeps(rec);
     replace(deliveries, w.deliveries.length === 0 ? h('p', {}, emptyText) : h('table', { class: 'list', id: 'deliveries' },
       h('thead', {}, h('tr', {}, ['Received', 'From', 'Event', 'Outcome', 'HTTP', 'Why', 'Candidate', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, w.deliveries.map((d) => h('tr', {},
@@ -63,6 +70,24 @@ export async function renderActivity(container, id, filterName) {
         h('td', {}, badge(run.status)), candidateCell(id, run.opportunityId, run.candidateName), h('td', {}, run.stage ? stages.get(run.stage) ?? run.stage : '—'),
         h('td', {}, formatTime(run.closeTime)), h('td', {}, temporalLink(run.temporalUrl)))))));
     refreshed.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  }
+
+  /** The reconciliation sweeps (README "Reconciliation"): the Schedule, and each recent run's repairs. */
+  function renderSweeps(rec) {
+    if (!rec) return void replace(sweeps, h('p', { class: 'hint' }, 'The sweeps could not be read just now.'));
+    const sc = rec.schedule;
+    const when = !sc || sc.status === 'absent' ? 'No sweep is scheduled (no trigger stage yet, or reconciliation is off).'
+      : sc.status === 'paused' ? 'The sweep’s schedule is paused.'
+        : sc.status === 'unknown' ? 'Temporal did not answer about the sweep’s schedule.'
+          : `A sweep runs every ${sc.intervalMinutes} minutes${sc.nextRunAt ? `, next at ${formatTime(sc.nextRunAt)}` : ''}.`;
+    const total = (f) => (f?.lever?.repaired ?? 0) + Object.values(f?.codesignal?.repaired ?? {}).reduce((a, b) => a + b, 0);
+    replace(sweeps, h('p', {}, when), rec.runs.length === 0 ? h('p', {}, 'No sweep has run yet.') : h('table', { class: 'list', id: 'sweeps' },
+      h('thead', {}, h('tr', {}, ['Started', 'Outcome', 'Repaired', 'Found', 'CodeSignal webhook', ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, rec.runs.map((run) => h('tr', {},
+        h('td', {}, formatTime(run.startedAt)), h('td', {}, badge(run.outcome)), h('td', {}, String(run.repairs ?? total(run.findings))),
+        h('td', { class: 'reason' }, `Lever: ${run.findings?.lever?.listed ?? 0} in trigger stages, ${run.findings?.lever?.repaired ?? 0} missed; CodeSignal: ${(run.findings?.codesignal?.sessionsChecked ?? 0) + (run.findings?.codesignal?.interviewsChecked ?? 0)} waits checked${run.errors?.length ? `; ${run.errors.join('; ')}` : ''}`),
+        h('td', {}, run.codesignalWebhookSilent ? badge('silent') : 'ok'),
+        h('td', {}, temporalLink(run.temporalUrl)))))));
   }
 
   /** Resends one delivery's kept body; the replay's own row (and outcome) shows in the list. */
@@ -117,6 +142,7 @@ export async function renderActivity(container, id, filterName) {
     h('h1', {}, 'Activity'),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void refresh() }, 'Refresh'), refreshed),
     h('section', { class: 'card wide' }, h('h2', {}, 'Candidate runs'), runs),
+    h('section', { class: 'card wide', 'aria-label': 'Reconciliation sweeps' }, h('h2', {}, 'Reconciliation sweeps'), sweeps),
     h('section', { class: 'card wide' }, h('div', { class: 'actions' }, h('h2', {}, 'Webhook deliveries'), outcome), resend, replayStatus, filterLine, deliveries));
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), 5000);
