@@ -4,9 +4,13 @@ import type { IntegrationContexts } from '../../integrations/context';
 import type { Logger } from '../../log';
 import { processMetrics } from '../../observability/metrics';
 import type { CodeSignalSweepFindings, LeverSweepFindings, ReconciliationSummary } from '../../workflows/reconciliation/messages';
+import { findDraft } from '../../integrations/dry-run/repository';
+import type { IntegrationSettings } from '../../integrations/settings';
 import { sweepCodeSignal } from './codesignal-sweep';
 import { sweepLeverStages } from './lever-sweep';
 import { beginReconciliationRun, finishReconciliationRun, integrationCreatedAt } from './runs-repository';
+
+const triggerStagesOf = (s: IntegrationSettings) => [...s.assessments.triggerStageIds, ...s.interviews.triggerStageIds];
 
 /** The first sweep of an integration looks back this far (bounded further by when the integration was created). */
 export const firstSweepLookBackMs = 24 * 60 * 60 * 1000;
@@ -51,6 +55,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
   return {
     async beginReconciliation({ integrationId, graceMs }: { integrationId: string; graceMs: number }): Promise<ReconciliationRun> {
       const { db, settings } = await deps.contexts.get(integrationId, { fresh: true });
+      const draft = await findDraft(db, integrationId);
       // a run is recorded once per workflow run, however often this activity is retried
       const execution = activityInfo().workflowExecution ?? { workflowId: 'unknown', runId: `${integrationId}-${now()}` };
       const row = await beginReconciliationRun(db, { integrationId, workflowId: execution.workflowId, runId: execution.runId });
@@ -61,7 +66,8 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         enabled: settings.reconciliation.enabled,
         since,
         until,
-        triggerStageIds: [...new Set([...settings.assessments.triggerStageIds, ...settings.interviews.triggerStageIds])],
+        // a dry-run draft's trigger stages too: a lost entry into one reaches the draft through the candidate workflow (README "Dry run")
+        triggerStageIds: [...new Set([...triggerStagesOf(settings), ...(draft ? triggerStagesOf(draft.settings) : [])])],
         notBefore: (await integrationCreatedAt(db, integrationId))?.getTime() ?? 0,
       };
     },

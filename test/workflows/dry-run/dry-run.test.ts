@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
+import { reconciliationWorkflowId } from '../../../src/workflows/reconciliation/messages';
+import { IntegrationIdKey } from '../../../src/workflows/shared/search-attributes';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
 import { adminToken, eventually } from '../../support/stack';
@@ -72,6 +75,23 @@ describe('dry run of a settings draft', () => {
     expect(writesTo(phone.id, since)).toEqual([]);
     expect(await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, phone.id)).query(assessmentsQuery)).toEqual([]);
     expect(h.sandboxes.codesignalSandbox.control.sessions(h.sandboxes.codesignal.seed.companyId).filter((s) => s.candidate.email === phone.email)).toEqual([]);
+
+    // an entry whose webhook Lever lost reaches the draft through the reconciliation sweep, still writing nothing
+    h.sandboxes.leverSandbox.admin.updateSettings(seed().accountId, { lostWebhookDeliveries: 1 });
+    const lost = newCandidate();
+    h.moveToStage(lost.id, seed().stageIds.phoneScreen);
+    const sweep = await h.stack.client.workflow.execute('reconciliationWorkflow', {
+      workflowId: `${reconciliationWorkflowId(h.integration.id)}-dry-run-${randomUUID()}`,
+      taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE,
+      args: [{ integrationId: h.integration.id, graceMs: 0 }],
+      typedSearchAttributes: [{ key: IntegrationIdKey, value: h.integration.id }],
+    });
+    expect(sweep).toMatchObject({ lever: { repairedOpportunityIds: expect.arrayContaining([lost.id]) } });
+    await eventually(async () => {
+      expect((await decisions()).filter((d) => d.opportunityId === lost.id).map((d) => d.decision)).toEqual([`would send “${other.title}” (today: no assessment)`]);
+    }, 60_000);
+    expect(writesTo(lost.id, since)).toEqual([]);
+    expect(h.sandboxes.leverSandbox.admin.deliveries(seed().accountId).some((d) => d.state !== 'succeeded' && JSON.stringify(d.attempts[0]?.body ?? {}).includes(lost.id))).toBe(true);
 
     // a result of 80 %: today it passes and moves to On-site; the draft would not pass it
     const assessed = newCandidate();
