@@ -38,8 +38,16 @@ function databaseBefore(file: string, label: string) {
     db: undefined as unknown as Client,
     url: '',
     fromThisOn: 0,
-    run: (direction: 'up' | 'down', count: number) =>
-      runner({ databaseUrl: at.url, dir: migrationsDir, direction, migrationsTable: 'pgmigrations', count, singleTransaction: true, log: () => {} }),
+    // on a client of the test's own, closed before the next step, so the database's drop never finds it open
+    run: async (direction: 'up' | 'down', count: number) => {
+      const client = new Client({ connectionString: at.url });
+      await client.connect();
+      try {
+        return await runner({ dbClient: client, dir: migrationsDir, direction, migrationsTable: 'pgmigrations', count, singleTransaction: true, log: () => {} });
+      } finally {
+        await client.end();
+      }
+    },
   };
   beforeAll(async () => {
     admin = new Client({ connectionString: process.env.TEST_DATABASE_URL! });
