@@ -120,6 +120,9 @@ export const integrationSettingsSchema = z.strictObject({
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 
+/** Every stage that starts a flow (an assessment or a live interview), each once. */
+export const triggerStageIds = (s: IntegrationSettings): string[] => [...new Set([...s.assessments.triggerStageIds, ...s.interviews.triggerStageIds])];
+
 /**
  * What the loadAssessmentSettings activity returns to the workflows: the assessment settings with
  * the integration's notifyFollowers, the shape recorded in workflow histories before the move.

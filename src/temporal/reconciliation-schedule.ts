@@ -1,6 +1,6 @@
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
-import { parseStoredSettings, type IntegrationSettings } from '../integrations/settings';
+import { parseStoredSettings, triggerStageIds, type IntegrationSettings } from '../integrations/settings';
 import { reconciliationScheduleId, reconciliationWorkflowId } from '../workflows/reconciliation/messages';
 import { integrationSchedules, type ScheduledSettings, type ScheduleChange, type ScheduleDeps } from './integration-schedule';
 
@@ -24,7 +24,7 @@ const schedules = integrationSchedules<ScheduledSettings>({
  * while assessments were open). An integration still being set up gets no sweep every 15 minutes.
  */
 function scheduledSettings(settings: IntegrationSettings, waitingSessions: boolean): ScheduledSettings {
-  const triggers = settings.assessments.triggerStageIds.length + settings.interviews.triggerStageIds.length > 0;
+  const triggers = triggerStageIds(settings).length > 0;
   return { enabled: settings.reconciliation.enabled && (triggers || waitingSessions), intervalMinutes: settings.reconciliation.intervalMinutes };
 }
 

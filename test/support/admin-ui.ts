@@ -43,3 +43,25 @@ export async function startAdminUi(admin: { email: string; password: string }, h
     },
   };
 }
+
+/**
+ * Registers the suite's start and stop (beforeAll/afterAll) of an admin UI world; `ui` and `h` are
+ * there once the suite's tests run.
+ */
+export function useAdminUi(admin: { email: string; password: string }, harness: AssessmentHarnessOptions = {}): { readonly ui: AdminUi; readonly h: AssessmentHarness } {
+  let ui: AdminUi | undefined;
+  beforeAll(async () => {
+    ui = await startAdminUi(admin, harness);
+  }, 90_000);
+  afterAll(async () => {
+    await ui?.close();
+  });
+  return {
+    get ui() {
+      return ui!;
+    },
+    get h() {
+      return ui!.h;
+    },
+  };
+}

@@ -1,24 +1,14 @@
 import { activityInfo, getClient, heartbeat } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { IntegrationContexts } from '../../integrations/context';
 import type { LeverClient } from '../../lever/client';
 import { signalCandidateWorkflow, signalLeverEvent } from '../../temporal/candidate-client';
 import type { BackfillPage } from '../../workflows/backfill/messages';
-import { candidateStateQuery, runStageTriggersSignal, type LeverCandidateEvent } from '../../workflows/candidate/messages';
-import { candidateWorkflowId } from '../../workflows/shared/ids';
-import { currentStageEntry, stageEntrySeen } from '../reconciliation/lever-sweep';
+import { runStageTriggersSignal } from '../../workflows/candidate/messages';
+import { candidateStateOf, currentStageEntry, repairEvent, stageEntrySeen } from '../reconciliation/lever-sweep';
 
 /** Candidates per Lever page (Lever's maximum). */
 export const backfillPageSize = 100;
-
-/**
- * The event a backfill sends a candidate already in a trigger stage: the entry as Lever records it.
- * Its key names the entry, so a backfill run again sends the same event and the workflow drops it; a
- * webhook or a sweep for the same entry finds the candidate already in the stage (nothing new).
- */
-export function backfillEvent(stageId: string, entry: { at: number; fromStageId: string | null }): LeverCandidateEvent {
-  return { kind: 'stageChange', key: `backfill:${stageId}:${entry.at}`, triggeredAt: entry.at, fromStageId: entry.fromStageId, toStageId: stageId };
-}
 
 /** The active (not archived) opportunities in these stages, one Lever page. */
 export const stagesPage = (lever: LeverClient, stageIds: string[], offset: string | undefined) =>
@@ -51,18 +41,12 @@ export function createBackfillActivities(deps: BackfillActivityDeps) {
         const entry = currentStageEntry(o) ?? { at: o.createdAt ?? 0, fromStageId: null };
         const target = { integrationId, opportunityId: o.id };
         try {
-          const state = await client()
-            .workflow.getHandle(candidateWorkflowId(integrationId, o.id))
-            .query(candidateStateQuery)
-            .catch((err: unknown) => {
-              if (err instanceof WorkflowNotFoundError) return null;
-              throw err;
-            });
+          const state = await candidateStateOf(client(), target);
           if (stageEntrySeen(state, o.stage, entry.at)) {
             await signalCandidateWorkflow(client(), activityInfo().taskQueue, target, runStageTriggersSignal, { stageId: o.stage });
             page.alreadySeen += 1;
           } else {
-            await signalLeverEvent(client(), activityInfo().taskQueue, target, backfillEvent(o.stage, entry));
+            await signalLeverEvent(client(), activityInfo().taskQueue, target, repairEvent(o.stage, entry, 'backfill'));
             page.started += 1;
           }
         } catch {

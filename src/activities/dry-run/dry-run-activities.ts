@@ -1,6 +1,7 @@
 import type { CandidateDirectory } from '../../db/candidate-directory';
 import { resultDecisions, stageEntryDecisions, testFor } from '../../integrations/dry-run/decisions';
 import { findDraft, recordDecisions } from '../../integrations/dry-run/repository';
+import { triggerStageIds } from '../../integrations/settings';
 import type { IntegrationContexts } from '../../integrations/context';
 import { directoryKeeper } from '../shared/directory';
 
@@ -24,7 +25,7 @@ export function createDryRunActivities(deps: DryRunActivityDeps) {
       const { db, settings, lever, codesignal } = await deps.contexts.get(input.integrationId, { fresh: true });
       const draft = await findDraft(db, input.integrationId);
       if (!draft) return;
-      const touches = (s: typeof settings) => s.assessments.triggerStageIds.includes(input.stageId) || s.interviews.triggerStageIds.includes(input.stageId);
+      const touches = (s: typeof settings) => triggerStageIds(s).includes(input.stageId);
       if (!touches(settings) && !touches(draft.settings)) return;
       const opportunity = await lever.getOpportunity(input.opportunityId, { expandApplications: true });
       // only what Lever bears out: the candidate is in that stage now

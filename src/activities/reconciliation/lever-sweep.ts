@@ -56,10 +56,21 @@ export function stageEntrySeen(state: Pick<CandidateState, 'stageId' | 'stageHis
  * The event a lost `candidateStageChange` webhook would have brought. Its key names the entry (stage
  * and Lever's time of it), so every sweep that finds the same lost entry sends the same event and the
  * workflow drops the repeats; the webhook, if it comes after all, has its own key and finds the
- * candidate already in that stage (nothing new).
+ * candidate already in that stage (nothing new). A backfill sends the same event keyed `backfill:…`.
  */
-export function repairEvent(stageId: string, entry: { at: number; fromStageId: string | null }): LeverCandidateEvent {
-  return { kind: 'stageChange', key: `reconciliation:${stageId}:${entry.at}`, triggeredAt: entry.at, fromStageId: entry.fromStageId, toStageId: stageId };
+export function repairEvent(stageId: string, entry: { at: number; fromStageId: string | null }, source: 'reconciliation' | 'backfill' = 'reconciliation'): LeverCandidateEvent {
+  return { kind: 'stageChange', key: `${source}:${stageId}:${entry.at}`, triggeredAt: entry.at, fromStageId: entry.fromStageId, toStageId: stageId };
+}
+
+/** The candidate workflow's state (what it has seen), or null when the candidate has none yet. */
+export function candidateStateOf(client: Client, target: { integrationId: string; opportunityId: string }): Promise<CandidateState | null> {
+  return client.workflow
+    .getHandle(candidateWorkflowId(target.integrationId, target.opportunityId))
+    .query(candidateStateQuery)
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    });
 }
 
 /**
@@ -108,13 +119,7 @@ export async function sweepLeverStages(deps: LeverSweepDeps, input: LeverSweepIn
       if (entry.at >= input.until) continue; // the webhook's, for now; the next sweep's window
       try {
         const target = { integrationId: input.integrationId, opportunityId: o.id };
-        const state = await deps.client.workflow
-          .getHandle(candidateWorkflowId(target.integrationId, target.opportunityId))
-          .query(candidateStateQuery)
-          .catch((err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) return null;
-            throw err;
-          });
+        const state = await candidateStateOf(deps.client, target);
         if (stageEntrySeen(state, o.stage, entry.at)) {
           findings.alreadySeen += 1;
           continue;

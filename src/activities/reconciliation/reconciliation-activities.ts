@@ -5,12 +5,10 @@ import type { Logger } from '../../log';
 import { processMetrics } from '../../observability/metrics';
 import type { CodeSignalSweepFindings, LeverSweepFindings, ReconciliationSummary } from '../../workflows/reconciliation/messages';
 import { findDraft } from '../../integrations/dry-run/repository';
-import type { IntegrationSettings } from '../../integrations/settings';
+import { triggerStageIds } from '../../integrations/settings';
 import { sweepCodeSignal } from './codesignal-sweep';
 import { sweepLeverStages } from './lever-sweep';
 import { beginReconciliationRun, finishReconciliationRun, integrationCreatedAt } from './runs-repository';
-
-const triggerStagesOf = (s: IntegrationSettings) => [...s.assessments.triggerStageIds, ...s.interviews.triggerStageIds];
 
 /** The first sweep of an integration looks back this far (bounded further by when the integration was created). */
 export const firstSweepLookBackMs = 24 * 60 * 60 * 1000;
@@ -67,7 +65,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         since,
         until,
         // a dry-run draft's trigger stages too: a lost entry into one reaches the draft through the candidate workflow (README "Dry run")
-        triggerStageIds: [...new Set([...triggerStagesOf(settings), ...(draft ? triggerStagesOf(draft.settings) : [])])],
+        triggerStageIds: [...new Set([...triggerStageIds(settings), ...(draft ? triggerStageIds(draft.settings) : [])])],
         notBefore: (await integrationCreatedAt(db, integrationId))?.getTime() ?? 0,
       };
     },

@@ -5,7 +5,7 @@ import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
 import type { IntegrationClients } from '../../integrations/clients';
-import { parseStoredSettings } from '../../integrations/settings';
+import { parseStoredSettings, triggerStageIds } from '../../integrations/settings';
 import type { Logger } from '../../log';
 import { stagesPage } from '../../activities/backfill/backfill-activities';
 import { backfillProgressQuery, backfillWorkflowId, type BackfillInput } from '../../workflows/backfill/messages';
@@ -47,8 +47,14 @@ export function backfillRoutes(deps: BackfillRoutesDeps): Router {
   async function triggerStagesOf(integrationId: string) {
     const integration = await integrationOr404(deps.db, deps.box, integrationId);
     const settings = parseStoredSettings(integration.settings);
-    return { integration, triggerStageIds: [...new Set([...settings.assessments.triggerStageIds, ...settings.interviews.triggerStageIds])] };
+    return { integration, triggers: triggerStageIds(settings) };
   }
+
+  /** Only trigger stages may be backfilled: any other is a 400 naming it. */
+  const onlyTriggers = (triggers: string[], stageIds: string[]) => {
+    const unknown = stageIds.filter((s) => !triggers.includes(s));
+    if (unknown.length) throw new HttpError(400, 'not_a_trigger_stage', `stageIds: ${unknown.join(', ')} is not a trigger stage of this integration`);
+  };
 
   const leverUnavailable = (err: unknown) => {
     if (err instanceof ExternalApiError) return new HttpError(502, 'lever_unavailable', `could not list the stages' candidates in Lever: ${err.message}`);
@@ -56,10 +62,9 @@ export function backfillRoutes(deps: BackfillRoutesDeps): Router {
   };
 
   router.get(`${base}/preview`, async (req, res) => {
-    const { integration, triggerStageIds } = await triggerStagesOf(req.params.integrationId!);
-    const asked = typeof req.query.stageIds === 'string' && req.query.stageIds ? req.query.stageIds.split(',') : triggerStageIds;
-    const unknown = asked.filter((s) => !triggerStageIds.includes(s));
-    if (unknown.length) throw new HttpError(400, 'not_a_trigger_stage', `stageIds: ${unknown.join(', ')} is not a trigger stage of this integration`);
+    const { integration, triggers } = await triggerStagesOf(req.params.integrationId!);
+    const asked = typeof req.query.stageIds === 'string' && req.query.stageIds ? req.query.stageIds.split(',') : triggers;
+    onlyTriggers(triggers, asked);
     const counts = new Map(asked.map((s) => [s, 0]));
     let next: string | undefined;
     let pages = 0;
@@ -80,10 +85,9 @@ export function backfillRoutes(deps: BackfillRoutesDeps): Router {
   });
 
   router.post(base, async (req, res) => {
-    const { triggerStageIds } = await triggerStagesOf(req.params.integrationId!);
+    const { triggers } = await triggerStagesOf(req.params.integrationId!);
     const { stageIds } = parseBody(runSchema, req.body);
-    const unknown = stageIds.filter((s) => !triggerStageIds.includes(s));
-    if (unknown.length) throw new HttpError(400, 'not_a_trigger_stage', `stageIds: ${unknown.join(', ')} is not a trigger stage of this integration`);
+    onlyTriggers(triggers, stageIds);
     const integrationId = req.params.integrationId!;
     const input: BackfillInput = { integrationId, stageIds: [...new Set(stageIds)], requestedBy: requester(req) };
     const workflowId = backfillWorkflowId(integrationId);

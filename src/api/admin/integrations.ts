@@ -13,7 +13,7 @@ import { integrationSettingsSchema, parseStoredSettings, type IntegrationSetting
 import { settingsIssuesAgainstLever } from '../../integrations/settings-lever-check';
 import { requireAdmin } from './admin-auth';
 import { HttpError } from '../errors';
-import { idCheckedRouter, unknownIntegration } from '../ids';
+import { idCheckedRouter, integrationOr404, unknownIntegration } from '../ids';
 import { headerSecret, parseBody } from '../validate';
 import { clearKeyTests, keyServices } from '../../integrations/key-checks/key-test-results';
 import { integrationHealthReader, type IntegrationHealthDeps } from './integration-health';
@@ -158,15 +158,10 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     await syncSchedules(updated!);
     return updated!;
   };
-  const integrationOr404 = async (id: string) => {
-    const integration = await findIntegration(deps.db, deps.box, id);
-    if (!integration) throw unknownIntegration(id);
-    return integration;
-  };
 
   // Replaces the settings; stages and users are checked against the integration's Lever account.
   router.put('/api/integrations/:integrationId/settings', async (req, res) => {
-    const integration = await integrationOr404(req.params.integrationId!);
+    const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     res.json(await view(await saveSettings(integration, await checkedSettings(integration, req.body))));
   });
 
@@ -181,17 +176,17 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     };
   };
   router.put(draftPath, async (req, res) => {
-    const integration = await integrationOr404(req.params.integrationId!);
+    const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     await saveDraft(deps.db, integration.id, await checkedSettings(integration, req.body));
     deps.logger?.info({ integrationId: integration.id }, 'settings draft saved; running in shadow');
     res.json(await draftView(integration.id));
   });
   router.get(draftPath, async (req, res) => {
-    const integration = await integrationOr404(req.params.integrationId!);
+    const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     res.json(await draftView(integration.id));
   });
   router.post(`${draftPath}/promote`, async (req, res) => {
-    const integration = await integrationOr404(req.params.integrationId!);
+    const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     const draft = await findDraft(deps.db, integration.id);
     if (!draft) throw new HttpError(404, 'no_draft', `integration ${integration.id} has no settings draft`);
     // checked again: the Lever account may have changed since the draft was saved
@@ -201,7 +196,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     res.json({ settings: parseStoredSettings(updated.settings) });
   });
   router.delete(draftPath, async (req, res) => {
-    const integration = await integrationOr404(req.params.integrationId!);
+    const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     await deleteDraft(deps.db, integration.id);
     res.status(204).end();
   });

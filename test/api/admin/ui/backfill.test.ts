@@ -3,8 +3,7 @@ import { candidateWorkflowId } from '../../../../src/workflows/shared/ids';
 import { randomUUID } from 'node:crypto';
 import { reconciliationWorkflowId } from '../../../../src/workflows/reconciliation/messages';
 import { IntegrationIdKey } from '../../../../src/workflows/shared/search-attributes';
-import { startAdminUi, type AdminUi } from '../../../support/admin-ui';
-import type { AssessmentHarness } from '../../../support/assessment-harness';
+import { useAdminUi } from '../../../support/admin-ui';
 import { screenshotPath } from '../../../support/screenshots';
 import { eventually } from '../../../support/stack';
 
@@ -15,39 +14,29 @@ import { eventually } from '../../../support/stack';
  * Activity page. Screenshot: 16-backfill.
  */
 describe('backfill from the Configuration page', () => {
-  let ui: AdminUi;
-  let h: AssessmentHarness;
   const admin = { email: 'backfill-ops@example.com', password: 'a long backfill admin password' };
-
-  beforeAll(async () => {
-    ui = await startAdminUi(admin, { name: 'Backfill UI' });
-    h = ui.h;
-  }, 90_000);
-
-  afterAll(async () => {
-    await ui?.close();
-  });
+  const world = useAdminUi(admin, { name: 'Backfill UI' });
 
   it('counts the candidates already in a new trigger stage, runs their flow once confirmed, and shows a reconciliation sweep in Activity', async () => {
-    await ui.watched.walk('backfill-ui', walkThrough);
+    await world.ui.watched.walk('backfill-ui', walkThrough);
   }, 240_000);
 
   async function walkThrough() {
-    const { seed } = h.sandboxes.lever;
+    const { seed } = world.h.sandboxes.lever;
     const phoneScreen = seed.stageIds.phoneScreen;
     // six candidates sit in the phone screen, which is no trigger
     const ids = Array.from({ length: 6 }, (_, i) =>
-      h.sandboxes.leverSandbox.recruiter.createCandidate(seed.accountId, { name: `Pat Phone${i}`, emails: [`phone-${i}-${Date.now()}@example.org`], userId: seed.userIds.recruiter }).id);
-    for (const id of ids) h.moveToStage(id, phoneScreen);
-    const state = (id: string) => h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, id)).query(candidateStateQuery).catch(() => null);
+      world.h.sandboxes.leverSandbox.recruiter.createCandidate(seed.accountId, { name: `Pat Phone${i}`, emails: [`phone-${i}-${Date.now()}@example.org`], userId: seed.userIds.recruiter }).id);
+    for (const id of ids) world.h.moveToStage(id, phoneScreen);
+    const state = (id: string) => world.h.stack.client.workflow.getHandle(candidateWorkflowId(world.h.integration.id, id)).query(candidateStateQuery).catch(() => null);
     await eventually(async () => {
       for (const id of ids) expect((await state(id))?.stageId).toBe(phoneScreen);
     }, 60_000);
-    const inStage = h.sandboxes.leverSandbox.recruiter.opportunities(seed.accountId).filter((o) => o.stage === phoneScreen).length;
+    const inStage = world.h.sandboxes.leverSandbox.recruiter.opportunities(seed.accountId).filter((o) => o.stage === phoneScreen).length;
 
-    const { page } = ui;
-    await ui.logIn();
-    await ui.open('configuration');
+    const { page } = world.ui;
+    await world.ui.logIn();
+    await world.ui.open('configuration');
     const assessmentTriggers = page.locator('fieldset[data-name="assessmentTriggerStage"]');
     await assessmentTriggers.waitFor();
     await assessmentTriggers.getByLabel('Phone screen', { exact: false }).check();
@@ -64,18 +53,18 @@ describe('backfill from the Configuration page', () => {
     await eventually(async () => {
       for (const id of ids) {
         expect((await state(id))?.assessments?.filter((a) => a.triggerStageId === phoneScreen)).toHaveLength(1);
-        expect(h.opportunity(id).links.filter((l) => l.includes('/assessments/select/'))).toHaveLength(1);
+        expect(world.h.opportunity(id).links.filter((l) => l.includes('/assessments/select/'))).toHaveLength(1);
       }
     }, 60_000);
 
     // a reconciliation sweep over the same integration shows on the Activity page with what it found
-    await h.stack.client.workflow.execute('reconciliationWorkflow', {
-      workflowId: `${reconciliationWorkflowId(h.integration.id)}-ui-${randomUUID()}`,
-      taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE,
-      args: [{ integrationId: h.integration.id, graceMs: 0 }],
-      typedSearchAttributes: [{ key: IntegrationIdKey, value: h.integration.id }],
+    await world.h.stack.client.workflow.execute('reconciliationWorkflow', {
+      workflowId: `${reconciliationWorkflowId(world.h.integration.id)}-ui-${randomUUID()}`,
+      taskQueue: world.h.stack.config.TEMPORAL_TASK_QUEUE,
+      args: [{ integrationId: world.h.integration.id, graceMs: 0 }],
+      typedSearchAttributes: [{ key: IntegrationIdKey, value: world.h.integration.id }],
     });
-    await ui.open('activity');
+    await world.ui.open('activity');
     const sweeps = page.getByRole('region', { name: 'Reconciliation sweeps' });
     await sweeps.locator('#sweeps tbody tr').first().waitFor();
     await sweeps.getByText(/in trigger stages, 0 missed/).first().waitFor();

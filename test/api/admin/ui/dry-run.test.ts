@@ -1,7 +1,6 @@
 import { candidateStateQuery } from '../../../../src/workflows/candidate/messages';
 import { candidateWorkflowId } from '../../../../src/workflows/shared/ids';
-import { startAdminUi, type AdminUi } from '../../../support/admin-ui';
-import type { AssessmentHarness } from '../../../support/assessment-harness';
+import { useAdminUi } from '../../../support/admin-ui';
 import { screenshotPath } from '../../../support/screenshots';
 import { adminToken, eventually } from '../../../support/stack';
 
@@ -12,37 +11,27 @@ import { adminToken, eventually } from '../../../support/stack';
  * Screenshot: 17-dry-run.
  */
 describe('dry run of a settings draft from the Configuration page', () => {
-  let ui: AdminUi;
-  let h: AssessmentHarness;
   const admin = { email: 'dry-run-ops@example.com', password: 'a long dry run admin password' };
-
-  beforeAll(async () => {
-    ui = await startAdminUi(admin, { name: 'Dry run UI' });
-    h = ui.h;
-  }, 90_000);
-
-  afterAll(async () => {
-    await ui?.close();
-  });
+  const world = useAdminUi(admin, { name: 'Dry run UI' });
 
   it('records what a draft would do without doing it, then promotes it', async () => {
-    await ui.watched.walk('dry-run-ui', walkThrough);
+    await world.ui.watched.walk('dry-run-ui', walkThrough);
   }, 240_000);
 
   const adminApi = async (path: string) => {
-    const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const res = await fetch(`${world.h.stack.baseUrl}/api/integrations/${world.h.integration.id}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(res.status).toBe(200);
     return res.json() as Promise<Record<string, unknown>>;
   };
 
   async function walkThrough() {
-    const { seed } = h.sandboxes.lever;
+    const { seed } = world.h.sandboxes.lever;
     const phoneScreen = seed.stageIds.phoneScreen;
     expect(((await adminApi('')) as { settings: { assessments: { triggerStageIds: string[] } } }).settings.assessments.triggerStageIds).not.toContain(phoneScreen);
 
-    const { page } = ui;
-    await ui.logIn();
-    await ui.open('configuration');
+    const { page } = world.ui;
+    await world.ui.logIn();
+    await world.ui.open('configuration');
     const assessmentTriggers = page.locator('fieldset[data-name="assessmentTriggerStage"]');
     await assessmentTriggers.waitFor();
     await assessmentTriggers.getByLabel('Phone screen', { exact: false }).check();
@@ -52,8 +41,8 @@ describe('dry run of a settings draft from the Configuration page', () => {
 
     // a candidate enters the stage the draft makes a trigger: the draft says what it would do
     const name = 'Dana Dryrun';
-    const id = h.sandboxes.leverSandbox.recruiter.createCandidate(seed.accountId, { name, emails: [`dry-run-${Date.now()}@example.org`], userId: seed.userIds.recruiter }).id;
-    h.moveToStage(id, phoneScreen);
+    const id = world.h.sandboxes.leverSandbox.recruiter.createCandidate(seed.accountId, { name, emails: [`dry-run-${Date.now()}@example.org`], userId: seed.userIds.recruiter }).id;
+    world.h.moveToStage(id, phoneScreen);
     // no default test for the stage: the draft would hand out the selection link (a default test: "would send …")
     const row = card.locator('ul.dry-run-decisions li', { hasText: name }).filter({ hasText: /would (send|start|put the assessment selection link)/ });
     await eventually(async () => {
@@ -62,9 +51,9 @@ describe('dry run of a settings draft from the Configuration page', () => {
     }, 60_000, 1_000);
 
     // and did nothing: no assessment in the candidate's flow, no selection link on the opportunity
-    const state = await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, id)).query(candidateStateQuery).catch(() => null);
+    const state = await world.h.stack.client.workflow.getHandle(candidateWorkflowId(world.h.integration.id, id)).query(candidateStateQuery).catch(() => null);
     expect(state?.assessments ?? []).toEqual([]);
-    expect(h.opportunity(id).links.filter((l) => l.includes('/assessments/select/'))).toEqual([]);
+    expect(world.h.opportunity(id).links.filter((l) => l.includes('/assessments/select/'))).toEqual([]);
     await row.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('17-dry-run'), fullPage: true });
 
