@@ -77,13 +77,18 @@ export const environmentSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   /**
    * Worker Versioning (README "Upgrading workflows"): `on` makes the worker a version (WORKER_DEPLOYMENT_NAME,
-   * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. Off by default: it needs each old
-   * version's workers kept until drained, which `npm start`, docker-compose and the Kubernetes base do not do.
+   * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. It needs each old version's workers
+   * kept until drained: `auto` (the default) turns it on only where the Temporal Worker Controller runs the
+   * worker (it sets TEMPORAL_WORKER_BUILD_ID and keeps old versions); `npm start`, docker-compose and the
+   * Kubernetes base replace their workers on upgrade, so it stays off there.
    */
-  WORKER_VERSIONING: z.enum(['on', 'off']).default('off'),
-  WORKER_DEPLOYMENT_NAME: z.string().min(1).default('lever-codesignal'),
+  WORKER_VERSIONING: z.enum(['auto', 'on', 'off']).default('auto'),
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).optional(),
   /** This build's version; default dist/build-id (`npm run build`), else the package version and the git commit. */
   WORKER_BUILD_ID: z.string().min(1).optional(),
+  /** Set by the Temporal Worker Controller on the pods of each version it runs (deploy/kubernetes/overlays/worker-controller). */
+  TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).optional(),
+  TEMPORAL_WORKER_BUILD_ID: z.string().min(1).optional(),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_LEVER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),

@@ -11,6 +11,8 @@ import type { Logger } from './log';
 export interface WorkerVersion {
   deploymentName: string;
   buildId: string;
+  /** Another party (the Temporal Worker Controller) sets the deployment's current and ramping versions. */
+  managedRouting?: boolean;
 }
 
 /** Where `npm run build` writes the build id, next to dist/worker.js. */
@@ -27,11 +29,18 @@ export function buildIdFromSource(root = path.join(__dirname, '..')): string {
   }
 }
 
-/** WORKER_BUILD_ID, else the build's dist/build-id, else the source's (development). */
+/**
+ * The worker's version, or none (unversioned). `auto` is on only under the Temporal Worker Controller, which
+ * names the deployment and the build in TEMPORAL_DEPLOYMENT_NAME / TEMPORAL_WORKER_BUILD_ID on each version's
+ * pods and owns the routing (`managedRouting`: the worker never makes itself current). Otherwise the build id is
+ * WORKER_BUILD_ID, else the build's dist/build-id, else the source's (development).
+ */
 export function workerVersionFrom(config: Config): WorkerVersion | undefined {
-  if (config.WORKER_VERSIONING === 'off') return undefined;
-  const buildId = config.WORKER_BUILD_ID ?? (existsSync(buildIdFile) ? readFileSync(buildIdFile, 'utf8').trim() : buildIdFromSource());
-  return { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId };
+  const controller = config.TEMPORAL_WORKER_BUILD_ID !== undefined;
+  if (config.WORKER_VERSIONING === 'off' || (config.WORKER_VERSIONING === 'auto' && !controller)) return undefined;
+  const buildId = config.WORKER_BUILD_ID ?? config.TEMPORAL_WORKER_BUILD_ID ?? (existsSync(buildIdFile) ? readFileSync(buildIdFile, 'utf8').trim() : buildIdFromSource());
+  const deploymentName = config.WORKER_DEPLOYMENT_NAME ?? config.TEMPORAL_DEPLOYMENT_NAME ?? 'lever-codesignal';
+  return { deploymentName, buildId, ...(controller ? { managedRouting: true } : {}) };
 }
 
 /**
@@ -39,7 +48,7 @@ export function workerVersionFrom(config: Config): WorkerVersion | undefined {
  * with); the candidate workflow is pinned too but moves to the Current Version at its next continue-as-new.
  */
 export function deploymentOptions(version: WorkerVersion): WorkerDeploymentOptions {
-  return { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' };
+  return { useWorkerVersioning: true, version: { deploymentName: version.deploymentName, buildId: version.buildId }, defaultVersioningBehavior: 'PINNED' };
 }
 
 /**

@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
     const running = worker.run();
-    if (version) await adoptVersionIfFirst(connection.workflowService, config.TEMPORAL_NAMESPACE, version, logger).catch((err: unknown) => logger.warn({ err }, 'could not check the deployment\'s current version'));
+    // under the Worker Controller the controller alone makes versions current (it holds the deployment's manager identity)
+    if (version && !version.managedRouting) await adoptVersionIfFirst(connection.workflowService, config.TEMPORAL_NAMESPACE, version, logger).catch((err: unknown) => logger.warn({ err }, 'could not check the deployment\'s current version'));
     await running;
     logger.info('worker drained and stopped');
   } finally {

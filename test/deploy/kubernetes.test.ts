@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { environmentSchema, loadConfig, requireExternal } from '../../src/config';
 import { migrate, migrationsDir } from '../../src/db/migrate';
 import { checkDatabase } from '../../src/startup-checks';
+import { workerVersionFrom } from '../../src/worker-versioning';
 
 /**
  * The Kubernetes manifests (deploy/kubernetes): the example overlay rendered as `kubectl apply -k` would
@@ -51,8 +52,13 @@ interface Kustomization {
   secretGenerator?: Generator[];
   configMapGenerator?: Generator[];
   generatorOptions?: { disableNameSuffixHash?: boolean };
+  replacements?: Replacement[];
 }
-const renderable = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'images', 'patches', 'secretGenerator', 'configMapGenerator', 'generatorOptions']);
+interface Replacement {
+  source: { kind: string; name: string; fieldPath: string };
+  targets: { select: { kind: string; name: string }; fieldPaths: string[] }[];
+}
+const renderable = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'images', 'patches', 'secretGenerator', 'configMapGenerator', 'generatorOptions', 'replacements']);
 
 /** Files read instead of others: the git-ignored secrets.env is never read, its committed example is. */
 const substitutes: Record<string, string> = { 'secrets.env': 'secrets.env.example' };
@@ -101,6 +107,25 @@ function generate(kind: 'Secret' | 'ConfigMap', generator: Generator, dir: strin
 /** The pod specs of a workload (Deployment, Job). */
 const podSpecOf = (resource: Resource): PodSpec | undefined => (resource.spec as { template?: { spec?: PodSpec } } | undefined)?.template?.spec;
 
+/** A replacement's fieldPath: dot-separated map keys only (no list selectors here). */
+function fieldAt(resource: Resource, fieldPath: string): unknown {
+  let value: unknown = resource;
+  for (const key of fieldPath.split('.')) {
+    if (!isObject(value) || !(key in value)) throw new Error(`replacement: ${resource.kind} ${resource.metadata.name} has no ${fieldPath}`);
+    value = value[key];
+  }
+  return value;
+}
+function setFieldAt(resource: Resource, fieldPath: string, value: unknown): void {
+  const keys = fieldPath.split('.');
+  let parent = resource as unknown as JsonObject;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(parent[key])) throw new Error(`replacement: ${resource.kind} ${resource.metadata.name} has no ${fieldPath}`);
+    parent = parent[key];
+  }
+  parent[keys.at(-1)!] = value as Json;
+}
+
 function renderKustomization(dir: string): Resource[] {
   const k = parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
   const unknown = Object.keys(k).filter((key) => !renderable.has(key));
@@ -119,10 +144,26 @@ function renderKustomization(dir: string): Resource[] {
   for (const generator of k.configMapGenerator ?? []) resources.push(generate('ConfigMap', generator, dir));
   for (const { path: file, ...rest } of k.patches ?? []) {
     if (Object.keys(rest).length > 0) throw new Error(`patch ${file}: only a strategic-merge patch file naming its target is rendered`);
-    for (const patch of parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).map((doc) => doc.toJS() as Resource)) {
+    const patches = parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).map((doc) => doc.toJS() as Resource & { $patch?: string });
+    // kustomize 5.5 fails on a file holding several `$patch: delete` documents: one per file
+    if (patches.length > 1 && patches.some((p) => p.$patch)) throw new Error(`patch ${file}: one \`$patch: delete\` per file`);
+    for (const { $patch: directive, ...patch } of patches) {
       const at = resources.findIndex((r) => r.kind === patch.kind && r.metadata.name === patch.metadata.name);
       if (at < 0) throw new Error(`patch ${file}: no ${patch.kind} ${patch.metadata.name} to patch`);
-      resources[at] = strategicMerge(resources[at] as unknown as Json, patch as unknown as Json) as unknown as Resource;
+      if (directive === 'delete') resources.splice(at, 1);
+      else if (directive !== undefined) throw new Error(`patch ${file}: cannot render $patch: ${directive}`);
+      else resources[at] = strategicMerge(resources[at] as unknown as Json, patch as unknown as Json) as unknown as Resource;
+    }
+  }
+  // kustomize applies replacements after patches: a patch cannot delete a replacement's source in the same kustomization
+  for (const { source, targets } of k.replacements ?? []) {
+    const from = resources.find((r) => r.kind === source.kind && r.metadata.name === source.name);
+    if (!from) throw new Error(`replacement: no ${source.kind} ${source.name}`);
+    const value = fieldAt(from, source.fieldPath);
+    for (const { select, fieldPaths } of targets) {
+      const to = resources.find((r) => r.kind === select.kind && r.metadata.name === select.name);
+      if (!to) throw new Error(`replacement: no ${select.kind} ${select.name}`);
+      for (const fieldPath of fieldPaths) setFieldAt(to, fieldPath, structuredClone(value));
     }
   }
   for (const image of k.images ?? []) {
@@ -462,5 +503,104 @@ describe('Kubernetes manifests (deploy/kubernetes, example overlay)', () => {
     expect(production).toContain('### Kubernetes');
     expect(production).toContain('kubectl apply -k deploy/kubernetes/overlays/example');
     expect(production).toContain('delete job lever-codesignal-migrate');
+  });
+});
+
+/**
+ * overlays/worker-controller: the example overlay with the worker run by the Temporal Worker Controller (a
+ * WorkerDeployment: one Kubernetes Deployment per version, old versions kept until drained), so Worker
+ * Versioning is on there. The controller's CRDs have no schema in kubernetes-validate: the pod template is
+ * validated inside a Deployment, the rest checked field by field against the controller's documented spec.
+ */
+describe('Kubernetes manifests (deploy/kubernetes, worker-controller overlay)', () => {
+  const controllerDir = path.join(kubernetesDir, 'overlays', 'worker-controller');
+  const controlled = renderKustomization(controllerDir);
+  const get = (kind: string, name: string): Resource => {
+    const resource = controlled.find((r) => r.kind === kind && r.metadata.name === name);
+    if (!resource) throw new Error(`no ${kind} ${name} in the worker-controller overlay`);
+    return resource;
+  };
+  const workerDeploymentSpec = get('WorkerDeployment', 'lever-codesignal-worker').spec as {
+    replicas: number;
+    workerOptions: { connectionRef: { name: string }; temporalNamespace: string };
+    rollout: { strategy: string; steps?: { rampPercentage: number; pauseDuration: string }[] };
+    sunset: { scaledownDelay: string; deleteDelay: string };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+  const goSeconds = (d: string): number => {
+    const match = /^(\d+)(s|m|h)$/.exec(d);
+    if (!match) throw new Error(`not a duration the controller's spec documents: ${d}`);
+    return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
+  };
+
+  it('replace the rolling worker Deployment and its KEDA ScaledObject by a WorkerDeployment and its Connection', () => {
+    const names = (rs: Resource[]) => rs.map((r) => `${r.kind}/${r.metadata.name}`).sort();
+    expect(names(controlled)).toEqual(
+      [...names(rendered).filter((n) => n !== 'Deployment/lever-codesignal-worker' && n !== 'ScaledObject/lever-codesignal-worker'), 'Connection/lever-codesignal-temporal', 'WorkerDeployment/lever-codesignal-worker'].sort(),
+    );
+    for (const r of controlled.filter((r) => r.kind !== 'Namespace')) expect([r.kind, r.metadata.name, r.metadata.namespace]).toEqual([r.kind, r.metadata.name, 'lever-codesignal']);
+    // everything else exactly as in the example overlay
+    for (const r of controlled.filter((r) => !['Connection', 'WorkerDeployment'].includes(r.kind))) expect(r).toEqual(find(r.kind, r.metadata.name));
+  });
+
+  it("run each version's pods from the example worker's own pod template (one source), valid for Kubernetes 1.34", () => {
+    expect(workerDeploymentSpec.template).toEqual((workerDeployment.spec as { template: unknown }).template);
+    const asDeployment: Resource = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'one-version-of-lever-codesignal-worker', namespace: 'lever-codesignal' },
+      spec: { selector: { matchLabels: workerDeploymentSpec.template.metadata.labels }, template: workerDeploymentSpec.template },
+    };
+    const { status, output } = validate([asDeployment]);
+    if (status !== 0) throw new Error(`kubernetes-validate exited ${status}:\n${output}`);
+    // the worker PodDisruptionBudget still covers every version's pods
+    const pdb = get('PodDisruptionBudget', 'lever-codesignal-worker').spec as { selector: Selector };
+    expect(selects(pdb.selector.matchLabels, workerDeploymentSpec.template.metadata.labels)).toBe(true);
+  });
+
+  it('connect the controller where the pods connect, and keep old versions until their pinned workflows are done', () => {
+    const settings = configMap('lever-codesignal-config');
+    expect((get('Connection', 'lever-codesignal-temporal').spec as { hostPort: string }).hostPort).toBe(settings.TEMPORAL_ADDRESS);
+    expect(workerDeploymentSpec.workerOptions).toEqual({ connectionRef: { name: 'lever-codesignal-temporal' }, temporalNamespace: settings.TEMPORAL_NAMESPACE });
+    expect(Number.isInteger(workerDeploymentSpec.replicas) && workerDeploymentSpec.replicas >= 2).toBe(true);
+    expect(['Manual', 'AllAtOnce', 'Progressive']).toContain(workerDeploymentSpec.rollout.strategy);
+    const ramps = (workerDeploymentSpec.rollout.steps ?? []).map((s) => [s.rampPercentage, goSeconds(s.pauseDuration)] as const);
+    for (const [percent, pause] of ramps) expect(percent > 0 && percent < 100 && pause > 0).toBe(true);
+    expect(ramps.map(([p]) => p)).toEqual([...ramps.map(([p]) => p)].sort((a, b) => a - b));
+    // a drained version is scaled down after an hour at the earliest and deleted after a day: time to look at it, or roll back
+    expect(goSeconds(workerDeploymentSpec.sunset.scaledownDelay)).toBeGreaterThanOrEqual(3600);
+    expect(goSeconds(workerDeploymentSpec.sunset.deleteDelay)).toBeGreaterThanOrEqual(goSeconds(workerDeploymentSpec.sunset.scaledownDelay));
+  });
+
+  it('turn Worker Versioning on in those pods only: the controller names the version and owns the routing', () => {
+    const podEnv = environmentOf(workerDeploymentSpec.template.spec.containers.find((c) => c.name === 'worker')!);
+    // what the controller adds to every pod of a version (its docs: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID)
+    const injected = { TEMPORAL_ADDRESS: podEnv.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: podEnv.TEMPORAL_NAMESPACE!, TEMPORAL_DEPLOYMENT_NAME: 'lever-codesignal/lever-codesignal-worker', TEMPORAL_WORKER_BUILD_ID: '0.1.0-5d8f7c' };
+    expect(workerVersionFrom(loadConfig({ ...podEnv, ...injected }))).toEqual({ deploymentName: 'lever-codesignal/lever-codesignal-worker', buildId: '0.1.0-5d8f7c', managedRouting: true });
+    // the same pod template outside the controller (the example overlay) runs unversioned
+    expect(workerVersionFrom(loadConfig(environmentOf(worker)))).toBeUndefined();
+  });
+
+  it('render as kubectl kustomize renders them (when kubectl is installed)', () => {
+    const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+    if (kubectl.error || kubectl.status !== 0) {
+      console.info('kubectl is not installed: the renderer is not compared with kustomize in this run');
+      return;
+    }
+    // a copy with the git-ignored secrets.env made from its example, as an admin would
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), 'lcs-kustomize-')), 'kubernetes');
+    cpSync(kubernetesDir, copy, { recursive: true });
+    cpSync(path.join(copy, 'overlays', 'example', 'secrets.env.example'), path.join(copy, 'overlays', 'example', 'secrets.env'));
+    const key = (r: Resource) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
+    // kustomize folds long base64 values over lines: Secrets compare by their decoded data
+    const decoded = (r: Resource): Resource =>
+      r.kind === 'Secret' ? { ...r, data: Object.fromEntries(Object.entries(r.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) } : r;
+    const sorted = (rs: Resource[]) => rs.map(decoded).sort((a, b) => key(a).localeCompare(key(b)));
+    for (const [overlay, ours] of [['example', rendered], ['worker-controller', controlled]] as const) {
+      const run = spawnSync('kubectl', ['kustomize', path.join(copy, 'overlays', overlay)], { encoding: 'utf8', timeout: 60_000 });
+      expect([overlay, run.status, run.stderr]).toEqual([overlay, 0, '']);
+      const theirs = parseAllDocuments(run.stdout).map((doc) => doc.toJS() as Resource);
+      expect(sorted(ours)).toEqual(sorted(theirs));
+    }
   });
 });
