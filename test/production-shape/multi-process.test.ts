@@ -6,8 +6,9 @@
  * sends each webhook (Lever's and CodeSignal's) to a random API, and some Lever deliveries to both at
  * once. Shows that dedupe (delivery tokens, workflow ids, event keys) and the Lever rate limit
  * (LEVER_REQUESTS_PER_SECOND, shared through PostgreSQL) hold across processes, from the stage move to
- * the result written back.
- * The reconciliation schedule has not landed; worker versioning across processes is not covered here.
+ * the result written back, and that the integration's reconciliation Schedule stays one Schedule when both
+ * APIs save its settings at once, its sweep run by a worker under the same limit. A version rollout across
+ * worker processes: test/workflows/worker-controller.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { ensureDemoIntegration } from '../../sandbox/demo-integration';
 import type { InspectedOpportunity } from '../../sandbox/lever/index';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
+import { reconciliationScheduleId, type ReconciliationSummary } from '../../src/workflows/reconciliation/messages';
 import { spawnEntry, stopChild } from '../../bench/support/stack';
 import { onFreePorts } from '../support/free-port';
 import { isolatedDatabase, type IsolatedDatabase } from '../support/isolated-database';
@@ -138,12 +140,24 @@ describe('production shape: two APIs and three workers on one Temporal and one P
     const test = codesignal.seed.tests.find((t) => !t.proctored)!;
     const auth = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
     const current = (await (await fetch(`${apiUrls[1]}/api/integrations/${integration.id}`, { headers: auth })).json()) as { settings: { assessments: Record<string, unknown> } };
-    const put = await fetch(`${apiUrls[1]}/api/integrations/${integration.id}/settings`, {
-      method: 'PUT',
-      headers: auth,
-      body: JSON.stringify({ ...current.settings, assessments: { ...current.settings.assessments, defaultTestByStage: { [seed.stageIds.assessment]: test.id } } }),
-    });
-    expect(put.status).toBe(200);
+    // the same save through both APIs at once: each keeps the integration's reconciliation Schedule in line
+    const puts = await Promise.all(
+      [0, 1].map((api) =>
+        fetch(`${apiUrls[api]}/api/integrations/${integration.id}/settings`, {
+          method: 'PUT',
+          headers: auth,
+          body: JSON.stringify({ ...current.settings, assessments: { ...current.settings.assessments, defaultTestByStage: { [seed.stageIds.assessment]: test.id } } }),
+        }),
+      ),
+    );
+    expect(puts.map((p) => p.status)).toEqual([200, 200]);
+    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    const client = new Client({ connection, dataConverter: testDataConverter() });
+    await eventually(async () => {
+      const schedules: string[] = [];
+      for await (const schedule of client.schedule.list()) if (schedule.scheduleId.includes(integration.id)) schedules.push(schedule.scheduleId);
+      expect(schedules.filter((id) => id.startsWith('reconciliation/'))).toEqual([reconciliationScheduleId(integration.id)]);
+    }, 10_000, 250);
 
     const candidates = Array.from({ length: candidateCount }, (_, index) =>
       leverSandbox.recruiter.createCandidate(accountId, {
@@ -204,8 +218,6 @@ describe('production shape: two APIs and three workers on one Temporal and one P
     for (const id of candidates) expect(invitationNotes(id)).toBe(1);
     const sessions = codesignalSandbox.control.sessions(companyId);
     for (let i = 0; i < candidateCount; i++) expect(sessions.filter((s) => s.candidate.email === `multi.candidate.${i}@example.com`)).toHaveLength(1);
-    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-    const client = new Client({ connection, dataConverter: testDataConverter() });
     for (const id of candidates) await client.workflow.getHandle(assessmentWorkflowId(integration.id, id, 1)).describe();
     // the work spread over the worker processes (a worker's identity is pid@host)
     const identities = new Set<string>();
@@ -238,6 +250,21 @@ describe('production shape: two APIs and three workers on one Temporal and one P
       expect(resultNotes(id)).toBe(1);
       expect(invitationNotes(id)).toBe(1);
     }
+
+    // One sweep of the reconciliation Schedule, run by one of the workers under the same Lever limit: every
+    // candidate's stage entry was seen by its workflow, so it repairs nothing.
+    const schedule = client.schedule.getHandle(reconciliationScheduleId(integration.id));
+    expect((await schedule.describe()).state.paused).toBe(false);
+    await schedule.trigger();
+    const sweep = await eventually(async () => {
+      const run = (await schedule.describe()).info.recentActions.at(-1)?.action;
+      if (!run) throw new Error('the Schedule has not started a sweep yet');
+      return client.workflow.getHandle(run.workflow.workflowId, run.workflow.firstExecutionRunId);
+    }, 30_000, 250);
+    const summary = (await sweep.result()) as ReconciliationSummary;
+    expect([summary.outcome, summary.repairs, summary.lever?.failed, summary.lever?.repaired]).toEqual(['completed', 0, 0, 0]);
+    const sweepIdentities = new Set((await sweep.fetchHistory()).events?.map((e) => e.workflowTaskStartedEventAttributes?.identity).filter(Boolean));
+    for (const identity of sweepIdentities) expect(workerPids).toContain(String(identity).split('@')[0]);
 
     // Lever's limit held across the three workers: no 429, never more than the burst in any one second.
     const calls = leverSandbox.admin.requests(accountId).filter((r) => r.at >= movedAt).sort((a, b) => a.at - b.at);
