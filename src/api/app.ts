@@ -13,6 +13,8 @@ import { candidateRoutes } from './admin/candidates';
 import { candidateEmailKeysFrom, createCandidateDirectory } from '../db/candidate-directory';
 import { adminUiRoutes } from './admin/ui';
 import { adminSessions } from './admin/admin-auth';
+import { auditTrail } from '../audit/audit-log';
+import { auditRoutes } from '../audit/audit-routes';
 import { adminSessionRoutes } from './admin/admin-session';
 import { assessmentSelectionRoutes } from './assessment/assessment-selection';
 import { assessmentRoutes } from './assessment/assessments';
@@ -112,6 +114,8 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   }
   // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
   app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
+  app.use(auditTrail({ db, logger })); // every admin action, written before its answer leaves (README "Audit log")
+  app.use(auditRoutes({ db, adminToken: config.ADMIN_TOKEN }));
   app.use(adminSessionRoutes({ db, logger }));
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));

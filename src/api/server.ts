@@ -105,7 +105,7 @@ export async function listen(deps: ApiDeps, port: number | NetServer, host: stri
   });
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : Number(port);
-  const stopPruning = pruneIngressRecordsHourly(deps.db, deps.config.WEBHOOK_LOG_RETENTION_DAYS, deps.logger);
+  const stopPruning = pruneIngressRecordsHourly(deps.db, deps.config.WEBHOOK_LOG_RETENTION_DAYS, deps.logger, deps.config.AUDIT_LOG_RETENTION_DAYS);
   return {
     server,
     port: bound,

@@ -1,3 +1,4 @@
+import { auditDetails, auditIntegration, changesBetween } from '../../audit/audit-log';
 import { webhookUrls } from '../../integrations/urls';
 import { sourcingView } from '../sourcing/sourcing-view';
 import express, { type Router } from 'express';
@@ -115,6 +116,8 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   router.post('/api/integrations', async (req, res) => {
     const { settings, ...input } = parseBody(createBodySchema, req.body);
     const integration = await createIntegration(deps.db, deps.box, { ...input, settings: settings ?? {} });
+    auditIntegration(res, integration.id);
+    auditDetails(res, { name: integration.name });
     // best effort: a 503 here would make the admin create the integration twice; the API's next start converges it
     await syncSchedules(integration).catch((err: unknown) => deps.logger?.warn({ integrationId: integration.id, err: (err as Error).message }, 'reconciliation schedule not created'));
     res.status(201).location(`/api/integrations/${integration.id}`).json(await view(integration));
@@ -136,6 +139,8 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const input = parseBody(credentialsBodySchema, req.body);
     const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.integrationId, input);
     if (!updated) throw unknownIntegration(req.params.integrationId);
+    // the names of what changed, never the values
+    auditDetails(res, { changed: Object.entries(input).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((f) => `${k}.${f}`) : [k])) });
     // a new key is untested: its TEST result (key-test-results.ts) goes with the key it replaced
     await clearKeyTests(deps.db, updated.id, keyServices.filter((s) => input[s]?.apiKey !== undefined));
     res.json(await view(updated));
@@ -162,7 +167,9 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   // Replaces the settings; stages and users are checked against the integration's Lever account.
   router.put('/api/integrations/:integrationId/settings', async (req, res) => {
     const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
-    res.json(await view(await saveSettings(integration, await checkedSettings(integration, req.body))));
+    const saved = await saveSettings(integration, await checkedSettings(integration, req.body));
+    auditDetails(res, { changes: changesBetween(parseStoredSettings(integration.settings), parseStoredSettings(saved.settings)) });
+    res.json(await view(saved));
   });
 
   // Dry run (README "Dry run"): settings saved as a draft run in shadow; the flows record what it would do.
@@ -191,6 +198,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     if (!draft) throw new HttpError(404, 'no_draft', `integration ${integration.id} has no settings draft`);
     // checked again: the Lever account may have changed since the draft was saved
     const updated = await saveSettings(integration, await checkedSettings(integration, draft.settings));
+    auditDetails(res, { changes: changesBetween(parseStoredSettings(integration.settings), parseStoredSettings(updated.settings)) });
     await deleteDraft(deps.db, integration.id);
     deps.logger?.info({ integrationId: integration.id }, 'settings draft promoted');
     res.json({ settings: parseStoredSettings(updated.settings) });

@@ -1,3 +1,4 @@
+import { auditDetails } from '../../audit/audit-log';
 import express, { type Router } from 'express';
 import { ExternalApiError } from '../../external-api-error';
 import { autoFillMapping, mappingReview as review } from '../../integrations/mappings/auto-fill';
@@ -11,6 +12,24 @@ import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody } from '../validate';
 import { requireAdmin } from './admin-auth';
 import type { SetupRoutesDeps } from './setup';
+
+/** An entry's identity, without the rule that produced it. */
+const mappingEntryKey = (entry: object) =>
+  JSON.stringify(Object.entries(entry).filter(([k, v]) => k !== 'rule' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+
+/** For the audit log: per list, the entries added and removed (before → after). */
+function mappingChanges(before: IntegrationMapping | undefined | null, after: IntegrationMapping, keyOf: (entry: object) => string) {
+  const lists = ['users', 'stages', 'archiveReasons', 'statuses'] as const;
+  return Object.fromEntries(
+    lists.flatMap((list) => {
+      const was = new Map((before?.[list] ?? []).map((e) => [keyOf(e), e] as const));
+      const now = new Map(after[list].map((e) => [keyOf(e), e] as const));
+      const added = [...now].filter(([k]) => !was.has(k)).map(([, e]) => ({ ...e, rule: undefined }));
+      const removed = [...was].filter(([k]) => !now.has(k)).map(([, e]) => ({ ...e, rule: undefined }));
+      return added.length + removed.length > 0 ? [[list, { added, removed }]] : [];
+    }),
+  );
+}
 
 /** Like the set-up routes, the mapping routes read an integration and both of its accounts. */
 export type MappingRoutesDeps = SetupRoutesDeps;
@@ -89,7 +108,9 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
     const integration = await integrationOf(req.params.integrationId!);
     const catalog = await catalogOf(integration);
     const mapping = autoFillMapping(catalog);
+    const stored = await loadMapping(deps.db, integration.id);
     const saved = await saveMapping(deps.db, integration.id, mapping, 'auto', review(mapping, catalog));
+    auditDetails(res, { changes: mappingChanges(stored, mapping, mappingEntryKey) });
     res.json(mappingView(saved));
   });
 
@@ -111,8 +132,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
     const body = parseBody(integrationMappingSchema, withoutViewFields(req.body));
     // An entry the admin left as it was keeps the rule that produced it; a changed or new one is theirs.
     const stored = await loadMapping(deps.db, integration.id);
-    const keyOf = (entry: object) =>
-      JSON.stringify(Object.entries(entry).filter(([k, v]) => k !== 'rule' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+    const keyOf = mappingEntryKey;
     const keepRule = <T extends object>(entries: T[], before: Array<T & { rule: string | null }> | undefined) =>
       entries.map((entry) => ({ ...entry, rule: before?.find((b) => keyOf(b) === keyOf(entry))?.rule ?? null }));
     const mapping: IntegrationMapping = {
@@ -125,6 +145,7 @@ export function mappingRoutes(deps: MappingRoutesDeps): Router {
     const issues = mappingIssues(mapping, catalog);
     if (issues.length > 0) throw new HttpError(400, 'invalid_mapping', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
     const saved = await saveMapping(deps.db, integration.id, mapping, 'admin', review(mapping, catalog));
+    auditDetails(res, { changes: mappingChanges(stored, mapping, keyOf) });
     res.json(mappingView(saved));
   });
   return router;

@@ -11,6 +11,7 @@ import { requireAdmin } from '../admin/admin-auth';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
 import { parseBody } from '../validate';
+import { auditDetails } from '../../audit/audit-log';
 
 /** Strict: `{"action":"resend","days":5}` is refused naming `days`, not taken as a plain resend. */
 const actionSchema = z.discriminatedUnion('action', [
@@ -52,6 +53,7 @@ export function assessmentRoutes(deps: AssessmentRoutesDeps): Router {
   router.post(`${base}/:assessmentId/actions`, async (req, res) => {
     const { integrationId, opportunityId, assessmentId } = req.params as { integrationId: string; opportunityId: string; assessmentId: string };
     const action = parseBody(actionSchema, req.body);
+    auditDetails(res, action);
     const sequence = Number(assessmentId);
     if (!Number.isInteger(sequence) || sequence < 1) throw new HttpError(404, 'unknown_assessment', `no assessment ${assessmentId}`);
     try {

@@ -1,5 +1,6 @@
 import { pruneParkedSessionEvents } from '../../activities/assessment/sessions-repository';
 import { pruneLeverDeliveryTokens } from './lever-delivery-tokens';
+import { pruneAuditLog } from '../../audit/audit-log';
 import type { Db } from '../../db/pool';
 import { pruneWebhookDeliveries } from '../../db/webhook-deliveries';
 import type { Logger } from '../../log';
@@ -7,12 +8,13 @@ import type { Logger } from '../../log';
 const pruneIntervalMs = 60 * 60_000;
 
 /**
- * What the ingress keeps only for a while, pruned now and hourly from one timer that never keeps the
- * process alive: webhook deliveries past the Activity retention, Lever delivery tokens past their
+ * What the API keeps only for a while, pruned now and hourly from one timer that never keeps the
+ * process alive: audit entries past their retention, webhook deliveries past the Activity retention, Lever delivery tokens past their
  * accepted age (replay protection), CodeSignal events parked past theirs. Returns the stop function.
  */
-export function pruneIngressRecordsHourly(db: Db, deliveryRetentionDays: number, logger: Logger): () => void {
+export function pruneIngressRecordsHourly(db: Db, deliveryRetentionDays: number, logger: Logger, auditRetentionDays?: number): () => void {
   const jobs: Array<{ what: string; prune: () => Promise<number> }> = [
+    ...(auditRetentionDays ? [{ what: 'audit entries', prune: () => pruneAuditLog(db, auditRetentionDays) }] : []),
     { what: 'webhook deliveries', prune: () => pruneWebhookDeliveries(db, deliveryRetentionDays) },
     { what: 'Lever delivery tokens', prune: () => pruneLeverDeliveryTokens(db) },
     { what: 'parked CodeSignal events', prune: () => pruneParkedSessionEvents(db) },

@@ -8,6 +8,7 @@ import { renderUserMapping, renderStageMapping } from './pages/mappings.js';
 import { renderActivity } from './pages/activity.js';
 import { renderSourcing } from './pages/sourcing.js';
 import { renderCandidates } from './pages/candidates.js';
+import { renderAudit } from './pages/audit.js';
 
 const tabs = [
   ['credentials', 'Credentials', renderCredentials],
@@ -41,7 +42,11 @@ async function route() {
     location.hash = '#/login';
     return;
   }
-  replace(who, admin.email, ' ', h('button', { class: 'link', type: 'button', onclick: signOut }, 'Log out'));
+  replace(who, h('a', { href: '#/audit', id: 'audit-link' }, 'Audit log'), ' · ', admin.email, ' ', h('button', { class: 'link', type: 'button', onclick: signOut }, 'Log out'));
+  if (path === '/audit') {
+    await renderAudit(app);
+    return;
+  }
 
   // a tab, or one item of it (`…/candidates/<opportunityId>`: a candidate's timeline)
   const match = /^\/integrations\/([^/]+)\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
