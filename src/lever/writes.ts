@@ -1,4 +1,5 @@
 import type { LeverClient } from './client';
+import type { LeverOpportunity } from './schemas';
 import { ExternalApiError } from '../external-api-error';
 
 /**
@@ -6,7 +7,7 @@ import { ExternalApiError } from '../external-api-error';
  * writes only what is missing: a retry after a lost response never writes twice. That read is needed
  * only when an earlier attempt of the same write may have been committed (`mayHaveWritten`: the
  * activity is being retried, or its workflow may repeat an ended run's writes); a first attempt
- * writes directly (tags only when it has none to remove, see `ensureTags`), so the happy path costs
+ * writes directly (tags only when it has none to remove or knows the tags, see `ensureTags`), so the happy path costs
  * the writes and little else. A note carries its marker either way,
  * so a later retry still finds it. `mayHaveWritten` defaults to true (read first): a caller that
  * cannot tell stays safe. Shared by every flow; the activities decide (src/activities/shared/attempt.ts).
@@ -47,26 +48,44 @@ const refusedAsAbsent = (err: unknown): boolean =>
  * Tags are removed only when they are there, also on a first attempt: a flow's `remove` names every
  * tag the new one replaces (most of them absent), and removing absent tags would be a write that
  * changes nothing (and harmless only by a [U] reading). So a first attempt reads only when it has
- * something to remove; one that only adds, adds directly.
+ * something to remove; one that only adds, adds directly. A caller that knows the tags (`known`: it
+ * set or read them itself, so `remove` names only tags that are there and `add` only tags that are
+ * not) writes them unread on a first attempt; were Lever to refuse the remove (a 4xx other than 429:
+ * a recruiter took the tag off meanwhile), it falls back to reading first.
+ *
+ * Answers the opportunity as last seen, from the read or from the last write's answer (the full
+ * opportunity, §3.4 [O]); undefined when neither carried one (no call made, or an answer without it).
  */
 export async function ensureTags(
   lever: LeverClient,
   opportunityId: string,
-  change: { add: string[]; remove: string[] },
+  change: { add: string[]; remove: string[]; known?: boolean },
   performAs: string,
   attempt: WriteAttempt = mayRepeat,
-): Promise<void> {
+): Promise<LeverOpportunity | undefined> {
   const removable = change.remove.filter((t) => !change.add.includes(t));
-  if (!attempt.mayHaveWritten && removable.length === 0) {
-    if (change.add.length) await lever.addTags(opportunityId, change.add, performAs);
-    return;
+  const readFirst = async () => {
+    const opportunity = await lever.getOpportunity(opportunityId);
+    const toRemove = removable.filter((t) => opportunity.tags.includes(t));
+    const toAdd = change.add.filter((t) => !opportunity.tags.includes(t));
+    let seen: LeverOpportunity | undefined = opportunity;
+    if (toRemove.length) seen = await lever.removeTags(opportunityId, toRemove, performAs);
+    if (toAdd.length) seen = await lever.addTags(opportunityId, toAdd, performAs);
+    if (!toRemove.length && !toAdd.length && (change.add.length || removable.length)) lever.alreadyPresent?.('tag');
+    return seen;
+  };
+  if (attempt.mayHaveWritten || (removable.length > 0 && !change.known)) return readFirst();
+  let seen: LeverOpportunity | undefined;
+  if (removable.length) {
+    try {
+      seen = await lever.removeTags(opportunityId, removable, performAs);
+    } catch (err) {
+      if (!refusedAsAbsent(err)) throw err;
+      return readFirst();
+    }
   }
-  const { tags } = await lever.getOpportunity(opportunityId);
-  const toRemove = removable.filter((t) => tags.includes(t));
-  const toAdd = change.add.filter((t) => !tags.includes(t));
-  if (toRemove.length) await lever.removeTags(opportunityId, toRemove, performAs);
-  if (toAdd.length) await lever.addTags(opportunityId, toAdd, performAs);
-  if (!toRemove.length && !toAdd.length && (change.add.length || removable.length)) lever.alreadyPresent?.('tag');
+  if (change.add.length) seen = await lever.addTags(opportunityId, change.add, performAs);
+  return seen;
 }
 
 export async function ensureLink(

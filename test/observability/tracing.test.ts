@@ -66,8 +66,7 @@ describe('traces', () => {
           'StartActivity:confirmLeverEvent',
           'RunActivity:confirmLeverEvent',
           'StartChildWorkflow:assessmentWorkflow',
-          'StartActivity:getCandidate',
-          'RunActivity:getCandidate',
+          // the child's first activity (the candidate comes with its input, from confirmLeverEvent's read)
           'StartActivity:sendInvitation',
           'RunActivity:sendInvitation',
         ]),

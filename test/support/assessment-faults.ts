@@ -308,8 +308,7 @@ export const passedFlowWrites = [
   'POST notes', // result note
   'POST files', // PDF report
   'POST removeTags', // CodeSignal: invited
-  'POST addTags', // CodeSignal: completed
-  'POST addTags', // CodeSignal: passed
+  'POST addTags', // CodeSignal: completed and CodeSignal: passed, in one write
   'PUT stage', // On-site interview
 ];
 

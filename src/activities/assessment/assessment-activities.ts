@@ -11,7 +11,23 @@ import { assessmentExternalId } from '../../workflows/shared/ids';
 import { renderAssessmentNote } from './notes';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
+import type { LeverOpportunity } from '../../lever/schemas';
 import { earlierAttemptMayHaveWritten, writeAttempt } from '../shared/attempt';
+
+/** What a tag write saw of the opportunity: its stage, when Lever's read or write answer showed it. */
+export interface TagsWritten {
+  stageId?: string;
+}
+
+/** The candidate as the assessment flow needs it; `withTags` adds the opportunity's tags. */
+export function candidateContact(opportunity: LeverOpportunity, withTags = false): CandidateContact {
+  return {
+    name: opportunity.name,
+    email: opportunity.emails[0] ?? null,
+    postingId: opportunity.postingId ?? null,
+    ...(withTags ? { tags: opportunity.tags } : {}),
+  };
+}
 
 interface AssessmentRef {
   integrationId: string;
@@ -93,10 +109,10 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
   }
 
   const activities = {
-    async getCandidate({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }): Promise<CandidateContact> {
+    /** `withTags`: the opportunity's tags too, so the workflow can keep its status tags without reading them again. */
+    async getCandidate({ integrationId, opportunityId, withTags }: { integrationId: string; opportunityId: string; withTags?: boolean }): Promise<CandidateContact> {
       const { lever } = await contexts.get(integrationId);
-      const opportunity = await lever.getOpportunity(opportunityId, { expandApplications: true });
-      return { name: opportunity.name, email: opportunity.emails[0] ?? null, postingId: opportunity.postingId ?? null };
+      return candidateContact(await lever.getOpportunity(opportunityId, { expandApplications: true }), withTags);
     },
 
     async addSelectionLink(ref: AssessmentRef): Promise<{ url: string }> {
@@ -193,20 +209,27 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       }, writeAttempt());
     },
 
-    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[] }): Promise<void> {
+    /**
+     * `known`: the workflow knows the tags (`remove` only names tags that are there, `add` only tags that are
+     * not), so a first attempt writes them unread. Answers the stage of the opportunity as Lever last showed it
+     * (the read, or the last write's answer), for the stage move that may follow; absent when none showed it.
+     */
+    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[]; known?: boolean }): Promise<TagsWritten> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
+      const seen = await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
+      return seen ? { stageId: seen.stage } : {};
     },
 
-    async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null }): Promise<void> {
+    /** `candidate`: the name and e-mail the workflow already read; without it (older histories) the opportunity is read for them. */
+    async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null; candidate?: Pick<CandidateContact, 'name' | 'email'> }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
       const filename = reportFileName(input, input.session.id);
       // only a repeat looks for the file an earlier attempt may have uploaded
       if (earlierAttemptMayHaveWritten() && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return lever.alreadyPresent?.('file');
-      const opportunity = await lever.getOpportunity(input.opportunityId);
+      const candidate = input.candidate ?? candidateContact(await lever.getOpportunity(input.opportunityId));
       const bytes = await renderAssessmentReport({
-        candidateName: opportunity.name,
-        candidateEmail: opportunity.emails[0] ?? null,
+        candidateName: candidate.name,
+        candidateEmail: candidate.email,
         session: input.session,
         passed: input.passed,
         generatedAt: new Date(input.session.finishedAt ?? input.session.readAt),
@@ -214,11 +237,16 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       await lever.uploadFile(input.opportunityId, { filename, contentType: 'application/pdf', bytes, performAs: performAs() });
     },
 
-    async moveStage(input: { integrationId: string; opportunityId: string; stageId: string }): Promise<void> {
+    /**
+     * `seenStageId`: the stage Lever's answer to the flow's write just before showed (setAssessmentTags).
+     * The stage is known on every attempt, not only for idempotency: a candidate a recruiter already moved
+     * there gets no second stage change. A first attempt takes it from that answer; a retry, or a call
+     * without it, reads the opportunity.
+     */
+    async moveStage(input: { integrationId: string; opportunityId: string; stageId: string; seenStageId?: string }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      // read on every attempt, not only for idempotency: a candidate a recruiter already moved there gets no second stage change
-      const opportunity = await lever.getOpportunity(input.opportunityId);
-      if (opportunity.stage !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
+      const current = input.seenStageId !== undefined && !earlierAttemptMayHaveWritten() ? input.seenStageId : (await lever.getOpportunity(input.opportunityId)).stage;
+      if (current !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
       else lever.alreadyPresent?.('stage');
     },
   };

@@ -9,6 +9,8 @@ import { leverEventVerdict, type LeverOpportunityReading } from '../../workflows
 import type { LeverCandidateEvent, LeverEventConfirmation } from '../../workflows/candidate/messages';
 import type { IntegrationContexts } from '../../integrations/context';
 import { directoryKeeper } from '../shared/directory';
+import { candidateContact } from '../assessment/assessment-activities';
+import type { CandidateContact } from '../../workflows/assessment/messages';
 
 export interface LeverEventActivityDeps {
   contexts: IntegrationContexts;
@@ -26,11 +28,32 @@ const leverEventNames: Record<LeverCandidateEvent['kind'], string> = {
   interview: 'interview',
 };
 
+/**
+ * The opportunity read for the check, with its applications (for the candidate's posting) when `withContact`
+ * asks: were Lever to refuse the expansion (403: the key may lack the applications permission), it is read
+ * without them, and the assessment reads the candidate itself as before.
+ */
+async function getOpportunity(lever: LeverClient, opportunityId: string, withContact: boolean): Promise<{ opportunity: LeverOpportunity; expanded: boolean }> {
+  if (withContact) {
+    try {
+      return { opportunity: await lever.getOpportunity(opportunityId, { expandApplications: true }), expanded: true };
+    } catch (err) {
+      if (!(err instanceof ExternalApiError && err.status === 403)) throw err;
+    }
+  }
+  return { opportunity: await lever.getOpportunity(opportunityId), expanded: false };
+}
+
 /** The opportunity as the check needs it; null when Lever answers 404 (no such opportunity, or deleted). */
-async function readOpportunity(lever: LeverClient, opportunityId: string, seen?: (o: LeverOpportunity) => Promise<void>): Promise<LeverOpportunityReading | null> {
-  let opportunity;
+async function readOpportunity(
+  lever: LeverClient,
+  opportunityId: string,
+  seen?: (o: LeverOpportunity) => Promise<void>,
+  withContact = false,
+): Promise<(LeverOpportunityReading & { contact?: CandidateContact }) | null> {
+  let opportunity, expanded;
   try {
-    opportunity = await lever.getOpportunity(opportunityId);
+    ({ opportunity, expanded } = await getOpportunity(lever, opportunityId, withContact));
   } catch (err) {
     if (err instanceof ExternalApiError && err.status === 404) return null;
     throw err;
@@ -45,6 +68,7 @@ async function readOpportunity(lever: LeverClient, opportunityId: string, seen?:
     stageEntries: (opportunity.stageChanges ?? []).map((c) => ({ stageId: c.toStageId, at: c.updatedAt })),
     archived,
     hired,
+    ...(expanded ? { contact: candidateContact(opportunity, true) } : {}),
   };
 }
 
@@ -93,10 +117,11 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
     /**
      * Reads the opportunity and answers whether Lever bears the event out, with the opportunity's
      * current stage, archive state and hired state. A refusal is recorded for Activity before answering.
+     * `withContact` (an assessment may start from the event): the same read names the candidate too.
      */
-    async confirmLeverEvent(input: { integrationId: string; opportunityId: string; event: LeverCandidateEvent }): Promise<LeverEventConfirmation> {
+    async confirmLeverEvent(input: { integrationId: string; opportunityId: string; event: LeverCandidateEvent; withContact?: boolean }): Promise<LeverEventConfirmation> {
       const { lever, db } = await contexts.get(input.integrationId);
-      const reading = await readOpportunity(lever, input.opportunityId, (o) => keepInDirectory(input.integrationId, o));
+      const reading = await readOpportunity(lever, input.opportunityId, (o) => keepInDirectory(input.integrationId, o), input.withContact === true);
       const verdict = leverEventVerdict(input.event, reading);
       const reason = verdict.confirmed ? null : verdict.reason;
       if (reason !== null) await reportRefusal(db, input, reason);
@@ -107,6 +132,7 @@ export function createLeverEventActivities(deps: LeverEventActivityDeps) {
         stageId: reading?.stageId ?? null,
         archived: reading?.archived ?? null,
         hired: reading?.hired ?? false,
+        ...(verdict.confirmed && reading?.contact ? { contact: reading.contact } : {}),
       };
     },
   };

@@ -23,6 +23,7 @@ import {
   type AssessmentStatus,
   type AssessmentWorkflowInput,
   type CancelRequest,
+  type CandidateContact,
   type RecruiterAction,
   type SessionEvent,
   type SessionSnapshot,
@@ -43,6 +44,15 @@ const recordsParkedEventsPatch = 'parked-session-events-v1';
 
 /** From this version on, a session found `finalizing` (submitted, score being computed) counts as started, not still invited. */
 const finalizingStartedPatch = 'finalizing-started-v1';
+
+/**
+ * From this version on, the workflow keeps the opportunity's status and threshold tags itself, from the
+ * one read that named the candidate (the candidate workflow's confirmation, passed in the input, or
+ * `getCandidate`): a status change removes only the tags it knows are there and adds only the missing
+ * one, unread on a first attempt; the stage move uses the opportunity the tag write before it answered;
+ * the report is rendered from the candidate already read. Retries still read before writing.
+ */
+const fewerLeverCallsPatch = 'fewer-lever-calls-v1';
 
 /** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
 const acts = proxyActivities<AssessmentActivities>({
@@ -127,18 +137,52 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   setHandler(assessmentStateQuery, () => state);
 
   const candidateWorkflow = getExternalWorkflowHandle(input.candidateWorkflowId);
+  /**
+   * The status and threshold tags on the opportunity, as this workflow last read or wrote them; null
+   * (histories from before `fewerLeverCallsPatch`) when unknown, and each tag write reads them first.
+   */
+  let tagsOnLever: Set<string> | null = null;
+  /** `fewerLeverCallsPatch`, asked once at the start (before the first command) and kept for the whole run. */
+  let fewerLeverCalls = false;
+  /** The candidate as read once, at the start; from `fewerLeverCallsPatch` on, its name and e-mail go into the report. */
+  let candidate: CandidateContact | undefined;
+  const workflowTags = (): string[] => {
+    const outcomes = settings.thresholds ? [settings.thresholds.pass.tag, settings.thresholds.fail.tag] : [];
+    return [...new Set([...Object.values(settings.tags), ...outcomes])];
+  };
+  /**
+   * One tag write: with the tags known, only what changes is sent (nothing at all when nothing does);
+   * otherwise every tag of `remove` that is there. Answers the stage Lever showed, when it did.
+   */
+  async function writeTags(add: string[], remove: string[]): Promise<string | undefined> {
+    if (tagsOnLever === null) return void (await acts.setAssessmentTags({ ...ref, add, remove }));
+    const known = tagsOnLever;
+    const adding = add.filter((t) => !known.has(t));
+    const removing = remove.filter((t) => known.has(t) && !add.includes(t));
+    if (adding.length === 0 && removing.length === 0) return undefined;
+    const written = await acts.setAssessmentTags({ ...ref, add: adding, remove: removing, known: true });
+    for (const t of removing) known.delete(t);
+    for (const t of adding) known.add(t);
+    return written?.stageId;
+  }
   let notes = 0;
   const note = (body: AssessmentNote) =>
     acts.postAssessmentNote({ ...ref, note: body, notifyFollowers: settings.notifyFollowers, noteRef: `${input.assessmentId}/${++notes}/${body.kind}` });
 
-  async function setStatus(status: AssessmentStatus): Promise<void> {
-    if (state.status === status) return;
+  /**
+   * Answers the stage Lever showed in its answer to the tag write, when it did. `also`: more tags written in
+   * the same write (the threshold tag with "completed"; only while the tags are known, `fewerLeverCallsPatch`).
+   */
+  async function setStatus(status: AssessmentStatus, also: { add: string[]; remove: string[] } = { add: [], remove: [] }): Promise<string | undefined> {
+    const extra = also.add.length + also.remove.length > 0;
+    if (state.status === status) return extra ? writeTags(also.add, also.remove) : undefined;
     const previous = statusTag[state.status];
     state.status = status;
     const next = statusTag[status];
     const all = Object.values(settings.tags);
-    if (next) await acts.setAssessmentTags({ ...ref, add: [settings.tags[next]], remove: all.filter((t) => t !== settings.tags[next]) });
-    else if (previous) await acts.setAssessmentTags({ ...ref, add: [], remove: all });
+    let seenStageId: string | undefined;
+    if (next) seenStageId = await writeTags([settings.tags[next], ...also.add], [...all.filter((t) => t !== settings.tags[next]), ...also.remove]);
+    else if (previous || extra) seenStageId = await writeTags(also.add, [...(previous ? all : []), ...also.remove]);
     await candidateWorkflow
       .signal(assessmentStatusSignal, {
         assessmentId: input.assessmentId,
@@ -150,6 +194,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
         passed: state.passed,
       })
       .catch((err: unknown) => log.warn('candidate workflow not reachable for a status update', { error: String(err) }));
+    return seenStageId;
   }
 
   /** Records the session for this workflow; the events CodeSignal sent before that are handled as if signalled now. */
@@ -213,12 +258,17 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     const thresholds = settings.thresholds;
     state.passed = passedThreshold(session, thresholds);
     await note({ kind: 'result', session, passed: state.passed });
-    await acts.uploadAssessmentReport({ ...ref, session, passed: state.passed });
-    await setStatus('completed');
-    if (thresholds && state.passed !== null) {
-      const outcome = state.passed ? thresholds.pass : thresholds.fail;
-      await acts.setAssessmentTags({ ...ref, add: [outcome.tag], remove: [state.passed ? thresholds.fail.tag : thresholds.pass.tag] });
-      if (outcome.moveToStageId) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId });
+    const known = fewerLeverCalls && candidate ? { candidate: { name: candidate.name, email: candidate.email } } : {};
+    await acts.uploadAssessmentReport({ ...ref, session, passed: state.passed, ...known });
+    const outcome = thresholds && state.passed !== null ? (state.passed ? thresholds.pass : thresholds.fail) : undefined;
+    const outcomeTags = thresholds && outcome ? { add: [outcome.tag], remove: [state.passed ? thresholds.fail.tag : thresholds.pass.tag] } : undefined;
+    // with the tags known (fewerLeverCallsPatch) the threshold tag goes with "completed": one addTags for both
+    const together = tagsOnLever !== null ? outcomeTags : undefined;
+    let seenStageId = await setStatus('completed', together);
+    if (outcome && outcomeTags) {
+      if (!together) seenStageId = (await writeTags(outcomeTags.add, outcomeTags.remove)) ?? seenStageId;
+      const seen = tagsOnLever !== null && seenStageId !== undefined ? { seenStageId } : {};
+      if (outcome.moveToStageId) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId, ...seen });
     }
     await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
     return state;
@@ -326,7 +376,15 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   }
 
   try {
-    const candidate = await acts.getCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId });
+    fewerLeverCalls = patched(fewerLeverCallsPatch);
+    candidate =
+      fewerLeverCalls && input.candidate?.tags
+        ? input.candidate
+        : await acts.getCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId, ...(fewerLeverCalls ? { withTags: true } : {}) });
+    if (fewerLeverCalls && candidate.tags) {
+      const ours = workflowTags();
+      tagsOnLever = new Set(candidate.tags.filter((t) => ours.includes(t)));
+    }
     if (!candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
     state.candidateEmail = candidate.email;
 

@@ -56,6 +56,8 @@ export interface CandidateContact {
   name: string;
   email: string | null;
   postingId: string | null;
+  /** The opportunity's tags when it was read, where the reader was asked for them (absent in older histories). */
+  tags?: string[];
 }
 
 export interface AssessmentWorkflowInput {
@@ -68,6 +70,11 @@ export interface AssessmentWorkflowInput {
   settings: AssessmentRunSettings;
   /** A retake: reactivate this earlier session instead of inviting afresh. */
   retakeOfSessionId?: string;
+  /**
+   * The candidate as the candidate workflow's confirmation of the stage entry read it (with its tags), so
+   * the assessment does not read the opportunity again; absent in older histories and for a retake.
+   */
+  candidate?: CandidateContact;
 }
 
 export type CancelReason = 'archived' | 'hired' | 'recruiter';

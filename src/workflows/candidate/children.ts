@@ -3,7 +3,7 @@ import { getExternalWorkflowHandle, log, ParentClosePolicy, proxyActivities, sta
 import type { SettingsActivities } from '../../activities/shared/settings-activities';
 import type { AssessmentRunSettings } from '../../integrations/settings';
 import { assessmentWorkflow } from '../assessment/assessment-workflow';
-import { cancelAssessmentSignal, isTerminalAssessmentStatus, type AssessmentSummary, type CancelRequest } from '../assessment/messages';
+import { cancelAssessmentSignal, isTerminalAssessmentStatus, type AssessmentSummary, type CancelRequest, type CandidateContact } from '../assessment/messages';
 import { interviewWorkflow } from '../interview/interview-workflow';
 import { cancelInterviewSignal, isTerminalInterviewStatus, type InterviewCancelReason, type InterviewSummary } from '../interview/messages';
 import { assessmentWorkflowId, interviewWorkflowId } from '../shared/ids';
@@ -30,8 +30,10 @@ export async function startAssessmentIfTriggered(
   const settings = await loadAssessmentSettings({ integrationId: state.integrationId });
   if (!settings.triggerStageIds.includes(stageId)) return;
   if (assessments.some((a) => a.triggerStageId === stageId && (!isTerminalAssessmentStatus(a.status) || a.startedAt >= enteredAt))) return;
-  if (!(await mayStart(check, state))) return;
-  await launchAssessment(state, reserveAssessment(state, assessments, stageId, undefined, enteredAt), settings);
+  if (!(await mayStart(check, state, { withContact: true }))) return;
+  // the candidate as the confirmation read it, so the assessment does not read the opportunity again
+  const candidate = (await check.confirm())?.contact;
+  await launchAssessment(state, reserveAssessment(state, assessments, stageId, undefined, enteredAt), settings, undefined, candidate);
 }
 
 /** Takes the next assessment number at once (no await), so concurrent starts never share one. */
@@ -60,8 +62,14 @@ export function reserveAssessment(
   return summary;
 }
 
-/** Starts the assessment as a child workflow; a retake reactivates the earlier session. */
-export async function launchAssessment(state: CandidateState, summary: AssessmentSummary, settings: AssessmentRunSettings, retakeOfSessionId?: string): Promise<void> {
+/** Starts the assessment as a child workflow; a retake reactivates the earlier session. `candidate`: as Lever's confirmation of the entry read it. */
+export async function launchAssessment(
+  state: CandidateState,
+  summary: AssessmentSummary,
+  settings: AssessmentRunSettings,
+  retakeOfSessionId?: string,
+  candidate?: CandidateContact,
+): Promise<void> {
   await startChild(assessmentWorkflow, {
     workflowId: summary.workflowId,
     args: [
@@ -73,6 +81,7 @@ export async function launchAssessment(state: CandidateState, summary: Assessmen
         triggerStageId: summary.triggerStageId,
         settings,
         ...(retakeOfSessionId ? { retakeOfSessionId } : {}),
+        ...(candidate ? { candidate } : {}),
       },
     ],
     // Assessments outlive a continue-as-new of this workflow.

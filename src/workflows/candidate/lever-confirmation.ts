@@ -23,8 +23,12 @@ const { confirmLeverEvent } = proxyActivities<LeverEventActivities>({
  * on it; an event that leads to nothing costs no Lever call.
  */
 export interface LeverEventCheck {
-  /** Lever's answer; null in histories from before the check, where the event's own values were trusted. */
-  confirm(): Promise<LeverEventConfirmation | null>;
+  /**
+   * Lever's answer; null in histories from before the check, where the event's own values were trusted.
+   * `withContact` (an assessment may start): the check's one read names the candidate too, when it is
+   * the first to ask (the answer is shared by every later ask).
+   */
+  confirm(opts?: { withContact?: boolean }): Promise<LeverEventConfirmation | null>;
   /** Lever contradicts the event (or could not be read): nothing may follow from it. */
   readonly refused: boolean;
 }
@@ -32,9 +36,10 @@ export interface LeverEventCheck {
 export function leverEventCheck(state: CandidateState, event: LeverCandidateEvent): LeverEventCheck {
   let answer: Promise<LeverEventConfirmation | null> | undefined;
   let refused = false;
-  const ask = async (): Promise<LeverEventConfirmation | null> => {
+  const ask = async (withContact: boolean): Promise<LeverEventConfirmation | null> => {
     if (!patched(confirmLeverEventsPatch)) return null;
-    const confirmation = await confirmLeverEvent({ integrationId: state.integrationId, opportunityId: state.opportunityId, event }).catch(
+    const request = { integrationId: state.integrationId, opportunityId: state.opportunityId, event, ...(withContact ? { withContact } : {}) };
+    const confirmation = await confirmLeverEvent(request).catch(
       (err: unknown): LeverEventConfirmation => {
         log.warn('Lever event could not be confirmed; not acted on', { key: event.key, kind: event.kind, error: String(err) });
         return { confirmed: false, reason: 'Lever could not be read', exists: false, stageId: null, archived: null, hired: false };
@@ -47,7 +52,7 @@ export function leverEventCheck(state: CandidateState, event: LeverCandidateEven
     return confirmation;
   };
   return {
-    confirm: () => (answer ??= ask()),
+    confirm: (opts) => (answer ??= ask(opts?.withContact === true)),
     get refused() {
       return refused;
     },
@@ -58,8 +63,8 @@ export function leverEventCheck(state: CandidateState, event: LeverCandidateEven
  * Whether the workflow may start something for the event: Lever confirms it and shows the
  * opportunity active (in histories from before the check: the archive state the events said).
  */
-export async function mayStart(check: LeverEventCheck, state: CandidateState): Promise<boolean> {
-  const confirmation = await check.confirm();
+export async function mayStart(check: LeverEventCheck, state: CandidateState, opts?: { withContact?: boolean }): Promise<boolean> {
+  const confirmation = await check.confirm(opts);
   if (confirmation === null) return state.archived === null;
   return confirmation.confirmed && confirmation.archived === null;
 }

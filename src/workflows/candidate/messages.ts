@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AssessmentSummary } from '../assessment/messages';
+import type { AssessmentSummary, CandidateContact } from '../assessment/messages';
 import type { InterviewSummary } from '../interview/messages';
 import type { SourcingStatus } from '../../api/sourcing/contract';
 import type { SyncState } from '../sourcing/sync-state';
@@ -73,6 +73,12 @@ export interface LeverEventConfirmation {
   archived: ArchivedState;
   /** Archived with a reason of type `hired`. */
   hired: boolean;
+  /**
+   * The candidate (name, first e-mail, applied posting, tags) from the same read, when asked for
+   * (`withContact`) and Lever showed the applications: handed to the assessment it starts, which then
+   * does not read the opportunity again. Absent otherwise and in older histories.
+   */
+  contact?: CandidateContact;
 }
 
 /**

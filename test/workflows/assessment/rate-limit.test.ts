@@ -45,8 +45,8 @@ describe('Lever rate limit', () => {
     return session;
   }
 
-  it('keeps 10 concurrent candidates (about 140 Lever calls, 7 times the burst) on two workers under Lever’s limit, with no 429 and no failed assessment', async () => {
-    const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `load-${i}`));
+  it('keeps 15 concurrent candidates (about 120 Lever calls, 6 times the burst) on two workers under Lever’s limit, with no 429 and no failed assessment', async () => {
+    const candidates = Array.from({ length: 15 }, (_, i) => createCandidate(h, `load-${i}`));
     const since = Date.now();
     for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
 
@@ -55,8 +55,8 @@ describe('Lever rate limit', () => {
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     outcomes.forEach((o, i) => expectOnePassedAssessment(h, candidates[i]!, (o as PromiseFulfilledResult<{ id: string }>).value.id));
     const requests = leverRequests(h).filter((r) => r.at >= since);
-    // a first attempt writes without the idempotency read: the flow's writes plus its remaining reads
-    expect(requests.length).toBeGreaterThan(candidates.length * passedFlowWrites.length * 1.5);
+    // a first attempt writes without the idempotency read: the flow's writes plus the one read that confirms the stage entry
+    expect(requests.length).toBeGreaterThanOrEqual(candidates.length * (passedFlowWrites.length + 1));
     expect(requests.filter((r) => r.status === 429)).toEqual([]);
     expect(busiestWindow(requests.map((r) => r.at), 1_000)).toBeLessThanOrEqual(20);
     // Both workers called Lever for these candidates, so the budget held across them, not within one.
