@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './log';
 import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
 import { connectOptionsOf } from './temporal/connect-options';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
-import { activityTracing, startTracing } from './observability/tracing';
+import { activityTracing, startTracing, tracingEnabled } from './observability/tracing';
 import { startConfiguredMetricsServer, temporalMetricsBindAddress } from './observability/metrics-server';
 import { activityRetryMetrics } from './observability/activity-metrics-interceptor';
 import { adoptVersionIfFirst, deploymentOptions, workerVersionFrom, type WorkerVersion } from './worker-versioning';
@@ -33,14 +33,17 @@ export interface CandidateWorkerOptions {
 }
 
 /** The service's workflows bundled as a worker loads them, with the failure converter; `npm run build` writes it once. */
-export async function bundleWorkflows(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), workflowInterceptorModules: workflowInterceptorModules(), failureConverterPath });
+export async function bundleWorkflows(opts: { tracing: boolean }): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), workflowInterceptorModules: workflowInterceptorModules(opts), failureConverterPath });
   return code;
 }
 
-/** The given or prebuilt bundle (npm run build) in production; bundling from source in development. */
+/** The prebuilt bundle's file (npm run build): one with the OpenTelemetry workflow interceptors, one without. */
+export const workflowBundleFile = (opts: { tracing: boolean }): string => `workflow-bundle${opts.tracing ? '-traced' : ''}.js`;
+
+/** The given or prebuilt bundle (npm run build) in production; bundling from source in development. Traced only while tracing runs. */
 function workflowSource(bundlePath?: string): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const bundle = bundlePath ?? path.join(__dirname, 'workflow-bundle.js');
+  const bundle = bundlePath ?? path.join(__dirname, workflowBundleFile({ tracing: tracingEnabled() }));
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') };
 }
 
@@ -63,7 +66,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     ...source,
     activities: createActivities(opts.deps),
     // a bundle holds its workflow interceptor modules already (bundleWorkflows); bundling from source adds them here
-    interceptors: { ...workerInterceptors(), ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules() } : {}) },
+    interceptors: { ...workerInterceptors(), ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules({ tracing: tracingEnabled() }) } : {}) },
     sinks: workerSinks({ logger: opts.deps.logger }),
     dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,

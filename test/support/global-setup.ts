@@ -8,7 +8,7 @@ import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { customSearchAttributes } from '../../src/workflows/shared/search-attributes';
-import { bundleWorkflows } from '../../src/worker';
+import { bundleWorkflows, workflowBundleFile } from '../../src/worker';
 
 /**
  * One Temporal dev server and one PostgreSQL per test run (starting one per file is slow and flaky
@@ -20,12 +20,16 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const logger = createLogger('warn', 'test');
-  // Every worker of the run loads this one bundle (test/support/workflow-bundle.ts) instead of bundling again.
-  const bundled = bundleWorkflows().then((code) => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'lcs-bundle-')), 'workflow-bundle.js');
-    writeFileSync(file, code);
-    process.env.TEST_WORKFLOW_BUNDLE = file;
-  });
+  // Every worker of the run loads one of these bundles (test/support/workflow-bundle.ts) instead of bundling again:
+  // without the OpenTelemetry workflow interceptors, and with them for workers of a process that traces.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lcs-bundle-'));
+  const bundled = Promise.all(
+    [false, true].map(async (tracing) => {
+      const file = path.join(dir, workflowBundleFile({ tracing }));
+      writeFileSync(file, await bundleWorkflows({ tracing }));
+      process.env[tracing ? 'TEST_WORKFLOW_BUNDLE_TRACED' : 'TEST_WORKFLOW_BUNDLE'] = file;
+    }),
+  );
   const binary = findTemporalBinary('temporal', process.env.TEMPORAL_CLI_PATH, process.env.PATH ?? '');
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -8,7 +8,7 @@ import { createIntegration, type Integration, type IntegrationInput } from '../.
 import { createPool, type Db } from '../../src/db/pool';
 import { createLogger } from '../../src/log';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
-import { temporalClientInterceptors } from '../../src/observability/tracing';
+import { temporalClientInterceptors, tracingEnabled } from '../../src/observability/tracing';
 import { workerSinks } from '../../src/observability/worker-wiring';
 import { listeningSocket } from './free-port';
 import { createCandidateWorker } from '../../src/worker';
@@ -78,7 +78,8 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       deps: { db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
       dataConverter: dataConverterFor(config),
       shutdownGraceSeconds: 1,
-      workflowBundlePath: testWorkflowBundle().codePath,
+      // the traced bundle while the test process traces (test/observability/tracing.test.ts), as src/worker.ts chooses
+      workflowBundlePath: testWorkflowBundle({ traced: tracingEnabled() }).codePath,
     });
     running = worker.run();
   }
