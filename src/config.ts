@@ -122,6 +122,8 @@ export const environmentSchema = z.object({
    */
   TEMPORAL_UI_UPSTREAM: optionalUrl,
   WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().positive().default(14),
+  /** The Temporal namespace's closed-workflow retention, set by the API at its start (README "Data retention"); unset: left as the namespace has it. */
+  TEMPORAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   /** How long audit entries are kept (README "Audit log"); pruned hourly by the API. */
   AUDIT_LOG_RETENTION_DAYS: z.coerce.number().int().min(30).default(400),
   /** Which hops in front of the API are trusted for X-Forwarded-For/-Proto (req.ip, log-in throttling); none by default. */

@@ -10,7 +10,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger, type Logger } from '../log';
 import { checkDependencies, crossSiteUiWarning, StartupCheckError } from '../startup-checks';
-import { registerSearchAttributes } from '../temporal/connection';
+import { applyNamespaceRetention, registerSearchAttributes } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
 import { clientErrorLog } from './errors';
@@ -133,6 +133,7 @@ async function main(): Promise<void> {
   await sealStoredSecrets(db, secretBoxFrom(config), logger);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config), interceptors: temporalClientInterceptors() });
   await registerSearchAttributes(temporal, logger);
+  if (config.TEMPORAL_RETENTION_DAYS) await applyNamespaceRetention(temporal, config.TEMPORAL_RETENTION_DAYS, logger);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   const api = await listen({ config, db, temporal, logger }, config.PORT, config.HOST).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;

@@ -27,6 +27,26 @@ export async function registerSearchAttributes(client: Client, logger: Logger): 
   logger.info({ searchAttributes: missing.map((k) => k.name) }, 'registered search attributes');
 }
 
+/**
+ * The namespace's closed-workflow retention (TEMPORAL_RETENTION_DAYS; README "Data retention"): how long
+ * Temporal keeps a finished workflow's history. Set at the API's start when it differs; a server that
+ * refuses (Temporal Cloud sets it in its own console or `tcld`) is logged, not fatal.
+ */
+export async function applyNamespaceRetention(client: Client, days: number, logger: Logger): Promise<'updated' | 'unchanged' | 'refused'> {
+  const namespace = client.options.namespace;
+  const seconds = days * 86_400;
+  const described = await client.workflowService.describeNamespace({ namespace });
+  if (Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) === seconds) return 'unchanged';
+  try {
+    await client.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: { seconds } } });
+  } catch (err) {
+    logger.warn({ namespace, days, err: (err as Error).message }, 'the namespace retention could not be set; set it where the namespace is managed');
+    return 'refused';
+  }
+  logger.info({ namespace, days }, 'namespace retention set');
+  return 'updated';
+}
+
 /** True when the frontend answers within the timeout. */
 export async function temporalIsReady(client: Client, timeoutMs: number): Promise<boolean> {
   try {
