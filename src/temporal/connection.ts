@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from '../log';
 import { customSearchAttributes } from '../workflows/shared/search-attributes';
@@ -38,7 +39,7 @@ export async function applyNamespaceRetention(client: Client, days: number, logg
   const described = await client.workflowService.describeNamespace({ namespace });
   if (Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) === seconds) return 'unchanged';
   try {
-    await client.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: { seconds } } });
+    await client.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(seconds * 1000) } });
   } catch (err) {
     logger.warn({ namespace, days, err: (err as Error).message }, 'the namespace retention could not be set; set it where the namespace is managed');
     return 'refused';

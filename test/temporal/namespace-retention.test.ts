@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { applyNamespaceRetention } from '../../src/temporal/connection';
 import { eventually, testLogger } from '../support/stack';
 
@@ -13,7 +14,7 @@ describe('namespace retention', () => {
 
   it('sets the closed-workflow retention when it differs, and changes nothing when it is already so', async () => {
     const namespace = `retention-${randomUUID().slice(0, 8)}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(86_400_000) });
     const client = new Client({ connection, namespace });
     const retentionDays = async () => Number((await connection.workflowService.describeNamespace({ namespace })).config?.workflowExecutionRetentionTtl?.seconds) / 86_400;
     await eventually(async () => expect(await retentionDays()).toBe(1));
