@@ -9,8 +9,15 @@
  * `--paced` candidates submitted one every `--pace-ms`, leaving Lever headroom — the latency phase;
  * (3) results for the rest submitted at once — Lever saturated again.
  *
+ * The adaptive Lever limiter (src/lever/rate-limiter.ts) is measured in the saturated phases: the share
+ * of the rate Lever granted that the service used, and the share of 429s — phase 1 at a fixed limit,
+ * phase 3 across a change of Lever's limit when `--limit-schedule` is given (e.g. 10,5,10: each value
+ * for `--limit-phase-seconds`, the last one for good, from the start of phase 3; the sandbox's
+ * `rateLimitSchedule`). `--retry-after` makes the sandbox send Retry-After (Lever does not document one).
+ *
  *   npm run bench:assessments -- [--candidates 200] [--paced 50] [--pace-ms 2000] [--timeout-minutes 20]
  *                                  [--lever-rps <LEVER_REQUESTS_PER_SECOND>] [--worker-node-options=--max-old-space-size=600]
+ *                                  [--limit-schedule 10,5,10] [--limit-phase-seconds 15] [--retry-after]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,6 +29,7 @@ import { createLogger } from '../src/log';
 import { secretBoxFrom } from '../src/crypto/secret-box';
 import { ensureDemoIntegration } from '../sandbox/demo-integration';
 import type { InspectedOpportunity, RequestLogEntry } from '../sandbox/lever/index';
+import { grantedBetween, rateLimitAt } from '../sandbox/lever/rate-limit';
 import { startSandboxes } from '../sandbox/start';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { cpuSecondsOf, memoryOf, millis, percentile, seconds, sleep, waitUntil } from './support/measure';
@@ -35,6 +43,9 @@ const { values } = parseArgs({
     'lever-rps': { type: 'string' },
     'worker-node-options': { type: 'string' },
     'timeout-minutes': { type: 'string', default: '20' },
+    'limit-schedule': { type: 'string' },
+    'limit-phase-seconds': { type: 'string', default: '15' },
+    'retry-after': { type: 'boolean', default: false },
   },
 });
 const total = Number(values.candidates);
@@ -44,6 +55,10 @@ const phaseTimeoutMs = Number(values['timeout-minutes']) * 60_000;
 /** What the worker is told to stay under; the service's own default unless --lever-rps is given. */
 const serviceBudget = loadConfig(values['lever-rps'] ? { LEVER_REQUESTS_PER_SECOND: values['lever-rps'] } : {}).LEVER_REQUESTS_PER_SECOND;
 const leverLimit = 10;
+/** Lever's limit during phase 3, per `--limit-phase-seconds`; none: the fixed limit throughout. */
+const limitSchedule = values['limit-schedule']?.split(',').map(Number) ?? [];
+if (limitSchedule.some((n) => !(n > 0))) throw new Error('--limit-schedule takes positive numbers, e.g. 10,5,10');
+const limitPhaseSeconds = Number(values['limit-phase-seconds']);
 
 interface Candidate {
   index: number;
@@ -74,6 +89,42 @@ function leverCalls(log: RequestLogEntry[], phase: Pick<Phase, 'startedAt' | 'en
   return { calls, count: calls.length, limited: calls.filter((r) => r.status === 429).length, busyMs, rate: busyMs > 0 ? calls.length / (busyMs / 1000) : NaN };
 }
 
+type LimitSettings = Parameters<typeof grantedBetween>[0];
+
+/** The shared adaptive limiter's row (lever_adaptive_rate) as sampled, on PostgreSQL's clock. */
+interface LimiterSample { now: number; rate: number; tat: number; blockedUntil: number }
+
+/**
+ * Whether the limiter, not the workflows' demand, set the pace at a sample: a Retry-After pause, or
+ * the next slot more than 1.5 intervals ahead (GCRA: while callers wait, grants run the full tolerance
+ * of 4 intervals ahead; a demand under the rate leaves `tat` at most about one interval ahead).
+ */
+const limiterBound = (x: LimiterSample) => x.blockedUntil > x.now || x.tat - x.now > 1.5 * (1000 / x.rate);
+
+/**
+ * What the service made of the rate Lever granted while the limiter set the pace in [from, to): `used`
+ * counts Lever's answers that were not 429s, `granted` is Lever's limit integrated over the same time
+ * (its bucket starts full, so up to its burst more could pass). Times when fewer requests were waiting
+ * than the rate allows (the tail of a phase, a worker short of CPU) are left out: they measure the
+ * workflows, not the limiter.
+ */
+function grantedShare(calls: RequestLogEntry[], samples: LimiterSample[], settings: LimitSettings, from: number, to: number) {
+  const spans: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const [x, next] = [samples[i]!, samples[i + 1]!];
+    if (x.now < from || next.now > to || !limiterBound(x)) continue;
+    const last = spans.at(-1);
+    if (last && last[1] === x.now) last[1] = next.now;
+    else spans.push([x.now, next.now]);
+  }
+  const within = (r: RequestLogEntry) => spans.some(([a, b]) => r.at >= a && r.at < b);
+  const inSpans = calls.filter(within);
+  const used = inSpans.filter((r) => r.status !== 429).length;
+  const granted = spans.reduce((sum, [a, b]) => sum + grantedBetween(settings, a, b), 0);
+  const boundMs = spans.reduce((sum, [a, b]) => sum + b - a, 0);
+  return { used, granted, share: used / granted, limited: inSpans.filter((r) => r.status === 429).length, calls: inSpans.length, boundMs, phaseMs: to - from };
+}
+
 /** Calls per whole second of a busy period (the partial last second left out). */
 function perSecond(calls: RequestLogEntry[]): number[] {
   if (calls.length === 0) return [];
@@ -91,7 +142,7 @@ async function main() {
   const load = loadavg()[0]!;
   const logger = createLogger('warn', 'bench');
   // The Lever sandbox keeps its default limit (10 req/s, burst 20): that limit is what is measured against.
-  const sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
+  const sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true, lever: { sendRetryAfter: values['retry-after'] } });
   const stack = await startBenchStack({
     env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl },
     workerEnv: {
@@ -168,6 +219,17 @@ async function main() {
       return { name, startedAt, endedAt, candidates: group, unfinished };
     }
 
+    // The shared adaptive limiter's row, sampled every 100 ms from here to the end of phase 3.
+    const limiterSamples: LimiterSample[] = [];
+    const sampling = setInterval(() => {
+      db.query<{ rate: number; tat: number; blocked_until: number; now: number }>(
+        'SELECT rate, tat, blocked_until, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now FROM lever_adaptive_rate WHERE integration_id = $1',
+        [integration.id],
+      )
+        .then(({ rows: [r] }) => r && limiterSamples.push({ now: r.now, rate: Math.min(r.rate, serviceBudget), tat: r.tat, blockedUntil: r.blocked_until }))
+        .catch(() => undefined);
+    }, 100);
+
     // 1. Every candidate moved into the trigger stage at once: signed webhooks → ingress → invitations.
     const invite = await phase('invitations', candidates, 'invited', isInvited, async () => {
       for (const c of candidates) leverSandbox.recruiter.moveToStage(accountId, c.opportunityId, { stage: seed.stageIds.assessment, userId: seed.userIds.recruiter });
@@ -191,11 +253,14 @@ async function main() {
         await sleep(paceMs);
       }
     });
-    // 3. The remaining results at once: Lever saturated again.
+    // 3. The remaining results at once: Lever saturated again, its limit changing when --limit-schedule says so.
     const burstGroup = invited.slice(pacedCount);
+    if (limitSchedule.length > 0) {
+      leverSandbox.admin.updateSettings(accountId, { rateLimitSchedule: { phases: limitSchedule.map((perSecond) => ({ perSecond, seconds: limitPhaseSeconds })) } });
+    }
     const burst = await phase('burst results', burstGroup, 'done', isDone, async () => {
       for (const c of burstGroup) submit(c);
-    });
+    }).finally(() => clearInterval(sampling));
     await sleep(2_000); // let stragglers' last calls land in the log
 
     // ---- figures
@@ -283,6 +348,29 @@ async function main() {
     const retryTotal = [...retries.values()].reduce((sum, n) => sum + n, 0);
     const retryDetail = [...retries.entries()].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ×${n}`).join(', ');
     const worker = memoryOf(stack.worker.pid!);
+    const limitSettings = leverSandbox.admin.account(accountId).settings;
+    const fixedShare = grantedShare(a.calls, limiterSamples, { rateLimit: limitSettings.rateLimit }, invite.startedAt, invite.endedAt);
+    const changingShare = grantedShare(c.calls, limiterSamples, limitSettings, burst.startedAt, burst.endedAt);
+    /** Per schedule phase of phase 3: calls/s answered, 429s, the adaptive rate at its end. */
+    const scheduleLines = (() => {
+      const schedule = limitSettings.rateLimitSchedule;
+      if (!schedule) return [];
+      return schedule.phases.map((ph, i) => {
+        const from = schedule.startedAt + i * ph.seconds * 1000;
+        const to = i === schedule.phases.length - 1 ? burst.endedAt : from + ph.seconds * 1000;
+        const calls = c.calls.filter((r) => r.at >= from && r.at < to);
+        const limited = calls.filter((r) => r.status === 429);
+        const rateAtEnd = limiterSamples.filter((x) => x.now <= to).at(-1)?.rate;
+        const bound = grantedShare(calls, limiterSamples, limitSettings, from, to);
+        const sinceStart = limited.map((r) => `+${((r.at - from) / 1000).toFixed(1)}s`).join(' ');
+        return (
+          `    Lever at ${String(ph.perSecond).padStart(2)}/s for ${seconds(Math.max(0, to - from)).padStart(7)}   ` +
+          `${(calls.filter((r) => r.status !== 429).length / Math.max(1e-9, (to - from) / 1000)).toFixed(2).padStart(5)} answered req/s   ` +
+          `share of granted used ${bound.share.toFixed(3)} (${bound.used} of ${bound.granted.toFixed(1)} over ${seconds(bound.boundMs)} limiter-paced)   ` +
+          `429s ${limited.length}${limited.length ? ` (${sinceStart})` : ''}   adaptive rate at the end ${rateAtEnd?.toFixed(2) ?? '—'}/s`
+        );
+      });
+    })();
 
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(2)}%`);
     const lat = (xs: number[]) => `p50 ${millis(percentile(xs, 50)).padStart(7)}   p99 ${millis(percentile(xs, 99)).padStart(7)}   max ${millis(Math.max(...xs)).padStart(7)}   (n=${xs.length})`;
@@ -296,7 +384,7 @@ async function main() {
       );
     };
 
-    console.log(`\nassessment flow — ${total} candidates end to end; Lever sandbox at its default limit ${leverLimit} req/s (burst 20), service budget LEVER_REQUESTS_PER_SECOND=${serviceBudget}`);
+    console.log(`\nassessment flow — ${total} candidates end to end; Lever sandbox at its default limit ${leverLimit} req/s (burst 20)${limitSchedule.length ? `, in phase 3 ${limitSchedule.join('→')} req/s for ${limitPhaseSeconds} s each` : ''}${values['retry-after'] ? ', with Retry-After' : ', no Retry-After'}; adaptive limiter's ceiling LEVER_REQUESTS_PER_SECOND=${serviceBudget}`);
     console.log(`  machine: ${cpus().length} cores shared with other work (1-min load ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end); API and worker as separate processes${values['worker-node-options'] ? `; worker NODE_OPTIONS=${values['worker-node-options']}` : ''}`);
     console.log(`  phase 1  invitations (all moved at once)          ${phaseLine(invite, a)}`);
     console.log(`  phase 2  results paced 1 per ${millis(paceMs).padEnd(8)}           ${phaseLine(paced, b)}`);
@@ -305,6 +393,12 @@ async function main() {
     console.log(`  Lever calls/s in saturated periods (1 + 3)        ${saturatedRate.toFixed(2)} req/s = ${(saturatedRate / leverLimit).toFixed(2)}× the limit of ${leverLimit}   (target ≥ 0.90×; the service budget caps it at ${(serviceBudget / leverLimit).toFixed(2)}×)`);
     console.log(`    calls per whole second                          median ${percentile(secondsSaturated, 50)}, p10 ${percentile(secondsSaturated, 10)}, max ${Math.max(...secondsSaturated)} over ${secondsSaturated.length} s`);
     console.log(`  429s                                              ${limitedAll} of ${workflowsLog.length} Lever calls = ${pct(limitedAll, workflowsLog.length)}   (target < 1%)   other 4xx/5xx ${otherErrors}`);
+    const shareLine = (s: ReturnType<typeof grantedShare>, whole: ReturnType<typeof leverCalls>) =>
+      `${s.share.toFixed(3)} (${s.used} used of ${s.granted.toFixed(1)} granted while the limiter set the pace: ${seconds(s.boundMs)} of the phase's ${seconds(s.phaseMs)})   ` +
+      `429s ${s.limited} of ${s.calls} = ${pct(s.limited, s.calls)} (whole phase ${whole.limited} of ${whole.count} = ${pct(whole.limited, whole.count)})   (targets ≥ 0.97, < 0.5%)`;
+    console.log(`  share of the granted rate used, fixed limit (1)   ${shareLine(fixedShare, a)}`);
+    console.log(`  share of the granted rate used, ${limitSchedule.length ? `limit ${limitSchedule.join('→')} (3)` : 'fixed limit (3)   '}  ${shareLine(changingShare, c)}`);
+    for (const line of scheduleLines) console.log(line);
     console.log(`  failed candidates                                 ${notDone} not through the flow, ${failedWorkflows} assessment workflows failed/timed out/terminated, ${completedWorkflows} completed   (target 0 failed)`);
     console.log(`  duplicates (2+ result or invitation notes, files) ${duplicates}`);
     console.log(`  result note visible in Lever, paced (phase 2)     from submit          ${lat(pacedLatency.fromSubmit)}   (target p50 < 1 s, p99 < 3 s)`);

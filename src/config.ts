@@ -93,7 +93,8 @@ export const environmentSchema = z.object({
   SANDBOX_LEVER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_CODESIGNAL_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
   LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(9),
+  /** The ceiling of the adaptive Lever rate per integration (src/lever/rate-limiter.ts): it backs off on 429s by itself. */
+  LEVER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(10).default(10),
   /** CodeSignal's limit per API key, mutation field and second: undocumented, 5 is an assumption (queries: the schema's `@rateLimit`). */
   CODESIGNAL_MUTATIONS_PER_SECOND: z.coerce.number().int().positive().max(100).default(5),
   /** How long a worker or the API reuses an integration read from PostgreSQL: a saved change reaches webhooks and running flows within it. */

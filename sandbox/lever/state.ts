@@ -7,10 +7,13 @@ import type {
   RequestLogEntry, Stage, StoredFile, User, WebhookEvent, WebhookSubscription,
 } from './model';
 import type { RateLimitConfig } from './options';
+import type { RateLimitSchedule } from './rate-limit';
 
 export interface AccountSettings {
   apiWritesFireWebhooks: boolean;
   rateLimit: RateLimitConfig;
+  /** Lever's limit changing at run time (control API; rate-limit.ts `rateLimitAt`): overrides `rateLimit` while set. */
+  rateLimitSchedule?: RateLimitSchedule | null;
   /**
    * Webhook deliveries still to be lost (control API): each of the next ones fails every attempt as if
    * the receiver were unreachable, until Lever gives up after its retries. Absent in saved state: 0.

@@ -45,10 +45,11 @@ export interface IntegrationClients {
   };
 }
 
-/** The limiter, with the time each caller waits in `acquire` reported (lcs_rate_limiter_wait_seconds). */
-function timed<A extends unknown[]>(limiter: { acquire(...args: A): Promise<void> }, waited: (seconds: number) => void): { acquire(...args: A): Promise<void> } {
+/** The limiter (its other methods kept), with the time each caller waits in `acquire` reported (lcs_rate_limiter_wait_seconds). */
+function timed<A extends unknown[], L extends { acquire(...args: A): Promise<void> }>(limiter: L, waited: (seconds: number) => void): L {
   return {
-    acquire: async (...args) => {
+    ...limiter,
+    acquire: async (...args: A) => {
       const started = performance.now();
       await limiter.acquire(...args);
       waited((performance.now() - started) / 1000);
@@ -62,11 +63,14 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
   return {
     lever: (integration) => {
       const observer = metrics.externalApi('lever', integration.id);
-      metrics.rateLimiterGranted('lever', integration.id, opts.leverRequestsPerSecond);
+      const granted = (perSecond: number) => metrics.rateLimiterGranted('lever', integration.id, perSecond);
+      // the adaptive rate (lever/rate-limiter.ts) as this process last saw it; the configured ceiling until then
+      const limiter = createLeverRateLimiter({ db: opts.db, integrationId: integration.id, pointsPerSecond: opts.leverRequestsPerSecond, onRate: granted });
+      granted(limiter.currentRate());
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(createLeverRateLimiter({ db: opts.db, integrationId: integration.id, pointsPerSecond: opts.leverRequestsPerSecond }), observer.limiterWait),
+        limiter: timed(limiter, observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ExternalApiError, networkError, unexpectedResponse } from '../external-api-error';
+import { ExternalApiError, networkError, parseRetryAfter, unexpectedResponse } from '../external-api-error';
 import type { ExternalRequestObservation, LeverWriteKind, LeverWriteOutcome } from '../observability/metrics';
 import { leverHttpError, parseJson } from './errors';
 import {
@@ -11,6 +11,8 @@ import {
 /** Waits until the integration may send one more request to Lever (see rate-limiter.ts). */
 export interface RequestLimiter {
   acquire(): Promise<void>;
+  /** Told of each answer Lever gave (its status and Retry-After), so an adaptive limiter follows Lever's rate. */
+  feedback?(status: number, retryAfterMs: number | undefined): void;
 }
 
 export interface LeverClientOptions {
@@ -208,6 +210,7 @@ export function createLeverClient(options: LeverClientOptions) {
         signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       });
       observed(res.status);
+      options.limiter?.feedback?.(res.status, res.status === 429 ? parseRetryAfter(res.headers.get('retry-after')) : undefined);
       return res;
     } catch (err) {
       observed('network_error');

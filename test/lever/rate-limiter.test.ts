@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLeverClient } from '../../src/lever/client';
-import { createLeverRateLimiter } from '../../src/lever/rate-limiter';
+import { createLeverRateLimiter, type LeverRateLimiter } from '../../src/lever/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
-import { createLeverSandbox, seedLeverDemo } from '../../sandbox/lever/index';
+import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RequestLogEntry, type RunningLeverSandbox } from '../../sandbox/lever/index';
 import { createLogger } from '../../src/log';
 import { busiestWindow } from '../support/assessment-faults';
 
@@ -49,7 +49,35 @@ describe('Lever rate limiter shared through Postgres', () => {
     expect(order.indexOf('quiet')).toBeLessThan(6);
   });
 
-  it('rejects a budget that is not a positive integer', () => {
+  it('on 429s decreases once per Retry-After period, grants nothing before it has passed, and creeps back after quiet', async () => {
+    const integrationId = randomUUID();
+    const tuning = { quietMs: 200 };
+    const [a, b] = [processA, processB].map((db) => createLeverRateLimiter({ db, integrationId, pointsPerSecond: 10, tuning }));
+    await a!.acquire();
+    // five requests in flight come back 429 with Retry-After: 1.5 s: one decrease, 10 → 7, not 10 × 0.7⁵
+    for (let i = 0; i < 5; i++) a!.feedback(429, 1_500);
+    const refusedAt = Date.now();
+    await a!.acquire();
+    expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(1_400);
+    expect(a!.currentRate()).toBeCloseTo(7);
+    // the other process learns it at its next grant
+    await b!.acquire();
+    expect(b!.currentRate()).toBeCloseTo(7);
+    // a quiet period later an answer that is not a 429 adds the small step (below the rate Lever refused)
+    await new Promise((r) => setTimeout(r, 300));
+    b!.feedback(200, undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    await a!.acquire();
+    expect(a!.currentRate()).toBeCloseTo(7.1);
+    // a 5xx says nothing about the rate
+    await new Promise((r) => setTimeout(r, 300));
+    a!.feedback(503, undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    await b!.acquire();
+    expect(b!.currentRate()).toBeCloseTo(7.1);
+  });
+
+  it('rejects a budget that is not a positive number', () => {
     expect(() => createLeverRateLimiter({ db: processA, integrationId: 'x', pointsPerSecond: 0 })).toThrow(RangeError);
   });
 
@@ -74,5 +102,93 @@ describe('Lever rate limiter shared through Postgres', () => {
     } finally {
       await sandbox.close();
     }
+  });
+
+  /**
+   * Both processes send as fast as their shared limiter lets them, against the Lever sandbox whose
+   * limit drops from 10/s to 5/s and comes back. Counted from the sandbox's request log: the margins are
+   * ratios and counts, no durations. Without `feedback` (a fixed 10/s) the 5/s phase is half 429s.
+   */
+  describe('adapting to a changing Lever limit', () => {
+    let sandbox: LeverSandbox;
+    let server: RunningLeverSandbox;
+    let demo: LeverDemoSeed;
+    beforeAll(async () => {
+      sandbox = createLeverSandbox({ logger: false, rateLimit: { perSecond: 10, burst: 20 }, sendRetryAfter: true });
+      demo = seedLeverDemo(sandbox, { permissions: 'all' });
+      server = await sandbox.listen(0);
+    });
+    afterAll(() => sandbox?.close());
+
+    /** Lever's answers in [from, to): 2xx count, 429 count, all. */
+    function answers(from: number, to: number) {
+      const log: RequestLogEntry[] = sandbox.admin.requests(demo.accountId).filter((r) => r.at >= from && r.at < to);
+      return { ok: log.filter((r) => r.status < 400).length, limited: log.filter((r) => r.status === 429).length, all: log.length };
+    }
+
+    it('uses ≥ 97 % of a fixed 10/s with < 0.5 % 429s, backs off when Lever drops to 5/s and creeps back at 10/s', async () => {
+      const integrationId = randomUUID();
+      const limiters: LeverRateLimiter[] = [processA, processB].map((db) => createLeverRateLimiter({ db, integrationId, pointsPerSecond: 10 }));
+      const clients = limiters.map((limiter) => createLeverClient({ baseUrl: server.apiUrl, apiKey: demo.apiKey, limiter }));
+      const opportunityId = demo.opportunities[0]!.id;
+      let stopAt = 0;
+      // 8 callers per process, each sending its next request as soon as the previous one is answered
+      const callers = Array.from({ length: 16 }, async (_, i) => {
+        while (Date.now() < stopAt || stopAt === 0) await clients[i % 2]!.getOpportunity(opportunityId).catch(() => undefined);
+      });
+      const run = async (ms: number) => {
+        const from = Date.now();
+        await new Promise((r) => setTimeout(r, ms));
+        return { from, to: Date.now() };
+      };
+      const setLimit = (perSecond: number) => sandbox.admin.updateSettings(demo.accountId, { rateLimit: { perSecond, burst: 20 } });
+
+      try {
+        // 1. Lever at 10/s: after the first 2 s (the bucket's initial burst of 20), what Lever grants is used
+        const fixed = await run(14_000);
+        const steady = answers(fixed.from + 2_000, fixed.to);
+        const grantedSteady = (10 * (fixed.to - fixed.from - 2_000)) / 1000;
+        const fixedAll = answers(fixed.from, fixed.to);
+
+        // 2. Lever drops to 5/s: a few 429s, then the limiter has come down and they stop
+        setLimit(5);
+        const low = await run(24_000);
+        const lowAll = answers(low.from, low.to);
+        const lowLate = answers(low.from + 12_000, low.to);
+        const rateAtLow = Math.max(...limiters.map((l) => l.currentRate()));
+
+        // 3. Lever back at 10/s: the rate creeps back up
+        setLimit(10);
+        const high = await run(30_000);
+        const highEarly = answers(high.from, high.from + 3_000);
+        const highLate = answers(high.to - 6_000, high.to);
+        stopAt = 1;
+        await Promise.all(callers);
+
+        const report = {
+          fixed: { ...fixedAll, share: steady.ok / grantedSteady },
+          low: { ...lowAll, late: lowLate, rateAtEnd: rateAtLow },
+          high: { early: highEarly, late: highLate, rateAtEnd: Math.max(...limiters.map((l) => l.currentRate())) },
+        };
+        process.stderr.write(`adaptive limiter: ${JSON.stringify(report)}\n`);
+
+        expect(report.fixed.share).toBeGreaterThanOrEqual(0.97);
+        expect(fixedAll.limited / fixedAll.all).toBeLessThan(0.005);
+        // at 5/s: Lever did refuse (the drop was seen), but in the phase’s second half 429s are < 10 % of the
+        // requests (without adaptation, 10/s against 5/s: about half; here the occasional probe), and the 5/s is still used
+        expect(lowAll.limited).toBeGreaterThan(0);
+        expect(lowLate.limited / lowLate.all).toBeLessThan(0.1);
+        expect(lowLate.ok / ((5 * (low.to - low.from - 12_000)) / 1000)).toBeGreaterThanOrEqual(0.75);
+        expect(report.low.rateAtEnd).toBeLessThan(6.5);
+        // back at 10/s: it creeps (the first 3 s stay near 5/s, not a jump) and ends near 10/s, still without 429s
+        expect(highEarly.ok).toBeLessThan(3 * 8.5);
+        expect(highLate.ok / 6).toBeGreaterThanOrEqual(8.5);
+        expect(report.high.rateAtEnd).toBeGreaterThanOrEqual(9);
+        expect(highLate.limited).toBe(0);
+      } finally {
+        stopAt = 1;
+        await Promise.all(callers);
+      }
+    }, 240_000);
   });
 });

@@ -166,6 +166,13 @@ export class SandboxAdmin {
     if (p.apiWritesFireWebhooks !== undefined) settings.apiWritesFireWebhooks = p.apiWritesFireWebhooks;
     if (p.lostWebhookDeliveries !== undefined) settings.lostWebhookDeliveries = p.lostWebhookDeliveries;
     if (p.rateLimit) settings.rateLimit = p.rateLimit;
+    if (p.rateLimitSchedule !== undefined) {
+      const schedule = p.rateLimitSchedule;
+      settings.rateLimitSchedule = schedule && {
+        startedAt: schedule.startedAt ?? Date.now(),
+        phases: schedule.phases.map((ph) => ({ perSecond: ph.perSecond, burst: ph.burst ?? settings.rateLimit.burst, seconds: ph.seconds })),
+      };
+    }
     return settings;
   }
 

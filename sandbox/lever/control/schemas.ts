@@ -83,6 +83,15 @@ export const settingsBody = z.object({
   /** The next this many webhook deliveries are lost (every attempt fails; Lever gives up after its retries). */
   lostWebhookDeliveries: z.number().int().min(0).max(10_000).optional(),
   rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
+  /**
+   * Lever's limit changing at run time: each phase's limit for its seconds from now (or `startedAt`, ms),
+   * then the last phase's for good; a phase without `burst` keeps `rateLimit.burst`. Overrides `rateLimit`
+   * while set; null removes it.
+   */
+  rateLimitSchedule: z.object({
+    startedAt: z.number().int().optional(),
+    phases: z.array(z.object({ perSecond: z.number().positive(), burst: z.number().int().min(1).optional(), seconds: z.number().positive() })).min(1).max(100),
+  }).nullable().optional(),
 });
 
 export const requestFilter = z.object({

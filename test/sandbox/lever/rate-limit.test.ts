@@ -1,3 +1,4 @@
+import type { RateLimitSchedule } from '../../../sandbox/lever/rate-limit';
 import { startHarness, type Harness } from './harness';
 
 describe('Lever sandbox: token bucket per API key', () => {
@@ -54,5 +55,30 @@ describe('Lever sandbox: token bucket per API key', () => {
     for (let i = 0; i < 3; i++) { last = await h.api('GET', '/stages'); statuses.push(last.status); }
     expect(statuses).toEqual([200, 200, 429]);
     expect(last?.headers.get('retry-after')).toBe('1');
+  });
+
+  it('sets a schedule from now, answers 429 at its lower limit and removes it with null', async () => {
+    const before = Date.now();
+    const set = await h.control<{ rateLimitSchedule: RateLimitSchedule }>('PUT', `/accounts/${h.seed.accountId}/settings`, {
+      rateLimitSchedule: { phases: [{ perSecond: 0.001, burst: 2, seconds: 3600 }, { perSecond: 10, seconds: 1 }] },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.rateLimitSchedule.startedAt).toBeGreaterThanOrEqual(before);
+    // a phase without a burst keeps the account's
+    expect(set.body.rateLimitSchedule.phases).toEqual([{ perSecond: 0.001, burst: 2, seconds: 3600 }, { perSecond: 10, burst: 20, seconds: 1 }]);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await h.api('GET', '/stages')).status);
+    expect(statuses).toEqual([200, 200, 429]);
+
+    const cleared = await h.control('PUT', `/accounts/${h.seed.accountId}/settings`, { rateLimitSchedule: null });
+    expect(cleared.body).toMatchObject({ rateLimitSchedule: null, rateLimit: { perSecond: 10, burst: 20 } });
+    // the base 10/s refills the bucket the schedule left empty
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.api('GET', '/stages')).status).toBe(200);
+  });
+
+  it('refuses a schedule without phases', async () => {
+    const res = await h.control('PUT', `/accounts/${h.seed.accountId}/settings`, { rateLimitSchedule: { phases: [] } });
+    expect(res.status).toBe(400);
   });
 });
