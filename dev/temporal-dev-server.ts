@@ -26,12 +26,20 @@ export interface DevServerOptions {
   uiPublicPath?: string;
   verbose: boolean;
   logger: Logger;
+  /** Task queue fairness (`matching.enableFairness`); default on. Off only to measure without it (bench/fairness.ts). */
+  fairness?: boolean;
 }
 
 const uiArgs = (opts: DevServerOptions) => [
   ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ...(opts.uiPublicPath ? ['--ui-public-path', opts.uiPublicPath] : []),
 ];
+/**
+ * Task queue fairness (README, Architecture, "Fairness between organizations"): workflows carry their integration's id as fairness key
+ * (src/temporal/fairness.ts), and with this the matching service dispatches from one virtual queue per key in
+ * turn, so one organization's backlog does not starve another's.
+ */
+const fairnessArgs = (opts: DevServerOptions) => ['--dynamic-config-value', `matching.enableFairness=${opts.fairness ?? true}`];
 const uiUrlOf = (opts: DevServerOptions) => `http://127.0.0.1:${opts.uiPort}${opts.uiPublicPath ?? ''}`;
 
 /**
@@ -57,6 +65,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    ...fairnessArgs(opts),
   ];
   const child = spawn(opts.binary, args, { stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', 'pipe'] });
   forwardErrors(child, opts.verbose);
@@ -120,7 +129,7 @@ async function startDownloadedDevServer(opts: DevServerOptions, dbFile: string):
       uiPort: opts.uiPort,
       namespace: opts.namespace,
       searchAttributes: customSearchAttributes,
-      extraArgs: uiArgs(opts),
+      extraArgs: [...uiArgs(opts), ...fairnessArgs(opts)],
     },
   });
   return { address: env.address, uiUrl: uiUrlOf(opts), stop: () => env.teardown() };

@@ -33,6 +33,8 @@ export interface BenchStackOptions {
   env?: Record<string, string>;
   /** Given to the worker only. */
   workerEnv?: Record<string, string>;
+  /** The Temporal server's task queue fairness (dev/temporal-dev-server.ts); default on. */
+  fairness?: boolean;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     // Servers in their own processes, told their ports up front: on ports free a moment ago, started
     // again on new ones when another process took one first (onFreePorts).
     const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
-    const temporal = await onFreePorts(2, ([port, uiPort]) => startDevServer({ binary, dataDir, port, uiPort, namespace: 'default', verbose: false, logger }));
+    const temporal = await onFreePorts(2, ([port, uiPort]) => startDevServer({ binary, dataDir, port, uiPort, namespace: 'default', verbose: false, logger, fairness: opts.fairness }));
     stops.push(temporal.stop);
     const postgres = await onFreePorts(1, ([port]) => startEmbeddedPostgres(dataDir, port, logger));
     stops.push(postgres.stop);

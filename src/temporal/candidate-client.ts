@@ -4,6 +4,7 @@ import type { candidateWorkflow } from '../workflows/candidate/candidate-workflo
 import { candidateWorkflowId } from '../workflows/shared/ids';
 import { leverEventSignal, type CandidateWorkflowInput, type LeverCandidateEvent } from '../workflows/candidate/messages';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../workflows/shared/search-attributes';
+import { integrationPriority } from './fairness';
 
 export interface CandidateTarget {
   integrationId: string;
@@ -35,6 +36,7 @@ export async function signalCandidateWorkflow<Arg>(
         { key: IntegrationIdKey, value: target.integrationId },
         { key: LeverOpportunityIdKey, value: target.opportunityId },
       ],
+      priority: integrationPriority(target.integrationId),
   } as WorkflowSignalWithStartOptions<[Arg]> & { args: [CandidateWorkflowInput] });
   return workflowId;
 }

@@ -1,7 +1,9 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleUpdateOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleUpdateOptions } from '@temporalio/client';
+import type { Priority, Workflow } from '@temporalio/common';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { IntegrationIdKey } from '../workflows/shared/search-attributes';
+import { integrationPriority } from './fairness';
 
 /**
  * The one mechanism behind every per-integration Temporal Schedule (public-link scans, reconciliation
@@ -52,16 +54,20 @@ const withDeadline = <T>(deps: Pick<ScheduleDeps, 'client' | 'timeoutMs'>, call:
  * covers what the skipped ones would have). Paused while disabled.
  */
 function scheduleOf(spec: IntegrationScheduleSpec, taskQueue: string): ScheduleUpdateOptions {
+  // every run carries the integration's fairness key; the SDK sends an action's `priority` (and reads it back in
+  // describe()) but its options type does not list it yet
+  const action: ScheduleOptionsStartWorkflowAction<Workflow> & { workflowId: string; priority: Priority } = {
+    type: 'startWorkflow',
+    workflowType: spec.workflowType,
+    args: spec.args,
+    taskQueue,
+    workflowId: spec.workflowId,
+    typedSearchAttributes: [{ key: IntegrationIdKey, value: spec.integrationId }],
+    priority: integrationPriority(spec.integrationId),
+  };
   return {
     spec: { intervals: [{ every: spec.intervalMinutes * 60_000 }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: spec.workflowType,
-      args: spec.args,
-      taskQueue,
-      workflowId: spec.workflowId,
-      typedSearchAttributes: [{ key: IntegrationIdKey, value: spec.integrationId }],
-    },
+    action,
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000, pauseOnFailure: false },
     state: spec.enabled ? { paused: false, note: spec.notes.active } : { paused: true, note: spec.notes.paused },
   };

@@ -36,7 +36,15 @@ export default async function globalSetup(): Promise<void> {
       ...(binary ? { executable: { type: 'existing-path' as const, path: binary } } : {}),
       searchAttributes: customSearchAttributes,
       log: { format: 'json', level: 'error' },
-      extraArgs: ['--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true'],
+      extraArgs: [
+        '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+        // task queue fairness, as every server the project starts has it (dev/temporal-dev-server.ts)
+        '--dynamic-config-value', 'matching.enableFairness=true',
+        // one partition per task queue: a queue's dispatch order is then exactly what the matcher chose, which
+        // test/temporal/fairness.test.ts asserts (with the default 4, tasks are spread at random over 4 queues)
+        '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+        '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+      ],
     },
   });
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;

@@ -15,6 +15,7 @@ import { idCheckedRouter, integrationOr404 } from '../ids';
 import { temporalOr503, withinDeadline } from '../temporal';
 import { parseBody } from '../validate';
 import { requireAdmin } from './admin-auth';
+import { integrationPriority } from '../../temporal/fairness';
 
 export interface BackfillRoutesDeps {
   db: Db;
@@ -100,6 +101,7 @@ export function backfillRoutes(deps: BackfillRoutesDeps): Router {
           // one at a time; a finished one may be followed by another
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           typedSearchAttributes: [{ key: IntegrationIdKey, value: integrationId }],
+          priority: integrationPriority(integrationId),
         }), { passThrough: (err) => err instanceof WorkflowExecutionAlreadyStartedError });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'backfill_running', 'a backfill of this integration is running; wait for it to finish');

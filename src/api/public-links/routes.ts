@@ -19,6 +19,7 @@ import { idCheckedRouter, integrationOr404 } from '../ids';
 import { parseBody, parseQuery } from '../validate';
 import { describePublicLinkSchedule, syncPublicLinkSchedule, type ScheduleDeps, type ScheduleStatus } from './schedule';
 import { withinDeadline } from '../temporal';
+import { integrationPriority } from '../../temporal/fairness';
 
 export interface PublicLinkRoutesDeps {
   db: Db;
@@ -225,6 +226,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
         // a scan the admin started that is still running is joined, not started twice
         workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes: [{ key: IntegrationIdKey, value: integration.id }],
+        priority: integrationPriority(integration.id),
       }),
     );
     const waitMs = deps.runWaitMs ?? 25_000;
@@ -271,6 +273,7 @@ async function sendDecision(deps: PublicLinkRoutesDeps, integrationId: string, s
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: [{ key: IntegrationIdKey, value: integrationId }],
+        priority: integrationPriority(integrationId),
       }),
     );
     await update();

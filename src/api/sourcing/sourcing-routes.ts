@@ -19,6 +19,7 @@ import { codesignalStatusSignal, type CodeSignalStatusReport } from '../../workf
 import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
 import { importCandidateRequestSchema, statusChangeRequestSchema, type ImportAnswer } from './contract';
 import { sourcingOpenApiDocument } from './openapi';
+import { integrationPriority } from '../../temporal/fairness';
 
 export interface SourcingApiDeps {
   db: Db;
@@ -95,6 +96,7 @@ export function sourcingApiRoutes(deps: SourcingApiDeps): Router {
         // a repeated call while the import runs joins it; after it, a new run finds the recorded link
         workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes: [{ key: IntegrationIdKey, value: integrationId }],
+        priority: integrationPriority(integrationId),
       }),
     );
     // wait a while for the result; past that the long poll is abandoned (not left open) and the caller reads `self` later
