@@ -52,7 +52,8 @@ describe('workers run by the Temporal Worker Controller', () => {
     const startPod = async (buildId: string, n: number) => {
       const logFile = path.join(logDir, `worker-${n}.log`);
       const child = await spawnEntry('src/worker.ts', { ...common, TEMPORAL_DEPLOYMENT_NAME: deploymentName, TEMPORAL_WORKER_BUILD_ID: buildId }, 'worker started', logFile, (c) => workers.push(c));
-      expect(readFileSync(logFile, 'utf8')).toContain(`"buildId":"${buildId}"`);
+      // the ready line reaches the log file a moment after spawnEntry saw it
+      await eventually(async () => expect(readFileSync(logFile, 'utf8')).toContain(`"buildId":"${buildId}"`));
       return String(child.pid);
     };
     const describeDeployment = () => client.workflowService.describeWorkerDeployment({ namespace, deploymentName });
