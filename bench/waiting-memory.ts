@@ -14,14 +14,20 @@
  * heap size, every waiting workflow is queried so the sticky cache fills again. The default sticky
  * cache size (`maxCachedWorkflows`) is derived from the V8 heap limit.
  *
- *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--heaps 600,1024,default,18000] [--concurrency 32]
+ * The burst itself is measured too (README "Benchmarks"): invitations per second, the CPU each server
+ * used meanwhile, and, from the workflow histories of `--assessed` candidates whose results are then
+ * submitted, the history events per assessed candidate and where an invitation's time went (waiting for
+ * a workflow task, waiting for an activity slot, running activities, retries): the bottleneck.
+ *
+ *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--heaps 600,1024,default,18000] [--concurrency 32] [--assessed 100]
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { loadConfig } from '../src/config';
 import { secretBoxFrom } from '../src/crypto/secret-box';
 import { createIntegration, type Integration } from '../src/integrations/repository';
 import { createPool } from '../src/db/pool';
@@ -31,7 +37,7 @@ import { startSandboxes } from '../sandbox/start';
 import { integrationSettingsSchema } from '../src/integrations/settings';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
 import { dataConverterFor } from '../src/temporal/payload-codec';
-import { assessmentStateQuery } from '../src/workflows/assessment/messages';
+import { assessmentStateQuery, sessionEventSignal } from '../src/workflows/assessment/messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shared/ids';
 import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { buildProductionWorker } from './support/build';
@@ -45,8 +51,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     heaps: { type: 'string', default: '600,1024,default,18000' },
     'timeout-minutes': { type: 'string', default: '60' },
+    assessed: { type: 'string', default: '100' },
   },
 });
+const assessedSample = Number(values.assessed);
 const total = Number(values.candidates);
 const integrationCount = Number(values.integrations);
 const concurrency = Number(values.concurrency);
@@ -60,8 +68,72 @@ function heapLimitMiB(flags: string[]): number {
   return Number(execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit']).toString()) / 1024 / 1024;
 }
 
-/** The SDK's default `maxCachedWorkflows` with reuseV8Context (@temporalio/worker 1.24, worker-options.js). */
-const defaultCacheSize = (heapMiB: number) => Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+/** The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS (src/config.ts), whatever the heap. */
+const configuredCacheSize = loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS;
+
+/** Processes whose command line names the stack's data directory: the Temporal dev server and PostgreSQL. */
+function serverPids(dataDir: string): Array<{ pid: number; name: string }> {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-af', dataDir]).toString();
+  } catch {
+    return [];
+  }
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [pid, ...cmd] = line.split(' ');
+      const command = cmd.join(' ');
+      return { pid: Number(pid), name: /temporal/.test(command) ? 'Temporal server' : /postgres/.test(command) ? 'PostgreSQL' : command.slice(0, 30) };
+    })
+    .filter((p) => p.pid !== process.pid);
+}
+const cpuOf = (pid: number) => {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return NaN;
+  }
+};
+
+/** Where a workflow's time went, from its history: task queue waits, activity run time, retries. */
+interface HistoryFigures {
+  events: number;
+  workflowTaskWaitMs: number;
+  activityWaitMs: number;
+  activityRunMs: number;
+  activityRetries: number;
+  activities: number;
+}
+function historyFigures(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): HistoryFigures {
+  const events = history.events ?? [];
+  const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const f: HistoryFigures = { events: events.length, workflowTaskWaitMs: 0, activityWaitMs: 0, activityRunMs: 0, activityRetries: 0, activities: 0 };
+  for (const e of events) {
+    const wtStarted = e.workflowTaskStartedEventAttributes;
+    if (wtStarted) {
+      const scheduled = byId.get(Number(wtStarted.scheduledEventId));
+      if (scheduled) f.workflowTaskWaitMs += at(e) - at(scheduled);
+    }
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) {
+      const scheduled = byId.get(Number(started.scheduledEventId));
+      // the started event is written at completion; its time is the last attempt's start
+      if (scheduled) f.activityWaitMs += at(e) - at(scheduled);
+      f.activityRetries += Math.max(0, (started.attempt ?? 1) - 1);
+      f.activities += 1;
+    }
+    const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+    if (done) {
+      const startedEvent = byId.get(Number(done.startedEventId));
+      if (startedEvent) f.activityRunMs += at(e) - at(startedEvent);
+    }
+  }
+  return f;
+}
 
 /** Waits until the process has used less than 2% of a core for 5 s (or 2 minutes passed). */
 async function quiet(pid: number): Promise<void> {
@@ -127,7 +199,6 @@ async function main() {
     const seed = sandboxes.lever.seed;
     const accountId = seed.accountId;
     const companyId = sandboxes.codesignal.seed.companyId;
-    const sourceHeap = heapLimitMiB([]);
 
     const sourceIdle = await settledRss(stack.worker.pid!);
     process.stderr.write(`bench: idle source worker ${sourceIdle.rss.toFixed(0)} MB\n`);
@@ -163,10 +234,14 @@ async function main() {
         origin: 'sourced',
         userId: seed.userIds.recruiter,
       });
-      return { integrationId: integrations[i % integrationCount]!.id, opportunityId: opportunity.id, invited: false };
+      return { integrationId: integrations[i % integrationCount]!.id, opportunityId: opportunity.id, invited: false, invitedAt: 0, email: `waiting.candidate.${i}@example.com` };
     });
+    // Lever shows them in the trigger stage (the candidate workflow confirms every event with Lever before acting)
+    for (const c of candidates) leverSandbox.recruiter.moveToStage(accountId, c.opportunityId, { stage: seed.stageIds.assessment, userId: seed.userIds.recruiter });
 
     // Every candidate enters the trigger stage, delivered as the ingress delivers a Lever webhook.
+    const servers = [{ pid: stack.worker.pid!, name: 'worker' }, ...serverPids(stack.dataDir)];
+    const cpuBefore = servers.map((p) => cpuOf(p.pid));
     const fillStarted = Date.now();
     const signalled = await forEachConcurrently(candidates, concurrency, async (c, i) => {
       await signalLeverEvent(
@@ -191,6 +266,7 @@ async function main() {
         if (c.invited) continue;
         const o = leverSandbox.recruiter.inspect(accountId, c.opportunityId) as InspectedOpportunity & { tags: string[] };
         c.invited = o.tags.includes('CodeSignal: invited') && o.notes.some((n) => String(n.fields[0]?.value ?? '').startsWith('CodeSignal invitation sent:'));
+        if (c.invited) c.invitedAt = Date.now();
       }
       const done = candidates.filter((c) => c.invited).length;
       if (Date.now() - lastReport > 30_000) {
@@ -201,6 +277,51 @@ async function main() {
     }, timeoutMs, 2_000);
     const fillMs = Date.now() - fillStarted;
     const invitedCount = candidates.filter((c) => c.invited).length;
+    const cpuUsed = servers.map((p, i) => ({ name: p.name, cores: (cpuOf(p.pid) - cpuBefore[i]!) / (fillMs / 1000) }));
+    // the invitations' pace: all of them over the fill, and the middle 80 % (past the start-up, before the tail)
+    const invitedTimes = candidates.filter((c) => c.invited).map((c) => c.invitedAt - fillStarted).sort((a, b) => a - b);
+    const at = (q: number) => invitedTimes[Math.min(invitedTimes.length - 1, Math.floor(q * invitedTimes.length))] ?? NaN;
+    const steadyRate = (0.8 * invitedTimes.length) / ((at(0.9) - at(0.1)) / 1000);
+
+    // A sample is assessed to its end (results submitted), and its histories tell the events per assessed
+    // candidate and where the time of its invitation went.
+    const sample = candidates.filter((c) => c.invited).slice(0, assessedSample);
+    const sessionsByEmail = new Map(codesignalSandbox.control.sessions(companyId).map((x) => [x.candidate.email, x]));
+    for (const c of sample) {
+      const session = sessionsByEmail.get(c.email);
+      if (!session) continue;
+      codesignalSandbox.control.submitSession(session.id, { score: Math.round(session.maxScore * 0.85), durationMs: 40 * 60_000 });
+      // CodeSignal's webhook, as the ingress hands it on (these integrations have no webhook endpoint in the sandbox)
+      await client.workflow
+        .getHandle(assessmentWorkflowId(c.integrationId, c.opportunityId, 1))
+        .signal(sessionEventSignal, { sessionId: session.id, event: 'companyTestSessionFinished', triggeredOn: Date.now() });
+    }
+    const resultNoted = (c: (typeof sample)[number]) =>
+      (leverSandbox.recruiter.inspect(accountId, c.opportunityId) as InspectedOpportunity).notes.some((n) => String(n.fields[0]?.value ?? '').startsWith('CodeSignal result:'));
+    const assessedAll = await waitUntil(() => sample.every(resultNoted), 10 * 60_000, 2_000);
+    const figures = await Promise.all(
+      sample.filter(resultNoted).map(async (c) => {
+        const assessment = historyFigures(await client.workflow.getHandle(assessmentWorkflowId(c.integrationId, c.opportunityId, 1)).fetchHistory());
+        const candidate = historyFigures(await client.workflow.getHandle(candidateWorkflowId(c.integrationId, c.opportunityId)).fetchHistory());
+        return { assessment, candidate };
+      }),
+    );
+    const mean = (pick: (f: (typeof figures)[number]) => number) => figures.reduce((sum, f) => sum + pick(f), 0) / Math.max(1, figures.length);
+    // printed now: the memory measurements after it take a while
+    console.log(`\nburst: ${invitedCount} of ${total} candidates over ${integrationCount} integrations invited in ${seconds(fillMs)}: ${(invitedCount / (fillMs / 1000)).toFixed(2)} invitations/s overall, ${steadyRate.toFixed(2)}/s between the 10th and 90th percentile`);
+    console.log(`  cores used during the burst: ${cpuUsed.map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(', ')} (of ${cpus().length})`);
+    const perCandidate = (label: string, pick: (f: HistoryFigures) => number, unit = '') =>
+      `${label} ${mean((f) => pick(f.assessment) + pick(f.candidate)).toFixed(1)}${unit} (assessment ${mean((f) => pick(f.assessment)).toFixed(1)}, candidate ${mean((f) => pick(f.candidate)).toFixed(1)})`;
+    console.log(`  per assessed candidate (${figures.length} assessed${assessedAll ? '' : ', some results not written in 10 minutes'}): ${perCandidate('history events', (f) => f.events)}, ${perCandidate('activities', (f) => f.activities)}, ${perCandidate('activity retries', (f) => f.activityRetries)}`);
+    const parts = {
+      'waiting for a workflow task': mean((f) => f.assessment.workflowTaskWaitMs + f.candidate.workflowTaskWaitMs),
+      'waiting for an activity slot or retry backoff': mean((f) => f.assessment.activityWaitMs + f.candidate.activityWaitMs),
+      'running activities (Lever/CodeSignal calls and their limiters)': mean((f) => f.assessment.activityRunMs + f.candidate.activityRunMs),
+    };
+    const ranked = Object.entries(parts).sort((a, b) => b[1] - a[1]);
+    console.log(`  where an assessed candidate's time went (mean per candidate, both workflows): ${ranked.map(([k, v]) => `${k} ${seconds(v)}`).join('; ')}`);
+    console.log(`  bottleneck: ${ranked[0]![0]}`);
+
     const sourceWaiting = await settledRss(stack.worker.pid!);
     const running = async (type: string) =>
       (await client.workflow.count(`WorkflowType = '${type}' AND ExecutionStatus = 'Running'`)).count;
@@ -209,7 +330,7 @@ async function main() {
     const leverLimited = [...leverCalls.values()].filter((status) => status === 429).length;
     rows.push({
       worker: 'source (ts-node)',
-      cacheSize: defaultCacheSize(sourceHeap),
+      cacheSize: configuredCacheSize,
       idle: sourceIdle.rss,
       waiting: sourceWaiting.rss,
       peak: sourceWaiting.peak,
@@ -229,7 +350,7 @@ async function main() {
     };
     for (const heap of builtWorker ? heaps : []) {
       const flags = heap === 'default' ? [] : [`--max-old-space-size=${heap}`];
-      const cacheSize = defaultCacheSize(heapLimitMiB(flags));
+      const cacheSize = configuredCacheSize;
       const worker = await stack.restartWorker({ entry: builtWorker, env: flags.length ? { NODE_OPTIONS: flags.join(' ') } : {} });
       await sleep(12_000); // past the server's sticky-poller window, so queries go to the new worker's normal queue
       const idle = await settledRss(worker.pid!);

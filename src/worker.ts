@@ -71,6 +71,10 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     dataConverter: opts.dataConverter,
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    // Workflow task pollers scaled by the server's hints (docs/benchmarks.md, "A burst of 5,000"): with the fixed
+    // default (10, a fifth of them on the normal queue) a burst's new workflows and the ones evicted from the
+    // sticky cache waited on a single normal-queue poller while the sticky pollers idled.
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
     ...(opts.version ? { workerDeploymentOptions: deploymentOptions(opts.version) } : {}),
   });
 }
