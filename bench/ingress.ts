@@ -6,7 +6,7 @@
  * stack in its production shape (Temporal dev server, embedded PostgreSQL, API and worker as separate
  * processes), then drives the three paths at a fixed concurrency, each round in another order.
  *
- *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 6]
+ *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 6] [--fairness on|off]
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '6' },
     candidates: { type: 'string', default: '200' },
+    // the dev server's task queue fairness (matching.enableFairness), on as every server the project starts
+    fairness: { type: 'string', default: 'on' },
   },
 });
 const requests = Number(values.requests);
@@ -87,7 +89,7 @@ const orders = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0], [0, 2, 1], [1, 0, 2]
 async function main() {
   // Production topology: Temporal and PostgreSQL as servers, the API and the worker each in its own process.
   // The first API and the worker run with metrics and tracing off (no metrics listener, no OTLP endpoint).
-  const stack = await startBenchStack({ env: { METRICS_PORT: 'off' } });
+  const stack = await startBenchStack({ env: { METRICS_PORT: 'off' }, fairness: values.fairness !== 'off' });
   const { adminToken } = stack;
   // The observed API: metrics listener scraped every second as Prometheus would, spans exported over OTLP.
   const collector = await otlpEndpoint();
