@@ -32,14 +32,16 @@ export function buildIdFromSource(root = path.join(__dirname, '..')): string {
 /**
  * The worker's version, or none (unversioned). `auto` is on only under the Temporal Worker Controller, which
  * names the deployment and the build in TEMPORAL_DEPLOYMENT_NAME / TEMPORAL_WORKER_BUILD_ID on each version's
- * pods and owns the routing (`managedRouting`: the worker never makes itself current). Otherwise the build id is
- * WORKER_BUILD_ID, else the build's dist/build-id, else the source's (development).
+ * pods and owns the routing (`managedRouting`: the worker never makes itself current); its names win over
+ * WORKER_BUILD_ID / WORKER_DEPLOYMENT_NAME. Otherwise the build id is WORKER_BUILD_ID, else the build's
+ * dist/build-id, else the source's (development).
  */
 export function workerVersionFrom(config: Config): WorkerVersion | undefined {
   const controller = config.TEMPORAL_WORKER_BUILD_ID !== undefined;
   if (config.WORKER_VERSIONING === 'off' || (config.WORKER_VERSIONING === 'auto' && !controller)) return undefined;
-  const buildId = config.WORKER_BUILD_ID ?? config.TEMPORAL_WORKER_BUILD_ID ?? (existsSync(buildIdFile) ? readFileSync(buildIdFile, 'utf8').trim() : buildIdFromSource());
-  const deploymentName = config.WORKER_DEPLOYMENT_NAME ?? config.TEMPORAL_DEPLOYMENT_NAME ?? 'lever-codesignal';
+  // under the controller its names win: it routes by them, whatever else the pod's settings say
+  const buildId = (controller ? config.TEMPORAL_WORKER_BUILD_ID : config.WORKER_BUILD_ID) ?? (existsSync(buildIdFile) ? readFileSync(buildIdFile, 'utf8').trim() : buildIdFromSource());
+  const deploymentName = (controller ? config.TEMPORAL_DEPLOYMENT_NAME : undefined) ?? config.WORKER_DEPLOYMENT_NAME ?? 'lever-codesignal';
   return { deploymentName, buildId, ...(controller ? { managedRouting: true } : {}) };
 }
 

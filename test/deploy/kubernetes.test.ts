@@ -577,6 +577,8 @@ describe('Kubernetes manifests (deploy/kubernetes, worker-controller overlay)', 
     // what the controller adds to every pod of a version (its docs: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID)
     const injected = { TEMPORAL_ADDRESS: podEnv.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: podEnv.TEMPORAL_NAMESPACE!, TEMPORAL_DEPLOYMENT_NAME: 'lever-codesignal/lever-codesignal-worker', TEMPORAL_WORKER_BUILD_ID: '0.1.0-5d8f7c' };
     expect(workerVersionFrom(loadConfig({ ...podEnv, ...injected }))).toEqual({ deploymentName: 'lever-codesignal/lever-codesignal-worker', buildId: '0.1.0-5d8f7c', managedRouting: true });
+    // the controller's names win over the service's own settings, which route nothing there
+    expect(workerVersionFrom(loadConfig({ ...podEnv, ...injected, WORKER_BUILD_ID: 'from-a-configmap', WORKER_DEPLOYMENT_NAME: 'other' }))).toEqual({ deploymentName: 'lever-codesignal/lever-codesignal-worker', buildId: '0.1.0-5d8f7c', managedRouting: true });
     // the same pod template outside the controller (the example overlay) runs unversioned
     expect(workerVersionFrom(loadConfig(environmentOf(worker)))).toBeUndefined();
   });
