@@ -63,11 +63,6 @@ const timeoutMs = Number(values['timeout-minutes']) * 60_000;
 const taskQueue = 'lever-codesignal';
 const targetMB = 400;
 
-/** V8's heap limit (MiB) of a Node process started with these flags. */
-function heapLimitMiB(flags: string[]): number {
-  return Number(execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit']).toString()) / 1024 / 1024;
-}
-
 /** The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS (src/config.ts), whatever the heap. */
 const configuredCacheSize = loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS;
 

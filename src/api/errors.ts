@@ -111,11 +111,14 @@ export function clientErrorLog(logger: Logger, opts: { perWindow?: number; windo
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** The matched route's pattern (never the raw path, which the client chooses), for grouping log lines. */
-function routeOf(req: Request): string {
+/** The matched route's pattern (`/api/integrations/:integrationId`; never the raw path, which the client chooses); undefined before a route matched. */
+export function matchedRoute(req: Request): string | undefined {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : '(before a route matched)';
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : undefined;
 }
+
+/** The matched route's pattern, for grouping log lines. */
+const routeOf = (req: Request): string => matchedRoute(req) ?? '(before a route matched)';
 
 /** The client is gone (aborted, or the server already answered on the socket, e.g. with a 408): nobody to answer. */
 const clientGone = (req: Request) => !req.socket || req.socket.destroyed || req.socket.writableEnded;

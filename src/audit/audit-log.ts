@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
+import { matchedRoute } from '../api/errors';
 
 /**
  * The audit log (README "Audit log"): every admin action — a state-changing request to the admin API,
@@ -94,12 +95,6 @@ export function changesBetween(before: unknown, after: unknown, path = ''): Arra
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-/** The route's template (`/api/integrations/:integrationId/settings`), once Express has matched it. */
-const routeTemplate = (req: Request): string | undefined => {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined;
-};
-
 /** The ids in the path other than the integration's, as `name=value` pairs (opportunity, delivery, …). */
 function targetOf(template: string | undefined, path: string): string | null {
   if (!template) return null;
@@ -137,7 +132,7 @@ export function auditTrail(deps: { db: Db; logger: Logger }): RequestHandler {
     res.end = ((...args: unknown[]) => {
       if (recorded) return end(...args);
       recorded = true;
-      const template = routeTemplate(req);
+      const template = matchedRoute(req);
       const signIn = path === '/api/session' && req.method === 'POST';
       if (res.statusCode === 401 && !signIn) return end(...args);
       const key = template ? `${req.method} ${template}` : undefined;
