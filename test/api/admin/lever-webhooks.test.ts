@@ -120,9 +120,14 @@ describe('admin API: Lever webhooks registered through Lever\'s API', () => {
       return done;
     });
     expect(delivery).toMatchObject({ url: s.url, state: 'succeeded', attempts: [{ attempt: 1, status: 202 }] });
-    const { rows } = await stack.db.query<{ outcome: string }>(
-      `SELECT outcome FROM webhook_deliveries WHERE integration_id = $1 AND source = 'lever' ORDER BY received_at`, [s.integration.id]);
-    expect(rows.map((r) => r.outcome)).toEqual(['accepted']);
+    // the delivery log writes its row after the answer has left (not awaited), so wait for it
+    const outcomes = await eventually(async () => {
+      const { rows } = await stack.db.query<{ outcome: string }>(
+        `SELECT outcome FROM webhook_deliveries WHERE integration_id = $1 AND source = 'lever' ORDER BY received_at`, [s.integration.id]);
+      if (rows.length === 0) throw new Error('delivery not recorded yet');
+      return rows.map((r) => r.outcome);
+    });
+    expect(outcomes).toEqual(['accepted']);
     lever().switchWebhookEvent(seed.accountId, 'candidateStageChange', { on: false });
   });
 
