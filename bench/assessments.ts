@@ -31,9 +31,8 @@ import { ensureDemoIntegration } from '../sandbox/demo-integration';
 import type { InspectedOpportunity, RequestLogEntry } from '../sandbox/lever/index';
 import { grantedBetween, rateLimitAt } from '../sandbox/lever/rate-limit';
 import { startSandboxes } from '../sandbox/start';
-import { dataConverterFor } from '../src/temporal/payload-codec';
 import { cpuSecondsOf, memoryOf, millis, percentile, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack } from './support/stack';
+import { startBenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -155,7 +154,7 @@ async function main() {
   });
   const db = createPool(stack.databaseUrl, logger);
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
+  const client = new Client({ connection, dataConverter: benchDataConverter(stack) });
   try {
     const { leverSandbox, codesignalSandbox } = sandboxes;
     const seed = sandboxes.lever.seed;

@@ -15,7 +15,6 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
-import { dataConverterFor } from '../src/temporal/payload-codec';
 import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shared/ids';
 import { createPool } from '../src/db/pool';
 import { createLogger } from '../src/log';
@@ -25,7 +24,7 @@ import { seedCodeSignalDemo } from '../sandbox/codesignal/index';
 import { seedLeverDemo, type LeverDemoSeed } from '../sandbox/lever/index';
 import { startSandboxes, type RunningSandboxes } from '../sandbox/start';
 import { millis, percentile, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack, type BenchStack } from './support/stack';
+import { startBenchStack, type BenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -214,7 +213,7 @@ async function run(fairness: boolean): Promise<RunResult> {
     const retriedDeliveries = { bulk: accepted(a, bulkMoved), single: accepted(b, single) };
     const connection = await Connection.connect({ address: stack.temporalAddress });
     try {
-      const client = new Client({ connection, dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
+      const client = new Client({ connection, dataConverter: benchDataConverter(stack) });
       for (const m of single) {
         if (m.invitedAt === undefined) continue;
         const q = await queuedMs(client, b.integrationId, m.opportunityId, m.invitedAt);

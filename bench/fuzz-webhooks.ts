@@ -20,8 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
 import { codesignalSignature } from '../src/codesignal/webhook-signature';
 import { leverSignature } from '../src/lever/webhook-signature';
-import { dataConverterFor } from '../src/temporal/payload-codec';
-import { startBenchStack } from './support/stack';
+import { startBenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -149,7 +148,7 @@ async function main(): Promise<void> {
 
     // Visibility is eventually consistent: give it a moment, then list what exists for this integration.
     await new Promise((r) => setTimeout(r, 5_000));
-    const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
+    const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: benchDataConverter(stack) });
     const ids: string[] = [];
     for await (const wf of client.workflow.list({ query: `IntegrationId = "${integration.id}"` })) ids.push(wf.workflowId);
     for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH "import/${integration.id}"` })) ids.push(wf.workflowId);

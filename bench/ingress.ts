@@ -14,9 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
-import { dataConverterFor } from '../src/temporal/payload-codec';
 import { percentile } from './support/measure';
-import { startBenchStack } from './support/stack';
+import { startBenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -118,7 +117,7 @@ async function main() {
     body: JSON.stringify({ name: 'bench', lever: { apiKey: 'k', webhookSigningTokens: [signingToken] }, codesignal: { apiKey: 'c' } }),
   });
   const integration = (await created.json()) as { id: string };
-  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
+  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: benchDataConverter(stack) });
   const rawIntegrationId = randomUUID();
 
   // Both paths spread events over the same number of candidate workflows; opportunity ids are UUIDs, as Lever's are (the ingress takes no other).

@@ -36,13 +36,12 @@ import type { InspectedOpportunity } from '../sandbox/lever/index';
 import { startSandboxes } from '../sandbox/start';
 import { integrationSettingsSchema } from '../src/integrations/settings';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
-import { dataConverterFor } from '../src/temporal/payload-codec';
 import { assessmentStateQuery, sessionEventSignal } from '../src/workflows/assessment/messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shared/ids';
 import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { buildProductionWorker } from './support/build';
 import { cpuSecondsOf, forEachConcurrently, memoryOf, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack, type BenchStack } from './support/stack';
+import { startBenchStack, type BenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -187,7 +186,7 @@ async function main() {
   }
   const db = createPool(stack.databaseUrl, logger);
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, dataConverter: dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }) });
+  const client = new Client({ connection, dataConverter: benchDataConverter(stack) });
   const rows: Row[] = [];
   try {
     const { leverSandbox, codesignalSandbox } = sandboxes;

@@ -17,6 +17,7 @@ import { sealStoredSecrets } from '../src/integrations/repository';
 import { readOrCreateSecret } from '../src/secret-file';
 import { findTemporalBinary } from './temporal-binaries';
 import { registerSearchAttributes } from '../src/temporal/connection';
+import { dataKeyStoreFrom } from '../src/crypto/data-keys';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { startDevServer } from './temporal-dev-server';
 import { createCandidateWorker, installRuntime } from '../src/worker';
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       ? await connectTemporal({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, timeoutMs: config.STARTUP_CHECK_TIMEOUT_MS })
       : await Connection.connect({ address: temporalAddress });
     stops.push({ name: 'temporal client', stop: () => connection.close() });
-    const dataConverter = dataConverterFor(config);
+    const dataConverter = dataConverterFor(config, dataKeyStoreFrom(db, config));
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: temporalClientInterceptors() });
     await registerSearchAttributes(temporal, logger);
 

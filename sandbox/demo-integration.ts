@@ -42,7 +42,7 @@ export async function ensureDemoIntegration(db: Db, box: SecretBox, sandboxes: R
       settings: {},
     }));
   const urls = webhookUrls(publicUrl, existing.id);
-  const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted'] as const).map((event) =>
+  const leverWebhookSigningTokens = (['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted', 'candidateDeleted'] as const).map((event) =>
     lever.createWebhook(urls.lever, event),
   );
   // Stored before CodeSignal's verification ping, so the ingress never sees the endpoint without its secret.

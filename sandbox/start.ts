@@ -9,7 +9,7 @@ import { saveEvery, StateFile } from './persistence';
 export interface RunningSandboxes {
   leverSandbox: LeverSandbox;
   codesignalSandbox: CodeSignalSandbox;
-  lever: { url: string; apiUrl: string; seed: LeverDemoSeed; createWebhook(url: string, event: 'candidateStageChange' | 'candidateHired' | 'candidateArchiveChange' | 'interviewCreated' | 'interviewUpdated' | 'interviewDeleted'): string };
+  lever: { url: string; apiUrl: string; seed: LeverDemoSeed; createWebhook(url: string, event: 'candidateStageChange' | 'candidateHired' | 'candidateArchiveChange' | 'interviewCreated' | 'interviewUpdated' | 'interviewDeleted' | 'candidateDeleted'): string };
   codesignal: {
     url: string;
     graphqlUrl: string;

@@ -99,6 +99,8 @@ export const environmentSchema = z.object({
   CODESIGNAL_MUTATIONS_PER_SECOND: z.coerce.number().int().positive().max(100).default(5),
   /** How long a worker or the API reuses an integration read from PostgreSQL: a saved change reaches webhooks and running flows within it. */
   INTEGRATION_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** How long a process reuses a candidate's data key it has read (README "Erasure"); an erasure waits this long after destroying keys before it ends the candidate's workflows. */
+  DATA_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   /** How long a production entry waits for each dependency (PostgreSQL, Temporal) at start before it exits naming the variable. */
   STARTUP_CHECK_TIMEOUT_MS: timeoutMs.default(10_000),
@@ -114,6 +116,21 @@ export const environmentSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   ADMIN_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+  /**
+   * Single sign-on through an OpenID Connect provider (README "Team and single sign-on"): the issuer (discovered at
+   * `<issuer>/.well-known/openid-configuration`; https, or http on a loopback host), the client registered there
+   * with the redirect URI `$PUBLIC_URL/api/session/oidc/callback`, and the name the log-in button shows. All of
+   * ISSUER, CLIENT_ID and CLIENT_SECRET or none.
+   */
+  OIDC_ISSUER: unsetWhenEmpty(
+    z
+      .url()
+      .refine((u) => u.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u), 'must be https (http only on localhost)')
+      .optional(),
+  ),
+  OIDC_CLIENT_ID: unsetWhenEmpty(z.string().min(1).max(500).optional()),
+  OIDC_CLIENT_SECRET: unsetWhenEmpty(z.string().min(1).max(2000).optional()),
+  OIDC_DISPLAY_NAME: unsetWhenEmpty(z.string().trim().min(1).max(60).default('SSO')),
   /** Where operators open the Temporal Web UI: deep links from Activity, and the only origin the codec endpoint answers. */
   TEMPORAL_UI_URL: optionalUrl,
   /**
@@ -197,6 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
   }
   const cfg = parsed.data;
+  const oidcSet = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((n) => cfg[n] !== undefined);
+  if (oidcSet.length > 0 && oidcSet.length < 3) {
+    const missing = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'].filter((n) => !oidcSet.includes(n as (typeof oidcSet)[number]));
+    throw new ConfigError(`Invalid environment: ${missing.join(', ')}: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together`);
+  }
   let temporal: TemporalConnection;
   try {
     temporal = temporalConnectionFrom(env);
@@ -228,6 +250,7 @@ export const activityDepsFrom = (cfg: Config, linkSigningSecret: string) => ({
   codesignalMutationsPerSecond: cfg.CODESIGNAL_MUTATIONS_PER_SECOND,
   integrationCacheMs: cfg.INTEGRATION_CACHE_MS,
   candidateEmailKeys: candidateEmailKeysFrom(cfg),
+  encryptionKeys: { ENCRYPTION_KEY: cfg.ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: cfg.ENCRYPTION_KEYS_PREVIOUS, DATA_KEY_CACHE_SECONDS: cfg.DATA_KEY_CACHE_SECONDS },
 });
 
 /** Production entry points need external servers; fail fast when they are missing. */

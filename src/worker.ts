@@ -8,6 +8,7 @@ import { activityDepsFrom, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
+import { dataKeyStoreFrom } from './crypto/data-keys';
 import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
 import { connectOptionsOf } from './temporal/connect-options';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
-      dataConverter: dataConverterFor(config),
+      dataConverter: dataConverterFor(config, dataKeyStoreFrom(db, config)),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       version,

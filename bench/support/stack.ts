@@ -3,12 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { Pool } from 'pg';
+import { dataKeyStoreFrom } from '../../src/crypto/data-keys';
 import { newMasterKey } from '../../src/crypto/keys';
+import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { startDevServer } from '../../dev/temporal-dev-server';
 import { onFreePorts } from '../../test/support/free-port';
+
+/** The data converter of the stack's own processes (its key, its database's candidate data keys), for a benchmark's Temporal client. */
+export const benchDataConverter = (stack: Pick<BenchStack, 'encryptionKey' | 'databaseUrl'>): DataConverter =>
+  dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }, dataKeyStoreFrom(new Pool({ connectionString: stack.databaseUrl, max: 2, allowExitOnIdle: true }), { ENCRYPTION_KEY: stack.encryptionKey }));
 
 export interface BenchStack {
   dataDir: string;

@@ -224,6 +224,11 @@ export class SandboxControl {
     return lifecycle.declineSession(this.rt, this.sessionOwner(id), id);
   }
 
+  /** CodeSignal deleted the test taker's data on their request (no webhook). */
+  deleteSessionForPii(id: string) {
+    return lifecycle.deleteSessionForPii(this.sessionOwner(id), id);
+  }
+
   updateIntegrityReview(id: string, suggested: boolean) {
     return lifecycle.updateIntegrityReview(this.rt, this.sessionOwner(id), id, suggested);
   }

@@ -194,6 +194,18 @@ export function declineSession(rt: Runtime, data: CompanyData, id: string): Sess
   return session;
 }
 
+/**
+ * CodeSignal erased the test taker's personal data on a request made to CodeSignal: the session reads
+ * `deletedForPii` (codesignal-api.md, the TestSessionStatus enum). No webhook event is documented for it, so none is sent;
+ * an integration finds it by reading the session.
+ */
+export function deleteSessionForPii(data: CompanyData, id: string): SessionRecord {
+  const session = requireSession(data, id);
+  if (session.status === 'deleted' || session.status === 'deletedForPii') throw conflict(`Session ${id} is already deleted`);
+  session.status = 'deletedForPii';
+  return session;
+}
+
 /** Non-proctored integrity analysis finished: `preScreenIntegrityReviewUpdated`. */
 export function updateIntegrityReview(rt: Runtime, data: CompanyData, id: string, suggested: boolean): SessionRecord {
   const session = requireSession(data, id);

@@ -7,4 +7,4 @@ export type { SandboxAdmin } from './control/admin';
 export type { Recruiter } from './control/recruiter';
 export type { InspectedOpportunity } from './control/inspect';
 export type { FaultConfig, FaultPatch } from './faults';
-export type { Delivery, DeliveryAttempt, RequestLogEntry, WebhookBody, WebhookEvent } from './model';
+export type { DeletedOpportunity, Delivery, DeliveryAttempt, RequestLogEntry, WebhookBody, WebhookEvent } from './model';

@@ -107,6 +107,19 @@ export interface Opportunity {
   createdVia: Via;
 }
 
+/**
+ * What is left of an opportunity a recruiter deleted: `GET /opportunities/deleted` lists `id`, `deletedBy`
+ * and `deletedAt` (§3.1, §3.2); `contactId` and `candidateId` are kept for the control API only.
+ */
+export interface DeletedOpportunity {
+  id: string;
+  contactId: string;
+  candidateId: string;
+  /** The user who deleted it; null when none is known (a recruiter action without `userId`). */
+  deletedBy: string | null;
+  deletedAt: number;
+}
+
 export interface Application {
   id: string;
   opportunityId: string;

@@ -26,6 +26,10 @@ export interface LeverQuirks {
   fileListBareArray?: boolean;
   /** Status for `removeTags`/`removeLinks`/`removeSources` naming a value that is not there (lever §6 item 6 "harmless" [U]). Default null (harmless: 200, nothing changes). */
   removeAbsentStatus?: null | 400 | 404;
+  /** Put `deletedBy` (the deleting user's id, null when none is known) in `candidateDeleted` webhook data (§2.4 "probably" [U]). Default true. */
+  webhookDeletedBy?: boolean;
+  /** Anonymizing a contact fires `contactUpdated`, data `{contactId}` (§2.1 "contact lifecycle"; data §2.4 [U]). Default true. */
+  anonymizeFiresContactUpdated?: boolean;
 }
 
 export interface LeverSandboxOptions {
@@ -80,6 +84,8 @@ export function resolveOptions(opts: LeverSandboxOptions = {}): ResolvedOptions 
       createdWrappedTwice: false,
       fileListBareArray: false,
       removeAbsentStatus: null,
+      webhookDeletedBy: true,
+      anonymizeFiresContactUpdated: true,
       ...opts.quirks,
     },
     logger: opts.logger === false ? pino({ enabled: false }) : (opts.logger ?? pino({ name: 'lever-sandbox', level: 'info' })),

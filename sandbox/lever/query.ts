@@ -28,6 +28,11 @@ export function queryTimestamp(req: Request, name: string): number | undefined {
   return Number(value);
 }
 
+/** `<name>_start`/`<name>_end`, an inclusive range of millisecond timestamps (either may be absent). */
+export function queryRange(req: Request, name: string): [number | undefined, number | undefined] {
+  return [queryTimestamp(req, `${name}_start`), queryTimestamp(req, `${name}_end`)];
+}
+
 export function inRange(value: number, start: number | undefined, end: number | undefined): boolean {
   return (start === undefined || value >= start) && (end === undefined || value <= end);
 }

@@ -49,7 +49,7 @@ export function createLeverSandbox(opts: LeverSandboxOptions = {}): LeverSandbox
   });
   const limiter = new KeyRateLimiter();
   const admin = new SandboxAdmin(store, events, limiter);
-  const recruiter = new Recruiter(store, events);
+  const recruiter = new Recruiter(store, events, options.quirks);
   const seedDemo = (body: unknown) => seedLeverDemo({ admin, recruiter }, parseInput(demoSeedOptionsSchema, body));
   const app = createLeverApp({ store, events, limiter, admin, recruiter, options, seedDemo });
   const servers = new Set<Server>();

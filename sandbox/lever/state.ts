@@ -3,7 +3,7 @@ import { notFound } from './errors';
 import { createFaultState, type FaultConfig, type FaultState } from './faults';
 import { newId, randomHex } from './ids';
 import type {
-  ApiKey, Application, ArchiveReason, Contact, Delivery, Interview, Note, Opportunity, Panel, Posting,
+  ApiKey, Application, ArchiveReason, Contact, DeletedOpportunity, Delivery, Interview, Note, Opportunity, Panel, Posting,
   RequestLogEntry, Stage, StoredFile, User, WebhookEvent, WebhookSubscription,
 } from './model';
 import type { RateLimitConfig } from './options';
@@ -33,8 +33,8 @@ export interface AccountInit {
  * settings. Logs (requests, webhook deliveries) and pending webhook retries start empty.
  */
 const PERSISTED_COLLECTIONS = [
-  'users', 'postings', 'archiveReasons', 'contacts', 'opportunities', 'applications', 'notes', 'files', 'panels',
-  'interviews', 'webhooks', 'knownTags', 'knownSources', 'webhookEventsOn',
+  'users', 'postings', 'archiveReasons', 'contacts', 'opportunities', 'deletedOpportunities', 'applications', 'notes', 'files',
+  'panels', 'interviews', 'webhooks', 'knownTags', 'knownSources', 'webhookEventsOn',
 ] as const;
 
 export type AccountSnapshot = Pick<
@@ -55,6 +55,8 @@ export class AccountState {
   readonly archiveReasons = new Map<string, ArchiveReason>();
   readonly contacts = new Map<string, Contact>();
   readonly opportunities = new Map<string, Opportunity>();
+  /** Deleted opportunities, in the order they were deleted (`GET /opportunities/deleted`); their records are gone. */
+  readonly deletedOpportunities = new Map<string, DeletedOpportunity>();
   readonly applications = new Map<string, Application>();
   readonly notes = new Map<string, Note>();
   readonly files = new Map<string, StoredFile>();

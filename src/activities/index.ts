@@ -14,6 +14,9 @@ import { createPublicLinkActivities } from './public-links/public-links-activiti
 import { createBackfillActivities } from './backfill/backfill-activities';
 import { createDryRunActivities } from './dry-run/dry-run-activities';
 import { createReconciliationActivities } from './reconciliation/reconciliation-activities';
+import { createErasureActivities } from './erasure/erasure-activities';
+import { dataKeyStoreFrom } from '../crypto/data-keys';
+import type { Config } from '../config';
 
 export interface ActivityDeps {
   db: Db;
@@ -31,6 +34,8 @@ export interface ActivityDeps {
   integrationCacheMs?: number;
   /** HMAC keys of the candidate directory's e-mail hashes (candidateEmailKeysFrom); without them the directory is not written. */
   candidateEmailKeys?: readonly Buffer[];
+  /** ENCRYPTION_KEY (and the previous keys): the candidates' data keys are sealed under it; the erasure destroys them. */
+  encryptionKeys?: Pick<Config, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'> & Partial<Pick<Config, 'DATA_KEY_CACHE_SECONDS'>>;
 }
 
 /** Every activity the worker registers, built once from its dependencies; tests hand in their own. */
@@ -57,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackfillActivities({ contexts }),
     ...createDryRunActivities({ contexts, directory }),
     ...createReconciliationActivities({ contexts, logger: deps.logger }),
+    ...createErasureActivities({ db: deps.db, contexts, logger: deps.logger, dataKeys: deps.encryptionKeys ? dataKeyStoreFrom(deps.db, deps.encryptionKeys) : undefined }),
   };
 }
 

@@ -6,6 +6,7 @@ import { createIntegrationClients } from '../integrations/clients';
 import { cachedIntegrationLookup } from '../integrations/repository';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
+import { dataKeyStoreFrom } from '../crypto/data-keys';
 import { payloadCodecFor } from '../temporal/payload-codec';
 import { activityRoutes } from './admin/activity';
 import { deliveryReplayRoutes } from './admin/deliveries-replay';
@@ -16,6 +17,9 @@ import { adminSessions } from './admin/admin-auth';
 import { auditTrail } from '../audit/audit-log';
 import { auditRoutes } from '../audit/audit-routes';
 import { adminSessionRoutes } from './admin/admin-session';
+import { adminAccess } from './admin/roles';
+import { teamRoutes } from './admin/team';
+import { oidcRoutes } from './admin/oidc';
 import { assessmentSelectionRoutes } from './assessment/assessment-selection';
 import { assessmentRoutes } from './assessment/assessments';
 import { backfillRoutes } from './admin/backfill';
@@ -35,7 +39,7 @@ import { publicLinkRoutes } from './public-links/routes';
 import { ensurePublicLinkSchedules } from './public-links/schedule';
 import { ensureReconciliationSchedules } from '../temporal/reconciliation-schedule';
 import { setupRoutes } from './admin/setup';
-import { temporalUiProxy } from './temporal-ui-proxy';
+import { temporalUiPath, temporalUiProxy } from './temporal-ui-proxy';
 import { httpServerSpans } from '../observability/http-server-spans';
 
 export interface ApiDeps {
@@ -67,6 +71,10 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(httpServerSpans());
   app.use(assignRequestId);
   app.use(healthRoutes({ db, temporal, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }));
+  // Admin sessions, and who may do what (roles: README "Team and single sign-on"), for every admin path.
+  const sessions = adminSessions({ db, config, logger });
+  const access = adminAccess({ db });
+  app.use(temporalUiPath, sessions, access); // the Temporal Web UI shows every integration's workflows: owners only
   app.use(temporalUiProxy({ config, db, logger })); // the Temporal Web UI at /temporal, for admins, when TEMPORAL_UI_UPSTREAM is set
   // The two webhook routes' deps, also the replay's (admin/deliveries-replay.ts): one set of limits for both.
   const ingress = {
@@ -113,10 +121,13 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
     app.use(interviewScheduleLinkRoutes({ db, box, findIntegration, temporal, clients, linkSigningSecret: config.LINK_SIGNING_SECRET, logger }));
   }
   // The admin area: sessions only where an admin can be logged in, never on the webhook hot path.
-  app.use(['/api', '/codec'], adminSessions({ db, config, logger }));
+  app.use(['/api', '/codec'], sessions);
   app.use(auditTrail({ db, logger })); // every admin action, written before its answer leaves (README "Audit log")
+  app.use(['/api', '/codec'], access); // after the audit trail, so refused requests are recorded too
   app.use(auditRoutes({ db, adminToken: config.ADMIN_TOKEN }));
   app.use(adminSessionRoutes({ db, logger }));
+  app.use(oidcRoutes({ db, config, logger })); // single sign-on, when OIDC_ISSUER is set
+  app.use(teamRoutes({ db, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, logger }));
   app.use(adminUiRoutes());
   app.use(assessmentRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN }));
   app.use(interviewRoutes({ db, box, temporal, adminToken: config.ADMIN_TOKEN, logger }));
@@ -179,7 +190,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       ...(config.RECONCILIATION_SCHEDULES === 'on' ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     }),
   );
-  app.use(codecRoutes({ codec: payloadCodecFor(config), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
+  app.use(codecRoutes({ codec: payloadCodecFor(config, { dataKeys: dataKeyStoreFrom(db, config), onErased: 'mark' }), adminToken: config.ADMIN_TOKEN, temporalUiUrl: config.temporalUiUrl }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -11,6 +11,7 @@ import { createPool } from '../db/pool';
 import { createLogger, type Logger } from '../log';
 import { checkDependencies, crossSiteUiWarning, StartupCheckError } from '../startup-checks';
 import { applyNamespaceRetention, registerSearchAttributes } from '../temporal/connection';
+import { dataKeyStoreFrom } from '../crypto/data-keys';
 import { dataConverterFor } from '../temporal/payload-codec';
 import { createApp, type ApiDeps } from './app';
 import { clientErrorLog } from './errors';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   const db = createPool(config.DATABASE_URL!, logger);
   await migrate(config.DATABASE_URL!, logger);
   await sealStoredSecrets(db, secretBoxFrom(config), logger);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config), interceptors: temporalClientInterceptors() });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config, dataKeyStoreFrom(db, config)), interceptors: temporalClientInterceptors() });
   await registerSearchAttributes(temporal, logger);
   if (config.TEMPORAL_RETENTION_DAYS) await applyNamespaceRetention(temporal, config.TEMPORAL_RETENTION_DAYS, logger);
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await ensureAdmin(db, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);

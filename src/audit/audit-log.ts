@@ -15,7 +15,7 @@ export interface AuditEntry {
   id: string;
   at: Date;
   actor: string;
-  actorKind: 'session' | 'token' | 'anonymous';
+  actorKind: 'session' | 'token' | 'anonymous' | 'service';
   sourceIp: string | null;
   action: string;
   integrationId: string | null;
@@ -30,6 +30,8 @@ export interface AuditFilter {
   action?: string;
   /** Substring of the actor, case-insensitive. */
   actor?: string;
+  /** Only entries of these integrations (an admin's or viewer's integrations; README "Team and single sign-on"). */
+  integrationIds?: readonly string[];
   since?: Date;
   until?: Date;
   /** Entries older than this one (paging: the last id of the previous page). */
@@ -69,11 +71,25 @@ const actionNames: Record<string, string> = {
   'PUT /api/integrations/:integrationId/public-links/settings': 'public links settings changed',
   'POST /api/integrations/:integrationId/public-links/sessions/:sessionId/decision': 'public link session decided',
   'POST /api/integrations/:integrationId/public-links/run': 'public links scan started',
+  'POST /api/invitations/accept': 'invitation accepted',
+  'POST /api/team/invitations': 'admin invited',
+  'POST /api/team/invitations/revoke': 'invitation revoked',
+  'PUT /api/team/admins/access': 'admin role changed',
+  'POST /api/team/admins/disable': 'admin disabled',
+  'POST /api/team/admins/enable': 'admin enabled',
 };
+
+/** The action of an SSO sign-in (a GET callback, recorded by the route itself with `recordAudit`). */
+export const ssoSignInAction = 'sign-in (SSO)';
 
 /** `auditDetails(res, { before, after })`: what the route adds to its audit entry. */
 export function auditDetails(res: Response, details: Record<string, unknown>): void {
   res.locals.auditDetails = { ...(res.locals.auditDetails as Record<string, unknown> | undefined), ...details };
+}
+
+/** The entry's target when the path names none (the team's routes: the admin's e-mail). */
+export function auditTarget(res: Response, target: string): void {
+  res.locals.auditTarget = target;
 }
 
 /** The integration an action created (its id is not in the path yet). */
@@ -106,6 +122,13 @@ function targetOf(template: string | undefined, path: string): string | null {
   return pairs.length > 0 ? pairs.map(([n, v]) => `${n}=${v}`).join(' ') : null;
 }
 
+/** The route template of `actionNames` that a method and path are for, when no route matched them. */
+const actionTemplates = Object.keys(actionNames).map((key) => {
+  const [method, template] = key.split(' ') as [string, string];
+  return { method, template, pattern: new RegExp(`^${template.replace(/:[A-Za-z]+/g, '[^/]+')}$`) };
+});
+const knownTemplate = (method: string, path: string): string | undefined => actionTemplates.find((t) => t.method === method && t.pattern.test(path))?.template;
+
 function actorOf(req: Request): Pick<AuditEntry, 'actor' | 'actorKind'> {
   if (req.get('authorization')) return { actor: 'admin token', actorKind: 'token' };
   const email = req.session?.adminEmail;
@@ -132,7 +155,8 @@ export function auditTrail(deps: { db: Db; logger: Logger }): RequestHandler {
     res.end = ((...args: unknown[]) => {
       if (recorded) return end(...args);
       recorded = true;
-      const template = matchedRoute(req);
+      // a request refused before its route ran (a role's 403, a CSRF check) is still named by the route it was for
+      const template = matchedRoute(req) ?? knownTemplate(req.method, path);
       const signIn = path === '/api/session' && req.method === 'POST';
       if (res.statusCode === 401 && !signIn) return end(...args);
       const key = template ? `${req.method} ${template}` : undefined;
@@ -141,7 +165,7 @@ export function auditTrail(deps: { db: Db; logger: Logger }): RequestHandler {
         sourceIp: req.ip ?? null,
         action: (key && actionNames[key]) ?? key ?? `${req.method} ${path}`,
         integrationId: (res.locals.auditIntegrationId as string | undefined) ?? /^\/api\/integrations\/([^/]+)/.exec(path)?.[1]?.match(uuid)?.[0] ?? null,
-        target: targetOf(template, path),
+        target: (res.locals.auditTarget as string | undefined) ?? targetOf(template, path),
         outcome: res.statusCode,
         details: (res.locals.auditDetails as Record<string, unknown> | undefined) ?? {},
       };
@@ -180,6 +204,7 @@ export async function listAudit(db: Db, f: AuditFilter): Promise<AuditEntry[]> {
   const params: unknown[] = [];
   const param = (value: unknown) => (params.push(value), `$${params.length}`);
   if (f.integrationId) where.push(`integration_id = ${param(f.integrationId)}`);
+  if (f.integrationIds) where.push(`integration_id = ANY(${param(f.integrationIds)}::uuid[])`);
   if (f.action) where.push(`action ILIKE ${param(`%${escapeLike(f.action)}%`)}`);
   if (f.actor) where.push(`actor ILIKE ${param(`%${escapeLike(f.actor)}%`)}`);
   if (f.since) where.push(`at >= ${param(f.since)}`);

@@ -4,6 +4,7 @@ import type { Db } from '../db/pool';
 import { idCheckedRouter } from '../api/ids';
 import { parseQuery } from '../api/validate';
 import { requireAdmin } from '../api/admin/admin-auth';
+import { visibleIntegrations } from '../api/admin/roles';
 import { listAudit, type AuditEntry, type AuditFilter } from './audit-log';
 
 /** Entries an export holds at most (newest first); narrow the filter for more. */
@@ -71,14 +72,15 @@ export function auditRoutes(deps: { db: Db; adminToken: string | undefined }): R
 
   router.get('/api/audit', async (req, res) => {
     const q = parseQuery(listSchema, req.query);
-    const entries = await listAudit(deps.db, { ...filterOf(q), beforeId: q.beforeId, limit: q.limit + 1 });
+    // an admin or viewer sees the entries of the integrations given to them (src/api/admin/roles.ts)
+    const entries = await listAudit(deps.db, { ...filterOf(q), integrationIds: visibleIntegrations(res), beforeId: q.beforeId, limit: q.limit + 1 });
     const page = entries.slice(0, q.limit);
     res.json({ entries: page.map(auditView), nextBeforeId: entries.length > q.limit ? page.at(-1)!.id : null });
   });
 
   router.get('/api/audit/export', async (req, res) => {
     const q = parseQuery(exportSchema, req.query);
-    sendExport(res, q.format, await listAudit(deps.db, { ...filterOf(q), limit: maxAuditExported }));
+    sendExport(res, q.format, await listAudit(deps.db, { ...filterOf(q), integrationIds: visibleIntegrations(res), limit: maxAuditExported }));
   });
   return router;
 }

@@ -2,7 +2,7 @@ import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 
 /** What each derived key is for; one master key never encrypts two kinds of data directly. */
-export type KeyPurpose = 'secrets-at-rest' | 'temporal-payloads' | 'admin-sessions';
+export type KeyPurpose = 'secrets-at-rest' | 'temporal-payloads' | 'admin-sessions' | 'candidate-data-keys';
 
 export interface DerivedKey {
   /** Short stable id written next to ciphertext, so the right key is found after a rotation. */

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../log';
 
 export type Db = Pool;
@@ -8,6 +8,22 @@ export function createPool(databaseUrl: string, logger: Logger, max = 10): Db {
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
   return pool;
+}
+
+/** Runs `work` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(db: Db, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 export async function databaseIsReady(db: Db): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { ExternalRequestObservation, LeverWriteKind, LeverWriteOutcome } fr
 import { leverHttpError, parseJson } from './errors';
 import {
   archiveReasonSchema, createdEnvelope, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
-  noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, updatedOpportunitySchema, userSchema, webhookSchema,
+  deletedOpportunitySchema, noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, updatedOpportunitySchema, userSchema, webhookSchema,
   type LeverOpportunity, type LeverPanel, type LeverWebhookSubscription,
 } from './schemas';
 
@@ -32,7 +32,7 @@ export interface LeverClientOptions {
 /** Path segments that are never ids; any other segment is an id and becomes `:id` in an operation's name. */
 const staticSegments = new Set([
   'opportunities', 'notes', 'files', 'download', 'panels', 'users', 'stages', 'postings', 'archive_reasons', 'webhooks', 'stage', 'archived',
-  'addTags', 'removeTags', 'addLinks', 'removeLinks', 'addSources', 'removeSources',
+  'addTags', 'removeTags', 'addLinks', 'removeLinks', 'addSources', 'removeSources', 'deleted',
 ]);
 
 /** `GET /opportunities/:id/notes`: a request's bounded name for metrics (the query string dropped, ids replaced). */
@@ -288,6 +288,10 @@ export function createLeverClient(options: LeverClientOptions) {
       for (const [key, param] of Object.entries(OPPORTUNITY_FILTER_PARAMS) as Array<[keyof OpportunityFilters, string]>) query[param] = filters[key];
       return page({ method: 'GET', path: '/opportunities', query }, opportunitySchema, pageReq);
     },
+
+    /** Opportunities deleted in a window (ms, inclusive; §3.2), for erasing what the service holds about them. */
+    listDeletedOpportunities: (window: { deletedAtStart?: number; deletedAtEnd?: number }, pageReq?: PageRequest) =>
+      page({ method: 'GET', path: '/opportunities/deleted', query: { deleted_at_start: window.deletedAtStart, deleted_at_end: window.deletedAtEnd } }, deletedOpportunitySchema, pageReq),
 
     /** Always a new opportunity (no idempotency in Lever); `deduped` says the email matched an existing contact. */
     createOpportunity: async ({ performAs: actor, body }: { performAs: string; body: NewOpportunity }) => {

@@ -43,6 +43,8 @@ export const opportunitySchema = z.looseObject({
   updatedAt: timestamp.nullable().optional(),
   lastAdvancedAt: timestamp.nullable().optional(),
   urls: z.looseObject({ list: z.string(), show: z.string() }).optional(),
+  /** §3.1: Lever anonymized the contact (a retention policy or a data request): the service erases what it holds (README "Erasure"). */
+  isAnonymized: z.boolean().optional(),
 }).transform(({ archivedAt, archiveReason, ...opp }) => {
   const expanded = opp.applications.filter((a) => typeof a !== 'string');
   const result = {
@@ -58,6 +60,13 @@ export const opportunitySchema = z.looseObject({
   return result as typeof result & Record<string, unknown>;
 });
 export type LeverOpportunity = z.infer<typeof opportunitySchema>;
+
+/** An item of `GET /opportunities/deleted` (§3.1–3.2): the id, and who deleted it when. */
+export const deletedOpportunitySchema = z.looseObject({
+  id: z.string(),
+  deletedAt: timestamp.nullable().optional(),
+  deletedBy: z.string().nullable().optional(),
+});
 
 export const userSchema = z.looseObject({
   id: z.string(),

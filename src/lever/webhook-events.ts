@@ -13,7 +13,7 @@ export const leverWebhookSchema = z.object({
 });
 export type LeverWebhook = z.infer<typeof leverWebhookSchema>;
 
-export const handledLeverEvents = ['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted'] as const;
+export const handledLeverEvents = ['candidateStageChange', 'candidateHired', 'candidateArchiveChange', 'interviewCreated', 'interviewUpdated', 'interviewDeleted', 'candidateDeleted'] as const;
 export type HandledLeverEvent = (typeof handledLeverEvents)[number];
 export const isHandledLeverEvent = (event: string): event is HandledLeverEvent =>
   (handledLeverEvents as readonly string[]).includes(event);
@@ -37,6 +37,8 @@ const dataSchemas = {
   interviewCreated: z.object({ opportunityId, interviewId: z.string().min(1) }),
   interviewUpdated: z.object({ opportunityId, interviewId: z.string().min(1) }),
   interviewDeleted: z.object({ opportunityId, interviewId: z.string().min(1) }),
+  // §2.4: only the opportunity is read; the erasure asks Lever itself before anything is removed
+  candidateDeleted: z.object({ opportunityId }),
 } satisfies Record<HandledLeverEvent, z.ZodType>;
 
 /** Lever's "verify connection" test request: a candidateHired with empty data. */
@@ -54,11 +56,14 @@ function parseData<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
   throw new LeverWebhookDataError(`data.${issue.path.join('.')}: ${issue.message}`);
 }
 
+/** The opportunity a `candidateDeleted` delivery names (README "Erasure"): it starts the candidate's erasure, not a signal. */
+export const deletedOpportunityOf = (body: LeverWebhook): string => parseData(dataSchemas.candidateDeleted, body.data).opportunityId;
+
 /**
  * Turns a verified delivery into the signal the candidate workflow receives. The key identifies the
  * event, not the delivery, so Lever's retries of one event collapse into one.
  */
-export function toCandidateEvent(body: LeverWebhook & { event: HandledLeverEvent }): { opportunityId: string; event: LeverCandidateEvent } {
+export function toCandidateEvent(body: LeverWebhook & { event: Exclude<HandledLeverEvent, 'candidateDeleted'> }): { opportunityId: string; event: LeverCandidateEvent } {
   const { triggeredAt } = body;
   switch (body.event) {
     case 'candidateStageChange': {

@@ -1,4 +1,6 @@
 import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
+import type { erasureWorkflow } from '../workflows/erasure/erasure-workflow';
+import { erasureWorkflowId, type ErasureInput } from '../workflows/erasure/messages';
 import type { SignalDefinition } from '@temporalio/common';
 import type { candidateWorkflow } from '../workflows/candidate/candidate-workflow';
 import { candidateWorkflowId } from '../workflows/shared/ids';
@@ -44,3 +46,22 @@ export async function signalCandidateWorkflow<Arg>(
 /** A Lever event for the candidate's workflow. */
 export const signalLeverEvent = (client: Client, taskQueue: string, target: CandidateTarget, event: LeverCandidateEvent): Promise<string> =>
   signalCandidateWorkflow(client, taskQueue, target, leverEventSignal, event);
+
+/**
+ * Starts the candidate's erasure (README "Erasure"), or finds it running: one per opportunity. A second
+ * request after it finished runs it again, which finds nothing left and writes no second receipt. Only
+ * the integration is a search attribute: the erasure ends every workflow listed for the opportunity,
+ * and must not be among them.
+ */
+export async function startErasure(client: Client, taskQueue: string, input: ErasureInput): Promise<string> {
+  const workflowId = erasureWorkflowId(input.integrationId, input.opportunityId);
+  await client.workflow.start<typeof erasureWorkflow>('erasureWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [{ key: IntegrationIdKey, value: input.integrationId }],
+    priority: integrationPriority(input.integrationId),
+  });
+  return workflowId;
+}

@@ -5,3 +5,4 @@ export { interviewWorkflow } from './interview/interview-workflow';
 export { publicLinkScanWorkflow, publicLinkSessionWorkflow } from './public-links/public-links-workflows';
 export { reconciliationWorkflow } from './reconciliation/reconciliation-workflow';
 export { backfillWorkflow } from './backfill/backfill-workflow';
+export { erasureWorkflow } from './erasure/erasure-workflow';

@@ -6,6 +6,7 @@ import type { Config } from '../../src/config';
 import type { Db } from '../../src/db/pool';
 import { createPool } from '../../src/db/pool';
 import { createLogger, type Logger } from '../../src/log';
+import { dataKeyStoreFrom } from '../../src/crypto/data-keys';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { candidateWorkflowId } from '../../src/workflows/shared/ids';
 import { testConfig, testLogger } from '../support/stack';
@@ -29,7 +30,7 @@ export async function startCapturedApi(overrides: Record<string, string> = {}) {
   const config: Config = testConfig(overrides);
   const db: Db = createPool(config.DATABASE_URL!, testLogger);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config, dataKeyStoreFrom(db, config)) });
   const api = await listen({ config, db, temporal: client, logger }, 0, '127.0.0.1');
   return {
     config,

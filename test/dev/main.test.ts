@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
+import { dataKeyStoreFrom } from '../../src/crypto/data-keys';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { candidateStateQuery } from '../../src/workflows/candidate/messages';
 import { onFreePorts } from '../support/free-port';
@@ -93,7 +95,7 @@ describe('the one-command development start', () => {
       }
       return { first, env, dataDir, ports };
     });
-    const [port, temporalPort, uiPort, , leverPort] = ports;
+    const [port, temporalPort, uiPort, pgPort, leverPort] = ports;
     const base = `http://127.0.0.1:${port}`;
     expect(first.output()).toContain(`Temporal Web UI  http://localhost:${port}/temporal`);
     expect(first.output()).toContain(`Data directory   ${dataDir}`);
@@ -177,9 +179,13 @@ describe('the one-command development start', () => {
       await eventually(async () => expect(second.output()).toContain('is running'), 120_000, 250);
       // Data survived: the integration is still there and its webhook is accepted.
       expect((await deliver('onsite')).status).toBe(202);
-      // Payloads are encrypted with the key the first start generated in the data directory (and the restart reused).
+      // Payloads are encrypted with the key the first start generated in the data directory (and the restart reused),
+      // a candidate's under their data key sealed with it in the embedded PostgreSQL (README "Erasure").
       const encryptionKey = readFileSync(path.join(dataDir, 'encryption-key'), 'utf8').trim();
-      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: encryptionKey }) });
+      const pgPassword = readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
+      const pool = new Pool({ connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${pgPort}/lever_codesignal`, max: 1 });
+      const dataKeys = dataKeyStoreFrom(pool, { ENCRYPTION_KEY: encryptionKey });
+      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }), dataConverter: dataConverterFor({ ENCRYPTION_KEY: encryptionKey }, dataKeys) });
       try {
         const handle = client.workflow.getHandle(`candidate/${integration.id}/${opportunityId}`);
         const state = await eventually(async () => {
@@ -191,6 +197,7 @@ describe('the one-command development start', () => {
         expect((await handle.describe()).status.name).toBe('RUNNING');
       } finally {
         await client.connection.close();
+        await pool.end();
       }
 
       // The sandboxes kept their state: the candidate left waiting at the selection link is still in Lever,

@@ -5,6 +5,8 @@
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx ts-node --transpile-only test/support/record-assessment-histories.ts
  * Re-record only when a workflow change is deliberately incompatible and old runs have drained.
  */
+// before the stack is started: recorded histories use the service key alone (test/support/stack.ts)
+process.env.RECORD_HISTORIES = '1';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';

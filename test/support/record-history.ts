@@ -19,14 +19,14 @@ async function main(out: string) {
   const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
   const env = await TestWorkflowEnvironment.createLocal({
     server: { ...(binary ? { executable: { type: 'existing-path' as const, path: binary } } : {}), searchAttributes: customSearchAttributes },
-    client: { dataConverter: testDataConverter() },
+    client: { dataConverter: testDataConverter({ dataKeys: false }) },
   });
   try {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'record',
       workflowsPath: require.resolve('../../src/workflows'),
-      dataConverter: testDataConverter(),
+      dataConverter: testDataConverter({ dataKeys: false }),
       interceptors: workerInterceptors(),
       sinks: testWorkerSinks(),
     });

@@ -6,6 +6,8 @@
  * Uses TEST_DATABASE_URL when set, else an embedded PostgreSQL in a temp dir.
  * Re-record only when a workflow change is deliberately incompatible and old runs have drained.
  */
+// before the stack is started: recorded histories use the service key alone (test/support/stack.ts)
+process.env.RECORD_HISTORIES = '1';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

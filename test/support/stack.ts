@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
 import { activityDepsFrom, loadConfig, type Config } from '../../src/config';
+import { dataKeyStoreFrom, type DataKeyStore } from '../../src/crypto/data-keys';
 import { secretBoxFrom } from '../../src/crypto/secret-box';
 import { createIntegration, type Integration, type IntegrationInput } from '../../src/integrations/repository';
 import { createPool, type Db } from '../../src/db/pool';
@@ -17,8 +19,22 @@ import { testWorkflowBundle } from './workflow-bundle';
 export const adminToken = 'test-admin-token-0123456789';
 /** A fixed key for tests (never used outside them). */
 export const testEncryptionKey = Buffer.alloc(32, 7).toString('base64');
-/** What the service's clients and workers use with the test key; every test client and worker takes it. */
-export const testDataConverter = () => dataConverterFor({ ENCRYPTION_KEY: testEncryptionKey });
+let sharedDataKeys: DataKeyStore | undefined;
+/**
+ * The candidates' data keys (crypto-shredding) in the run's shared database, as the service's processes
+ * keep them; its pool lets the test process exit when idle.
+ */
+export function testDataKeys(): DataKeyStore {
+  sharedDataKeys ??= dataKeyStoreFrom(new Pool({ connectionString: process.env.TEST_DATABASE_URL!, max: 2, allowExitOnIdle: true }), { ENCRYPTION_KEY: testEncryptionKey });
+  return sharedDataKeys;
+}
+/**
+ * What the service's clients and workers use with the test key; every test client and worker takes it.
+ * `dataKeys: false` is the service key alone, for histories recorded into files (a candidate's data key
+ * lives in one database; a fixture must open anywhere).
+ */
+export const testDataConverter = (opts: { dataKeys?: false } = {}) =>
+  dataConverterFor({ ENCRYPTION_KEY: testEncryptionKey }, opts.dataKeys === false ? undefined : testDataKeys());
 /** Seals and opens stored secrets as the stack's API and worker do. */
 export const testSecretBox = secretBoxFrom({ ENCRYPTION_KEY: testEncryptionKey });
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
@@ -62,7 +78,9 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
   const db = createPool(config.DATABASE_URL!, testLogger);
   const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   // as the API's (src/api/server.ts): with tracing started (test/observability/tracing.test.ts), a start or signal carries the trace
-  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config), interceptors: temporalClientInterceptors() });
+  // histories recorded into files (test/support/record-*.ts) use the service key alone: a fixture must open without this database
+  const dataKeys = process.env.RECORD_HISTORIES === '1' ? undefined : dataKeyStoreFrom(db, config);
+  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config, dataKeys), interceptors: temporalClientInterceptors() });
   const api = await listen({ config, db, temporal: client, logger: testLogger }, socket.server, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
@@ -76,7 +94,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: { db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) },
-      dataConverter: dataConverterFor(config),
+      dataConverter: dataConverterFor(config, dataKeys),
       shutdownGraceSeconds: 1,
       // the traced bundle while the test process traces (test/observability/tracing.test.ts), as src/worker.ts chooses
       workflowBundlePath: testWorkflowBundle({ traced: tracingEnabled() }).codePath,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -74,6 +75,10 @@ describe('Temporal payload encryption', () => {
 
   it('stores only encrypted payloads and encoded failures: no e-mail or name in clear', async () => {
     const all = await histories();
+    // every payload of the candidate's workflows is under the candidate's own data key (README "Erasure")
+    const subjectRef = createHash('sha256').update(`${h.integration.id}/${c.id}`).digest('hex');
+    const { rows: keys } = await h.stack.db.query<{ id: string }>('SELECT id FROM candidate_data_keys WHERE subject_ref = $1', [subjectRef]);
+    expect(keys).toHaveLength(1);
     for (const [workflow, history] of Object.entries(all)) {
       const { payloads, failures } = collect(history);
       expect(payloads.length).toBeGreaterThan(workflow === 'assessment' ? 10 : 2);
@@ -85,7 +90,7 @@ describe('Temporal payload encryption', () => {
           continue;
         }
         expect({ path, encoding: text(value.metadata?.encoding) }).toEqual({ path, encoding: 'binary/encrypted' });
-        expect(text(value.metadata?.['encryption-key-id'])).toMatch(/^[0-9a-f]{8}$/);
+        expect({ path, key: text(value.metadata?.['encryption-key-id']) }).toEqual({ path, key: `dk:${keys[0]!.id}` });
       }
       for (const { path, value } of failures) expect({ path, message: value.message, stackTrace: value.stackTrace }).toEqual({ path, message: 'Encoded failure', stackTrace: '' });
       const everything = JSON.stringify(history, (_k, v: unknown) => (isBytes(v) ? text(v) : v));

@@ -43,5 +43,6 @@ export function accountSnapshot(account: AccountState) {
     sources: [...account.knownSources],
     webhooks: [...account.webhooks.values()].map((w) => ({ ...webhookView(w, true), createdVia: w.createdVia })),
     opportunities: [...account.opportunities.values()].map((o) => inspectOpportunity(account, o)),
+    deletedOpportunities: [...account.deletedOpportunities.values()].map((d) => ({ ...d })),
   };
 }

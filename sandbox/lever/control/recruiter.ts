@@ -1,18 +1,24 @@
 import type { z } from 'zod';
 import type { ActionDeps, Actor } from '../actions/actor';
 import { setArchived } from '../actions/archive';
+import { anonymizeContact, deleteOpportunity } from '../actions/erasure';
 import { createPanel, deleteInterviewInUi } from '../actions/interviews';
 import { createNote } from '../actions/notes';
 import { changeStage, createOpportunity, editList } from '../actions/opportunities';
 import { badRequest } from '../errors';
+import type { DeletedOpportunity } from '../model';
+import type { ResolvedOptions } from '../options';
 import type { LeverStore } from '../state';
 import { parseInput } from '../validation';
 import type { WebhookEmitter } from '../webhooks';
 import { inspectOpportunity, type InspectedOpportunity } from './inspect';
 import {
-  archiveCandidateBody, createCandidateBody, deleteInterviewBody, fileStatusBody, hireCandidateBody, moveStageBody, tagsBody, uiNoteBody, uiPanelBody,
-  unarchiveCandidateBody,
+  anonymizeCandidateBody, archiveCandidateBody, createCandidateBody, deleteCandidateBody, deleteInterviewBody, fileStatusBody, hireCandidateBody,
+  moveStageBody, tagsBody, uiNoteBody, uiPanelBody, unarchiveCandidateBody,
 } from './schemas';
+
+/** The quirks that decide what the erasure actions send. */
+export type ErasureQuirks = Pick<ResolvedOptions['quirks'], 'webhookDeletedBy' | 'anonymizeFiresContactUpdated'>;
 
 type In<S extends z.ZodType> = z.input<S>;
 
@@ -21,7 +27,7 @@ type In<S extends z.ZodType> = z.input<S>;
  * when `apiWritesFireWebhooks` is on); each answers the opportunity as the control API inspects it.
  */
 export class Recruiter {
-  constructor(private readonly store: LeverStore, private readonly events: WebhookEmitter) {}
+  constructor(private readonly store: LeverStore, private readonly events: WebhookEmitter, private readonly quirks: ErasureQuirks) {}
 
   createCandidate(accountId: string, input: In<typeof createCandidateBody>): InspectedOpportunity {
     const { userId, ...body } = parseInput(createCandidateBody, input);
@@ -83,6 +89,24 @@ export class Recruiter {
   deleteInterview(accountId: string, opportunityId: string, interviewId: string, input: In<typeof deleteInterviewBody> = {}): InspectedOpportunity {
     const { userId } = parseInput(deleteInterviewBody, input);
     deleteInterviewInUi(this.deps(accountId, userId), opportunityId, interviewId);
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /**
+   * Deletes the candidate's opportunity (only this one; the contact's others stay) with everything written
+   * to it and fires `candidateDeleted`; `userId` becomes `deletedBy`. Answers what `GET /opportunities/deleted`
+   * keeps of it, plus the contact and legacy candidate ids.
+   */
+  deleteCandidate(accountId: string, opportunityId: string, input: In<typeof deleteCandidateBody> = {}): DeletedOpportunity {
+    const { userId } = parseInput(deleteCandidateBody, input);
+    return { ...deleteOpportunity(this.deps(accountId, userId), opportunityId, { webhookDeletedBy: this.quirks.webhookDeletedBy }) };
+  }
+
+  /** Anonymizes the opportunity's contact, so every opportunity of that person (actions/erasure.ts); may fire `contactUpdated`. */
+  anonymizeCandidate(accountId: string, opportunityId: string, input: In<typeof anonymizeCandidateBody> = {}): InspectedOpportunity {
+    const { userId } = parseInput(anonymizeCandidateBody, input);
+    const deps = this.deps(accountId, userId);
+    anonymizeContact(deps, deps.account.opportunity(opportunityId).contactId, { firesContactUpdated: this.quirks.anonymizeFiresContactUpdated });
     return this.inspect(accountId, opportunityId);
   }
 

@@ -58,6 +58,8 @@ export function createControlRouter({ admin, recruiter, seedDemo, logger }: Cont
   r.get(`${ACCOUNT}/opportunities`, (req, res) => { res.json(recruiter.opportunities(id(req))); });
   r.post(`${ACCOUNT}/opportunities`, (req, res) => { res.status(201).json(recruiter.createCandidate(id(req), req.body)); });
   r.get(OPPORTUNITY, (req, res) => { res.json(recruiter.inspect(id(req), req.params.opportunityId)); });
+  r.delete(OPPORTUNITY, (req, res) => { res.json(recruiter.deleteCandidate(id(req), req.params.opportunityId, req.body ?? {})); });
+  r.post(`${OPPORTUNITY}/anonymize`, (req, res) => { res.json(recruiter.anonymizeCandidate(id(req), req.params.opportunityId, req.body ?? {})); });
   r.post(`${OPPORTUNITY}/stage`, (req, res) => { res.json(recruiter.moveToStage(id(req), req.params.opportunityId, req.body)); });
   r.post(`${OPPORTUNITY}/archive`, (req, res) => { res.json(recruiter.archive(id(req), req.params.opportunityId, req.body)); });
   r.post(`${OPPORTUNITY}/unarchive`, (req, res) => { res.json(recruiter.unarchive(id(req), req.params.opportunityId, req.body)); });

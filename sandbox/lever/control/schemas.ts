@@ -61,6 +61,10 @@ export const moveStageBody = z.object({ stage: z.string().min(1), ...actingUser 
 export const archiveCandidateBody = z.object({ reason: z.string().min(1), cleanInterviews: z.boolean().optional(), ...actingUser });
 export const unarchiveCandidateBody = z.object(actingUser);
 export const deleteInterviewBody = z.object(actingUser);
+/** A recruiter deleting a candidate; `userId` becomes `deletedBy` (null without it). */
+export const deleteCandidateBody = z.object(actingUser);
+/** A recruiter (or, without `userId`, a retention policy) anonymizing a candidate's contact. */
+export const anonymizeCandidateBody = z.object(actingUser);
 /** Without `reason`, the account's first active hired reason is used. */
 export const hireCandidateBody = z.object({ reason: z.string().optional(), ...actingUser });
 export const tagsBody = z.object({ tags: z.array(z.string()).min(1), ...actingUser });

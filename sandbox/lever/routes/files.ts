@@ -3,7 +3,7 @@ import multer from 'multer';
 import { addFile, deleteFile } from '../actions/files';
 import { badRequest, LeverError } from '../errors';
 import { paginate } from '../pagination';
-import { inRange, queryTimestamp } from '../query';
+import { inRange, queryRange } from '../query';
 import { fileView } from '../views/activity';
 import { sparseFile } from '../views/sparse';
 import { accountOf, apiActor, apiBase, sendData, sendNoContent, sendPage, type V1Deps } from './deps';
@@ -19,7 +19,7 @@ export function fileRoutes(deps: V1Deps): Router {
   router.get('/opportunities/:opportunityId/files', need('files:read:admin'), (req, res) => {
     const account = accountOf(req);
     account.opportunity(req.params.opportunityId);
-    const [start, end] = [queryTimestamp(req, 'uploaded_at_start'), queryTimestamp(req, 'uploaded_at_end')];
+    const [start, end] = queryRange(req, 'uploaded_at');
     const files = account.filesOf(req.params.opportunityId).filter((f) => inRange(f.uploadedAt, start, end));
     // the docs' example is a bare array, which has no room for pagination: every file at once
     if (options.quirks.fileListBareArray) return void res.json(files.map(view(req)));

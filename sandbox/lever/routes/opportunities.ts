@@ -3,10 +3,10 @@ import { createOpportunity, createOpportunityBody } from '../actions/opportuniti
 import { badRequest, notFound } from '../errors';
 import type { Opportunity } from '../model';
 import { paginate } from '../pagination';
-import { inRange, queryBool, queryList, queryTimestamp } from '../query';
+import { inRange, queryBool, queryList, queryRange } from '../query';
 import type { AccountState } from '../state';
 import { parseInput } from '../validation';
-import { applicationsOf, applicationView, opportunityView } from '../views/opportunity';
+import { applicationsOf, applicationView, deletedOpportunityView, opportunityView } from '../views/opportunity';
 import { sparseApplication, sparseOpportunity } from '../views/sparse';
 import { accountOf, apiActor, sendData, sendPage, shapeOf, type V1Deps } from './deps';
 
@@ -22,6 +22,13 @@ export function opportunityRoutes(deps: V1Deps): Router {
     const matching = [...account.opportunities.values()].filter(opportunityFilter(req, account));
     const page = paginate(req, matching, (o) => o.id);
     sendPage(res, { ...page, data: page.data.map((o) => wire(opportunityView(account, o, shape))) });
+  });
+
+  // registered before `/opportunities/:opportunityId`, so `deleted` is never taken for an id
+  router.get('/opportunities/deleted', need('opportunities:read:admin'), (req, res) => {
+    const [start, end] = queryRange(req, 'deleted_at');
+    const deleted = [...accountOf(req).deletedOpportunities.values()].filter((d) => inRange(d.deletedAt, start, end));
+    sendPage(res, paginate(req, deleted.map(deletedOpportunityView), (d) => d.id));
   });
 
   router.get('/opportunities/:opportunityId', need('opportunities:read:admin'), (req, res) => {
@@ -70,11 +77,10 @@ function opportunityFilter(req: Request, account: AccountState): (o: Opportunity
   const contactIds = queryList(req, 'contact_id');
   const reasonIds = queryList(req, 'archive_reason_id');
   const archived = queryBool(req, 'archived');
-  const range = (name: string) => [queryTimestamp(req, `${name}_start`), queryTimestamp(req, `${name}_end`)] as const;
-  const [updatedStart, updatedEnd] = range('updated_at');
-  const [createdStart, createdEnd] = range('created_at');
-  const [advancedStart, advancedEnd] = range('advanced_at');
-  const [archivedStart, archivedEnd] = range('archived_at');
+  const [updatedStart, updatedEnd] = queryRange(req, 'updated_at');
+  const [createdStart, createdEnd] = queryRange(req, 'created_at');
+  const [advancedStart, advancedEnd] = queryRange(req, 'advanced_at');
+  const [archivedStart, archivedEnd] = queryRange(req, 'archived_at');
   const matches = <T>(wanted: T[], test: (w: T) => boolean) => wanted.length === 0 || wanted.some(test);
   return (o) => {
     const contact = account.contact(o.contactId);

@@ -1,4 +1,4 @@
-import type { Application, Opportunity } from '../model';
+import type { Application, DeletedOpportunity, Opportunity } from '../model';
 import type { AccountState } from '../state';
 import { stageView, userView } from './directory';
 
@@ -58,6 +58,9 @@ export function opportunityView(account: AccountState, opp: Opportunity, shape: 
   // include= keeps only the named fields plus id; expanded fields always stay
   return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || shape.include.has(k) || shape.expand.has(k)));
 }
+
+/** An item of `GET /opportunities/deleted`: the id and the two fields §3.1 documents for it, nothing else. */
+export const deletedOpportunityView = (d: DeletedOpportunity) => ({ id: d.id, deletedBy: d.deletedBy, deletedAt: d.deletedAt });
 
 export function contactView(account: AccountState, contactId: string) {
   const c = account.contact(contactId);

@@ -1,4 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, getClient } from '@temporalio/activity';
+import { startErasure } from '../../temporal/candidate-client';
+import { parseWorkflowId } from '../../workflows/shared/ids';
 import { finishAssessmentSession, finishAssessmentSessions, recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from './sessions-repository';
 import type { CodeSignalClient } from '../../codesignal/client';
 import type { CodeSignalTestSession } from '../../codesignal/types';
@@ -105,7 +107,20 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
 
   async function readSnapshot(integrationId: string, sessionId: string): Promise<SessionSnapshot> {
     const { codesignal } = await contexts.get(integrationId);
-    return snapshot(await codesignal.getTestSession(sessionId));
+    const session = await codesignal.getTestSession(sessionId);
+    if (session.status === 'deletedForPii') await eraseCandidateOf(integrationId, sessionId);
+    return snapshot(session);
+  }
+
+  /**
+   * CodeSignal deleted the session for PII (a request made to CodeSignal): the service erases the
+   * candidate on its side too (README "Erasure"; the erasure confirms with CodeSignal and ends this flow).
+   */
+  async function eraseCandidateOf(integrationId: string, sessionId: string): Promise<void> {
+    const { workflowExecution, taskQueue } = activityInfo();
+    const opportunityId = parseWorkflowId(workflowExecution?.workflowId ?? '')?.opportunityId;
+    if (!opportunityId) return;
+    await startErasure(getClient(), taskQueue, { integrationId, opportunityId, trigger: 'codesignalDeletedForPii', sessionId });
   }
 
   const activities = {

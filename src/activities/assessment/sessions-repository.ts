@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Db } from '../../db/pool';
+import { inTransaction, type Db } from '../../db/pool';
 
 export interface AssessmentSessionLink {
   integrationId: string;
@@ -59,21 +59,6 @@ export async function findAssessmentWorkflowId(db: Db | PoolClient, integrationI
  */
 async function lockSession(client: PoolClient, integrationId: string, sessionId: string): Promise<void> {
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('assessment-session:' || $1 || ':' || $2, 0))`, [integrationId, sessionId]);
-}
-
-async function inTransaction<T>(db: Db, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /** At most this many events are parked per integration at once (a flood of made-up session ids stops here). */

@@ -10,6 +10,8 @@ import { assessmentStateQuery, isTerminalAssessmentStatus, sessionEventSignal, t
 import { interviewStateQuery, isTerminalInterviewStatus, liveInterviewEventSignal, type InterviewState } from '../../workflows/interview/messages';
 import type { CodeSignalRepairKind, CodeSignalSweepFindings } from '../../workflows/reconciliation/messages';
 import { IntegrationIdKey } from '../../workflows/shared/search-attributes';
+import { parseWorkflowId } from '../../workflows/shared/ids';
+import { startErasure } from '../../temporal/candidate-client';
 import { listedIdsCap } from './lever-sweep';
 import { codesignalDeliveryArrived, roomsOfWorkflows, waitingAssessmentSessions } from './runs-repository';
 
@@ -92,6 +94,8 @@ export interface CodeSignalSweepDeps {
   db: Db;
   codesignal: CodeSignalClient;
   client: Client;
+  /** Where an erasure is started (a session CodeSignal deleted for PII); without it such a session is only ended. */
+  taskQueue?: string;
   now?: () => number;
 }
 
@@ -137,6 +141,7 @@ export async function sweepCodeSignal(deps: CodeSignalSweepDeps, input: CodeSign
     closed: 0,
     repaired: { finished: 0, expired: 0, reactivated: 0, ended: 0, feedback: 0 },
     repairedWorkflowIds: [],
+    erasuresStarted: 0,
     webhookMissed: 0,
     failed: 0,
   };
@@ -181,7 +186,17 @@ export async function sweepCodeSignal(deps: CodeSignalSweepDeps, input: CodeSign
     await check(
       workflowId,
       assessmentStateQuery,
-      async (state) => sessionRepair(await deps.codesignal.getTestSession(sessionId), state),
+      async (state) => {
+        const session = await deps.codesignal.getTestSession(sessionId);
+        const opportunityId = parseWorkflowId(workflowId)?.opportunityId;
+        // CodeSignal erased the candidate's data on a request: the service erases its own too (README "Erasure")
+        if (session.status === 'deletedForPii' && deps.taskQueue && opportunityId) {
+          await startErasure(deps.client, deps.taskQueue, { integrationId: input.integrationId, opportunityId, trigger: 'codesignalDeletedForPii', sessionId });
+          findings.erasuresStarted = (findings.erasuresStarted ?? 0) + 1;
+          return null;
+        }
+        return sessionRepair(session, state);
+      },
       (handle, found) => handle.signal(sessionEventSignal, { sessionId, event: found.event, triggeredOn: now() }),
     );
   }

@@ -8,6 +8,7 @@ import { findDraft } from '../../integrations/dry-run/repository';
 import { triggerStageIds } from '../../integrations/settings';
 import { sweepCodeSignal } from './codesignal-sweep';
 import { sweepLeverStages } from './lever-sweep';
+import { sweepLeverDeletions } from '../erasure/lever-deletions';
 import { beginReconciliationRun, finishReconciliationRun, integrationCreatedAt } from './runs-repository';
 
 /** The first sweep of an integration looks back this far (bounded further by when the integration was created). */
@@ -71,16 +72,17 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
     },
 
     async sweepLeverStages({ integrationId, run }: { integrationId: string; run: ReconciliationRun }): Promise<LeverSweepFindings> {
-      const { lever } = await deps.contexts.get(integrationId);
-      return sweepLeverStages(
-        { lever, client: client(), taskQueue: activityInfo().taskQueue },
-        { integrationId, triggerStageIds: run.triggerStageIds, since: run.since, until: run.until, notBefore: run.notBefore },
-      );
+      const { lever, db } = await deps.contexts.get(integrationId);
+      const sweepDeps = { lever, client: client(), taskQueue: activityInfo().taskQueue };
+      const findings = await sweepLeverStages(sweepDeps, { integrationId, triggerStageIds: run.triggerStageIds, since: run.since, until: run.until, notBefore: run.notBefore });
+      // deletions Lever's webhook did not bring, and contacts anonymized (README "Erasure")
+      findings.deletions = await sweepLeverDeletions({ ...sweepDeps, db }, { integrationId, since: run.since, until: run.until, anonymizedOpportunityIds: findings.anonymizedOpportunityIds });
+      return findings;
     },
 
     async sweepCodeSignal({ integrationId, graceMs }: { integrationId: string; graceMs: number }): Promise<CodeSignalSweepFindings> {
       const { db, codesignal } = await deps.contexts.get(integrationId);
-      return sweepCodeSignal({ db, codesignal, client: client(), now }, { integrationId, graceMs });
+      return sweepCodeSignal({ db, codesignal, client: client(), taskQueue: activityInfo().taskQueue, now }, { integrationId, graceMs });
     },
 
     /** Records the run's findings for Activity, counts it, and warns when CodeSignal's webhook has gone silent. */

@@ -13,6 +13,8 @@ declare module 'express-session' {
   interface SessionData {
     adminUserId: string;
     adminEmail: string;
+    /** An SSO sign-in under way (oidc.ts): what the callback must match; gone once the session is regenerated. */
+    oidc: { state: string; nonce: string; codeVerifier: string; startedAt: number };
   }
 }
 

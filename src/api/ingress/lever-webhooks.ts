@@ -8,6 +8,7 @@ import type { IntegrationLookup } from '../../integrations/repository';
 import { claimLeverDeliveryToken, markLeverDeliveryTokenAnswered, type DeliveryTokenVerdict } from './lever-delivery-tokens';
 import {
   isHandledLeverEvent,
+  deletedOpportunityOf,
   isLeverTestRequest,
   leverWebhookSchema,
   LeverWebhookDataError,
@@ -15,7 +16,8 @@ import {
 } from '../../lever/webhook-events';
 import { leverSignatureIsValid } from '../../lever/webhook-signature';
 import type { Logger } from '../../log';
-import { signalLeverEvent } from '../../temporal/candidate-client';
+import { signalLeverEvent, startErasure } from '../../temporal/candidate-client';
+import { SubjectErasedError } from '../../crypto/data-keys';
 import { deliveryLog } from './delivery-log';
 import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery } from './inbound';
 import { HttpError } from '../errors';
@@ -145,6 +147,22 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
       return { status: 200, json: { status: 'ignored', event: body.event } };
     }
 
+    if (body.event === 'candidateDeleted') {
+      let opportunityId;
+      try {
+        opportunityId = deletedOpportunityOf(body);
+      } catch (err) {
+        if (err instanceof LeverWebhookDataError) throw new HttpError(400, 'invalid_body', err.message);
+        throw err;
+      }
+      // the body is not signed: the erasure asks Lever whether the opportunity is gone before it removes anything
+      const workflowId = await temporalOr503(deps, 'the erasure', () => startErasure(deps.temporal, deps.taskQueue, { integrationId, opportunityId, trigger: 'candidateDeleted' }), {
+        log: log.child({ opportunityId }),
+      });
+      await markAnswered(integrationId, body.token);
+      return { status: 202, json: { status: 'accepted', workflowId } };
+    }
+
     let target;
     try {
       target = toCandidateEvent({ ...body, event: body.event });
@@ -154,9 +172,18 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     }
 
     d.locals.eventKey = target.event.key;
-    const workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {
-      log: log.child({ opportunityId: target.opportunityId }),
-    });
+    let workflowId;
+    try {
+      workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {
+        log: log.child({ opportunityId: target.opportunityId }),
+        passThrough: (err) => err instanceof SubjectErasedError,
+      });
+    } catch (err) {
+      if (!(err instanceof SubjectErasedError)) throw err;
+      // nothing is kept or started for an erased candidate (their data key is destroyed)
+      await markAnswered(integrationId, body.token);
+      return { status: 200, json: { status: 'ignored', reason: 'candidate_erased' } };
+    }
     await markAnswered(integrationId, body.token);
     return { status: 202, json: { status: 'accepted', workflowId } };
   }

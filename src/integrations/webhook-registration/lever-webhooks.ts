@@ -23,6 +23,7 @@ export const leverEventGroups: Readonly<Record<(typeof handledLeverEvents)[numbe
   interviewCreated: 'Interview Created',
   interviewUpdated: 'Interview Updated',
   interviewDeleted: 'Interview Deleted',
+  candidateDeleted: 'Candidate Deleted',
 };
 export const neededLeverEvents: readonly string[] = handledLeverEvents;
 

@@ -36,6 +36,10 @@ export interface LeverSweepFindings {
   failed: number;
   /** Stopped at the page cap: the rest is left for the next sweep (the window is not advanced). */
   truncated: boolean;
+  /** Listed with their contact anonymized: erased instead (README "Erasure"). */
+  anonymizedOpportunityIds: string[];
+  /** Lever's deleted list for the window, and the erasures started for candidates the service knew (absent in runs from before erasure). */
+  deletions?: { listed: number; erasuresStarted: number; failed: number };
 }
 
 export type CodeSignalRepairKind = 'finished' | 'expired' | 'reactivated' | 'ended' | 'feedback';
@@ -52,6 +56,8 @@ export interface CodeSignalSweepFindings {
   /** Repairs of finishes whose webhook never reached the service: CodeSignal's webhook is silent. */
   webhookMissed: number;
   failed: number;
+  /** Sessions CodeSignal deleted for PII: an erasure was started for each (absent in runs from before erasure). */
+  erasuresStarted?: number;
 }
 
 export interface ReconciliationFindings {

@@ -41,6 +41,16 @@ export async function logIn(email, password) {
   return me;
 }
 
+/** Accepts an invitation with the password chosen: logged in as the new admin. */
+export async function acceptInvitation(token, password) {
+  const me = await api('POST', '/api/invitations/accept', { token, password });
+  csrfToken = me.csrfToken;
+  return me;
+}
+
+/** Whether single sign-on is configured, and the provider's name for the button. */
+export const ssoOptions = () => api('GET', '/api/session/sso').catch(() => ({ enabled: false }));
+
 export async function logOut() {
   await api('DELETE', '/api/session');
   csrfToken = null;

@@ -1,0 +1,128 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../config';
+import type { Db } from '../db/pool';
+import { keyRingFrom } from './keys';
+import { createSecretBox, type SecretBox } from './secret-box';
+
+/**
+ * Per-candidate data keys for crypto-shredding (README "Erasure"). A subject is one candidate of one
+ * integration: `<integration id>/<opportunity id>` (candidate, assessment and interview workflows) or
+ * `import/<integration id>/<CodeSignal candidate id>` (a sourced candidate's import). Its key is 32
+ * random bytes kept in candidate_data_keys sealed under ENCRYPTION_KEY; erasing the subject destroys
+ * the sealed key, so every payload encrypted with it is unreadable from then on, wherever it is kept.
+ */
+export interface DataKey {
+  id: string;
+  key: Buffer;
+}
+
+/** The subject was erased: nothing may be encrypted for it again, and what was encrypted is gone. */
+export class SubjectErasedError extends Error {
+  override readonly name = 'SubjectErasedError';
+  constructor(readonly erasedAt: Date) {
+    super('this candidate\'s data was erased; nothing is kept or sent for them any more');
+  }
+}
+
+export type KeyLookup = { state: 'live'; key: Buffer } | { state: 'erased'; erasedAt: Date } | { state: 'unknown' };
+
+export interface DataKeyStore {
+  /** The subject's key, created on first use; throws SubjectErasedError once the subject was erased. */
+  keyFor(subject: string): Promise<DataKey>;
+  /** The key a payload names (by the id written next to its ciphertext). */
+  keyById(id: string): Promise<KeyLookup>;
+  /** Destroys the subject's key; answers whether there was one to destroy (false: none, or erased before). */
+  erase(subject: string): Promise<{ destroyed: boolean; keyId: string | null }>;
+  /** How long any process may still use a key it read before it was destroyed (the cache's lifetime, DATA_KEY_CACHE_SECONDS). */
+  readonly cacheSeconds: number;
+}
+
+/** A non-reversible reference to a subject (or any candidate id): SHA-256, hex. Knowing the ids, one can check it; from it, no id can be read. */
+export const subjectRef = (subject: string): string => createHash('sha256').update(subject, 'utf8').digest('hex');
+
+export const opportunitySubject = (integrationId: string, opportunityId: string): string => `${integrationId}/${opportunityId}`;
+export const importSubject = (integrationId: string, codesignalCandidateId: string): string => `import/${integrationId}/${codesignalCandidateId}`;
+
+interface KeyRow {
+  id: string;
+  wrapped_key: string | null;
+  erased_at: Date | null;
+}
+
+export interface DataKeyStoreOptions {
+  /** How long a process trusts a key it has read (default 30 s): another process's erasure takes effect here within it. */
+  cacheSeconds?: number;
+  /** Keys held in memory (default 20,000, ≈ 2 MB). */
+  cacheSize?: number;
+}
+
+export function createDataKeyStore(db: Db, box: SecretBox, opts: DataKeyStoreOptions = {}): DataKeyStore {
+  const cacheSeconds = opts.cacheSeconds ?? 30;
+  const max = opts.cacheSize ?? 20_000;
+  // keyed by subject_ref and by key id; only live keys are cached (an erasure is never forgotten by a cache)
+  const bySubject = new LRUCache<string, DataKey>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
+  const byId = new LRUCache<string, Buffer>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
+  const cached = <V extends object>(cache: LRUCache<string, V>, key: string) => (cacheSeconds > 0 ? cache.get(key) : undefined);
+  const context = (id: string) => `candidate_data_keys/${id}`;
+  const open = (row: KeyRow): DataKey => ({ id: row.id, key: Buffer.from(box.open(row.wrapped_key!, context(row.id)), 'base64') });
+  const remember = (key: DataKey) => {
+    byId.set(key.id, key.key);
+    return key;
+  };
+
+  const select = async (ref: string) =>
+    (await db.query<KeyRow>('SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE subject_ref = $1', [ref])).rows[0];
+
+  return {
+    cacheSeconds,
+    async keyFor(subject) {
+      const ref = subjectRef(subject);
+      const hit = cached(bySubject, ref);
+      if (hit) return hit;
+      let row = await select(ref);
+      if (!row) {
+        const id = randomUUID();
+        const wrapped = box.seal(randomBytes(32).toString('base64'), context(id));
+        // two processes may create the subject's first key at once: one row wins, both use it
+        await db.query('INSERT INTO candidate_data_keys (id, subject_ref, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (subject_ref) DO NOTHING', [id, ref, wrapped]);
+        row = await select(ref);
+      }
+      if (!row || row.wrapped_key === null) throw new SubjectErasedError(row?.erased_at ?? new Date());
+      const key = remember(open(row));
+      bySubject.set(ref, key);
+      return key;
+    },
+
+    async keyById(id) {
+      const hit = cached(byId, id);
+      if (hit) return { state: 'live', key: hit };
+      const { rows } = await db.query<KeyRow>('SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE id = $1', [id]);
+      const row = rows[0];
+      if (!row) return { state: 'unknown' };
+      if (row.wrapped_key === null) return { state: 'erased', erasedAt: row.erased_at! };
+      return { state: 'live', key: remember(open(row)).key };
+    },
+
+    async erase(subject) {
+      const ref = subjectRef(subject);
+      bySubject.delete(ref);
+      // an erased subject keeps a row without a key, so a late write for them is refused rather than given a fresh key
+      const { rows } = await db.query<{ id: string; destroyed: boolean }>(
+        `INSERT INTO candidate_data_keys (id, subject_ref, wrapped_key, erased_at) VALUES ($1, $2, NULL, now())
+         ON CONFLICT (subject_ref) DO UPDATE SET wrapped_key = NULL, erased_at = COALESCE(candidate_data_keys.erased_at, now())
+         RETURNING id, (xmax <> 0 AND erased_at = now()) AS destroyed`,
+        [randomUUID(), ref],
+      );
+      const row = rows[0]!;
+      byId.delete(row.id);
+      return { destroyed: row.destroyed, keyId: row.id };
+    },
+  };
+}
+
+/** The store of every process of the service, its keys sealed under ENCRYPTION_KEY (and opened with the previous keys after a rotation), cached DATA_KEY_CACHE_SECONDS. */
+export const dataKeyStoreFrom = (
+  db: Db,
+  config: Pick<Config, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'> & Partial<Pick<Config, 'DATA_KEY_CACHE_SECONDS'>>,
+): DataKeyStore => createDataKeyStore(db, createSecretBox(keyRingFrom(config, 'candidate-data-keys')), { cacheSeconds: config.DATA_KEY_CACHE_SECONDS });
