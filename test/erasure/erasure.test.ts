@@ -8,7 +8,8 @@ import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
 import { erasureWorkflowId, type ErasureResult } from '../../src/workflows/erasure/messages';
 import { reconciliationWorkflowId, type ReconciliationSummary } from '../../src/workflows/reconciliation/messages';
 import { IntegrationIdKey } from '../../src/workflows/shared/search-attributes';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../src/workflows/shared/ids';
+import { assessmentWorkflowId, candidateWorkflowId, interviewWorkflowId } from '../../src/workflows/shared/ids';
+import { interviewStateQuery } from '../../src/workflows/interview/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../support/assessment-harness';
 import { postJson, readJson, signedLeverDelivery } from '../support/lever-webhook';
 import { adminToken, eventually, testSecretBox } from '../support/stack';
@@ -124,6 +125,37 @@ describe('erasure of a candidate Lever deleted', () => {
     expect(second).toMatchObject({ outcome: 'erased', receipt: { keysDestroyed: 0, workflowsEnded: 0, rowsRemoved: { assessment_sessions: 0 } } });
     const { rows: receipts } = await h.stack.db.query(`SELECT 1 FROM audit_log WHERE action = 'candidate.erased' AND target = $1`, [subjectRef(c.id)]);
     expect(receipts).toHaveLength(1);
+  });
+
+  it('deletes a live interview that has not started; one CodeSignal no longer lets delete is listed in the receipt', async () => {
+    const interviewer = h.sandboxes.codesignal.seed.users[0]!.id;
+    expect((await h.putSettings({ triggerStageIds: [seed().stageIds.onSite], interviewer: 'default', defaultCodeSignalUserId: interviewer }, 'interviews')).status).toBe(200);
+    const withRoom = async () => {
+      created += 1;
+      const email = `erasure-room-${created}-${Date.now()}@example.org`;
+      const opp = h.sandboxes.leverSandbox.recruiter.createCandidate(seed().accountId, { name: `Rory Room${created}`, emails: [email], userId: seed().userIds.recruiter });
+      h.moveToStage(opp.id, seed().stageIds.onSite);
+      const room = await eventually(async () => {
+        expect((await h.stack.client.workflow.getHandle(interviewWorkflowId(h.integration.id, opp.id, 1)).query(interviewStateQuery)).status).toBe('scheduled');
+        const [r] = control().interviews(h.sandboxes.codesignal.seed.companyId).filter((i) => i.candidateEmail === email);
+        expect(r).toBeDefined();
+        return r!;
+      }, 60_000);
+      return { id: opp.id, roomId: room.id };
+    };
+    const pending = await withRoom();
+    const started = await withRoom();
+    control().startInterview(started.roomId);
+    for (const c of [pending, started]) h.sandboxes.leverSandbox.recruiter.deleteCandidate(seed().accountId, c.id);
+    const results = await Promise.all([pending, started].map((c) => eventually(() => h.stack.client.workflow.getHandle(erasureWorkflowId(h.integration.id, c.id)).result(), 60_000)));
+    expect(results[0]).toMatchObject({ outcome: 'erased', receipt: { codesignal: { deletedInterviews: 1, notDeleted: [] }, rowsRemoved: { interview_rooms: 1 } } });
+    expect(control().interview(pending.roomId).status).toBe('deleted');
+    expect(results[1]).toMatchObject({
+      outcome: 'erased',
+      receipt: { codesignal: { deletedInterviews: 0, notDeleted: [{ kind: 'interview', id: started.roomId, reason: expect.stringMatching(/^active: /) }] }, rowsRemoved: { interview_rooms: 1 } },
+    });
+    // ended: terminated by the erasure, or failed before it on Lever's 404 for the deleted opportunity
+    expect((await h.stack.client.workflow.getHandle(interviewWorkflowId(h.integration.id, started.id, 1)).describe()).status.name).not.toBe('RUNNING');
   });
 
   it('erases nothing on a signed candidateDeleted while Lever still has the candidate (the body is not signed)', async () => {
