@@ -92,7 +92,6 @@ export async function sweepLeverStages(deps: LeverSweepDeps, input: LeverSweepIn
     repairedOpportunityIds: [],
     failed: 0,
     truncated: false,
-    anonymizedOpportunityIds: [],
   };
   if (input.triggerStageIds.length === 0) return findings;
   const triggers = new Set(input.triggerStageIds);
@@ -108,11 +107,6 @@ export async function sweepLeverStages(deps: LeverSweepDeps, input: LeverSweepIn
     for (const o of found.data) {
       if (!triggers.has(o.stage) || o.archived) continue;
       findings.listed += 1;
-      // its contact was anonymized in Lever: erased, not repaired (src/activities/erasure/lever-deletions.ts)
-      if (o.isAnonymized === true) {
-        findings.anonymizedOpportunityIds.push(o.id);
-        continue;
-      }
       const entry = currentStageEntry(o);
       if (!entry) {
         findings.entryUnknown += 1;

@@ -76,7 +76,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       const sweepDeps = { lever, client: client(), taskQueue: activityInfo().taskQueue };
       const findings = await sweepLeverStages(sweepDeps, { integrationId, triggerStageIds: run.triggerStageIds, since: run.since, until: run.until, notBefore: run.notBefore });
       // deletions Lever's webhook did not bring, and contacts anonymized (README "Erasure")
-      findings.deletions = await sweepLeverDeletions({ ...sweepDeps, db }, { integrationId, since: run.since, until: run.until, anonymizedOpportunityIds: findings.anonymizedOpportunityIds });
+      findings.deletions = await sweepLeverDeletions({ ...sweepDeps, db }, { integrationId, since: run.since, until: run.until });
       return findings;
     },
 

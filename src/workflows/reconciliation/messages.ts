@@ -36,10 +36,11 @@ export interface LeverSweepFindings {
   failed: number;
   /** Stopped at the page cap: the rest is left for the next sweep (the window is not advanced). */
   truncated: boolean;
-  /** Listed with their contact anonymized: erased instead (README "Erasure"). */
-  anonymizedOpportunityIds: string[];
-  /** Lever's deleted list for the window, and the erasures started for candidates the service knew (absent in runs from before erasure). */
-  deletions?: { listed: number; erasuresStarted: number; failed: number };
+  /**
+   * Lever's deleted list for the window and the opportunities updated in it with their contact anonymized,
+   * and the erasures started for the candidates among them the service knew (absent in runs from before erasure).
+   */
+  deletions?: { listed: number; anonymized: number; erasuresStarted: number; failed: number; truncated: boolean };
 }
 
 export type CodeSignalRepairKind = 'finished' | 'expired' | 'reactivated' | 'ended' | 'feedback';
