@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SCREENSHOTS_DIR="$PWD/docs/screenshots"
-tests=(test/api/admin/ui/setup-walkthrough.test.ts test/api/admin/ui/sourcing.test.ts test/api/admin/ui/timeline.test.ts test/api/admin/ui/interview-schedule.test.ts test/api/admin/ui/backfill.test.ts test/api/admin/ui/dry-run.test.ts test/api/admin/ui/audit.test.ts test/dev/main.test.ts)
+tests=(test/api/admin/ui/setup-walkthrough.test.ts test/api/admin/ui/sourcing.test.ts test/api/admin/ui/timeline.test.ts test/api/admin/ui/interview-schedule.test.ts test/api/admin/ui/backfill.test.ts test/api/admin/ui/dry-run.test.ts test/api/admin/ui/audit.test.ts test/api/admin/ui/team-sso.test.ts test/dev/main.test.ts)
 if [ "$#" -gt 0 ]; then tests=("$@"); fi
 npx jest --runInBand "${tests[@]}"
 echo "Screenshots refreshed in docs/screenshots/ (review them with: git status docs/screenshots)."
