@@ -80,6 +80,7 @@ describe('log-in throttling behind a trusted proxy (TRUST_PROXY=loopback)', () =
   it('gives each client behind the proxy its own address budget, cleared by a success', async () => {
     const email = await newAdmin(api);
     const [a, b] = ['203.0.113.10', '203.0.113.20'];
+    const started = Date.now();
     // 99 failures across many accounts from client a, then a success resets a's address budget
     expect(await statusesOf(99, (i) => logIn(api, `nobody-${i}-${randomUUID().slice(0, 4)}@example.com`, password, a))).toEqual(times(99, 401));
     expect((await logIn(api, email, password, a)).status).toBe(201);
@@ -91,7 +92,10 @@ describe('log-in throttling behind a trusted proxy (TRUST_PROXY=loopback)', () =
     // the log names the client's address, not the proxy's (and holds back most lines of a flood)
     const refusals = api.lines.filter((l) => l.code === 'invalid_credentials');
     expect(refusals.length).toBeGreaterThan(0);
-    expect(refusals.length).toBeLessThanOrEqual(10);
+    // 10 lines and one "suppressed" summary per minute (clientErrorLog); a loaded host may take more than one minute for the 200 attempts
+    const minutes = Math.ceil((Date.now() - started) / 60_000);
+    expect(refusals.length).toBeLessThanOrEqual(11 * minutes);
+    expect(refusals.length).toBeLessThan(200 / 4);
     for (const line of refusals) expect(line.ip).toMatch(/^(198\.51\.100|203\.0\.113)\./);
   }, 120_000);
 });
