@@ -57,6 +57,9 @@ describe('candidate workflow', () => {
       const handle = client.workflow.getHandle(workflowId);
       for (let i = 1; i < 40; i++) {
         await handle.signal(leverEventSignal, { kind: 'stageChange', key: `k${i}`, triggeredAt: i + 1, fromStageId: `stage-${i - 1}`, toStageId: `stage-${i}` });
+        // every few signals, wait until they are taken, as webhooks spread over time are: a loaded worker would
+        // otherwise take many signals in one task, and the history would stay short of the limit this test is about
+        if (i % 5 === 0) await eventually(async () => expect((await handle.query(candidateStateQuery)).eventsReceived).toBe(i + 1));
       }
       const state = await eventually(async () => {
         const s = await handle.query(candidateStateQuery);
