@@ -257,3 +257,53 @@ export interface RequestLogEntry {
   rateLimited: boolean;
   faults: FaultKind[];
 }
+
+/** Field types of a feedback template and the value each takes in `fieldValues` (§3.8's table). */
+export const FEEDBACK_FIELD_TYPES = [
+  'text', 'textarea', 'code', 'date', 'dropdown', 'multiple-choice', 'multiple-select', 'score-system', 'score', 'yes-no', 'scorecard',
+] as const;
+export type FeedbackFieldType = (typeof FEEDBACK_FIELD_TYPES)[number];
+
+/** §3.8: the options of the one `score-system` field of every template. */
+export const SCORE_SYSTEM_OPTIONS = ['4 - Strong Hire', '3 - Hire', '2 - No Hire', '1 - Strong No Hire'] as const;
+
+export interface FeedbackTemplateField {
+  id: string;
+  type: FeedbackFieldType;
+  text: string;
+  description: string | null;
+  required: boolean;
+  /** dropdown, multiple-choice, multiple-select, score-system */
+  options?: Array<{ text: string }>;
+  /** scorecard */
+  scores?: Array<{ text: string; description: string | null }>;
+}
+
+export interface FeedbackTemplate {
+  id: string;
+  text: string;
+  fields: FeedbackTemplateField[];
+  createdAt: number;
+  updatedAt: number;
+  /** Only templates created through the API can be changed or deleted through it. */
+  createdVia: Via;
+}
+
+export interface FeedbackValue { id: string; value: unknown }
+
+/** Feedback on an opportunity; `fields` are the template's fields as they were when it was written (a template PUT gives new ids). */
+export interface Feedback {
+  id: string;
+  opportunityId: string;
+  baseTemplateId: string;
+  templateText: string;
+  fields: FeedbackTemplateField[];
+  panel: string | null;
+  interview: string | null;
+  fieldValues: FeedbackValue[];
+  user: string | null;
+  createdAt: number;
+  completedAt: number | null;
+  updatedAt: number;
+  createdVia: Via;
+}

@@ -3,7 +3,7 @@ import { notFound } from './errors';
 import { createFaultState, type FaultConfig, type FaultState } from './faults';
 import { newId, randomHex } from './ids';
 import type {
-  ApiKey, Application, ArchiveReason, Contact, DeletedOpportunity, Delivery, Interview, Note, Opportunity, Panel, Posting,
+  ApiKey, Application, ArchiveReason, Contact, DeletedOpportunity, Delivery, Feedback, FeedbackTemplate, Interview, Note, Opportunity, Panel, Posting,
   RequestLogEntry, Stage, StoredFile, User, WebhookEvent, WebhookSubscription,
 } from './model';
 import type { RateLimitConfig } from './options';
@@ -34,7 +34,7 @@ export interface AccountInit {
  */
 const PERSISTED_COLLECTIONS = [
   'users', 'postings', 'archiveReasons', 'contacts', 'opportunities', 'deletedOpportunities', 'applications', 'notes', 'files',
-  'panels', 'interviews', 'webhooks', 'knownTags', 'knownSources', 'webhookEventsOn',
+  'panels', 'interviews', 'webhooks', 'knownTags', 'knownSources', 'webhookEventsOn', 'feedbackTemplates', 'feedback',
 ] as const;
 
 export type AccountSnapshot = Pick<
@@ -63,6 +63,9 @@ export class AccountState {
   readonly panels = new Map<string, Panel>();
   readonly interviews = new Map<string, Interview>();
   readonly webhooks = new Map<string, WebhookSubscription>();
+  /** Feedback templates (§3.8), account-wide, and the feedback written on opportunities. */
+  readonly feedbackTemplates = new Map<string, FeedbackTemplate>();
+  readonly feedback = new Map<string, Feedback>();
   /** Tags and sources are auto-created on write and stay listed afterwards. */
   readonly knownTags = new Set<string>();
   readonly knownSources = new Set<string>();
@@ -100,6 +103,7 @@ export class AccountState {
   opportunity(id: string): Opportunity { return found(this.opportunities.get(id), 'opportunities', id); }
   contact(id: string): Contact { return found(this.contacts.get(id), 'contacts', id); }
   webhook(id: string): WebhookSubscription { return found(this.webhooks.get(id), 'webhooks', id); }
+  feedbackTemplate(id: string): FeedbackTemplate { return found(this.feedbackTemplates.get(id), 'feedback_templates', id); }
 
   /** Position of a stage in the pipeline (`toStageIndex`). */
   stageIndex(id: string): number { return this.stages.findIndex((s) => s.id === id); }
@@ -121,6 +125,10 @@ export class AccountState {
   filesOf(opportunityId: string): StoredFile[] { return belongingTo(this.files, opportunityId); }
   panelsOf(opportunityId: string): Panel[] { return belongingTo(this.panels, opportunityId); }
   interviewsOf(opportunityId: string): Interview[] { return belongingTo(this.interviews, opportunityId); }
+  feedbackOf(opportunityId: string): Feedback[] { return belongingTo(this.feedback, opportunityId); }
+  feedbackItem(opportunityId: string, feedbackId: string): Feedback {
+    return found(ofOpportunity(this.feedback.get(feedbackId), opportunityId), 'feedback', feedbackId);
+  }
 
   /** Email match is case-insensitive (Lever canonicalises addresses). */
   contactByEmail(emails: readonly string[]): Contact | undefined {

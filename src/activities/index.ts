@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
 import { createAssessmentActivities } from './assessment/assessment-activities';
+import { createTestChoiceActivities } from './assessment/test-choice';
 import { createImportActivities } from './sourcing/import-activities';
 import { createIntegrationContexts } from '../integrations/context';
 import { createInterviewActivities } from './interview/interview-activities';
@@ -15,6 +16,7 @@ import { createBackfillActivities } from './backfill/backfill-activities';
 import { createDryRunActivities } from './dry-run/dry-run-activities';
 import { createReconciliationActivities } from './reconciliation/reconciliation-activities';
 import { createErasureActivities } from './erasure/erasure-activities';
+import { createTagCommandActivities } from './tag-commands/tag-command-activities';
 import { dataKeyStoreFrom } from '../crypto/data-keys';
 import type { Config } from '../config';
 
@@ -54,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSettingsActivities({ contexts }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
+    ...createTestChoiceActivities({ contexts }),
     ...createImportActivities({ contexts, directory }),
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createSyncActivities({ contexts }),
@@ -62,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackfillActivities({ contexts }),
     ...createDryRunActivities({ contexts, directory }),
     ...createReconciliationActivities({ contexts, logger: deps.logger }),
+    ...createTagCommandActivities({ contexts, directory, logger: deps.logger }),
     ...createErasureActivities({ db: deps.db, contexts, logger: deps.logger, dataKeys: deps.encryptionKeys ? dataKeyStoreFrom(deps.db, deps.encryptionKeys) : undefined }),
   };
 }

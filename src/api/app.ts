@@ -38,6 +38,7 @@ import { mappingRoutes } from './admin/mappings';
 import { publicLinkRoutes } from './public-links/routes';
 import { ensurePublicLinkSchedules } from './public-links/schedule';
 import { ensureReconciliationSchedules } from '../temporal/reconciliation-schedule';
+import { ensureTagCommandsSchedules } from '../temporal/tag-commands-schedule';
 import { setupRoutes } from './admin/setup';
 import { temporalUiPath, temporalUiProxy } from './temporal-ui-proxy';
 import { httpServerSpans } from '../observability/http-server-spans';
@@ -180,6 +181,8 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   // Reconciliation sweep schedules converge the same way, for every integration (paused where disabled; README "Reconciliation").
   if (config.RECONCILIATION_SCHEDULES === 'on') {
     void ensureReconciliationSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
+    // and the tag-commands Schedules (README "Assessments": tag commands), kept by the same switch
+    void ensureTagCommandsSchedules({ db, logger, client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS }).catch(() => undefined);
   }
   // The integration's Lever webhook subscriptions made through Lever's API, and the CodeSignal webhook guide.
   app.use(leverWebhookRegistrationRoutes({ ...accounts, publicUrl: config.publicUrl, findIntegration, logger }));

@@ -33,6 +33,18 @@ const thresholdOutcomeSchema = z.strictObject({
   moveToStageId: z.string().min(1).optional(),
 });
 
+/**
+ * A posting tagged `<prefix><test title>` in Lever (e.g. "CodeSignal: Backend Engineer screen") sends that test
+ * (README "Assessments"). Off by default: it reads the posting (`GET /postings/:id`, the key's postings scope).
+ */
+const testByPostingTagSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Compared case-insensitively and trimmed, as the test's title after it. */
+  prefix: z.string().regex(/\S/, 'must not be blank').max(100).default('CodeSignal: '),
+  /** Added to the opportunity when a posting's test tag names no test, or more than one. */
+  problemTag: z.string().min(1).max(100).default('CodeSignal: test tag not understood'),
+});
+
 export const assessmentSettingsSchema = z
   .strictObject({
     /** Lever stage ids; entering one starts an assessment. */
@@ -40,6 +52,10 @@ export const assessmentSettingsSchema = z
     /** A test sent at once, without the selection link, per trigger stage and/or per posting (posting wins). */
     defaultTestByStage: z.record(z.string().min(1), z.string().min(1)).default({}),
     defaultTestByPosting: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** The test named by the posting's tag, between the posting's default and the stage's. */
+    testByPostingTag: testByPostingTagSchema.default(testByPostingTagSchema.parse({})),
+    /** Per posting, tests sent one after the other: each next one only once the one before passed the threshold. */
+    testSequenceByPosting: z.record(z.string().min(1), z.array(z.string().min(1)).min(2).max(10)).default({}),
     /** Integration-wide since they apply to every flow: here they are refused with a 400 saying where they went. */
     defaultLeverUserId: movedToTopLevel('defaultLeverUserId'),
     notifyFollowers: movedToTopLevel('notifyFollowers'),
@@ -55,12 +71,21 @@ export const assessmentSettingsSchema = z
       })
       .optional(),
     tags: statusTagsSchema.default(statusTagsSchema.parse({})),
+    /**
+     * How the final result reaches Lever: a note (as always), a feedback form on the integration's own
+     * "CodeSignal assessment result" template (src/activities/assessment/feedback.ts), or both.
+     */
+    resultsAs: z.enum(['note', 'feedback', 'both']).default('note'),
   })
   .superRefine((s, ctx) => {
     for (const stageId of Object.keys(s.defaultTestByStage)) {
       if (!s.triggerStageIds.includes(stageId)) {
         ctx.addIssue({ code: 'custom', path: ['defaultTestByStage', stageId], message: 'is not one of triggerStageIds' });
       }
+    }
+    for (const postingId of Object.keys(s.testSequenceByPosting)) {
+      if (!s.thresholds) ctx.addIssue({ code: 'custom', path: ['testSequenceByPosting', postingId], message: 'needs thresholds: the next test is sent once the one before passed' });
+      if (s.defaultTestByPosting[postingId]) ctx.addIssue({ code: 'custom', path: ['testSequenceByPosting', postingId], message: 'the posting also has a default test (defaultTestByPosting); keep one of the two' });
     }
     for (const [i, days] of s.reminderDaysBeforeExpiry.entries()) {
       if (days >= s.expiryDays) ctx.addIssue({ code: 'custom', path: ['reminderDaysBeforeExpiry', i], message: `must be less than expiryDays (${s.expiryDays})` });
@@ -105,6 +130,39 @@ export const reconciliationSettingsSchema = z.strictObject({
 });
 export type ReconciliationSettings = z.infer<typeof reconciliationSettingsSchema>;
 
+/** The command words of the tag commands; each a tag `<prefix><name>` (`extend`: `<prefix><name> <n>d`). */
+export const tagCommandNamesSchema = z.strictObject({
+  resend: z.string().trim().min(1).max(40).default('resend'),
+  extend: z.string().trim().min(1).max(40).default('extend'),
+  retake: z.string().trim().min(1).max(40).default('retake'),
+  cancel: z.string().trim().min(1).max(40).default('cancel'),
+  retry: z.string().trim().min(1).max(40).default('retry'),
+});
+
+/**
+ * Tag commands (README "Assessments"): a recruiter adds `CodeSignal: resend` (…) to an opportunity in
+ * Lever and the service acts on it. Lever sends no webhook for tags, so a Temporal Schedule per
+ * integration looks for them every `intervalMinutes`; `enabled: false` pauses it.
+ */
+export const tagCommandSettingsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Minutes between two looks for command tags: the longest a command waits. */
+    intervalMinutes: z.number().int().min(1).max(60).default(2),
+    /** What every command tag starts with (compared case-insensitively, like the names). */
+    prefix: z.string().min(1).max(60).refine((p) => p.trim().length > 0, 'must not be blank').default('CodeSignal: '),
+    names: tagCommandNamesSchema.default(tagCommandNamesSchema.parse({})),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [command, name] of Object.entries(s.names)) {
+      const other = seen.get(name.toLowerCase());
+      if (other) ctx.addIssue({ code: 'custom', path: ['names', command], message: `is the same as names.${other}` });
+      seen.set(name.toLowerCase(), command);
+    }
+  });
+export type TagCommandSettings = z.infer<typeof tagCommandSettingsSchema>;
+
 /**
  * The body of PUT /api/integrations/:id/settings. Every object is strict: a field the schema does not
  * know is refused with a 400 naming it rather than dropped (a misspelt name would silently do nothing).
@@ -117,6 +175,7 @@ export const integrationSettingsSchema = z.strictObject({
   assessments: assessmentSettingsSchema.default(assessmentSettingsSchema.parse({})),
   interviews: interviewSettingsSchema.default(interviewSettingsSchema.parse({})),
   reconciliation: reconciliationSettingsSchema.default(reconciliationSettingsSchema.parse({})),
+  tagCommands: tagCommandSettingsSchema.default(tagCommandSettingsSchema.parse({})),
 });
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
 

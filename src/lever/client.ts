@@ -4,7 +4,7 @@ import type { ExternalRequestObservation, LeverWriteKind, LeverWriteOutcome } fr
 import { leverHttpError, parseJson } from './errors';
 import {
   archiveReasonSchema, createdEnvelope, createdNoteSchema, createdOpportunitySchema, createdWebhookSchema, envelope, filePageSchema, fileSchema,
-  deletedOpportunitySchema, noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, updatedOpportunitySchema, userSchema, webhookSchema,
+  deletedOpportunitySchema, feedbackSchema, feedbackTemplateSchema, noteSchema, opportunitySchema, pageEnvelope, panelSchema, postingSchema, stageSchema, tagSchema, updatedOpportunitySchema, userSchema, webhookSchema,
   type LeverOpportunity, type LeverPanel, type LeverWebhookSubscription,
 } from './schemas';
 
@@ -32,7 +32,7 @@ export interface LeverClientOptions {
 /** Path segments that are never ids; any other segment is an id and becomes `:id` in an operation's name. */
 const staticSegments = new Set([
   'opportunities', 'notes', 'files', 'download', 'panels', 'users', 'stages', 'postings', 'archive_reasons', 'webhooks', 'stage', 'archived',
-  'addTags', 'removeTags', 'addLinks', 'removeLinks', 'addSources', 'removeSources', 'deleted',
+  'addTags', 'removeTags', 'addLinks', 'removeLinks', 'addSources', 'removeSources', 'deleted', 'feedback', 'feedback_templates', 'tags',
 ]);
 
 /** `GET /opportunities/:id/notes`: a request's bounded name for metrics (the query string dropped, ids replaced). */
@@ -50,6 +50,8 @@ const writeKinds: Record<string, LeverWriteKind> = {
   'POST /opportunities/:id/addLinks': 'link',
   'POST /opportunities/:id/removeLinks': 'link',
   'PUT /opportunities/:id/archived': 'archive',
+  'POST /opportunities/:id/feedback': 'feedback',
+  'PUT /opportunities/:id/feedback/:id': 'feedback',
 };
 
 /** One page of a list; `next` is the opaque token for the following page, undefined on the last one. */
@@ -127,6 +129,32 @@ export interface NewNote {
   secret?: boolean;
   /** 1 strong no … 4 strong yes */
   score?: 1 | 2 | 3 | 4;
+}
+
+/** A feedback template field (§3.8): `options` for dropdown/multiple-choice/multiple-select (and score-system), `scores` for scorecard. */
+export interface FeedbackTemplateFieldInput {
+  type: 'text' | 'textarea' | 'code' | 'date' | 'dropdown' | 'multiple-choice' | 'multiple-select' | 'score-system' | 'score' | 'yes-no' | 'scorecard';
+  text: string;
+  description?: string;
+  required?: boolean;
+  options?: Array<{ text: string }>;
+  scores?: Array<{ text: string; description?: string }>;
+}
+
+/** Body of `POST/PUT /feedback_templates` (§3.8): exactly one `score-system` field; a PUT replaces the template and renews every field id. */
+export interface FeedbackTemplateInput {
+  text: string;
+  fields: FeedbackTemplateFieldInput[];
+}
+
+/** Body of `POST /opportunities/:id/feedback` (§3.8): `fieldValues` by the template's field ids; `panel` and `interview` both or neither. */
+export interface NewFeedback {
+  baseTemplateId: string;
+  panel?: string;
+  interview?: string;
+  fieldValues?: Array<{ id: string; value: unknown }>;
+  createdAt?: number;
+  completedAt?: number;
 }
 
 export interface FileUpload {
@@ -355,12 +383,31 @@ export function createLeverClient(options: LeverClientOptions) {
       none({ method: 'DELETE', path: p`/opportunities/${id}/panels/${panelId}`, query: performAs(actor) }),
     listPanels: (id: string, pageReq?: PageRequest) => page({ method: 'GET', path: p`/opportunities/${id}/panels` }, panelSchema, pageReq),
 
+    // ---- feedback (§3.8): templates account-wide, feedback per opportunity; feedback writes need perform_as (§1.8)
+    listFeedbackTemplates: (pageReq?: PageRequest) => page({ method: 'GET', path: '/feedback_templates' }, feedbackTemplateSchema, pageReq),
+    createFeedbackTemplate: (body: FeedbackTemplateInput) => created({ method: 'POST', path: '/feedback_templates', json: body }, feedbackTemplateSchema),
+    /** Replaces the whole template; every field gets a new id (feedback already written keeps the old ones). */
+    replaceFeedbackTemplate: (templateId: string, body: FeedbackTemplateInput) =>
+      created({ method: 'PUT', path: p`/feedback_templates/${templateId}`, json: body }, feedbackTemplateSchema),
+    /** Only templates created through the API can be deleted. */
+    deleteFeedbackTemplate: (templateId: string) => none({ method: 'DELETE', path: p`/feedback_templates/${templateId}` }),
+    listFeedback: (id: string, pageReq?: PageRequest) => page({ method: 'GET', path: p`/opportunities/${id}/feedback` }, feedbackSchema, pageReq),
+    createFeedback: (id: string, body: NewFeedback, actor: string) =>
+      created({ method: 'POST', path: p`/opportunities/${id}/feedback`, query: performAs(actor), json: body }, feedbackSchema),
+    /** `fieldValues` replaces every value (those left out are cleared). */
+    replaceFeedback: (id: string, feedbackId: string, body: { completedAt?: number; fieldValues?: NewFeedback['fieldValues'] }, actor: string) =>
+      created({ method: 'PUT', path: p`/opportunities/${id}/feedback/${feedbackId}`, query: performAs(actor), json: body }, feedbackSchema),
+    deleteFeedback: (id: string, feedbackId: string, actor: string) =>
+      none({ method: 'DELETE', path: p`/opportunities/${id}/feedback/${feedbackId}`, query: performAs(actor) }),
+
     // ---- reference data
     listUsers: (filters: { email?: string; includeDeactivated?: boolean } = {}, pageReq?: PageRequest) =>
       page({ method: 'GET', path: '/users', query: { email: filters.email, includeDeactivated: filters.includeDeactivated } }, userSchema, pageReq),
     getUser: (id: string) => one({ method: 'GET', path: p`/users/${id}` }, userSchema),
     listStages: (pageReq?: PageRequest) => page({ method: 'GET', path: '/stages' }, stageSchema, pageReq),
     getStage: (id: string) => one({ method: 'GET', path: p`/stages/${id}` }, stageSchema),
+    /** The account's tags with their counts (§3.9), e.g. to find the tag commands in use. */
+    listTags: (pageReq?: PageRequest) => page({ method: 'GET', path: '/tags' }, tagSchema, pageReq),
     listPostings: (pageReq?: PageRequest) => page({ method: 'GET', path: '/postings' }, postingSchema, pageReq),
     getPosting: (id: string) => one({ method: 'GET', path: p`/postings/${id}` }, postingSchema),
     listArchiveReasons: (pageReq?: PageRequest) => page({ method: 'GET', path: '/archive_reasons' }, archiveReasonSchema, pageReq),
@@ -398,12 +445,15 @@ export function createLeverClient(options: LeverClientOptions) {
     alreadyPresent: options.observeWrite ? (kind: LeverWriteKind) => options.observeWrite?.(kind, 'already_present') : undefined,
     listAllUsers: (filters: Parameters<typeof api.listUsers>[0] = {}) => listAll((pg) => api.listUsers(filters, pg)),
     listAllStages: () => listAll(api.listStages),
+    listAllTags: () => listAll(api.listTags),
     listAllPostings: () => listAll(api.listPostings),
     listAllArchiveReasons: () => listAll(api.listArchiveReasons),
     listAllNotes: (id: string) => listAll((pg) => api.listNotes(id, pg)),
     listAllFiles: (id: string) => listAll((pg) => api.listFiles(id, pg)),
     listAllPanels: (id: string) => listAll((pg) => api.listPanels(id, pg)),
     listAllWebhooks: () => listAll(api.listWebhooks),
+    listAllFeedbackTemplates: () => listAll(api.listFeedbackTemplates),
+    listAllFeedback: (id: string) => listAll((pg) => api.listFeedback(id, pg)),
   };
 }
 

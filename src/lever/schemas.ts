@@ -82,6 +82,10 @@ export type LeverUser = z.infer<typeof userSchema>;
 export const stageSchema = z.looseObject({ id: z.string(), text: z.string() });
 export type LeverStage = z.infer<typeof stageSchema>;
 
+/** An item of `GET /tags` (§3.9): a tag of the account and how many opportunities carry it. */
+export const tagSchema = z.looseObject({ text: z.string(), count: z.number().optional() });
+export type LeverTag = z.infer<typeof tagSchema>;
+
 export const archiveReasonSchema = z.looseObject({
   id: z.string(),
   text: z.string(),
@@ -181,6 +185,31 @@ export const createdWebhookSchema = webhookSchema.extend({
     signatureToken: z.string().min(1),
   }),
 });
+
+/**
+ * §3.8 feedback templates. The reference spells the fields' `type`, `options` and that a PUT gives every field
+ * a new id; the template's name and a field's label are `text` (Lever's naming, not spelt out there): all but
+ * the ids is optional and nullable.
+ */
+export const feedbackTemplateSchema = z.looseObject({
+  id: z.string(),
+  text: z.string().nullable().optional(),
+  fields: z.array(z.looseObject({ id: z.string(), type: z.string().nullable().optional(), text: z.string().nullable().optional() })).nullable().optional(),
+});
+export type LeverFeedbackTemplate = z.infer<typeof feedbackTemplateSchema>;
+
+/**
+ * §3.8 feedback on an opportunity. The list read is the `feedback:read:admin` row of §4; the reference spells
+ * no item shape, so beyond `id` only what the POST sends is read, every part optional and nullable.
+ */
+export const feedbackSchema = z.looseObject({
+  id: z.string(),
+  baseTemplateId: z.string().nullable().optional(),
+  fieldValues: z.array(z.looseObject({ id: z.string().nullable().optional(), value: z.unknown() })).nullable().optional(),
+  createdAt: timestamp.nullable().optional(),
+  completedAt: timestamp.nullable().optional(),
+});
+export type LeverFeedback = z.infer<typeof feedbackSchema>;
 
 /** `{ data }` — single objects. */
 export const envelope = <S extends z.ZodType>(item: S) => z.looseObject({ data: item });

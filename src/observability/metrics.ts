@@ -20,7 +20,7 @@ export type WebhookMetricSource = 'lever' | 'codesignal' | 'sourcing';
 /** accepted, duplicate, ignored, rejected, failed (`refused` is set later, by the candidate workflow, and never answered). */
 export type WebhookMetricOutcome = DeliveryOutcome;
 export type FlowName = FlowMetricName;
-export type LeverWriteKind = 'note' | 'file' | 'tag' | 'stage' | 'link' | 'archive';
+export type LeverWriteKind = 'note' | 'file' | 'tag' | 'stage' | 'link' | 'archive' | 'feedback';
 export type LeverWriteOutcome = 'written' | 'already_present';
 export type ReconciliationSource = 'lever' | 'codesignal';
 export type ReconciliationRepairKind = 'stage_change' | 'finished' | 'expired' | 'reactivated' | 'ended' | 'feedback';

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { Priority, Workflow } from '@temporalio/common';
 import type { Db } from '../db/pool';
+import { parseStoredSettings, type IntegrationSettings } from '../integrations/settings';
 import type { Logger } from '../log';
 import { IntegrationIdKey } from '../workflows/shared/search-attributes';
 import { integrationPriority } from './fairness';
@@ -142,6 +143,21 @@ export async function ensureIntegrationSchedules(
       deps.logger.warn({ integrationId: spec.integrationId, err: err instanceof Error ? err.message : String(err) }, `${what} schedule could not be created or updated`);
     }
   }
+}
+
+/**
+ * Every integration's stored settings, for the Schedules kept at API start; an integration whose stored
+ * settings no longer parse is left out (its own routes say why).
+ */
+export async function storedSettingsOfIntegrations(db: Db): Promise<Array<{ integrationId: string; settings: IntegrationSettings }>> {
+  const { rows } = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM integrations ORDER BY created_at');
+  return rows.flatMap((r) => {
+    try {
+      return [{ integrationId: r.id, settings: parseStoredSettings(r.settings) }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** What a feature's Schedule reads of its settings. */

@@ -1,8 +1,8 @@
 import type { Db } from '../db/pool';
 import type { Logger } from '../log';
-import { parseStoredSettings, triggerStageIds, type IntegrationSettings } from '../integrations/settings';
+import { triggerStageIds, type IntegrationSettings } from '../integrations/settings';
 import { reconciliationScheduleId, reconciliationWorkflowId } from '../workflows/reconciliation/messages';
-import { integrationSchedules, type ScheduledSettings, type ScheduleChange, type ScheduleDeps } from './integration-schedule';
+import { integrationSchedules, storedSettingsOfIntegrations, type ScheduledSettings, type ScheduleChange, type ScheduleDeps } from './integration-schedule';
 
 /**
  * An integration's reconciliation Schedule (README "Reconciliation"), by the one mechanism of every
@@ -52,13 +52,7 @@ export const describeReconciliationSchedule = schedules.describe;
  */
 export const ensureReconciliationSchedules = (deps: ScheduleDeps & { db: Db; logger: Logger }): Promise<void> =>
   schedules.ensure(deps, async (db) => {
-    const { rows } = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM integrations ORDER BY created_at');
+    const integrations = await storedSettingsOfIntegrations(db);
     const waiting = await withWaitingSessions(db);
-    return rows.flatMap((r) => {
-      try {
-        return [{ integrationId: r.id, settings: scheduledSettings(parseStoredSettings(r.settings), waiting.has(r.id)) }];
-      } catch {
-        return [];
-      }
-    });
+    return integrations.map(({ integrationId, settings }) => ({ integrationId, settings: scheduledSettings(settings, waiting.has(integrationId)) }));
   });

@@ -6,3 +6,4 @@ export { publicLinkScanWorkflow, publicLinkSessionWorkflow } from './public-link
 export { reconciliationWorkflow } from './reconciliation/reconciliation-workflow';
 export { backfillWorkflow } from './backfill/backfill-workflow';
 export { erasureWorkflow } from './erasure/erasure-workflow';
+export { tagCommandsWorkflow } from './tag-commands/tag-commands-workflow';

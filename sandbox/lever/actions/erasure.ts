@@ -7,7 +7,7 @@ import { opportunityEventIds, touch, type ActionDeps } from './actor';
  */
 
 /**
- * Deletes one opportunity and everything written to it (applications, notes, files, panels, interviews),
+ * Deletes one opportunity and everything written to it (applications, notes, files, panels, interviews, feedback),
  * then fires `candidateDeleted` (no origin conditions, §2.1). Afterwards it answers 404 everywhere, as any
  * unknown id, and only `GET /opportunities/deleted` still names it.
  *
@@ -24,7 +24,7 @@ export function deleteOpportunity(
     id: opp.id, contactId: opp.contactId, candidateId: opp.candidateId, deletedBy: actor.userId, deletedAt: Date.now(),
   };
   account.opportunities.delete(opp.id);
-  for (const records of [account.applications, account.notes, account.files, account.panels, account.interviews]) {
+  for (const records of [account.applications, account.notes, account.files, account.panels, account.interviews, account.feedback]) {
     for (const [id, record] of records) if (record.opportunityId === opp.id) records.delete(id);
   }
   if (![...account.opportunities.values()].some((o) => o.contactId === opp.contactId)) account.contacts.delete(opp.contactId);

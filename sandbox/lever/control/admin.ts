@@ -10,7 +10,7 @@ import type { AccountState, LeverStore } from '../state';
 import { parseInput } from '../validation';
 import type { WebhookEmitter } from '../webhooks';
 import {
-  createAccountBody, createArchiveReasonBody, createKeyBody, createPostingBody, createStageBody, createUiWebhookBody,
+  createAccountBody, createArchiveReasonBody, createKeyBody, createPostingBody, setPostingTagsBody, createStageBody, createUiWebhookBody,
   createUserBody, deliveryFilter, requestFilter, settingsBody, webhookEventSwitchBody,
 } from './schemas';
 
@@ -101,6 +101,14 @@ export class SandboxAdmin {
       tags: p.tags, state: p.state, distributionChannels: p.state === 'published' ? ['public'] : ['internal'], workplaceType: p.workplaceType,
     };
     account.postings.set(posting.id, posting);
+    return posting;
+  }
+
+  /** A posting's tags as an admin sets them in Lever's UI (e.g. "CodeSignal: <test>" for the assessment partner). */
+  setPostingTags(accountId: string, postingId: string, input: In<typeof setPostingTagsBody>): Posting {
+    const posting = this.account(accountId).posting(postingId);
+    posting.tags = [...new Set(parseInput(setPostingTagsBody, input).tags)];
+    posting.updatedAt = Date.now();
     return posting;
   }
 

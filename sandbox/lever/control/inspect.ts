@@ -1,6 +1,7 @@
 import type { Opportunity } from '../model';
 import type { AccountState } from '../state';
 import { interviewView, noteView, panelView } from '../views/activity';
+import { feedbackTemplateView, inspectFeedback } from '../views/feedback';
 import { webhookView, userView, stageView, postingView, archiveReasonView } from '../views/directory';
 import { applicationsOf, applicationView, opportunityView } from '../views/opportunity';
 
@@ -22,6 +23,7 @@ export function inspectOpportunity(account: AccountState, opp: Opportunity) {
     applications: applicationsOf(account, opp).map((a) => applicationView(account, a)),
     panels: account.panelsOf(opp.id).map((p) => panelView(account, p)),
     interviews: account.interviewsOf(opp.id).map((i) => interviewView(account, i)),
+    feedback: account.feedbackOf(opp.id).map((f) => inspectFeedback(account, f)),
   };
 }
 
@@ -41,6 +43,7 @@ export function accountSnapshot(account: AccountState) {
     archiveReasons: [...account.archiveReasons.values()].map(archiveReasonView),
     tags: [...account.knownTags],
     sources: [...account.knownSources],
+    feedbackTemplates: [...account.feedbackTemplates.values()].map((t) => ({ ...feedbackTemplateView(t), createdVia: t.createdVia })),
     webhooks: [...account.webhooks.values()].map((w) => ({ ...webhookView(w, true), createdVia: w.createdVia })),
     opportunities: [...account.opportunities.values()].map((o) => inspectOpportunity(account, o)),
     deletedOpportunities: [...account.deletedOpportunities.values()].map((d) => ({ ...d })),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ActionDeps, Actor } from '../actions/actor';
 import { setArchived } from '../actions/archive';
 import { anonymizeContact, deleteOpportunity } from '../actions/erasure';
+import { createTemplate, deleteTemplate, templateBody } from '../actions/feedback';
 import { createPanel, deleteInterviewInUi } from '../actions/interviews';
 import { createNote } from '../actions/notes';
 import { changeStage, createOpportunity, editList } from '../actions/opportunities';
@@ -10,6 +11,7 @@ import type { DeletedOpportunity } from '../model';
 import type { ResolvedOptions } from '../options';
 import type { LeverStore } from '../state';
 import { parseInput } from '../validation';
+import { feedbackTemplateView, inspectFeedback } from '../views/feedback';
 import type { WebhookEmitter } from '../webhooks';
 import { inspectOpportunity, type InspectedOpportunity } from './inspect';
 import {
@@ -114,6 +116,23 @@ export class Recruiter {
     const { status } = parseInput(fileStatusBody, input);
     this.store.account(accountId).file(opportunityId, fileId).status = status;
     return this.inspect(accountId, opportunityId);
+  }
+
+  /** The feedback forms on an opportunity as a recruiter reads them in Lever: author, template, each field's label and value. */
+  feedback(accountId: string, opportunityId: string): Array<ReturnType<typeof inspectFeedback>> {
+    const account = this.store.account(accountId);
+    account.opportunity(opportunityId);
+    return account.feedbackOf(opportunityId).map((f) => inspectFeedback(account, f));
+  }
+
+  /** A feedback template made in Lever's settings: the API can read it but not change or delete it. */
+  createFeedbackTemplate(accountId: string, input: In<typeof templateBody>): ReturnType<typeof feedbackTemplateView> {
+    return feedbackTemplateView(createTemplate(this.store.account(accountId), 'ui', parseInput(templateBody, input)));
+  }
+
+  /** An admin deletes a template in Lever's settings (any template, also one the API made); feedback written with it stays. */
+  deleteFeedbackTemplate(accountId: string, templateId: string): void {
+    deleteTemplate(this.store.account(accountId), templateId, 'ui');
   }
 
   inspect(accountId: string, opportunityId: string): InspectedOpportunity {

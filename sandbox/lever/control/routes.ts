@@ -52,6 +52,7 @@ export function createControlRouter({ admin, recruiter, seedDemo, logger }: Cont
   r.post(`${ACCOUNT}/stages`, (req, res) => { res.status(201).json(stageView(admin.createStage(id(req), req.body))); });
   r.get(`${ACCOUNT}/postings`, (req, res) => { res.json([...admin.account(id(req)).postings.values()].map(postingView)); });
   r.post(`${ACCOUNT}/postings`, (req, res) => { res.status(201).json(postingView(admin.createPosting(id(req), req.body))); });
+  r.put(`${ACCOUNT}/postings/:postingId/tags`, (req, res) => { res.json(postingView(admin.setPostingTags(id(req), req.params.postingId, req.body))); });
   r.get(`${ACCOUNT}/archive-reasons`, (req, res) => { res.json([...admin.account(id(req)).archiveReasons.values()].map(archiveReasonView)); });
   r.post(`${ACCOUNT}/archive-reasons`, (req, res) => { res.status(201).json(archiveReasonView(admin.createArchiveReason(id(req), req.body))); });
 
@@ -68,6 +69,9 @@ export function createControlRouter({ admin, recruiter, seedDemo, logger }: Cont
   r.post(`${OPPORTUNITY}/notes`, (req, res) => { res.status(201).json(recruiter.addNote(id(req), req.params.opportunityId, req.body)); });
   r.put(`${OPPORTUNITY}/files/:fileId/status`, (req, res) => { res.json(recruiter.setFileStatus(id(req), req.params.opportunityId, req.params.fileId, req.body)); });
   r.post(`${OPPORTUNITY}/panels`, (req, res) => { res.status(201).json(recruiter.schedulePanel(id(req), req.params.opportunityId, req.body)); });
+  r.get(`${OPPORTUNITY}/feedback`, (req, res) => { res.json(recruiter.feedback(id(req), req.params.opportunityId)); });
+  r.post(`${ACCOUNT}/feedback-templates`, (req, res) => { res.status(201).json(recruiter.createFeedbackTemplate(id(req), req.body)); });
+  r.delete(`${ACCOUNT}/feedback-templates/:templateId`, (req, res) => { recruiter.deleteFeedbackTemplate(id(req), req.params.templateId); res.status(204).end(); });
   r.delete(`${OPPORTUNITY}/interviews/:interviewId`, (req, res) => { res.json(recruiter.deleteInterview(id(req), req.params.opportunityId, req.params.interviewId, req.body ?? {})); });
 
   r.get(`${ACCOUNT}/webhooks`, (req, res) => {

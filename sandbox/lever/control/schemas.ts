@@ -48,6 +48,8 @@ export const createPostingBody = z.object({
   workplaceType: z.enum(['onsite', 'remote', 'hybrid', 'unspecified']).default('unspecified'),
 });
 
+export const setPostingTagsBody = z.object({ tags: z.array(z.string().min(1)).max(100) });
+
 export const createArchiveReasonBody = z.object({
   text: z.string().min(1),
   type: z.enum(['hired', 'non-hired']).default('non-hired'),

@@ -8,6 +8,7 @@ import { logRequests } from '../request-log';
 import type { LeverStore } from '../state';
 import type { WebhookEmitter } from '../webhooks';
 import type { V1Deps } from './deps';
+import { feedbackRoutes } from './feedback';
 import { fileRoutes } from './files';
 import { interviewRoutes } from './interviews';
 import { noteRoutes } from './notes';
@@ -36,7 +37,7 @@ export function createApiRouter({ store, events, options, limiter }: ApiRouterPa
   router.use(rateLimit(limiter, options.sendRetryAfter));
   router.use(injectFaults(options.sendRetryAfter));
   router.use(express.json({ limit: '5mb' }));
-  for (const routes of [userRoutes, referenceDataRoutes, postingRoutes, opportunityRoutes, opportunityUpdateRoutes, noteRoutes, fileRoutes, interviewRoutes, webhookRoutes]) {
+  for (const routes of [userRoutes, referenceDataRoutes, postingRoutes, opportunityRoutes, opportunityUpdateRoutes, noteRoutes, fileRoutes, interviewRoutes, feedbackRoutes, webhookRoutes]) {
     router.use(routes(deps));
   }
   router.use(routeNotFound);

@@ -15,6 +15,7 @@ import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
 import type { IntegrationContexts } from '../../integrations/context';
 import type { LeverOpportunity } from '../../lever/schemas';
 import { earlierAttemptMayHaveWritten, writeAttempt } from '../shared/attempt';
+import { ensureResultFeedback } from './feedback';
 
 /** What a tag write saw of the opportunity: its stage, when Lever's read or write answer showed it. */
 export interface TagsWritten {
@@ -207,15 +208,24 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       await codesignal.deleteTestSession(sessionId, true);
     },
 
+    /**
+     * The final result (`result`) goes to Lever as the setting `assessments.resultsAs` says: a note, a
+     * feedback form (./feedback.ts, found again by the same marker), or both; every other note is a note.
+     */
     async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
-      const { lever, performAs, db } = await contexts.get(input.integrationId);
+      const { lever, performAs, db, settings } = await contexts.get(input.integrationId);
       const { note } = input;
+      const resultsAs = note.kind === 'result' ? settings.assessments.resultsAs : 'note';
       // The note that ends an assessment ends its wait on CodeSignal, before the Lever write that may fail.
       if (endingNoteKinds.has(note.kind)) await finishAssessmentSessions(db, input);
       const archiveReason =
         note.kind === 'cancelled' && note.archiveReasonId
           ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
           : undefined;
+      if (note.kind === 'result' && resultsAs !== 'note') {
+        await ensureResultFeedback({ lever, db, performAs: performAs() }, { ...input, session: note.session, passed: note.passed }, writeAttempt());
+      }
+      if (resultsAs === 'feedback') return;
       await ensureNote(lever, input.opportunityId, {
         ref: input.noteRef,
         text: renderAssessmentNote(note, archiveReason),

@@ -67,6 +67,8 @@ export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { tex
           : cancelReasons[note.reason];
       return `CodeSignal assessment${note.testTitle ? ` ${note.testTitle}` : ''} cancelled: ${why}.`;
     }
+    case 'testTagNotUnderstood':
+      return `CodeSignal: the posting's test tag was not understood (${note.problem}), so no test was chosen from it; ${note.fallback}. An administrator can fix the tag in Lever or the test's title in CodeSignal.`;
     case 'failed':
       if (isUnreadableAnswer(note.failureType)) {
         return `The CodeSignal integration could not read an answer it needs for this assessment (${note.message}). This is not the candidate's result: the assessment is on hold until an administrator has looked at it in the integration's Temporal Web UI.`;

@@ -1,5 +1,6 @@
 import type { CandidateDirectory } from '../../db/candidate-directory';
 import { resultDecisions, stageEntryDecisions, testFor } from '../../integrations/dry-run/decisions';
+import { readsPostingTags } from '../../workflows/assessment/test-choice';
 import { findDraft, recordDecisions } from '../../integrations/dry-run/repository';
 import { triggerStageIds } from '../../integrations/settings';
 import type { IntegrationContexts } from '../../integrations/context';
@@ -32,11 +33,15 @@ export function createDryRunActivities(deps: DryRunActivityDeps) {
       if (opportunity.stage !== input.stageId) return;
       await keep(input.integrationId, opportunity);
       const postingId = opportunity.postingId ?? null;
+      // the posting's tags and the company's tests, read as the assessment would read them, when either settings use the tag rule
+      const readsTags = [settings, draft.settings].some((s) => readsPostingTags(s.assessments, postingId));
+      const postingTags = readsTags && postingId ? ((await lever.getPosting(postingId).catch(() => null))?.tags ?? []) : [];
+      const facts = readsTags ? { postingTags, tests: postingTags.length ? await codesignal.listAllCompanyTests() : [] } : undefined;
       const titles = new Map<string, string>();
-      for (const id of [testFor(settings, input.stageId, postingId), testFor(draft.settings, input.stageId, postingId)]) {
+      for (const id of [testFor(settings, input.stageId, postingId, facts), testFor(draft.settings, input.stageId, postingId, facts)]) {
         if (id && !titles.has(id)) titles.set(id, (await codesignal.getCompanyTest(id).catch(() => null))?.title ?? id);
       }
-      const decisions = stageEntryDecisions(settings, draft.settings, input.stageId, postingId, (id) => titles.get(id) ?? id);
+      const decisions = stageEntryDecisions(settings, draft.settings, input.stageId, postingId, (id) => titles.get(id) ?? id, facts);
       await recordDecisions(db, input.integrationId, decisions.map((decision, i) => ({ opportunityId: input.opportunityId, source: 'stage_entry', decision, key: `${input.eventKey}:${i}` })));
     },
 

@@ -186,6 +186,7 @@ export function createErasureActivities(deps: ErasureActivityDeps) {
         ['webhook_deliveries', 'DELETE FROM webhook_deliveries WHERE integration_id = $1 AND opportunity_id = $2', [integrationId, opportunityId]],
         ['public_link_sessions', 'DELETE FROM public_link_sessions WHERE integration_id = $1 AND (opportunity_id = $2 OR $2 = ANY(match_opportunity_ids))', [integrationId, opportunityId]],
         ['dry_run_decisions', 'DELETE FROM dry_run_decisions WHERE integration_id = $1 AND opportunity_id = $2', [integrationId, opportunityId]],
+        ['tag_commands', 'DELETE FROM tag_commands WHERE integration_id = $1 AND opportunity_id = $2', [integrationId, opportunityId]],
       ];
       return inTransaction(deps.db, async (conn) => {
         const removed: Record<string, number> = {};

@@ -9,6 +9,7 @@ import { listOpportunityDeliveries } from '../../db/webhook-deliveries';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/search-attributes';
 import { runView, temporalUiLink } from './activity';
+import { resyncKeyPrefix } from '../../temporal/candidate-resync';
 
 /**
  * The per-candidate timeline of the admin UI (README "Candidate timeline"): the webhook deliveries
@@ -118,6 +119,7 @@ const noteKinds: Record<string, string> = {
   declined: 'invitation declined',
   cancelled: 'assessment cancelled',
   failed: 'assessment failed',
+  testTagNotUnderstood: 'posting test tag not understood',
 };
 
 const workflowTitles: Record<string, string> = {
@@ -132,9 +134,6 @@ const leverEventTitles: Record<string, string> = {
   archiveChange: 'Lever: archive change',
   interview: 'Lever: interview change',
 };
-
-/** The prefix of the event keys "Re-sync now" sends, so the timeline can tell them from webhooks. */
-export const resyncKeyPrefix = 'resync:';
 
 /**
  * What an admin can do about a failed call, from the failure types the activities throw

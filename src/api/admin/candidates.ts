@@ -7,17 +7,14 @@ import type { Db } from '../../db/pool';
 import { ExternalApiError } from '../../external-api-error';
 import type { IntegrationClients } from '../../integrations/clients';
 import type { Logger } from '../../log';
-import { signalLeverEvent } from '../../temporal/candidate-client';
-import { isTerminalAssessmentStatus, sessionEventSignal } from '../../workflows/assessment/messages';
-import { candidateStateQuery, type LeverCandidateEvent } from '../../workflows/candidate/messages';
-import { isTerminalInterviewStatus, liveInterviewEventSignal } from '../../workflows/interview/messages';
+import { resyncCandidate } from '../../temporal/candidate-resync';
 import { isCanonicalUuid } from '../../workflows/shared/ids';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
 import { temporalOr503, withinDeadline } from '../temporal';
 import { parseQuery } from '../validate';
 import { requireAdmin } from './admin-auth';
-import { candidateTimeline, resyncKeyPrefix, timelineLimits } from './candidate-timeline';
+import { candidateTimeline, timelineLimits } from './candidate-timeline';
 
 export interface CandidateRoutesDeps {
   db: Db;
@@ -91,58 +88,26 @@ export function candidateRoutes(deps: CandidateRoutesDeps): Router {
   router.post(`${base}/:opportunityId/resync`, async (req, res) => {
     const integration = await integrationOr404(deps.db, deps.box, req.params.integrationId!);
     const opportunityId = req.params.opportunityId!;
-    let opportunity;
+    let resync;
     try {
-      opportunity = await deps.clients.lever(integration).getOpportunity(opportunityId);
+      resync = await resyncCandidate(
+        {
+          client: deps.temporal,
+          taskQueue: deps.taskQueue,
+          lever: deps.clients.lever(integration),
+          directory: deps.directory,
+          logger: deps.logger,
+          recordInTemporal: (call) => temporalOr503(deps, 'the re-sync', call),
+          withinDeadline: (call) => withinDeadline(deps, call),
+        },
+        { integrationId: integration.id, opportunityId },
+      );
     } catch (err) {
       if (err instanceof ExternalApiError && err.status === 404) throw new HttpError(404, 'unknown_candidate', `Lever has no opportunity ${opportunityId}`);
       if (err instanceof ExternalApiError) throw new HttpError(502, 'lever_unavailable', `could not read the opportunity from Lever: ${err.message}`);
       throw err;
     }
-    await deps.directory.record({ integrationId: integration.id, opportunityId, name: opportunity.name, emails: opportunity.emails });
-
-    // What Lever shows now, as the events a webhook would have carried. The keys name Lever's state, so
-    // a second re-sync of an unchanged candidate is a duplicate the workflow drops.
-    const stageId = opportunity.stage;
-    const enteredAt = (opportunity.stageChanges ?? []).filter((c) => c.toStageId === stageId).reduce((latest, c) => Math.max(latest, c.updatedAt), 0)
-      || (opportunity.lastAdvancedAt ?? opportunity.createdAt ?? Date.now());
-    const events: LeverCandidateEvent[] = [{ kind: 'stageChange', key: `${resyncKeyPrefix}stage:${stageId}:${enteredAt}`, triggeredAt: enteredAt, fromStageId: null, toStageId: stageId }];
-    if (opportunity.archived) {
-      const { archivedAt, reason } = opportunity.archived;
-      events.push({ kind: 'archiveChange', key: `${resyncKeyPrefix}archive:${archivedAt}`, triggeredAt: archivedAt, toArchived: { archivedAt, reason: reason ?? null } });
-    }
-    const target = { integrationId: integration.id, opportunityId };
-    let workflowId = '';
-    for (const event of events) {
-      workflowId = await temporalOr503(deps, 'the re-sync', () => signalLeverEvent(deps.temporal, deps.taskQueue, target, event));
-    }
-
-    // CodeSignal: every open assessment with a session, and every open live interview, re-reads it.
-    const reread: Array<{ workflowId: string; what: 'assessment' | 'interview' }> = [];
-    let codesignal: 'checked' | 'not_checked' = 'checked';
-    try {
-      const state = await withinDeadline(deps, () => deps.temporal.workflow.getHandle(workflowId).query(candidateStateQuery));
-      for (const a of state.assessments ?? []) {
-        if (isTerminalAssessmentStatus(a.status) || !a.sessionId) continue;
-        await withinDeadline(deps, () => deps.temporal.workflow.getHandle(a.workflowId).signal(sessionEventSignal, { sessionId: a.sessionId!, event: 'resync', triggeredOn: Date.now() }));
-        reread.push({ workflowId: a.workflowId, what: 'assessment' });
-      }
-      for (const i of state.interviews ?? []) {
-        if (isTerminalInterviewStatus(i.status)) continue;
-        await withinDeadline(deps, () => deps.temporal.workflow.getHandle(i.workflowId).signal(liveInterviewEventSignal, { event: 'resync' }));
-        reread.push({ workflowId: i.workflowId, what: 'interview' });
-      }
-    } catch (err) {
-      // the Lever part is in Temporal already; CodeSignal is re-read on the next re-sync or event
-      codesignal = 'not_checked';
-      deps.logger.warn({ err: (err as Error).message, integrationId: integration.id }, 're-sync: the candidate workflow did not answer; CodeSignal not re-read');
-    }
-    res.status(202).json({
-      workflowId,
-      lever: { stageId, enteredAt: new Date(enteredAt).toISOString(), archived: opportunity.archived !== null },
-      codesignal,
-      reread,
-    });
+    res.status(202).json({ ...resync, lever: { ...resync.lever, enteredAt: new Date(resync.lever.enteredAt).toISOString() } });
   });
   return router;
 }

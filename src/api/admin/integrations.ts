@@ -19,6 +19,7 @@ import { headerSecret, parseBody } from '../validate';
 import { clearKeyTests, keyServices } from '../../integrations/key-checks/key-test-results';
 import { integrationHealthReader, type IntegrationHealthDeps } from './integration-health';
 import { syncReconciliationSchedule } from '../../temporal/reconciliation-schedule';
+import { syncTagCommandsSchedule } from '../../temporal/tag-commands-schedule';
 import { candidateNames, type CandidateDirectory } from '../../db/candidate-directory';
 import { deleteDraft, findDraft, listDecisions, saveDraft } from '../../integrations/dry-run/repository';
 
@@ -95,8 +96,8 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   };
   const view = async (integration: Integration) => (await views([integration]))[0]!;
   /**
-   * The integration's reconciliation Schedule follows its settings (README "Reconciliation"), as the
-   * public-link one does: the settings are saved first; a Schedule Temporal would not update is a 503
+   * The integration's reconciliation and tag-commands Schedules follow its settings (README "Reconciliation",
+   * "Assessments"), as the public-link one does: the settings are saved first; a Schedule Temporal would not update is a 503
    * saying so, and saving again or restarting the API brings it in line.
    */
   const syncSchedules = async (integration: Integration) => {
@@ -104,11 +105,12 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const schedules = { db: deps.db, client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs ?? 3000 };
     try {
       await syncReconciliationSchedule(schedules, integration.id, parseStoredSettings(integration.settings));
+      await syncTagCommandsSchedule(schedules, integration.id, parseStoredSettings(integration.settings));
     } catch (err) {
       throw new HttpError(
         503,
         'schedule_not_updated',
-        `the settings were saved, but the reconciliation Schedule could not be brought in line (${err instanceof Error ? err.message : String(err)}); saving again or restarting the API does it`,
+        `the settings were saved, but the reconciliation or tag-commands Schedule could not be brought in line (${err instanceof Error ? err.message : String(err)}); saving again or restarting the API does it`,
       );
     }
   };

@@ -11,6 +11,7 @@ import type { KeyCheck } from '../../integrations/key-checks/key-check';
 import { recordKeyTest, storedKeyVersion, type KeyService } from '../../integrations/key-checks/key-test-results';
 import type { Integration } from '../../integrations/repository';
 import { loadCodeSignalOptions, loadLeverOptions } from '../../integrations/options';
+import { parseStoredSettings } from '../../integrations/settings';
 import type { LeverClient } from '../../lever/client';
 import { HttpError } from '../errors';
 import { idCheckedRouter, integrationOr404 } from '../ids';
@@ -62,7 +63,9 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
   const { clients } = deps;
 
-  const testLever = (lever: LeverClient) => upstream('check the key with', () => checkLeverKey(lever));
+  // an integration's key is also checked for what its settings need (feedback forms: README "Assessments")
+  const testLever = (lever: LeverClient, integration?: Integration) =>
+    upstream('check the key with', () => checkLeverKey(lever, integration ? { resultsAs: parseStoredSettings(integration.settings).assessments.resultsAs } : {}));
   const testCodeSignal = (codesignal: CodeSignalClient) => upstream('check the key with', () => checkCodeSignalKey(codesignal));
 
   router.post('/api/setup/lever/test', async (req, res) => {
@@ -90,7 +93,7 @@ export function setupRoutes(deps: SetupRoutesDeps): Router {
   // an integration's Lever and CodeSignal calls share its budgets with the workers, whichever key they use
   router.post('/api/integrations/:integrationId/lever/test', async (req, res) => {
     res.json(await testIntegrationKey(req, 'lever', (integration, apiKey) =>
-      testLever(clients.lever({ id: integration.id, leverApiKey: apiKey ?? usableStoredKey('lever.apiKey', integration.leverApiKey) }))));
+      testLever(clients.lever({ id: integration.id, leverApiKey: apiKey ?? usableStoredKey('lever.apiKey', integration.leverApiKey) }), integration)));
   });
 
   router.post('/api/integrations/:integrationId/codesignal/test', async (req, res) => {

@@ -1,11 +1,11 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box';
 import { findIntegration } from '../../integrations/repository';
 import type { Db } from '../../db/pool';
-import { recruiterActionUpdate, retakeAssessmentUpdate } from '../../workflows/assessment/messages';
-import { assessmentWorkflowId, candidateWorkflowId } from '../../workflows/shared/ids';
+import { AssessmentActionRefusedError, runAssessmentAction, UnknownAssessmentError } from '../../temporal/assessment-actions';
+import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { assessmentsQuery } from '../../workflows/candidate/messages';
 import { requireAdmin } from '../admin/admin-auth';
 import { HttpError } from '../errors';
@@ -54,22 +54,17 @@ export function assessmentRoutes(deps: AssessmentRoutesDeps): Router {
     const { integrationId, opportunityId, assessmentId } = req.params as { integrationId: string; opportunityId: string; assessmentId: string };
     const action = parseBody(actionSchema, req.body);
     auditDetails(res, action);
-    const sequence = Number(assessmentId);
-    if (!Number.isInteger(sequence) || sequence < 1) throw new HttpError(404, 'unknown_assessment', `no assessment ${assessmentId}`);
+    let done;
     try {
-      if (action.action === 'retake') {
-        // A retake is a new assessment of the candidate, tracked on its own.
-        const retake = await deps.temporal.workflow
-          .getHandle(candidateWorkflowId(integrationId, opportunityId))
-          .executeUpdate(retakeAssessmentUpdate, { args: [{ assessmentId }] });
-        res.status(202).json({ status: 'accepted', action: 'retake', assessmentId: retake.assessmentId });
-        return;
-      }
-      await deps.temporal.workflow.getHandle(assessmentWorkflowId(integrationId, opportunityId, sequence)).executeUpdate(recruiterActionUpdate, { args: [action] });
+      done = await runAssessmentAction(deps.temporal, { integrationId, opportunityId, assessmentId }, action);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'unknown_assessment', `no open assessment ${assessmentId} for candidate ${opportunityId}`);
-      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'action_refused', (err.cause as Error | undefined)?.message ?? err.message);
+      if (err instanceof UnknownAssessmentError) throw new HttpError(404, 'unknown_assessment', err.message);
+      if (err instanceof AssessmentActionRefusedError) throw new HttpError(409, 'action_refused', err.message);
       throw err;
+    }
+    if (done.action === 'retake') {
+      res.status(202).json({ status: 'accepted', action: 'retake', assessmentId: done.assessmentId });
+      return;
     }
     res.status(202).json({ status: 'accepted', action: action.action });
   });

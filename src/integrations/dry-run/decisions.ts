@@ -1,4 +1,5 @@
 import type { IntegrationSettings } from '../settings';
+import { chooseTest, postingTagTest, readsPostingTags, sequenceOf, type TestOption } from '../../workflows/assessment/test-choice';
 
 /**
  * What a draft would do differently from the current settings (README "Dry run"), as sentences for the
@@ -8,10 +9,21 @@ import type { IntegrationSettings } from '../settings';
 
 const quoted = (title: string) => `“${title}”`;
 
-/** The test an assessment of this stage would send: the posting's default first, then the stage's; null: the selection link. */
-export function testFor(settings: IntegrationSettings, stageId: string, postingId: string | null): string | null {
+/** What the dry run read for the posting-tag rule: the posting's tags and the company's tests (absent: not read). */
+export interface PostingFacts {
+  postingTags: readonly string[];
+  tests: readonly TestOption[];
+}
+
+/**
+ * The test an assessment of this stage would send, by the assessment workflow's own rules (test-choice.ts):
+ * the posting's sequence (its first test) or default, the test its tag names, the stage's default; null:
+ * the selection link. Without `facts` the posting's tags count as naming no test.
+ */
+export function testFor(settings: IntegrationSettings, stageId: string, postingId: string | null, facts?: PostingFacts): string | null {
   const a = settings.assessments;
-  return (postingId && a.defaultTestByPosting[postingId]) || a.defaultTestByStage[stageId] || null;
+  const tag = facts && readsPostingTags(a, postingId) ? postingTagTest(facts.postingTags, a.testByPostingTag.prefix, facts.tests) : undefined;
+  return chooseTest(a, stageId, postingId, tag).testId;
 }
 
 /** On a candidate entering `stageId`: the draft's assessment and interview decisions where they differ from today's. */
@@ -21,17 +33,23 @@ export function stageEntryDecisions(
   stageId: string,
   postingId: string | null,
   title: (testId: string) => string,
+  facts?: PostingFacts,
 ): string[] {
   const out: string[] = [];
   const now = current.assessments.triggerStageIds.includes(stageId);
   const then = draft.assessments.triggerStageIds.includes(stageId);
-  const sends = (testId: string | null) => (testId ? `send ${quoted(title(testId))}` : 'put the assessment selection link on the opportunity');
+  const sends = (settings: IntegrationSettings) => {
+    const testId = testFor(settings, stageId, postingId, facts);
+    if (!testId) return 'put the assessment selection link on the opportunity';
+    const then = (sequenceOf(settings.assessments, postingId) ?? []).slice(1).map((id) => quoted(title(id)));
+    return `send ${quoted(title(testId))}${then.length ? `, then ${then.join(', then ')}, each once the one before passed` : ''}`;
+  };
   if (then) {
-    const draftTest = testFor(draft, stageId, postingId);
-    if (!now) out.push(`would ${sends(draftTest)} (today: no assessment)`);
+    const draftPlan = sends(draft);
+    if (!now) out.push(`would ${draftPlan} (today: no assessment)`);
     else {
-      const currentTest = testFor(current, stageId, postingId);
-      if (currentTest !== draftTest) out.push(`would ${sends(draftTest)} instead of: ${sends(currentTest)}`);
+      const currentPlan = sends(current);
+      if (currentPlan !== draftPlan) out.push(`would ${draftPlan} instead of: ${currentPlan}`);
     }
   } else if (now) {
     out.push('would start no assessment (today: one starts)');

@@ -107,6 +107,26 @@ export const LEVER_PERMISSIONS: readonly LeverPermission[] = [
   { name: 'list postings', scope: 'postings:read:admin', probe: list(() => '/postings') },
 ];
 
+/**
+ * What results posted as Lever feedback need besides (setting `assessments.resultsAs` = `feedback` or
+ * `both`; src/activities/assessment/feedback.ts): the integration's own template read, made and replaced
+ * (`feedback_templates:*`), the feedback written, and the opportunity's feedback listed, so a retried write
+ * finds the one an earlier attempt made (`feedback:read:admin`, reference §4). Probed like the others:
+ * nothing is written, the write probes target made-up ids.
+ */
+export const FEEDBACK_PERMISSIONS: readonly LeverPermission[] = [
+  { name: 'list feedback templates', scope: 'feedback_templates:read:admin', probe: list(() => '/feedback_templates') },
+  { name: 'delete feedback template', scope: 'feedback_templates:write:admin', probe: write(() => ({ method: 'DELETE', path: `/feedback_templates/${MADE_UP_ID}` })) },
+  {
+    name: 'create opportunity feedback', scope: 'feedback:write:admin',
+    probe: write((a) => ({ method: 'POST', path: `${NOWHERE}/feedback`, query: asUser(a), json: { baseTemplateId: MADE_UP_ID } })),
+  },
+  { name: 'list opportunity feedback', scope: 'feedback:read:admin', probe: list((f) => `${opp(f)}/feedback`) },
+];
+
+/** Why a FEEDBACK_PERMISSIONS row is there, on the TEST's answer. */
+const FEEDBACK_NEED = 'needed when assessment results are posted as Lever feedback (setting assessments.resultsAs: feedback or both)';
+
 /** The list reads whose first item gives the later probes a real object to read. */
 const FINDERS: Readonly<Record<string, keyof Found>> = { 'list users': 'userId', 'list stages': 'stageId', 'list opportunities': 'opportunityId' };
 
@@ -115,6 +135,12 @@ const firstIdSchema = z.object({ data: z.array(z.object({ id: z.string() })).min
 export interface LeverKeyCheckOptions {
   /** Per request. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * The integration's `assessments.resultsAs`. With `feedback` or `both` the FEEDBACK_PERMISSIONS are
+   * probed too and required: each is listed with what it is for, a missing one is named in `missing` and
+   * fails the TEST. Otherwise (`note`, or unknown as for a key not saved yet) they are not asked for.
+   */
+  resultsAs?: 'note' | 'feedback' | 'both';
 }
 
 /** Probes in flight at once; with the client's pacing the TEST stays under Lever's 10 requests/s. */
@@ -148,6 +174,8 @@ export async function checkLeverKey(lever: LeverClient, options: LeverKeyCheckOp
   const send = prober(lever, options.timeoutMs ?? 10_000, done.signal);
   const found: Found = { opportunityId: MADE_UP_ID, userId: MADE_UP_ID, stageId: MADE_UP_ID };
   const results = new Map<string, PermissionCheck>();
+  const feedbackRequired = options.resultsAs === 'feedback' || options.resultsAs === 'both';
+  const probed = feedbackRequired ? [...LEVER_PERMISSIONS, ...FEEDBACK_PERMISSIONS] : LEVER_PERMISSIONS;
   const run = async (permission: LeverPermission) => {
     const { probe } = permission;
     const request = 'write' in probe ? probe.write(found) : probe.read(found);
@@ -157,15 +185,17 @@ export async function checkLeverKey(lever: LeverClient, options: LeverKeyCheckOp
     results.set(permission.name, { name: permission.name, scope: permission.scope, ...verdict(answer, 'write' in probe ? request : undefined) });
   };
   try {
-    await mapLimited(LEVER_PERMISSIONS.filter((p) => p.name in FINDERS), CONCURRENCY, run);
-    await mapLimited(LEVER_PERMISSIONS.filter((p) => !(p.name in FINDERS)), CONCURRENCY, run);
+    await mapLimited(probed.filter((p) => p.name in FINDERS), CONCURRENCY, run);
+    await mapLimited(probed.filter((p) => !(p.name in FINDERS)), CONCURRENCY, run);
   } catch (err) {
-    if (err instanceof KeyRefused) return keyCheck(false, LEVER_PERMISSIONS.map((p) => ({ name: p.name, scope: p.scope, granted: null })));
+    if (err instanceof KeyRefused) return keyCheck(false, probed.map((p) => ({ name: p.name, scope: p.scope, granted: null })));
     throw err;
   } finally {
     done.abort();
   }
-  return keyCheck(true, LEVER_PERMISSIONS.map((p) => results.get(p.name)!));
+  const rows = probed.map((p) => results.get(p.name)!);
+  const forFeedback = (r: PermissionCheck) => (FEEDBACK_PERMISSIONS.some((p) => p.name === r.name) ? { ...r, detail: r.detail ? `${FEEDBACK_NEED}: ${r.detail}` : FEEDBACK_NEED } : r);
+  return keyCheck(true, rows.map(forFeedback));
 }
 
 function verdict(answer: Answer, write: ProbeRequest | undefined): Pick<PermissionCheck, 'granted' | 'detail'> {

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AssessmentActivities } from '../../activities/assessment/assessment-activities';
+import type { TestChoiceActivities } from '../../activities/assessment/test-choice';
 import type { AssessmentTagStatus } from '../../integrations/settings';
 import {
   assessmentStateQuery,
@@ -33,6 +34,7 @@ import { failureOf } from '../shared/failures';
 import { dryRunResult } from '../shared/dry-run';
 import { passedThreshold } from './thresholds';
 import { startTimer } from '../shared/timers';
+import { chooseTest, fallbackOf, readsPostingTags, usesNewRules, type PostingTagTest } from './test-choice';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -54,12 +56,22 @@ const finalizingStartedPatch = 'finalizing-started-v1';
  */
 const fewerLeverCallsPatch = 'fewer-lever-calls-v1';
 
+/**
+ * From this version on, the test is chosen by every rule of test-choice.ts: the posting's test sequence
+ * and the test its tag names (read by `readPostingTagTest`), a tag not understood reported with a note and
+ * a tag. Asked only where those settings apply, so other assessments record no marker.
+ */
+const testChoicePatch = 'posting-tag-and-sequence-v1';
+
 /** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
-const acts = proxyActivities<AssessmentActivities>({
+const callOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+} as const;
+const acts = proxyActivities<AssessmentActivities>(callOptions);
+/** The posting's test tag (reads only), with the same retries. */
+const choiceActs = proxyActivities<TestChoiceActivities>(callOptions);
 
 const statusTag: Partial<Record<AssessmentStatus, AssessmentTagStatus>> = {
   awaiting_selection: 'awaitingSelection',
@@ -192,6 +204,8 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
         score: state.score,
         maxScore: state.maxScore,
         passed: state.passed,
+        ...(state.sequence ? { sequence: state.sequence } : {}),
+        ...(state.testChoiceProblem ? { testChoiceProblem: state.testChoiceProblem } : {}),
       })
       .catch((err: unknown) => log.warn('candidate workflow not reachable for a status update', { error: String(err) }));
     return seenStageId;
@@ -268,7 +282,9 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     if (outcome && outcomeTags) {
       if (!together) seenStageId = (await writeTags(outcomeTags.add, outcomeTags.remove)) ?? seenStageId;
       const seen = tagsOnLever !== null && seenStageId !== undefined ? { seenStageId } : {};
-      if (outcome.moveToStageId) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId, ...seen });
+      // a passed step of a sequence with a next test leaves the candidate in the stage for it
+      const nextStepFollows = state.passed === true && state.sequence !== undefined && state.sequence.step + 1 < state.sequence.testIds.length;
+      if (outcome.moveToStageId && !nextStepFollows) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId, ...seen });
     }
     await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
     return state;
@@ -375,6 +391,33 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     }
   }
 
+  /**
+   * The test sent at once, if any: a sequence's next step carries its own; otherwise the rules of
+   * test-choice.ts, where posting tags or a sequence apply (testChoicePatch), else the older two defaults.
+   */
+  async function chooseDefaultTest(postingId: string | null): Promise<string | undefined> {
+    if (input.sequence) {
+      state.sequence = input.sequence;
+      return input.sequence.testIds[input.sequence.step];
+    }
+    if (!usesNewRules(settings, postingId) || !patched(testChoicePatch)) {
+      return (postingId && settings.defaultTestByPosting[postingId]) || settings.defaultTestByStage[input.triggerStageId];
+    }
+    const tag: PostingTagTest | undefined = readsPostingTags(settings, postingId)
+      ? await choiceActs.readPostingTagTest({ integrationId: input.integrationId, postingId, prefix: settings.testByPostingTag.prefix })
+      : undefined;
+    const choice = chooseTest(settings, input.triggerStageId, postingId, tag);
+    if (choice.sequence) state.sequence = { testIds: choice.sequence, step: 0 };
+    if (tag?.kind === 'problem') {
+      // not guessed: the next rule decides, and the admin sees why (the note, the tag, the assessment's state)
+      state.testChoiceProblem = tag.problem;
+      log.warn('posting test tag not understood', { postingId, problem: tag.problem });
+      await note({ kind: 'testTagNotUnderstood', problem: tag.problem, fallback: fallbackOf(choice) });
+      await writeTags([settings.testByPostingTag.problemTag], []);
+    }
+    return choice.testId ?? undefined;
+  }
+
   try {
     fewerLeverCalls = patched(fewerLeverCallsPatch);
     candidate =
@@ -398,7 +441,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       return await waitForOutcome(session, candidate.email);
     }
 
-    const defaultTest = (candidate.postingId && settings.defaultTestByPosting[candidate.postingId]) || settings.defaultTestByStage[input.triggerStageId];
+    const defaultTest = await chooseDefaultTest(candidate.postingId);
     let testId = defaultTest;
     if (!testId) {
       await acts.addSelectionLink(ref);

@@ -60,6 +60,12 @@ export interface CandidateContact {
   tags?: string[];
 }
 
+/** One step of a posting's test sequence (README "Assessments"): the tests in order and this assessment's index. */
+export interface TestSequenceStep {
+  testIds: string[];
+  step: number;
+}
+
 export interface AssessmentWorkflowInput {
   integrationId: string;
   opportunityId: string;
@@ -75,6 +81,8 @@ export interface AssessmentWorkflowInput {
    * the assessment does not read the opportunity again; absent in older histories and for a retake.
    */
   candidate?: CandidateContact;
+  /** The next step of a test sequence: its test is sent at once (absent in older histories). */
+  sequence?: TestSequenceStep;
 }
 
 export type CancelReason = 'archived' | 'hired' | 'recruiter';
@@ -105,6 +113,10 @@ export interface AssessmentState {
   passed: boolean | null;
   reportUrl: string | null;
   failure: { type: string; message: string } | null;
+  /** Set when the assessment is a step of the posting's test sequence. */
+  sequence?: TestSequenceStep;
+  /** Set when the posting's test tag was not understood (and the flow fell back to the next rule). */
+  testChoiceProblem?: string;
 }
 
 /** What the candidate workflow keeps of each of its assessments. */
@@ -121,6 +133,12 @@ export interface AssessmentSummary {
   startedAt: number;
   /** Set on a retake: the assessment it repeats. */
   retakeOf?: string;
+  /** A step of a test sequence (sent by the assessment with its status); a passed step is followed by the next. */
+  sequence?: TestSequenceStep;
+  /** Set on a sequence's next step: the assessment it follows. */
+  follows?: string;
+  /** The posting's test tag was not understood (reported by the assessment with its status). */
+  testChoiceProblem?: string;
 }
 
 export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');

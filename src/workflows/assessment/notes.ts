@@ -12,5 +12,7 @@ export type AssessmentNote =
   | { kind: 'expired'; testTitle: string | null }
   | { kind: 'declined'; testTitle: string | null }
   | { kind: 'cancelled'; reason: CancelReason; testTitle: string | null; archiveReasonId?: string | null }
+  /** The posting's test tag named no test, or several; `fallback`: what the flow did instead. */
+  | { kind: 'testTagNotUnderstood'; problem: string; fallback: string }
   /** `failureType` (absent in older runs) tells an answer the service could not read from any other error. */
   | { kind: 'failed'; message: string; failureType?: string };

@@ -31,10 +31,12 @@ import {
   cancelOpenInterviews,
   launchAssessment,
   loadAssessmentSettings,
+  nextStepDue,
   reserveAssessment,
   signalQuietly,
   startAssessmentIfTriggered,
   startInterviewIfTriggered,
+  startNextStep,
 } from './children';
 import { leverEventCheck } from './lever-confirmation';
 
@@ -61,6 +63,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const inbox: LeverCandidateEvent[] = [];
   const retakes: Array<{ summary: AssessmentSummary; sessionId: string }> = [];
   const stageTriggers: string[] = [];
+  /** Passed steps of a test sequence whose next test is still to be sent. */
+  const sequenceSteps: AssessmentSummary[] = [];
 
   setHandler(leverEventSignal, (event) => {
     inbox.push(event);
@@ -69,6 +73,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   setHandler(assessmentStatusSignal, (update) => {
     const summary = assessments.find((a) => a.assessmentId === update.assessmentId);
     if (summary) Object.assign(summary, update);
+    if (summary && nextStepDue(assessments, summary)) sequenceSteps.push(summary);
   });
   setHandler(
     retakeAssessmentUpdate,
@@ -98,6 +103,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const reported = 'changedAt' in report ? { status: report.status, at: report.changedAt, byUserId: report.changedByUserId } : undefined;
     enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'codesignal', candidateId: report.candidateId, ...(reported ? { reported } : {}) });
   });
+  // a step that passed while the run before was continuing as new
+  for (const summary of assessments) if (nextStepDue(assessments, summary)) sequenceSteps.push(summary);
   setHandler(candidateStateQuery, () => state);
   setHandler(assessmentsQuery, () => assessments);
 
@@ -108,7 +115,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   void runStageSync(state);
 
   for (;;) {
-    await condition(() => inbox.length > 0 || retakes.length > 0 || stageTriggers.length > 0 || shouldContinueAsNew());
+    await condition(() => inbox.length > 0 || retakes.length > 0 || stageTriggers.length > 0 || sequenceSteps.length > 0 || shouldContinueAsNew());
     while (stageTriggers.length > 0) await runStageTriggers(state, assessments, interviews, stageTriggers.shift()!);
     while (retakes.length > 0) {
       const { summary, sessionId } = retakes.shift()!;
@@ -178,11 +185,18 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'lever', ...(unarchivedAt !== undefined ? { unarchivedAt } : {}) });
       }
     }
+    // after the Lever events, so a candidate who has just left the stage gets no next test
+    while (sequenceSteps.length > 0) {
+      const previous = sequenceSteps.shift()!;
+      await startNextStep(state, assessments, previous).catch((err: unknown) =>
+        log.error('could not start the next test of a sequence', { assessmentId: previous.assessmentId, error: String(err) }),
+      );
+    }
     if (state.stageId !== publishedStage) {
       upsertSearchAttributes([{ key: LeverStageKey, value: state.stageId }]);
       publishedStage = state.stageId;
     }
-    if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0 && stageTriggers.length === 0) {
+    if (shouldContinueAsNew() && inbox.length === 0 && retakes.length === 0 && stageTriggers.length === 0 && sequenceSteps.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNewOnCurrentVersion({ ...input, carried: { ...state, runs: state.runs + 1 } });
     }

@@ -1,9 +1,16 @@
 /** The candidate workflow's assessment and interview children: when to start, launch and cancel them. */
-import { getExternalWorkflowHandle, log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SettingsActivities } from '../../activities/shared/settings-activities';
 import type { AssessmentRunSettings } from '../../integrations/settings';
 import { assessmentWorkflow } from '../assessment/assessment-workflow';
-import { cancelAssessmentSignal, isTerminalAssessmentStatus, type AssessmentSummary, type CancelRequest, type CandidateContact } from '../assessment/messages';
+import {
+  cancelAssessmentSignal,
+  isTerminalAssessmentStatus,
+  type AssessmentSummary,
+  type CancelRequest,
+  type CandidateContact,
+  type TestSequenceStep,
+} from '../assessment/messages';
 import { interviewWorkflow } from '../interview/interview-workflow';
 import { cancelInterviewSignal, isTerminalInterviewStatus, type InterviewCancelReason, type InterviewSummary } from '../interview/messages';
 import { assessmentWorkflowId, interviewWorkflowId } from '../shared/ids';
@@ -62,13 +69,47 @@ export function reserveAssessment(
   return summary;
 }
 
-/** Starts the assessment as a child workflow; a retake reactivates the earlier session. `candidate`: as Lever's confirmation of the entry read it. */
+/**
+ * From this version on, a passed step of a posting's test sequence is followed by the next test, as the
+ * candidate's next assessment. Older histories hold no sequence, so they never reach it.
+ */
+const testSequencePatch = 'test-sequence-next-step-v1';
+
+/** Whether the assessment is a passed step of a sequence whose next step has not been started. */
+export function nextStepDue(assessments: AssessmentSummary[], summary: AssessmentSummary): boolean {
+  const s = summary.sequence;
+  if (!s || summary.status !== 'completed' || summary.passed !== true || s.step + 1 >= s.testIds.length) return false;
+  return !assessments.some((a) => a.follows === summary.assessmentId);
+}
+
+/**
+ * The next test of a sequence, as a new assessment (the next number, its own workflow, notes and tags),
+ * unless the candidate has left the stage of the step before or was archived or hired: that ends the sequence.
+ */
+export async function startNextStep(state: CandidateState, assessments: AssessmentSummary[], previous: AssessmentSummary): Promise<void> {
+  if (!patched(testSequencePatch) || !previous.sequence || !nextStepDue(assessments, previous)) return;
+  if (state.stageId !== previous.triggerStageId || state.archived !== null || state.hiredAt !== null) {
+    log.info('test sequence ended: the candidate left the stage', { assessmentId: previous.assessmentId, stageId: state.stageId });
+    return;
+  }
+  const sequence: TestSequenceStep = { testIds: previous.sequence.testIds, step: previous.sequence.step + 1 };
+  const summary = reserveAssessment(state, assessments, previous.triggerStageId);
+  Object.assign(summary, { follows: previous.assessmentId, sequence });
+  const settings = await loadAssessmentSettings({ integrationId: state.integrationId });
+  await launchAssessment(state, summary, settings, undefined, undefined, sequence);
+}
+
+/**
+ * Starts the assessment as a child workflow; a retake reactivates the earlier session. `candidate`: as Lever's
+ * confirmation of the entry read it; `sequence`: the next step of a test sequence, whose test is sent at once.
+ */
 export async function launchAssessment(
   state: CandidateState,
   summary: AssessmentSummary,
   settings: AssessmentRunSettings,
   retakeOfSessionId?: string,
   candidate?: CandidateContact,
+  sequence?: TestSequenceStep,
 ): Promise<void> {
   await startChild(assessmentWorkflow, {
     workflowId: summary.workflowId,
@@ -82,6 +123,7 @@ export async function launchAssessment(
         settings,
         ...(retakeOfSessionId ? { retakeOfSessionId } : {}),
         ...(candidate ? { candidate } : {}),
+        ...(sequence ? { sequence } : {}),
       },
     ],
     // Assessments outlive a continue-as-new of this workflow.

@@ -41,7 +41,7 @@ export async function renderConfiguration(container, id) {
     api('GET', `${base}/codesignal/options`),
     api('GET', `${base}/mappings/catalog`).catch(() => ({ codesignalUsers: [] })),
   ]);
-  const { assessments: a, interviews: iv } = integration.settings;
+  const { assessments: a, interviews: iv, tagCommands: tc } = integration.settings;
   // integration-wide: every flow writes as the default Lever user and notifies followers or not
   const { defaultLeverUserId, notifyFollowers } = integration.settings;
   const stages = lever.stages.map((s) => ({ id: s.id, label: s.text, text: s.text }));
@@ -68,6 +68,18 @@ export async function renderConfiguration(container, id) {
       control.dataset.posting = p.id;
       return field(p.text, control);
     }));
+  // A posting's tests in order, each sent once the one before passed the threshold (up to 3 steps here; the API takes 10).
+  const sequenceSteps = 3;
+  const sequences = a.testSequenceByPosting ?? {};
+  const postingSequences = h('details', { class: 'posting-tests' },
+    h('summary', {}, `Test sequence per job posting (${Object.keys(sequences).length} set)`),
+    lever.postings.map((p) => group(p.text, h('div', { class: 'row' }, Array.from({ length: sequenceSteps }, (_, step) => {
+      const control = select('testSequence', tests, sequences[p.id]?.[step], step === 0 ? '— no sequence —' : '— no further test —');
+      control.dataset.posting = p.id;
+      return control;
+    })), 'Needs thresholds and at least two tests; the posting then has no default test.')));
+  const tagRule = a.testByPostingTag ?? { enabled: false, prefix: 'CodeSignal: ', problemTag: 'CodeSignal: test tag not understood' };
+  const postingTagOn = h('input', { type: 'checkbox', name: 'testByPostingTag', checked: tagRule.enabled });
   const thresholdOn = h('input', { type: 'checkbox', name: 'thresholdOn', checked: Boolean(a.thresholds) });
   const t = a.thresholds ?? { passPercent: 70, pass: { tag: 'CodeSignal: passed' }, fail: { tag: 'CodeSignal: below threshold' } };
   const status = statusLine();
@@ -76,6 +88,11 @@ export async function renderConfiguration(container, id) {
   const controls = {
     defaultLeverUser: select('defaultLeverUserId', users, defaultLeverUserId, '— choose the Lever user the integration writes as —'),
     notifyFollowers: h('input', { type: 'checkbox', name: 'notifyFollowers', checked: notifyFollowers }),
+    resultsAs: select('resultsAs', [
+      { id: 'note', label: 'A note (default)' },
+      { id: 'feedback', label: 'A feedback form (“CodeSignal assessment result”)' },
+      { id: 'both', label: 'Both: a note and a feedback form' },
+    ], a.resultsAs ?? 'note'),
     expiryDays: number('expiryDays', a.expiryDays, 1, 180),
     reminders: h('input', { name: 'reminderDaysBeforeExpiry', value: a.reminderDaysBeforeExpiry.join(', '), pattern: '^\\s*(\\d+\\s*(,\\s*\\d+\\s*)*)?$' }),
     passPercent: number('passPercent', t.passPercent, 0, 100),
@@ -87,15 +104,31 @@ export async function renderConfiguration(container, id) {
     defaultInterviewer: select('defaultCodeSignalUserId', interviewers, iv.defaultCodeSignalUserId, '— none —'),
     roomExpiryHours: number('interviewExpiryHours', iv.expiryHours, 1, 336),
     feedbackWaitHours: number('feedbackWaitHours', iv.feedbackWaitHours, 1, 720),
+    tagCommandsOn: h('input', { type: 'checkbox', name: 'tagCommandsEnabled', checked: tc.enabled }),
+    tagCommandsInterval: number('tagCommandsIntervalMinutes', tc.intervalMinutes, 1, 60),
+    tagCommandsPrefix: h('input', { name: 'tagCommandsPrefix', value: tc.prefix, required: true, maxlength: '60' }),
+    testTagPrefix: h('input', { name: 'testTagPrefix', value: tagRule.prefix, required: true }),
+    testTagProblemTag: h('input', { name: 'testTagProblemTag', value: tagRule.problemTag, required: true }),
   };
+
+  // the tag commands' words, folded: most teams keep the defaults
+  const tagCommandNames = h('details', { class: 'tag-command-names' }, h('summary', {}, 'Command names'),
+    h('div', { class: 'row' }, Object.entries(tc.names).map(([command, name]) =>
+      field(command, h('input', { name: 'tagCommandName', 'data-command': command, value: name, required: true, maxlength: '40' })))));
 
   replace(form,
     h('h2', {}, 'Assessments'),
     group('Trigger stages', stagePicker('assessmentTriggerStage', stages, a.triggerStageIds, renderDefaultTests), 'A candidate entering one of these stages gets an assessment.'),
     defaultTests,
     postingTests,
+    h('label', { class: 'check' }, postingTagOn, ' Send the test a job posting’s tag names in Lever (after the posting’s default, before the stage’s)'),
+    h('div', { class: 'row' },
+      field('Posting tag prefix', controls.testTagPrefix, 'e.g. “CodeSignal: Backend Engineer screen”: the exact test title after the prefix'),
+      field('Tag when a posting’s tag is not understood', controls.testTagProblemTag)),
+    postingSequences,
     field('Default Lever user', controls.defaultLeverUser, 'Notes, files, tags and stage moves are made as this user.'),
     h('label', { class: 'check' }, controls.notifyFollowers, ' Notify the opportunity’s followers when results are posted'),
+    field('Post the final result as', controls.resultsAs, 'A feedback form needs the Lever key’s feedback and feedback templates permissions: TEST the key after changing this.'),
     h('div', { class: 'row' },
       field('Invitation expires after (days)', controls.expiryDays),
       field('Reminders (days before expiry)', controls.reminders, 'comma-separated, e.g. 3, 1')),
@@ -110,6 +143,12 @@ export async function renderConfiguration(container, id) {
     h('div', { class: 'row' },
       field('Room open without a schedule (hours)', controls.roomExpiryHours),
       field('Wait for feedback (hours)', controls.feedbackWaitHours)),
+    h('h2', {}, 'Tag commands'),
+    h('label', { class: 'check' }, controls.tagCommandsOn, ' Act on tags recruiters add in Lever: resend, extend 7d, retake, cancel, retry'),
+    h('div', { class: 'row' },
+      field('Look for command tags every (minutes)', controls.tagCommandsInterval, 'Lever sends no webhook for tags: a command waits up to this long.'),
+      field('Tag prefix', controls.tagCommandsPrefix, 'e.g. “CodeSignal: ” for the tag “CodeSignal: resend”')),
+    tagCommandNames,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, 'SAVE'),
       h('button', { type: 'button', onclick: saveDraft }, 'SAVE AS DRAFT (DRY RUN)')),
@@ -145,8 +184,11 @@ export async function renderConfiguration(container, id) {
         defaultTestByPosting: Object.fromEntries(
           [...postingTests.querySelectorAll('select')].filter((el) => el.value).map((el) => [el.dataset.posting, el.value]),
         ),
+        testByPostingTag: { enabled: postingTagOn.checked, prefix: controls.testTagPrefix.value, problemTag: controls.testTagProblemTag.value },
+        testSequenceByPosting: postingSequencesOf(postingSequences),
         expiryDays: Number(controls.expiryDays.value),
         reminderDaysBeforeExpiry: controls.reminders.value.split(',').map((d) => d.trim()).filter(Boolean).map(Number),
+        resultsAs: controls.resultsAs.value,
         thresholds: thresholdOn.checked
           ? {
               passPercent: Number(controls.passPercent.value),
@@ -163,7 +205,20 @@ export async function renderConfiguration(container, id) {
         expiryHours: Number(controls.roomExpiryHours.value),
         feedbackWaitHours: Number(controls.feedbackWaitHours.value),
       },
+      tagCommands: {
+        enabled: controls.tagCommandsOn.checked,
+        intervalMinutes: Number(controls.tagCommandsInterval.value),
+        prefix: controls.tagCommandsPrefix.value,
+        names: Object.fromEntries([...tagCommandNames.querySelectorAll('input')].map((el) => [el.dataset.command, el.value])),
+      },
     };
+  }
+
+  /** The sequences chosen, each posting's steps in order without the empty ones (a single test is refused by the API, with the field named). */
+  function postingSequencesOf(root) {
+    const byPosting = {};
+    for (const el of root.querySelectorAll('select')) if (el.value) (byPosting[el.dataset.posting] ??= []).push(el.value);
+    return byPosting;
   }
 
   async function saveDraft() {
