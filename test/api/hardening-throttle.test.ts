@@ -96,7 +96,8 @@ describe('log-in throttling behind a trusted proxy (TRUST_PROXY=loopback)', () =
     const minutes = Math.ceil((Date.now() - started) / 60_000);
     expect(refusals.length).toBeLessThanOrEqual(11 * minutes);
     expect(refusals.length).toBeLessThan(200 / 4);
-    for (const line of refusals) expect(line.ip).toMatch(/^(198\.51\.100|203\.0\.113)\./);
+    // each line names the client's address (a minute's "suppressed" summary names none: it stands for many)
+    for (const line of refusals) if (line.suppressed === undefined) expect(line.ip).toMatch(/^(198\.51\.100|203\.0\.113)\./);
   }, 120_000);
 });
 

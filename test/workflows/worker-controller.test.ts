@@ -12,7 +12,7 @@ import { eventually, testDataConverter, testEncryptionKey } from '../support/sta
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 /**
  * The worker entry (src/worker.ts) as the Temporal Worker Controller runs it (deploy/kubernetes/overlays/
@@ -62,7 +62,7 @@ describe('workers run by the Temporal Worker Controller', () => {
     const makeCurrent = async (buildId: string) => {
       const { conflictToken } = await describeDeployment();
       await client.workflowService.setWorkerDeploymentCurrentVersion({ namespace, deploymentName, buildId, conflictToken, identity: 'temporal-worker-controller', ignoreMissingTaskQueues: true });
-      await eventually(async () => expect((await describeDeployment()).workerDeploymentInfo?.routingConfigUpdateState).not.toBe(temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS), 30_000, 250);
+      await eventually(async () => expect((await describeDeployment()).workerDeploymentInfo?.routingConfigUpdateState).not.toBe(temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS), 60_000, 250); // the server propagates the routing asynchronously: slower on a loaded host
     };
     const integrationId = randomUUID();
     const startCandidate = async () => {
