@@ -45,6 +45,29 @@ const testByPostingTagSchema = z.strictObject({
   problemTag: z.string().min(1).max(100).default('CodeSignal: test tag not understood'),
 });
 
+/** A posting's own approval rule (README "Assessments"): overrides the integration's default. */
+const approvalRuleSchema = z.strictObject({
+  rejections: z.boolean(),
+  timeoutHours: z.number().positive().max(720).optional(),
+});
+
+/**
+ * Human approval of rejections (README "Assessments"): with it on, the fail threshold's stage move (the
+ * move that rejects the candidate) waits for a recruiter's approve / decline, by tag command or in the
+ * admin UI; no decision within `timeoutHours` is no action. Advancing moves stay automatic. Off by default.
+ */
+const approvalSchema = z.strictObject({
+  /** The integration's default; `byPosting` overrides it per posting. */
+  rejections: z.boolean().default(false),
+  /** Hours a decision is waited for (fractions allowed); then nothing is done. */
+  timeoutHours: z.number().positive().max(720).default(72),
+  byPosting: z.record(z.string().min(1), approvalRuleSchema).default({}),
+  pendingTag: z.string().min(1).max(100).default('CodeSignal: rejection pending approval'),
+  declinedTag: z.string().min(1).max(100).default('CodeSignal: rejection declined'),
+  noActionTag: z.string().min(1).max(100).default('CodeSignal: no decision, no action'),
+});
+export type ApprovalSettings = z.infer<typeof approvalSchema>;
+
 export const assessmentSettingsSchema = z
   .strictObject({
     /** Lever stage ids; entering one starts an assessment. */
@@ -76,6 +99,7 @@ export const assessmentSettingsSchema = z
      * "CodeSignal assessment result" template (src/activities/assessment/feedback.ts), or both.
      */
     resultsAs: z.enum(['note', 'feedback', 'both']).default('note'),
+    approval: approvalSchema.default(approvalSchema.parse({})),
   })
   .superRefine((s, ctx) => {
     for (const stageId of Object.keys(s.defaultTestByStage)) {
@@ -137,6 +161,9 @@ export const tagCommandNamesSchema = z.strictObject({
   retake: z.string().trim().min(1).max(40).default('retake'),
   cancel: z.string().trim().min(1).max(40).default('cancel'),
   retry: z.string().trim().min(1).max(40).default('retry'),
+  /** A rejection waiting for a recruiter's decision (README "Assessments", approval of rejections). */
+  approve: z.string().trim().min(1).max(40).default('approve'),
+  decline: z.string().trim().min(1).max(40).default('decline'),
 });
 
 /**

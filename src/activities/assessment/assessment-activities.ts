@@ -228,7 +228,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       if (resultsAs === 'feedback') return;
       await ensureNote(lever, input.opportunityId, {
         ref: input.noteRef,
-        text: renderAssessmentNote(note, archiveReason),
+        text: renderAssessmentNote(note, archiveReason, settings.tagCommands),
         notifyFollowers: input.notifyFollowers,
         performAs: performAs(),
       }, writeAttempt());

@@ -13,8 +13,34 @@ const isUnreadableAnswer = (failureType: string | undefined) => failureType?.end
 
 const cancelReasons = { archived: 'the candidate was archived in Lever', hired: 'the candidate was hired', recruiter: 'a recruiter cancelled it' } as const;
 
+/** The tag commands a recruiter adds to decide (settings.tagCommands), for the pending note. */
+export interface DecisionCommands {
+  prefix: string;
+  names: { approve: string; decline: string };
+}
+
+function decisionText(note: Extract<AssessmentNote, { kind: 'decision' }>, commands: DecisionCommands | undefined): string {
+  const stage = `the stage ${note.stageId}`;
+  switch (note.phase) {
+    case 'pending': {
+      const tag = (name: string) => `“${commands?.prefix ?? 'CodeSignal: '}${name}”`;
+      return [
+        `CodeSignal: the result is below the threshold, which rejects the candidate (a move to ${stage}). That needs a recruiter's approval and has not been done.`,
+        `To approve, add the tag ${tag(commands?.names.approve ?? 'approve')}, or use Approve on the candidate's timeline in the integration's admin UI; to decline (nothing is done), add ${tag(commands?.names.decline ?? 'decline')} or use Decline.`,
+        `Without a decision by ${date(note.deadline)} nothing is done.`,
+      ].join('\n');
+    }
+    case 'approved':
+      return `CodeSignal: the rejection was approved; the candidate was moved to ${stage}.`;
+    case 'declined':
+      return `CodeSignal: the rejection was declined; nothing was done (the candidate stays where they are).`;
+    case 'timedOut':
+      return `CodeSignal: no decision on the rejection by ${date(note.deadline)}; no action was taken (the candidate stays where they are).`;
+  }
+}
+
 /** Plain-text Lever notes for each step of an assessment; `archiveReason` is the looked-up reason of a cancelling archive. */
-export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { text: string; type: 'hired' | 'non-hired' }): string {
+export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { text: string; type: 'hired' | 'non-hired' }, commands?: DecisionCommands): string {
   switch (note.kind) {
     case 'invitation':
       return `CodeSignal invitation sent: ${test(note.testTitle)} to ${note.email}. The invitation expires ${date(note.expiresAt)}.`;
@@ -67,6 +93,8 @@ export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { tex
           : cancelReasons[note.reason];
       return `CodeSignal assessment${note.testTitle ? ` ${note.testTitle}` : ''} cancelled: ${why}.`;
     }
+    case 'decision':
+      return decisionText(note, commands);
     case 'testTagNotUnderstood':
       return `CodeSignal: the posting's test tag was not understood (${note.problem}), so no test was chosen from it; ${note.fallback}. An administrator can fix the tag in Lever or the test's title in CodeSignal.`;
     case 'failed':

@@ -42,6 +42,9 @@ export function ownTags(settings: IntegrationSettings): Set<string> {
   const thresholds = settings.assessments.thresholds;
   return new Set([
     ...Object.values(settings.assessments.tags),
+    settings.assessments.approval.pendingTag,
+    settings.assessments.approval.declinedTag,
+    settings.assessments.approval.noActionTag,
     ...(thresholds ? [thresholds.pass.tag, thresholds.fail.tag] : []),
     ...Object.values(settings.interviews.tags),
   ]);
@@ -57,5 +60,6 @@ export function understoodCommands(settings: Pick<TagCommandSettings, 'prefix' |
     `${tag(names.retake)} (a new attempt at a finished test)`,
     `${tag(names.cancel)}`,
     `${tag(names.retry)} (Lever read again, the flow resumed)`,
+    `${tag(names.approve)} / ${tag(names.decline)} (a rejection waiting for approval)`,
   ].join(', ');
 }

@@ -42,7 +42,7 @@ const noteRef = (row: TagCommandRow) => `tag-command/${row.id}`;
 /** The Temporal Update id of the command's action: a repeat is the same Update, which Temporal runs once. */
 const updateId = (row: TagCommandRow) => `tag-command/${row.id}`;
 
-const verbs: Record<string, string> = { resend: 'resend', extend: 'extend', retake: 'retake', cancel: 'cancel' };
+const verbs: Record<string, string> = { resend: 'resend', extend: 'extend', retake: 'retake', cancel: 'cancel', approve: 'approve', decline: 'decline' };
 
 /** The candidate's assessments (oldest first); none when the candidate has no workflow. */
 async function assessmentsOf(client: Client, integrationId: string, opportunityId: string): Promise<AssessmentSummary[]> {
@@ -60,6 +60,8 @@ function doneMessage(action: AssessmentAction, assessmentId: string, retakeId: s
     case 'extend': return `assessment ${assessmentId} is extended by ${action.days} day${action.days === 1 ? '' : 's'}`;
     case 'cancel': return `assessment ${assessmentId} is cancelled`;
     case 'retake': return `assessment ${retakeId ?? '?'} is a retake of assessment ${assessmentId}: the candidate gets a new invitation`;
+    case 'approve': return `the rejection of assessment ${assessmentId} is approved`;
+    case 'decline': return `the rejection of assessment ${assessmentId} is declined: nothing is done`;
   }
 }
 
@@ -69,6 +71,9 @@ function noteText(row: TagCommandRow, understood: string): string {
   if (row.outcome === 'refused') return `CodeSignal tag command ${tag}: not done — ${row.message}. The tag was removed.`;
   return `CodeSignal tag command ${tag} was not understood: ${row.message}. Understood: ${understood}. The tag was removed; nothing was done.`;
 }
+
+/** Lever does not say who added a tag: the audit log records a decision's author as "Lever tag" with the tag. */
+const decisions = new Set(['approve', 'decline']);
 
 const auditStatus: Record<string, number> = { done: 200, refused: 409, not_understood: 400 };
 
@@ -98,7 +103,9 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
     let assessmentId = row.assessmentId;
     const uncertain = row.actionStarted; // an earlier attempt may have sent it
     if (!assessmentId) {
-      const current = (await assessmentsOf(client(), row.integrationId, row.opportunityId)).at(-1);
+      const all = await assessmentsOf(client(), row.integrationId, row.opportunityId);
+      // a decision goes to the assessment waiting for one
+      const current = (action.action === 'approve' || action.action === 'decline' ? all.find((a) => a.pendingDecision) : undefined) ?? all.at(-1);
       if (!current) return { outcome: 'refused', message: `no assessment to ${verb}` };
       assessmentId = (await markActionStarted(ctx.db, row.id, current.assessmentId)).assessmentId!;
     }
@@ -114,6 +121,10 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
         if (action.action === 'retake' && retake) return { outcome: 'done', message: doneMessage(action, assessmentId, retake.assessmentId) };
         if (action.action === 'cancel' && all.find((a) => a.assessmentId === assessmentId)?.status === 'cancelled') return { outcome: 'done', message: doneMessage(action, assessmentId, undefined) };
       }
+      if (uncertain && (action.action === 'approve' || action.action === 'decline')) {
+        const decided = (await assessmentsOf(client(), row.integrationId, row.opportunityId)).find((a) => a.assessmentId === assessmentId)?.decision;
+        if (decided === (action.action === 'approve' ? 'approved' : 'declined')) return { outcome: 'done', message: doneMessage(action, assessmentId, undefined) };
+      }
       return { outcome: 'refused', message: err.message };
     }
   }
@@ -123,14 +134,14 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
     if (!row.outcome || row.outcome === 'gone') return;
     try {
       await recordAudit(db, {
-        actor: 'service',
+        actor: decisions.has(row.command) ? `Lever tag “${row.tag}”` : 'service',
         actorKind: 'service',
         sourceIp: null,
         action: `tag command ${row.command}`,
         integrationId: row.integrationId,
         target: `opportunityId=${row.opportunityId} tagCommand=${row.id}`,
         outcome: auditStatus[row.outcome] ?? 200,
-        details: { leverTag: row.tag, outcome: row.outcome, message: row.message, ...(row.assessmentId ? { assessmentId: row.assessmentId } : {}), ...(row.days ? { days: row.days } : {}) },
+        details: { leverTag: row.tag, outcome: row.outcome, message: row.message, ...(row.assessmentId ? { assessmentId: row.assessmentId } : {}), ...(row.days ? { days: row.days } : {}), ...(decisions.has(row.command) ? { decidedBy: 'Lever tag' } : {}) },
       });
       countTagCommand(row.integrationId, row.command, row.outcome);
     } catch (err) {
@@ -211,7 +222,7 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
         const reread = row.command === 'unknown' ? parseTagCommand(row.tag, settings.tagCommands) : null;
         const command: ParsedTagCommand = row.command === 'unknown'
           ? (reread?.command === 'unknown' ? reread : { command: 'unknown', problem: 'it is not a command this integration knows' })
-          : row.command === 'extend' ? { command: 'extend', days: row.days ?? 0 } : { command: row.command as 'resend' | 'retake' | 'cancel' | 'retry' };
+          : row.command === 'extend' ? { command: 'extend', days: row.days ?? 0 } : { command: row.command as 'resend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline' };
         const acted = await act(ctx, row, command);
         row = await recordTagCommandOutcome(db, row.id, acted.outcome, acted.message);
       }

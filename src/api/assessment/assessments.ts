@@ -19,6 +19,9 @@ const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('extend'), days: z.number().int().min(1).max(180) }),
   z.strictObject({ action: z.literal('retake') }),
   z.strictObject({ action: z.literal('cancel') }),
+  // a rejection waiting for approval (README "Assessments"); the audit log records the admin who decided
+  z.strictObject({ action: z.literal('approve') }),
+  z.strictObject({ action: z.literal('decline') }),
 ]);
 
 export interface AssessmentRoutesDeps {

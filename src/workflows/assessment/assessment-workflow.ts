@@ -11,11 +11,12 @@ import {
 } from '@temporalio/workflow';
 import type { AssessmentActivities } from '../../activities/assessment/assessment-activities';
 import type { TestChoiceActivities } from '../../activities/assessment/test-choice';
-import type { AssessmentTagStatus } from '../../integrations/settings';
+import type { ApprovalSettings, AssessmentRunSettings, AssessmentTagStatus } from '../../integrations/settings';
 import {
   assessmentStateQuery,
   assessmentStatusSignal,
   cancelAssessmentSignal,
+  isDecisionAction,
   isTerminalAssessmentStatus,
   recruiterActionUpdate,
   sessionEventSignal,
@@ -25,6 +26,8 @@ import {
   type AssessmentWorkflowInput,
   type CancelRequest,
   type CandidateContact,
+  type DecisionAction,
+  type DecisionOutcome,
   type RecruiterAction,
   type SessionEvent,
   type SessionSnapshot,
@@ -62,6 +65,22 @@ const fewerLeverCallsPatch = 'fewer-lever-calls-v1';
  * a tag. Asked only where those settings apply, so other assessments record no marker.
  */
 const testChoicePatch = 'posting-tag-and-sequence-v1';
+
+/**
+ * From this version on, a fail threshold's stage move (the rejection) waits for a recruiter's approval
+ * where `approval` applies to the posting (README "Assessments"). Asked only there: others record no marker.
+ */
+const rejectionApprovalPatch = 'rejection-approval-v1';
+
+const hour = 60 * 60 * 1000;
+
+/** The approval rule of a posting: its own, else the integration's; undefined where rejections are not approved (or older settings). */
+export function approvalFor(settings: AssessmentRunSettings, postingId: string | null | undefined): { timeoutMs: number; approval: ApprovalSettings } | undefined {
+  const approval = (settings as Partial<AssessmentRunSettings>).approval;
+  if (!approval) return undefined;
+  const rule = (postingId ? approval.byPosting[postingId] : undefined) ?? approval;
+  return rule.rejections ? { timeoutMs: (rule.timeoutHours ?? approval.timeoutHours) * hour, approval } : undefined;
+}
 
 /** Lever and CodeSignal calls: retried with backoff for a day (outages, 429s), but not past a non-retryable answer. */
 const callOptions = {
@@ -117,6 +136,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     sessionEvents: 0,
     cancel: undefined as CancelRequest | undefined,
     actions: [] as RecruiterAction[],
+    decision: undefined as DecisionAction | undefined,
   };
 
   setHandler(testChosenSignal, ({ testId }) => {
@@ -133,11 +153,16 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   setHandler(
     recruiterActionUpdate,
     (action) => {
-      inbox.actions.push(action);
+      if (isDecisionAction(action)) inbox.decision ??= action;
+      else inbox.actions.push(action);
       return { accepted: true as const };
     },
     {
       validator: (action) => {
+        if (isDecisionAction(action)) {
+          if (!state.pendingDecision || inbox.decision) throw new Error('nothing is waiting for a decision');
+          return;
+        }
         if (isTerminalAssessmentStatus(state.status)) throw new Error(`assessment is already ${state.status}`);
         if (action.action !== 'cancel' && state.sessionId === null) throw new Error(`no invitation has been sent yet; only cancel is possible`);
         if (action.action === 'extend' && !(Number.isInteger(action.days) && action.days >= 1 && action.days <= 180)) {
@@ -284,10 +309,50 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       const seen = tagsOnLever !== null && seenStageId !== undefined ? { seenStageId } : {};
       // a passed step of a sequence with a next test leaves the candidate in the stage for it
       const nextStepFollows = state.passed === true && state.sequence !== undefined && state.sequence.step + 1 < state.sequence.testIds.length;
-      if (outcome.moveToStageId && !nextStepFollows) await acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId: outcome.moveToStageId, ...seen });
+      if (outcome.moveToStageId && !nextStepFollows) {
+        const stageId = outcome.moveToStageId;
+        const move = () => acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId, ...seen });
+        const approval = state.passed === false ? approvalFor(settings, candidate?.postingId) : undefined;
+        if (approval && patched(rejectionApprovalPatch)) await awaitDecision(stageId, approval, session.readAt, move);
+        else await move();
+      }
     }
     await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
     return state;
+  }
+
+  /** Tells the candidate workflow (the admin UI's timeline) about a waiting decision; best effort. */
+  async function reportDecision(): Promise<void> {
+    await candidateWorkflow
+      .signal(assessmentStatusSignal, { assessmentId: input.assessmentId, status: state.status, testTitle: state.testTitle, sessionId: state.sessionId, score: state.score, maxScore: state.maxScore, passed: state.passed, pendingDecision: state.pendingDecision ?? null, ...(state.decision ? { decision: state.decision } : {}) })
+      .catch((err: unknown) => log.warn('candidate workflow not reachable for a decision update', { error: String(err) }));
+  }
+
+  /**
+   * A rejection waiting for a recruiter (rejectionApprovalPatch): the pending tag and a note, then the
+   * decision (recruiterActionUpdate: approve / decline) or the timeout. Approved: `reject` runs; declined
+   * or no decision: nothing is done, a tag and a note say so.
+   */
+  async function awaitDecision(stageId: string, rule: { timeoutMs: number; approval: ApprovalSettings }, resultReadAt: number, reject: () => Promise<unknown>): Promise<void> {
+    const { approval } = rule;
+    // the deadline shown: from when the activity read the result (no clock in workflow code); the timer starts now
+    const pending = { kind: 'rejection' as const, stageId, deadline: resultReadAt + rule.timeoutMs };
+    state.pendingDecision = pending;
+    await writeTags([approval.pendingTag], []);
+    await note({ kind: 'decision', phase: 'pending', stageId, deadline: pending.deadline });
+    await reportDecision();
+    await condition(() => inbox.decision !== undefined, rule.timeoutMs);
+    const outcome: DecisionOutcome = inbox.decision === undefined ? 'timedOut' : inbox.decision.action === 'approve' ? 'approved' : 'declined';
+    state.pendingDecision = null;
+    state.decision = outcome;
+    if (outcome === 'approved') {
+      await writeTags([], [approval.pendingTag]);
+      await reject();
+    } else {
+      await writeTags([outcome === 'declined' ? approval.declinedTag : approval.noActionTag], [approval.pendingTag]);
+    }
+    await note({ kind: 'decision', phase: outcome, stageId, deadline: pending.deadline });
+    await reportDecision();
   }
 
   /** Applies what the session says; returns the final state once the assessment is over. */
@@ -362,7 +427,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
         if (action.action === 'resend') {
           await acts.resendInvitation({ integrationId: input.integrationId, sessionId: session.id });
           await note({ kind: 'resent', testTitle: session.testTitle, email });
-        } else {
+        } else if (action.action === 'extend') {
           const from = Math.max(session.expiresAt ?? session.readAt, session.readAt);
           session = known(await acts.extendSession({ integrationId: input.integrationId, sessionId: session.id, expiresAt: from + action.days * day }));
           scheduleTimers(session);

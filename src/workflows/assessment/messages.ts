@@ -88,7 +88,23 @@ export interface AssessmentWorkflowInput {
 export type CancelReason = 'archived' | 'hired' | 'recruiter';
 
 /** Actions on an open assessment; a retake is a new assessment, started by the candidate workflow. */
-export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'cancel' };
+export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'cancel' } | DecisionAction;
+
+/** A recruiter's decision on a rejection waiting for approval (README "Assessments"); only while one waits. */
+export type DecisionAction = { action: 'approve' } | { action: 'decline' };
+export const isDecisionAction = (a: RecruiterAction): a is DecisionAction => a.action === 'approve' || a.action === 'decline';
+
+/** A rejection (the fail threshold's stage move) waiting for a recruiter's approval. */
+export interface PendingDecision {
+  kind: 'rejection';
+  /** The stage the candidate is moved to once approved. */
+  stageId: string;
+  /** Workflow time after which nothing is done. */
+  deadline: number;
+}
+
+/** How a waiting decision ended: approved (done), declined or timed out (nothing done). */
+export type DecisionOutcome = 'approved' | 'declined' | 'timedOut';
 
 export interface CancelRequest {
   reason: CancelReason;
@@ -117,6 +133,10 @@ export interface AssessmentState {
   sequence?: TestSequenceStep;
   /** Set when the posting's test tag was not understood (and the flow fell back to the next rule). */
   testChoiceProblem?: string;
+  /** A rejection waiting for a recruiter's decision (null once decided). */
+  pendingDecision?: PendingDecision | null;
+  /** How the last waiting decision ended. */
+  decision?: DecisionOutcome;
 }
 
 /** What the candidate workflow keeps of each of its assessments. */
@@ -139,6 +159,9 @@ export interface AssessmentSummary {
   follows?: string;
   /** The posting's test tag was not understood (reported by the assessment with its status). */
   testChoiceProblem?: string;
+  /** A rejection waiting for a recruiter's decision (the admin UI's Approve / Decline); null once decided. */
+  pendingDecision?: PendingDecision | null;
+  decision?: DecisionOutcome;
 }
 
 export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');

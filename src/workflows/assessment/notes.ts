@@ -1,4 +1,4 @@
-import type { CancelReason, SessionSnapshot } from './messages';
+import type { CancelReason, DecisionOutcome, SessionSnapshot } from './messages';
 
 /** The notes an assessment writes to Lever; the activity renders them, the workflow only chooses. */
 export type AssessmentNote =
@@ -14,5 +14,7 @@ export type AssessmentNote =
   | { kind: 'cancelled'; reason: CancelReason; testTitle: string | null; archiveReasonId?: string | null }
   /** The posting's test tag named no test, or several; `fallback`: what the flow did instead. */
   | { kind: 'testTagNotUnderstood'; problem: string; fallback: string }
+  /** A rejection waiting for approval, and how it ended (README "Assessments"). */
+  | { kind: 'decision'; phase: 'pending' | DecisionOutcome; stageId: string; deadline: number }
   /** `failureType` (absent in older runs) tells an answer the service could not read from any other error. */
   | { kind: 'failed'; message: string; failureType?: string };

@@ -1,5 +1,7 @@
 import { parseStoredSettings } from '../../../src/integrations/settings';
 import { ownTags, parseTagCommand, understoodCommands } from '../../../src/activities/tag-commands/parse';
+import { approvalFor } from '../../../src/workflows/assessment/assessment-workflow';
+import { assessmentRunSettings } from '../../../src/integrations/settings';
 
 describe('tag command parsing', () => {
   const settings = parseStoredSettings({});
@@ -41,5 +43,29 @@ describe('tag command parsing', () => {
 
   it('refuses two commands with one name', () => {
     expect(() => parseStoredSettings({ tagCommands: { names: { resend: 'go', retry: 'GO' } } })).toThrow(/names\.retry|is the same as names\.resend/);
+  });
+
+  describe('approval of rejections: tag commands and settings', () => {
+    it('reads approve and decline; "declined" (a status tag) and the approval tags are no commands', () => {
+      expect(parse('CodeSignal: approve')).toEqual({ command: 'approve' });
+      expect(parse('codesignal:  DECLINE')).toEqual({ command: 'decline' });
+      expect(parse('CodeSignal: approve now')).toMatchObject({ command: 'unknown' });
+      expect(parse('CodeSignal: declined')).toBeNull();
+      expect(parse('CodeSignal: rejection pending approval')).toBeNull();
+      for (const tag of ['CodeSignal: rejection pending approval', 'CodeSignal: rejection declined', 'CodeSignal: no decision, no action']) expect(ownTags(settings).has(tag)).toBe(true);
+      expect(understoodCommands(settings.tagCommands)).toContain('“CodeSignal: approve” / “CodeSignal: decline”');
+    });
+  
+    it('off by default; the integration default and per-posting overrides; older settings without approval are off', () => {
+      expect(approvalFor(assessmentRunSettings(settings), 'p1')).toBeUndefined();
+      const on = assessmentRunSettings(parseStoredSettings({ assessments: { approval: { rejections: true, timeoutHours: 24, byPosting: { p2: { rejections: false }, p3: { rejections: true, timeoutHours: 2 } } } } }));
+      expect(approvalFor(on, 'p1')?.timeoutMs).toBe(24 * 3600_000);
+      expect(approvalFor(on, null)?.timeoutMs).toBe(24 * 3600_000);
+      expect(approvalFor(on, 'p2')).toBeUndefined();
+      expect(approvalFor(on, 'p3')?.timeoutMs).toBe(2 * 3600_000);
+      const older = { ...on } as Partial<typeof on>;
+      delete older.approval;
+      expect(approvalFor(older as typeof on, 'p1')).toBeUndefined();
+    });
   });
 });

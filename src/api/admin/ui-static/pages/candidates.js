@@ -62,12 +62,45 @@ async function renderTimeline(container, id, opportunityId) {
   const who = h('p', { class: 'hint' });
   const workflows = h('div');
   const entries = h('div');
+  const decisions = h('section', { class: 'card wide', id: 'pending-decisions', hidden: true });
   const status = statusLine();
   const refreshed = h('small', { class: 'hint' });
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
   const stageName = (stageId) => (stageId ? stages.get(stageId) ?? stageId : null);
 
+  /** Approve / Decline of a rejection waiting for a recruiter (README "Assessments"); the audit log records who. */
+  async function decide(assessmentId, action) {
+    status.show('busy', action === 'approve' ? 'Approving the rejection…' : 'Declining the rejection…');
+    try {
+      await api('POST', `/api/integrations/${id}/opportunities/${opportunityId}/assessments/${assessmentId}/actions`, { action });
+      status.show('ok', action === 'approve' ? `Rejection of assessment ${assessmentId} approved: the candidate is moved.` : `Rejection of assessment ${assessmentId} declined: nothing is done.`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await refresh();
+    } catch (err) {
+      status.show('error', describeError(err));
+    }
+  }
+
+  async function refreshDecisions() {
+    const { assessments } = await api('GET', `/api/integrations/${id}/opportunities/${opportunityId}/assessments`).catch(() => ({ assessments: [] }));
+    const pending = assessments.filter((a) => a.pendingDecision);
+    decisions.hidden = pending.length === 0;
+    replace(decisions, h('h2', {}, 'Waiting for your decision'),
+      h('p', { class: 'hint' }, 'A result below the threshold rejects the candidate only once a recruiter approves; declined, or without a decision by the deadline, nothing is done.'),
+      h('table', { class: 'list' },
+        h('thead', {}, h('tr', {}, ['Assessment', 'Result', 'Rejection', 'Decide by', ''].map((c) => h('th', {}, c)))),
+        h('tbody', {}, pending.map((a) => h('tr', { dataset: { assessment: a.assessmentId } },
+          h('td', {}, `${a.assessmentId}: ${a.testTitle ?? 'CodeSignal test'}`),
+          h('td', {}, a.score === null ? '—' : `${a.score} / ${a.maxScore}`),
+          h('td', {}, `move to ${stageName(a.pendingDecision.stageId)}`),
+          h('td', {}, formatTime(a.pendingDecision.deadline)),
+          h('td', {}, h('div', { class: 'actions' },
+            h('button', { type: 'button', class: 'primary', onclick: () => void decide(a.assessmentId, 'approve') }, 'Approve'),
+            h('button', { type: 'button', onclick: () => void decide(a.assessmentId, 'decline') }, 'Decline'))))))));
+  }
+
   async function refresh() {
+    await refreshDecisions();
     const t = await api('GET', `${base}/timeline`);
     heading.textContent = t.candidate?.name || 'Candidate not in the directory yet';
     replace(who, t.candidate ? [t.candidate.emails.join(', ') || 'no e-mail in Lever', ' · '] : null, 'Lever opportunity ', h('span', { class: 'mono' }, opportunityId));
@@ -116,6 +149,7 @@ async function renderTimeline(container, id, opportunityId) {
       refreshed),
     h('p', { class: 'hint' }, 'Re-sync re-reads the candidate in Lever (and their open CodeSignal test sessions and interviews) and repairs what a missed webhook left undone; running it twice does nothing more.'),
     status,
+    decisions,
     h('section', { class: 'card wide' }, h('h2', {}, 'Workflows'), workflows),
     h('section', { class: 'card wide' }, h('h2', {}, 'Timeline'), h('p', { class: 'hint' }, 'Oldest first: webhooks received, the workflows, and every Lever and CodeSignal call with its outcome.'), entries));
   await refresh();
