@@ -59,14 +59,14 @@ describe('candidate workflow', () => {
         await handle.signal(leverEventSignal, { kind: 'stageChange', key: `k${i}`, triggeredAt: i + 1, fromStageId: `stage-${i - 1}`, toStageId: `stage-${i}` });
         // every few signals, wait until they are taken, as webhooks spread over time are: a loaded worker would
         // otherwise take many signals in one task, and the history would stay short of the limit this test is about
-        if (i % 5 === 0) await eventually(async () => expect((await handle.query(candidateStateQuery)).eventsReceived).toBe(i + 1));
+        if (i % 5 === 0) await eventually(async () => expect((await handle.query(candidateStateQuery)).eventsReceived).toBe(i + 1), 30_000);
       }
       const state = await eventually(async () => {
         const s = await handle.query(candidateStateQuery);
         expect(s.eventsReceived).toBe(40);
         expect(s.runs).toBeGreaterThan(1);
         return s;
-      });
+      }, 30_000);
       expect(state.stageId).toBe('stage-39');
       expect(state.stageHistory).toHaveLength(40);
       // A duplicate from before the continue-as-new is still recognised.
