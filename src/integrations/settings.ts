@@ -68,6 +68,19 @@ const approvalSchema = z.strictObject({
 });
 export type ApprovalSettings = z.infer<typeof approvalSchema>;
 
+/**
+ * CodeSignal's integrity review of non-proctored sessions (README "Assessments"): with it on, a suggested
+ * problem never rejects nor advances anyone; the outcome waits for a recruiter to confirm the suspicion
+ * (the result counts as failed) or clear it (the result stands), else after `timeoutHours` nothing is done.
+ */
+const integrityReviewSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  tag: z.string().min(1).max(100).default('CodeSignal: needs integrity review'),
+  /** Hours the review (CodeSignal's, then the recruiter's decision) is waited for. */
+  timeoutHours: z.number().positive().max(720).default(168),
+});
+export type IntegrityReviewSettings = z.infer<typeof integrityReviewSchema>;
+
 export const assessmentSettingsSchema = z
   .strictObject({
     /** Lever stage ids; entering one starts an assessment. */
@@ -100,6 +113,7 @@ export const assessmentSettingsSchema = z
      */
     resultsAs: z.enum(['note', 'feedback', 'both']).default('note'),
     approval: approvalSchema.default(approvalSchema.parse({})),
+    integrityReview: integrityReviewSchema.default(integrityReviewSchema.parse({})),
   })
   .superRefine((s, ctx) => {
     for (const stageId of Object.keys(s.defaultTestByStage)) {
@@ -164,6 +178,9 @@ export const tagCommandNamesSchema = z.strictObject({
   /** A rejection waiting for a recruiter's decision (README "Assessments", approval of rejections). */
   approve: z.string().trim().min(1).max(40).default('approve'),
   decline: z.string().trim().min(1).max(40).default('decline'),
+  /** A result whose integrity CodeSignal questioned (README "Assessments", integrity review). */
+  confirmIntegrity: z.string().trim().min(1).max(40).default('integrity confirmed'),
+  clearIntegrity: z.string().trim().min(1).max(40).default('integrity cleared'),
 });
 
 /**

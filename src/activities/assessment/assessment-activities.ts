@@ -77,6 +77,8 @@ export const sessionSnapshot = (s: CodeSignalTestSession, readAt: number): Sessi
   score: s.result?.score ?? null,
   reportUrl: s.result?.url ?? null,
   verificationStatus: s.verificationStatus ?? null,
+  integrityReviewSuggested: s.integrityReviewSuggested ?? null,
+  integrityReviewFinalized: s.integrityReviewFinalized,
   rejectionReasons: (s.verificationRejectionReasons ?? []).map((r) => (r.description ? `${r.name}: ${r.description}` : r.name)),
   tasks: (s.result?.taskResults ?? []).flatMap((t, i) =>
     t ? [{ title: t.sessionTask.task?.title || `Task ${i + 1}`, score: t.score, maxScore: t.sessionTask.maxScore }] : []),

@@ -16,7 +16,33 @@ const cancelReasons = { archived: 'the candidate was archived in Lever', hired: 
 /** The tag commands a recruiter adds to decide (settings.tagCommands), for the pending note. */
 export interface DecisionCommands {
   prefix: string;
-  names: { approve: string; decline: string };
+  names: { approve: string; decline: string; confirmIntegrity: string; clearIntegrity: string };
+}
+
+const commandTag = (commands: DecisionCommands | undefined, name: keyof DecisionCommands['names'], fallback: string) =>
+  `“${commands?.prefix ?? 'CodeSignal: '}${commands?.names[name] ?? fallback}”`;
+
+function integrityText(note: Extract<AssessmentNote, { kind: 'integrity' }>, commands: DecisionCommands | undefined): string {
+  switch (note.phase) {
+    case 'pending':
+      return [
+        'CodeSignal: the integrity review of this result suggests a problem (private note). Nothing is done on a suspicion: no stage move runs until a recruiter decides.',
+        `If the problem stands, add the tag ${commandTag(commands, 'confirmIntegrity', 'integrity confirmed')} (the result counts as failed), or use Confirm on the candidate's timeline in the integration's admin UI; if it does not, add ${commandTag(commands, 'clearIntegrity', 'integrity cleared')} or use Clear (the result stands as scored).`,
+        `Without a decision by ${date(note.deadline)} nothing is done.`,
+      ].join('\n');
+    case 'confirmed':
+      return 'CodeSignal: the integrity problem was confirmed by a recruiter; the result counts as failed.';
+    case 'cleared':
+      return 'CodeSignal: the integrity review was cleared by a recruiter; the result stands as scored.';
+    case 'timedOut':
+      return `CodeSignal: no decision on the integrity review by ${date(note.deadline)}; no action was taken (the candidate stays where they are).`;
+    case 'afterOutcome':
+      return [
+        "CodeSignal: the integrity review of this result suggests a problem (private note). It arrived after the result's outcome had run:",
+        note.movedTo ? `the candidate was already moved to the stage ${note.movedTo}; that move was not undone.` : 'no stage move was made.',
+        'A recruiter may want to review the result.',
+      ].join(' ');
+  }
 }
 
 function decisionText(note: Extract<AssessmentNote, { kind: 'decision' }>, commands: DecisionCommands | undefined): string {
@@ -95,6 +121,8 @@ export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { tex
     }
     case 'decision':
       return decisionText(note, commands);
+    case 'integrity':
+      return integrityText(note, commands);
     case 'testTagNotUnderstood':
       return `CodeSignal: the posting's test tag was not understood (${note.problem}), so no test was chosen from it; ${note.fallback}. An administrator can fix the tag in Lever or the test's title in CodeSignal.`;
     case 'failed':

@@ -45,6 +45,7 @@ export function ownTags(settings: IntegrationSettings): Set<string> {
     settings.assessments.approval.pendingTag,
     settings.assessments.approval.declinedTag,
     settings.assessments.approval.noActionTag,
+    settings.assessments.integrityReview.tag,
     ...(thresholds ? [thresholds.pass.tag, thresholds.fail.tag] : []),
     ...Object.values(settings.interviews.tags),
   ]);
@@ -61,5 +62,6 @@ export function understoodCommands(settings: Pick<TagCommandSettings, 'prefix' |
     `${tag(names.cancel)}`,
     `${tag(names.retry)} (Lever read again, the flow resumed)`,
     `${tag(names.approve)} / ${tag(names.decline)} (a rejection waiting for approval)`,
+    `${tag(names.confirmIntegrity)} / ${tag(names.clearIntegrity)} (a result waiting for an integrity decision)`,
   ].join(', ');
 }

@@ -42,7 +42,7 @@ const noteRef = (row: TagCommandRow) => `tag-command/${row.id}`;
 /** The Temporal Update id of the command's action: a repeat is the same Update, which Temporal runs once. */
 const updateId = (row: TagCommandRow) => `tag-command/${row.id}`;
 
-const verbs: Record<string, string> = { resend: 'resend', extend: 'extend', retake: 'retake', cancel: 'cancel', approve: 'approve', decline: 'decline' };
+const verbs: Record<string, string> = { resend: 'resend', extend: 'extend', retake: 'retake', cancel: 'cancel', approve: 'approve', decline: 'decline', confirmIntegrity: 'confirm the integrity problem of', clearIntegrity: 'clear the integrity review of' };
 
 /** The candidate's assessments (oldest first); none when the candidate has no workflow. */
 async function assessmentsOf(client: Client, integrationId: string, opportunityId: string): Promise<AssessmentSummary[]> {
@@ -62,6 +62,8 @@ function doneMessage(action: AssessmentAction, assessmentId: string, retakeId: s
     case 'retake': return `assessment ${retakeId ?? '?'} is a retake of assessment ${assessmentId}: the candidate gets a new invitation`;
     case 'approve': return `the rejection of assessment ${assessmentId} is approved`;
     case 'decline': return `the rejection of assessment ${assessmentId} is declined: nothing is done`;
+    case 'confirmIntegrity': return `the integrity problem of assessment ${assessmentId} is confirmed: the result counts as failed`;
+    case 'clearIntegrity': return `the integrity review of assessment ${assessmentId} is cleared: the result stands`;
   }
 }
 
@@ -73,7 +75,8 @@ function noteText(row: TagCommandRow, understood: string): string {
 }
 
 /** Lever does not say who added a tag: the audit log records a decision's author as "Lever tag" with the tag. */
-const decisions = new Set(['approve', 'decline']);
+const decisions = new Set(['approve', 'decline', 'confirmIntegrity', 'clearIntegrity']);
+const decided: Record<string, string> = { approve: 'approved', decline: 'declined', confirmIntegrity: 'confirmed', clearIntegrity: 'cleared' };
 
 const auditStatus: Record<string, number> = { done: 200, refused: 409, not_understood: 400 };
 
@@ -105,7 +108,7 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
     if (!assessmentId) {
       const all = await assessmentsOf(client(), row.integrationId, row.opportunityId);
       // a decision goes to the assessment waiting for one
-      const current = (action.action === 'approve' || action.action === 'decline' ? all.find((a) => a.pendingDecision) : undefined) ?? all.at(-1);
+      const current = (decisions.has(action.action) ? all.find((a) => a.pendingDecision) : undefined) ?? all.at(-1);
       if (!current) return { outcome: 'refused', message: `no assessment to ${verb}` };
       assessmentId = (await markActionStarted(ctx.db, row.id, current.assessmentId)).assessmentId!;
     }
@@ -121,9 +124,9 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
         if (action.action === 'retake' && retake) return { outcome: 'done', message: doneMessage(action, assessmentId, retake.assessmentId) };
         if (action.action === 'cancel' && all.find((a) => a.assessmentId === assessmentId)?.status === 'cancelled') return { outcome: 'done', message: doneMessage(action, assessmentId, undefined) };
       }
-      if (uncertain && (action.action === 'approve' || action.action === 'decline')) {
-        const decided = (await assessmentsOf(client(), row.integrationId, row.opportunityId)).find((a) => a.assessmentId === assessmentId)?.decision;
-        if (decided === (action.action === 'approve' ? 'approved' : 'declined')) return { outcome: 'done', message: doneMessage(action, assessmentId, undefined) };
+      if (uncertain && decisions.has(action.action)) {
+        const outcome = (await assessmentsOf(client(), row.integrationId, row.opportunityId)).find((a) => a.assessmentId === assessmentId)?.decision;
+        if (outcome === decided[action.action]) return { outcome: 'done', message: doneMessage(action, assessmentId, undefined) };
       }
       return { outcome: 'refused', message: err.message };
     }
@@ -222,7 +225,7 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
         const reread = row.command === 'unknown' ? parseTagCommand(row.tag, settings.tagCommands) : null;
         const command: ParsedTagCommand = row.command === 'unknown'
           ? (reread?.command === 'unknown' ? reread : { command: 'unknown', problem: 'it is not a command this integration knows' })
-          : row.command === 'extend' ? { command: 'extend', days: row.days ?? 0 } : { command: row.command as 'resend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline' };
+          : row.command === 'extend' ? { command: 'extend', days: row.days ?? 0 } : { command: row.command as Exclude<ParsedTagCommand['command'], 'extend' | 'unknown'> };
         const acted = await act(ctx, row, command);
         row = await recordTagCommandOutcome(db, row.id, acted.outcome, acted.message);
       }

@@ -22,6 +22,9 @@ const actionSchema = z.discriminatedUnion('action', [
   // a rejection waiting for approval (README "Assessments"); the audit log records the admin who decided
   z.strictObject({ action: z.literal('approve') }),
   z.strictObject({ action: z.literal('decline') }),
+  // a result whose integrity CodeSignal questioned: the problem stands (failed) or is cleared (as scored)
+  z.strictObject({ action: z.literal('confirmIntegrity') }),
+  z.strictObject({ action: z.literal('clearIntegrity') }),
 ]);
 
 export interface AssessmentRoutesDeps {

@@ -11,11 +11,12 @@ import {
 } from '@temporalio/workflow';
 import type { AssessmentActivities } from '../../activities/assessment/assessment-activities';
 import type { TestChoiceActivities } from '../../activities/assessment/test-choice';
-import type { ApprovalSettings, AssessmentRunSettings, AssessmentTagStatus } from '../../integrations/settings';
+import type { ApprovalSettings, AssessmentRunSettings, AssessmentTagStatus, IntegrityReviewSettings } from '../../integrations/settings';
 import {
   assessmentStateQuery,
   assessmentStatusSignal,
   cancelAssessmentSignal,
+  decisionKindOf,
   isDecisionAction,
   isTerminalAssessmentStatus,
   recruiterActionUpdate,
@@ -28,6 +29,7 @@ import {
   type CandidateContact,
   type DecisionAction,
   type DecisionOutcome,
+  type PendingDecision,
   type RecruiterAction,
   type SessionEvent,
   type SessionSnapshot,
@@ -72,7 +74,23 @@ const testChoicePatch = 'posting-tag-and-sequence-v1';
  */
 const rejectionApprovalPatch = 'rejection-approval-v1';
 
+/**
+ * From this version on, a non-proctored result whose integrity CodeSignal questions (or has not reviewed
+ * yet) holds its outcome for the review and a recruiter's decision where `integrityReview` is enabled
+ * (README "Assessments"). Asked only there: others record no marker.
+ */
+const integrityReviewPatch = 'integrity-review-v1';
+
 const hour = 60 * 60 * 1000;
+
+/** The integrity review rule of a result: undefined where it does not apply (off, a proctored session, older settings). */
+export function integrityReviewFor(settings: AssessmentRunSettings, session: SessionSnapshot): { timeoutMs: number; review: IntegrityReviewSettings } | undefined {
+  const review = (settings as Partial<AssessmentRunSettings>).integrityReview;
+  if (!review?.enabled || session.verificationStatus !== null) return undefined;
+  return { timeoutMs: review.timeoutHours * hour, review };
+}
+
+const decisionOutcomes: Record<DecisionAction['action'], DecisionOutcome> = { approve: 'approved', decline: 'declined', confirmIntegrity: 'confirmed', clearIntegrity: 'cleared' };
 
 /** The approval rule of a posting: its own, else the integration's; undefined where rejections are not approved (or older settings). */
 export function approvalFor(settings: AssessmentRunSettings, postingId: string | null | undefined): { timeoutMs: number; approval: ApprovalSettings } | undefined {
@@ -160,7 +178,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     {
       validator: (action) => {
         if (isDecisionAction(action)) {
-          if (!state.pendingDecision || inbox.decision) throw new Error('nothing is waiting for a decision');
+          if (!state.pendingDecision || inbox.decision || decisionKindOf(action) !== state.pendingDecision.kind) throw new Error('nothing is waiting for a decision');
           return;
         }
         if (isTerminalAssessmentStatus(state.status)) throw new Error(`assessment is already ${state.status}`);
@@ -204,7 +222,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   }
   let notes = 0;
   const note = (body: AssessmentNote) =>
-    acts.postAssessmentNote({ ...ref, note: body, notifyFollowers: settings.notifyFollowers, noteRef: `${input.assessmentId}/${++notes}/${body.kind}` });
+    acts.postAssessmentNote({ ...ref, note: body, notifyFollowers: body.kind === 'integrity' ? false : settings.notifyFollowers, noteRef: `${input.assessmentId}/${++notes}/${body.kind}` });
 
   /**
    * Answers the stage Lever showed in its answer to the tag write, when it did. `also`: more tags written in
@@ -265,6 +283,9 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     state.expiresAt = session.expiresAt;
   }
 
+  /** The session events taken by the last read of the session: one arriving while the result is written is not lost. */
+  let sessionEventsRead = 0;
+
   // Reminder and expiry timers, computed from the time the activity read the session.
   let cancelTimers: Array<() => void> = [];
   const due = { reminders: 0, expiry: false };
@@ -294,31 +315,96 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     state.score = session.score;
     state.maxScore = session.maxScore;
     state.reportUrl = session.reportUrl;
-    const thresholds = settings.thresholds;
-    state.passed = passedThreshold(session, thresholds);
+    state.passed = passedThreshold(session, settings.thresholds);
     await note({ kind: 'result', session, passed: state.passed });
     const known = fewerLeverCalls && candidate ? { candidate: { name: candidate.name, email: candidate.email } } : {};
     await acts.uploadAssessmentReport({ ...ref, session, passed: state.passed, ...known });
-    const outcome = thresholds && state.passed !== null ? (state.passed ? thresholds.pass : thresholds.fail) : undefined;
-    const outcomeTags = thresholds && outcome ? { add: [outcome.tag], remove: [state.passed ? thresholds.fail.tag : thresholds.pass.tag] } : undefined;
+    const review = integrityReviewFor(settings, session);
+    if (review && patched(integrityReviewPatch)) await reviewedOutcome(session, state.passed, review);
+    else await runOutcome(state.passed, session.readAt);
+    await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
+    return state;
+  }
+
+  /**
+   * The result's outcome: "completed" with the threshold tag, and the threshold's stage move (a rejection
+   * waits for approval where that applies). Answers the stage the candidate was moved to, if any.
+   */
+  async function runOutcome(passed: boolean | null, resultReadAt: number): Promise<string | null> {
+    state.passed = passed;
+    const thresholds = settings.thresholds;
+    const outcome = thresholds && passed !== null ? (passed ? thresholds.pass : thresholds.fail) : undefined;
+    const outcomeTags = thresholds && outcome ? { add: [outcome.tag], remove: [passed ? thresholds.fail.tag : thresholds.pass.tag] } : undefined;
     // with the tags known (fewerLeverCallsPatch) the threshold tag goes with "completed": one addTags for both
     const together = tagsOnLever !== null ? outcomeTags : undefined;
     let seenStageId = await setStatus('completed', together);
-    if (outcome && outcomeTags) {
-      if (!together) seenStageId = (await writeTags(outcomeTags.add, outcomeTags.remove)) ?? seenStageId;
-      const seen = tagsOnLever !== null && seenStageId !== undefined ? { seenStageId } : {};
-      // a passed step of a sequence with a next test leaves the candidate in the stage for it
-      const nextStepFollows = state.passed === true && state.sequence !== undefined && state.sequence.step + 1 < state.sequence.testIds.length;
-      if (outcome.moveToStageId && !nextStepFollows) {
-        const stageId = outcome.moveToStageId;
-        const move = () => acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId, ...seen });
-        const approval = state.passed === false ? approvalFor(settings, candidate?.postingId) : undefined;
-        if (approval && patched(rejectionApprovalPatch)) await awaitDecision(stageId, approval, session.readAt, move);
-        else await move();
-      }
+    if (!outcome || !outcomeTags) return null;
+    if (!together) seenStageId = (await writeTags(outcomeTags.add, outcomeTags.remove)) ?? seenStageId;
+    const seen = tagsOnLever !== null && seenStageId !== undefined ? { seenStageId } : {};
+    // a passed step of a sequence with a next test leaves the candidate in the stage for it
+    const nextStepFollows = passed === true && state.sequence !== undefined && state.sequence.step + 1 < state.sequence.testIds.length;
+    if (!outcome.moveToStageId || nextStepFollows) return null;
+    const stageId = outcome.moveToStageId;
+    const move = () => acts.moveStage({ integrationId: input.integrationId, opportunityId: input.opportunityId, stageId, ...seen });
+    const approval = passed === false ? approvalFor(settings, candidate?.postingId) : undefined;
+    if (approval && patched(rejectionApprovalPatch)) return (await awaitDecision(stageId, approval, resultReadAt, move)) === 'approved' ? stageId : null;
+    await move();
+    return stageId;
+  }
+
+  /**
+   * A result under CodeSignal's integrity review (integrityReviewPatch): nothing moves on a suspicion. While
+   * CodeSignal's review is open the outcome waits for it; a problem suggested waits for a recruiter's
+   * decision (confirmed: the result counts as failed; cleared: it stands as scored; none: nothing is done).
+   * A review still open when its wait ends lets the outcome run; a problem found after that is told, never undone.
+   */
+  async function reviewedOutcome(result: SessionSnapshot, scored: boolean | null, rule: { timeoutMs: number; review: IntegrityReviewSettings }): Promise<void> {
+    const { review, timeoutMs } = rule;
+    state.passed = null; // the candidate workflow hears the outcome once it is known
+    await setStatus('completed');
+    const session = reviewOpen(result) ? await awaitCodeSignalReview(result, timeoutMs) : result;
+    if (session.integrityReviewSuggested !== true) {
+      const movedTo = await runOutcome(scored, result.readAt);
+      await reportDecision();
+      if (!reviewOpen(session)) return;
+      const late = await awaitCodeSignalReview(session, timeoutMs);
+      if (late.integrityReviewSuggested !== true) return;
+      await writeTags([review.tag], []);
+      await note({ kind: 'integrity', phase: 'afterOutcome', deadline: late.readAt, movedTo });
+      return;
     }
-    await dryRunResult({ integrationId: input.integrationId, opportunityId: input.opportunityId, sessionId: session.id, score: session.score, maxScore: session.maxScore });
-    return state;
+    const deadline = session.readAt + timeoutMs;
+    const decision = await waitForDecision({ kind: 'integrity', stageId: null, deadline }, timeoutMs, async () => {
+      await writeTags([review.tag], []);
+      await note({ kind: 'integrity', phase: 'pending', deadline });
+    });
+    if (decision === 'timedOut') {
+      await writeTags(settings.approval ? [settings.approval.noActionTag] : [], []);
+      await note({ kind: 'integrity', phase: 'timedOut', deadline });
+    } else {
+      await writeTags([], [review.tag]);
+      await note({ kind: 'integrity', phase: decision === 'confirmed' ? 'confirmed' : 'cleared', deadline });
+      await runOutcome(decision === 'confirmed' ? false : scored, result.readAt);
+    }
+    await reportDecision();
+  }
+
+  /** CodeSignal's integrity review has neither finished nor suggested a problem yet. */
+  const reviewOpen = (session: SessionSnapshot) => session.integrityReviewFinalized !== true && session.integrityReviewSuggested !== true;
+
+  /** The session once CodeSignal's integrity review is over (`preScreenIntegrityReviewUpdated` re-reads it), or as last read after `timeoutMs`. */
+  async function awaitCodeSignalReview(first: SessionSnapshot, timeoutMs: number): Promise<SessionSnapshot> {
+    let session = first;
+    let expired = false;
+    const cancel = startTimer(timeoutMs, () => (expired = true));
+    while (reviewOpen(session)) {
+      await condition(() => inbox.sessionEvents > sessionEventsRead || expired);
+      if (inbox.sessionEvents === sessionEventsRead) break;
+      sessionEventsRead = inbox.sessionEvents;
+      session = await acts.readSession({ integrationId: input.integrationId, sessionId: session.id });
+    }
+    cancel();
+    return session;
   }
 
   /** Tells the candidate workflow (the admin UI's timeline) about a waiting decision; best effort. */
@@ -329,30 +415,43 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   }
 
   /**
+   * A decision waiting for a recruiter (recruiterActionUpdate), shared by rejections and integrity reviews:
+   * `announce` writes its tag and note, then the decision or, after `timeoutMs`, 'timedOut'.
+   */
+  async function waitForDecision(pending: PendingDecision, timeoutMs: number, announce: () => Promise<void>): Promise<DecisionOutcome> {
+    state.pendingDecision = pending;
+    await announce();
+    await reportDecision();
+    await condition(() => inbox.decision !== undefined, timeoutMs);
+    const taken = inbox.decision;
+    inbox.decision = undefined;
+    state.pendingDecision = null;
+    state.decision = taken === undefined ? 'timedOut' : decisionOutcomes[taken.action];
+    return state.decision;
+  }
+
+  /**
    * A rejection waiting for a recruiter (rejectionApprovalPatch): the pending tag and a note, then the
    * decision (recruiterActionUpdate: approve / decline) or the timeout. Approved: `reject` runs; declined
    * or no decision: nothing is done, a tag and a note say so.
    */
-  async function awaitDecision(stageId: string, rule: { timeoutMs: number; approval: ApprovalSettings }, resultReadAt: number, reject: () => Promise<unknown>): Promise<void> {
+  async function awaitDecision(stageId: string, rule: { timeoutMs: number; approval: ApprovalSettings }, resultReadAt: number, reject: () => Promise<unknown>): Promise<DecisionOutcome> {
     const { approval } = rule;
     // the deadline shown: from when the activity read the result (no clock in workflow code); the timer starts now
-    const pending = { kind: 'rejection' as const, stageId, deadline: resultReadAt + rule.timeoutMs };
-    state.pendingDecision = pending;
-    await writeTags([approval.pendingTag], []);
-    await note({ kind: 'decision', phase: 'pending', stageId, deadline: pending.deadline });
-    await reportDecision();
-    await condition(() => inbox.decision !== undefined, rule.timeoutMs);
-    const outcome: DecisionOutcome = inbox.decision === undefined ? 'timedOut' : inbox.decision.action === 'approve' ? 'approved' : 'declined';
-    state.pendingDecision = null;
-    state.decision = outcome;
+    const deadline = resultReadAt + rule.timeoutMs;
+    const outcome = await waitForDecision({ kind: 'rejection', stageId, deadline }, rule.timeoutMs, async () => {
+      await writeTags([approval.pendingTag], []);
+      await note({ kind: 'decision', phase: 'pending', stageId, deadline });
+    });
     if (outcome === 'approved') {
       await writeTags([], [approval.pendingTag]);
       await reject();
     } else {
       await writeTags([outcome === 'declined' ? approval.declinedTag : approval.noActionTag], [approval.pendingTag]);
     }
-    await note({ kind: 'decision', phase: outcome, stageId, deadline: pending.deadline });
+    await note({ kind: 'decision', phase: outcome === 'approved' || outcome === 'declined' ? outcome : 'timedOut', stageId, deadline });
     await reportDecision();
+    return outcome;
   }
 
   /** Applies what the session says; returns the final state once the assessment is over. */
@@ -406,7 +505,6 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   async function waitForOutcome(first: SessionSnapshot, email: string): Promise<AssessmentState> {
     let session = first;
     scheduleTimers(session);
-    let eventsSeen = 0;
     for (;;) {
       if (session.continuedAs && session.continuedAs !== session.id) {
         session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.continuedAs }), true);
@@ -419,7 +517,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       const finished = await applySession(session);
       if (finished) return finished;
 
-      await condition(() => inbox.sessionEvents > eventsSeen || inbox.actions.length > 0 || inbox.cancel !== undefined || due.reminders > 0 || due.expiry);
+      await condition(() => inbox.sessionEvents > sessionEventsRead || inbox.actions.length > 0 || inbox.cancel !== undefined || due.reminders > 0 || due.expiry);
       if (inbox.cancel) return cancelAssessment(inbox.cancel, session);
 
       for (const action of inbox.actions.splice(0)) {
@@ -441,8 +539,8 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
           state.remindersSent += 1;
         }
       }
-      if (inbox.sessionEvents > eventsSeen || due.expiry) {
-        eventsSeen = inbox.sessionEvents;
+      if (inbox.sessionEvents > sessionEventsRead || due.expiry) {
+        sessionEventsRead = inbox.sessionEvents;
         const expiryReached = due.expiry;
         due.expiry = false;
         session = known(await acts.readSession({ integrationId: input.integrationId, sessionId: session.id }));

@@ -38,6 +38,12 @@ export interface SessionSnapshot {
   reportUrl: string | null;
   verificationStatus: 'pending' | 'verified' | 'notVerified' | null;
   rejectionReasons: string[];
+  /**
+   * CodeSignal's integrity review of a non-proctored session: a problem suggested, and whether the review
+   * is final (absent in snapshots of older runs).
+   */
+  integrityReviewSuggested?: boolean | null;
+  integrityReviewFinalized?: boolean;
   /** Per-task scores, titled "Task n" where CodeSignal gives no title; absent in snapshots of older runs. */
   tasks?: TaskScore[];
   /** Reactivation or an automatic retake moved the candidate to this session. */
@@ -91,20 +97,26 @@ export type CancelReason = 'archived' | 'hired' | 'recruiter';
 export type RecruiterAction = { action: 'resend' } | { action: 'extend'; days: number } | { action: 'cancel' } | DecisionAction;
 
 /** A recruiter's decision on a rejection waiting for approval (README "Assessments"); only while one waits. */
-export type DecisionAction = { action: 'approve' } | { action: 'decline' };
-export const isDecisionAction = (a: RecruiterAction): a is DecisionAction => a.action === 'approve' || a.action === 'decline';
+export type DecisionAction = { action: 'approve' } | { action: 'decline' } | { action: 'confirmIntegrity' } | { action: 'clearIntegrity' };
+const decisionKinds: Record<DecisionAction['action'], PendingDecision['kind']> = { approve: 'rejection', decline: 'rejection', confirmIntegrity: 'integrity', clearIntegrity: 'integrity' };
+export const isDecisionAction = (a: RecruiterAction): a is DecisionAction => a.action in decisionKinds;
+/** The kind of waiting decision an action decides. */
+export const decisionKindOf = (a: DecisionAction): PendingDecision['kind'] => decisionKinds[a.action];
 
-/** A rejection (the fail threshold's stage move) waiting for a recruiter's approval. */
+/**
+ * A decision waiting for a recruiter: a rejection (the fail threshold's stage move) to approve, or a
+ * result whose integrity CodeSignal questioned, to confirm (failed) or clear (README "Assessments").
+ */
 export interface PendingDecision {
-  kind: 'rejection';
-  /** The stage the candidate is moved to once approved. */
-  stageId: string;
+  kind: 'rejection' | 'integrity';
+  /** The stage the candidate is moved to once approved (a rejection); the outcome's move, if any (integrity). */
+  stageId: string | null;
   /** Workflow time after which nothing is done. */
   deadline: number;
 }
 
 /** How a waiting decision ended: approved (done), declined or timed out (nothing done). */
-export type DecisionOutcome = 'approved' | 'declined' | 'timedOut';
+export type DecisionOutcome = 'approved' | 'declined' | 'confirmed' | 'cleared' | 'timedOut';
 
 export interface CancelRequest {
   reason: CancelReason;

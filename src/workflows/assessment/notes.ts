@@ -15,6 +15,11 @@ export type AssessmentNote =
   /** The posting's test tag named no test, or several; `fallback`: what the flow did instead. */
   | { kind: 'testTagNotUnderstood'; problem: string; fallback: string }
   /** A rejection waiting for approval, and how it ended (README "Assessments"). */
-  | { kind: 'decision'; phase: 'pending' | DecisionOutcome; stageId: string; deadline: number }
+  | { kind: 'decision'; phase: 'pending' | Exclude<DecisionOutcome, 'confirmed' | 'cleared'>; stageId: string; deadline: number }
+  /**
+   * CodeSignal's integrity review suggested a problem (README "Assessments"): waiting for a recruiter, and how
+   * it ended; `afterOutcome`: it arrived once the outcome had run (`movedTo`: the stage the candidate was moved to).
+   */
+  | { kind: 'integrity'; phase: 'pending' | 'confirmed' | 'cleared' | 'timedOut' | 'afterOutcome'; deadline: number; movedTo?: string | null }
   /** `failureType` (absent in older runs) tells an answer the service could not read from any other error. */
   | { kind: 'failed'; message: string; failureType?: string };

@@ -6,10 +6,10 @@ export const tagCommandsScheduleId = (integrationId: string): string => `tag-com
 /** The workflow each run starts (the Schedule's runs get Temporal's `-<timestamp>` suffix). */
 export const tagCommandsWorkflowId = (integrationId: string): string => `tag-commands-scan/${integrationId}`;
 
-export type TagCommandName = 'resend' | 'extend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline';
+export type TagCommandName = 'resend' | 'extend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline' | 'confirmIntegrity' | 'clearIntegrity';
 
 /** A command tag read: a command, or a look-alike that does not parse (`CodeSignal: extend 99d`). */
-export type ParsedTagCommand = { command: 'resend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline' } | { command: 'extend'; days: number } | { command: 'unknown'; problem: string };
+export type ParsedTagCommand = { command: 'resend' | 'retake' | 'cancel' | 'retry' | 'approve' | 'decline' | 'confirmIntegrity' | 'clearIntegrity' } | { command: 'extend'; days: number } | { command: 'unknown'; problem: string };
 
 export interface TagCommandsInput {
   integrationId: string;

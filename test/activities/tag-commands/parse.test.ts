@@ -55,6 +55,15 @@ describe('tag command parsing', () => {
       for (const tag of ['CodeSignal: rejection pending approval', 'CodeSignal: rejection declined', 'CodeSignal: no decision, no action']) expect(ownTags(settings).has(tag)).toBe(true);
       expect(understoodCommands(settings.tagCommands)).toContain('“CodeSignal: approve” / “CodeSignal: decline”');
     });
+
+    it('integrity review: reads "integrity confirmed" / "integrity cleared"; off by default; the review tag is no command', () => {
+      expect(parse('CodeSignal: integrity confirmed')).toEqual({ command: 'confirmIntegrity' });
+      expect(parse('codesignal: Integrity  CLEARED')).toEqual({ command: 'clearIntegrity' });
+      expect(parse('CodeSignal: needs integrity review')).toBeNull();
+      expect(ownTags(settings).has('CodeSignal: needs integrity review')).toBe(true);
+      expect(settings.assessments.integrityReview).toEqual({ enabled: false, tag: 'CodeSignal: needs integrity review', timeoutHours: 168 });
+      expect(understoodCommands(settings.tagCommands)).toContain('“CodeSignal: integrity confirmed” / “CodeSignal: integrity cleared”');
+    });
   
     it('off by default; the integration default and per-posting overrides; older settings without approval are off', () => {
       expect(approvalFor(assessmentRunSettings(settings), 'p1')).toBeUndefined();

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../../src/workflows/shared/ids';
-import { IntegrationIdKey } from '../../../src/workflows/shared/search-attributes';
-import { tagCommandsWorkflowId, type TagCommandsSummary } from '../../../src/workflows/tag-commands/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
 import { noteTexts, waitForInvitation, type Candidate } from '../../support/assessment-faults';
+import { decisionCandidate, postDecision, runTagCommands as runCommands } from '../../support/decisions';
 import { readJson } from '../../support/lever-webhook';
-import { adminToken, eventually } from '../../support/stack';
+import { eventually } from '../../support/stack';
 
 const pending = 'CodeSignal: rejection pending approval';
 
@@ -37,11 +35,7 @@ describe('approval of rejections', () => {
   });
   afterAll(() => h?.close());
 
-  function newCandidate(label: string, postingId = seed().postings[0]!.id): Candidate {
-    const email = `approval-${label}-${randomUUID().slice(0, 8)}@candidates.example`;
-    const opp = h.sandboxes.leverSandbox.recruiter.createCandidate(seed().accountId, { name: `Approval ${label}`, emails: [email], postings: [postingId], origin: 'applied', userId: seed().userIds.recruiter });
-    return { id: opp.id, name: `Approval ${label}`, email };
-  }
+  const newCandidate = (label: string, postingId?: string): Candidate => decisionCandidate(h, 'Approval', label, postingId);
   const assessment = (c: Candidate) => h.stack.client.workflow.getHandle(assessmentWorkflowId(h.integration.id, c.id, 1));
   /** Invited, then submitted with `percent` of the points; answers once the assessment waits (or is done). */
   async function submitted(c: Candidate, percent: number) {
@@ -62,19 +56,8 @@ describe('approval of rejections', () => {
     // the admin UI's timeline reads it from the candidate's assessments
     await eventually(async () => expect((await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)).query(assessmentsQuery))[0]?.pendingDecision).toBeTruthy(), 10_000);
   }
-  const decide = (c: Candidate, action: string) =>
-    fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/opportunities/${c.id}/assessments/1/actions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action }),
-    });
-  const runTagCommands = (): Promise<TagCommandsSummary> =>
-    h.stack.client.workflow.execute('tagCommandsWorkflow', {
-      workflowId: `${tagCommandsWorkflowId(h.integration.id)}-test-${randomUUID()}`,
-      taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE,
-      args: [{ integrationId: h.integration.id }],
-      typedSearchAttributes: [{ key: IntegrationIdKey, value: h.integration.id }],
-    });
+  const decide = (c: Candidate, action: string) => postDecision(h, c, action);
+  const runTagCommands = () => runCommands(h);
   const audits = async (c: Candidate) =>
     (await h.stack.db.query<{ action: string; actor: string; details: Record<string, unknown> }>(
       `SELECT action, actor, details FROM audit_log WHERE integration_id = $1 AND (target LIKE $2 OR target LIKE $3) ORDER BY id`,

@@ -68,12 +68,20 @@ async function renderTimeline(container, id, opportunityId) {
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
   const stageName = (stageId) => (stageId ? stages.get(stageId) ?? stageId : null);
 
-  /** Approve / Decline of a rejection waiting for a recruiter (README "Assessments"); the audit log records who. */
+  /** What each decision says while it runs and once done. */
+  const decisionTexts = {
+    approve: ['Approving the rejection…', (n) => `Rejection of assessment ${n} approved: the candidate is moved.`],
+    decline: ['Declining the rejection…', (n) => `Rejection of assessment ${n} declined: nothing is done.`],
+    confirmIntegrity: ['Confirming the integrity problem…', (n) => `Integrity problem of assessment ${n} confirmed: the result counts as failed.`],
+    clearIntegrity: ['Clearing the integrity review…', (n) => `Integrity review of assessment ${n} cleared: the result stands as scored.`],
+  };
+
+  /** Approve / Decline of a rejection, Confirm / Clear of an integrity review, waiting for a recruiter (README "Assessments"); the audit log records who. */
   async function decide(assessmentId, action) {
-    status.show('busy', action === 'approve' ? 'Approving the rejection…' : 'Declining the rejection…');
+    status.show('busy', decisionTexts[action][0]);
     try {
       await api('POST', `/api/integrations/${id}/opportunities/${opportunityId}/assessments/${assessmentId}/actions`, { action });
-      status.show('ok', action === 'approve' ? `Rejection of assessment ${assessmentId} approved: the candidate is moved.` : `Rejection of assessment ${assessmentId} declined: nothing is done.`);
+      status.show('ok', decisionTexts[action][1](assessmentId));
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await refresh();
     } catch (err) {
@@ -86,17 +94,20 @@ async function renderTimeline(container, id, opportunityId) {
     const pending = assessments.filter((a) => a.pendingDecision);
     decisions.hidden = pending.length === 0;
     replace(decisions, h('h2', {}, 'Waiting for your decision'),
-      h('p', { class: 'hint' }, 'A result below the threshold rejects the candidate only once a recruiter approves; declined, or without a decision by the deadline, nothing is done.'),
+      h('p', { class: 'hint' }, 'A result below the threshold rejects the candidate only once a recruiter approves; a result whose integrity CodeSignal questioned moves no one until a recruiter confirms the problem (failed) or clears it (as scored). Without a decision by the deadline nothing is done.'),
       h('table', { class: 'list' },
-        h('thead', {}, h('tr', {}, ['Assessment', 'Result', 'Rejection', 'Decide by', ''].map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ['Assessment', 'Result', 'Waiting', 'Decide by', ''].map((c) => h('th', {}, c)))),
         h('tbody', {}, pending.map((a) => h('tr', { dataset: { assessment: a.assessmentId } },
           h('td', {}, `${a.assessmentId}: ${a.testTitle ?? 'CodeSignal test'}`),
           h('td', {}, a.score === null ? '—' : `${a.score} / ${a.maxScore}`),
-          h('td', {}, `move to ${stageName(a.pendingDecision.stageId)}`),
+          h('td', {}, a.pendingDecision.kind === 'integrity' ? 'integrity review' : `rejection: move to ${stageName(a.pendingDecision.stageId)}`),
           h('td', {}, formatTime(a.pendingDecision.deadline)),
           h('td', {}, h('div', { class: 'actions' },
-            h('button', { type: 'button', class: 'primary', onclick: () => void decide(a.assessmentId, 'approve') }, 'Approve'),
-            h('button', { type: 'button', onclick: () => void decide(a.assessmentId, 'decline') }, 'Decline'))))))));
+            ...(a.pendingDecision.kind === 'integrity'
+              ? [h('button', { type: 'button', class: 'primary', onclick: () => void decide(a.assessmentId, 'confirmIntegrity') }, 'Confirm'),
+                h('button', { type: 'button', onclick: () => void decide(a.assessmentId, 'clearIntegrity') }, 'Clear')]
+              : [h('button', { type: 'button', class: 'primary', onclick: () => void decide(a.assessmentId, 'approve') }, 'Approve'),
+                h('button', { type: 'button', onclick: () => void decide(a.assessmentId, 'decline') }, 'Decline')]))))))));
   }
 
   async function refresh() {
