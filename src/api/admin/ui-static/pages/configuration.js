@@ -11,6 +11,64 @@ const options = (items, selected, empty) => [
 const select = (name, items, selected, empty) => h('select', { name }, options(items, selected, empty));
 const number = (name, value, min, max) => h('input', { type: 'number', name, value: String(value), min: String(min), max: String(max), required: true });
 
+/**
+ * Hours of a decision's wait: any fraction over 0 up to 720. No min/max in the browser: the API is the
+ * judge and its 400 is shown next to the field (showIssues), as for every setting it refuses.
+ */
+const hours = (name, value, path, required) =>
+  h('input', { type: 'number', name, value: value === undefined ? '' : String(value), step: 'any', required, dataset: { path } });
+/** A number, or undefined for an empty optional field (the integration's default applies). */
+const hoursValue = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
+const tagInput = (name, value, path) => h('input', { name, value, required: true, maxlength: '100', dataset: { path } });
+
+/** The defaults of `assessments.approval` and `assessments.integrityReview` (src/integrations/settings.ts), for settings saved before they existed. */
+const approvalDefaults = { rejections: false, timeoutHours: 72, pendingTag: 'CodeSignal: rejection pending approval', declinedTag: 'CodeSignal: rejection declined', noActionTag: 'CodeSignal: no decision, no action' };
+const integrityDefaults = { enabled: false, tag: 'CodeSignal: needs integrity review', timeoutHours: 168 };
+
+/**
+ * Approval of rejections per job posting (`approval.byPosting`): each posting follows the integration's
+ * default, or has its own rule with optional hours. Postings Lever no longer lists keep their rule as a row.
+ */
+function approvalPostingTable(postings, byPosting) {
+  const known = new Set(postings.map((p) => p.id));
+  const rows = [...postings.map((p) => ({ id: p.id, text: p.text })), ...Object.keys(byPosting).filter((id) => !known.has(id)).map((id) => ({ id, text: id }))];
+  const rule = (r) => (r === undefined ? '' : r.rejections ? 'on' : 'off');
+  const body = rows.map((p) => {
+    const own = byPosting[p.id];
+    const choice = h('select', { name: 'approvalPosting', 'aria-label': `Approval rule for ${p.text}`, dataset: { posting: p.id, path: `assessments.approval.byPosting.${p.id}.rejections` } },
+      options([{ id: 'on', label: 'Approve rejections' }, { id: 'off', label: 'Reject at once (no approval)' }], rule(own), '— the integration’s default —'));
+    const wait = hours('approvalPostingHours', own?.timeoutHours, `assessments.approval.byPosting.${p.id}.timeoutHours`, false);
+    wait.setAttribute('aria-label', `Approval deadline for ${p.text} (hours)`);
+    wait.placeholder = 'the default';
+    return h('tr', { dataset: { posting: p.id } }, h('td', {}, p.text, h('br'), h('small', { class: 'hint mono' }, p.id)), h('td', {}, choice), h('td', {}, wait));
+  });
+  const element = h('details', { class: 'posting-tests approval-by-posting' },
+    h('summary', {}, `Approval per job posting (${Object.keys(byPosting).length} set)`),
+    h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Posting'), h('th', {}, 'Rejections'), h('th', {}, 'Deadline (hours)'))), h('tbody', {}, body)));
+  const value = () => Object.fromEntries(body.flatMap((row) => {
+    const [choice, wait] = row.querySelectorAll('select, input');
+    if (!choice.value) return [];
+    const timeoutHours = hoursValue(wait);
+    return [[row.dataset.posting, { rejections: choice.value === 'on', ...(timeoutHours === undefined ? {} : { timeoutHours }) }]];
+  }));
+  return { element, value };
+}
+
+/**
+ * A 400's issues next to their fields: each control that names its settings path (`data-path`) and has an
+ * issue is marked invalid with the API's message under it; `[]` clears them. The status line says it all too.
+ */
+function showIssues(form, issues) {
+  for (const el of form.querySelectorAll('.field-error')) el.remove();
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  for (const issue of issues) {
+    const control = [...form.querySelectorAll('[data-path]')].find((el) => el.dataset.path === issue.path);
+    if (!control) continue;
+    control.setAttribute('aria-invalid', 'true');
+    control.after(h('small', { class: 'field-error', role: 'alert' }, issue.message));
+  }
+}
+
 /** Stage checkboxes in Lever's pipeline order. */
 function stagePicker(name, stages, chosen, onChange) {
   return h('fieldset', { class: 'checks', 'data-name': name },
@@ -84,6 +142,8 @@ export async function renderConfiguration(container, id) {
   const t = a.thresholds ?? { passPercent: 70, pass: { tag: 'CodeSignal: passed' }, fail: { tag: 'CodeSignal: below threshold' } };
   const status = statusLine();
   const names = Object.fromEntries(stages.map((s) => [s.id, s.text]));
+  const approval = { ...approvalDefaults, ...a.approval, byPosting: a.approval?.byPosting ?? {} };
+  const integrity = { ...integrityDefaults, ...a.integrityReview };
 
   const controls = {
     defaultLeverUser: select('defaultLeverUserId', users, defaultLeverUserId, '— choose the Lever user the integration writes as —'),
@@ -109,7 +169,16 @@ export async function renderConfiguration(container, id) {
     tagCommandsPrefix: h('input', { name: 'tagCommandsPrefix', value: tc.prefix, required: true, maxlength: '60' }),
     testTagPrefix: h('input', { name: 'testTagPrefix', value: tagRule.prefix, required: true }),
     testTagProblemTag: h('input', { name: 'testTagProblemTag', value: tagRule.problemTag, required: true }),
+    approvalOn: h('input', { type: 'checkbox', name: 'approvalRejections', checked: approval.rejections }),
+    approvalHours: hours('approvalTimeoutHours', approval.timeoutHours, 'assessments.approval.timeoutHours', true),
+    pendingTag: tagInput('approvalPendingTag', approval.pendingTag, 'assessments.approval.pendingTag'),
+    declinedTag: tagInput('approvalDeclinedTag', approval.declinedTag, 'assessments.approval.declinedTag'),
+    noActionTag: tagInput('approvalNoActionTag', approval.noActionTag, 'assessments.approval.noActionTag'),
+    integrityOn: h('input', { type: 'checkbox', name: 'integrityReview', checked: integrity.enabled }),
+    integrityTag: tagInput('integrityTag', integrity.tag, 'assessments.integrityReview.tag'),
+    integrityHours: hours('integrityTimeoutHours', integrity.timeoutHours, 'assessments.integrityReview.timeoutHours', true),
   };
+  const approvalByPosting = approvalPostingTable(lever.postings, approval.byPosting);
 
   // the tag commands' words, folded: most teams keep the defaults
   const tagCommandNames = h('details', { class: 'tag-command-names' }, h('summary', {}, 'Command names'),
@@ -137,6 +206,20 @@ export async function renderConfiguration(container, id) {
       field('Pass at or above (% of max score)', controls.passPercent),
       field('Pass tag', controls.passTag), field('Then move to', controls.passStage)),
     h('div', { class: 'row' }, field('Below threshold tag', controls.failTag), field('Then move to', controls.failStage)),
+    h('div', { class: 'review-settings' },
+      h('h3', {}, 'Approval of rejections'),
+      h('label', { class: 'check' }, controls.approvalOn, ' Hold the below-threshold move (a rejection) until a recruiter approves it (the approve / decline tag commands, or the candidate’s timeline)'),
+      h('div', { class: 'row' },
+        field('Approval deadline (hours)', controls.approvalHours, 'Over 0, up to 720 (fractions allowed). No decision by then: nothing is done.'),
+        field('Pending tag', controls.pendingTag),
+        field('Declined tag', controls.declinedTag),
+        field('No decision tag', controls.noActionTag, 'Also written when an integrity review gets no decision.')),
+      approvalByPosting.element,
+      h('h3', {}, 'Integrity review'),
+      h('label', { class: 'check' }, controls.integrityOn, ' Hold a non-proctored result’s outcome while CodeSignal’s integrity review is open; a suggested problem waits for a recruiter to confirm or clear it'),
+      h('div', { class: 'row' },
+        field('Integrity review tag', controls.integrityTag),
+        field('Integrity deadline (hours)', controls.integrityHours, 'Over 0, up to 720: the wait for CodeSignal’s review, then for a decision; none by then: nothing is done.'))),
     h('h2', {}, 'Live interviews'),
     group('Trigger stages', stagePicker('interviewTriggerStage', stages, iv.triggerStageIds), 'Entering one of these stages creates a CodeSignal live interview.'),
     h('div', { class: 'row' }, field('Interviewer', controls.interviewer), field('Default interviewer', controls.defaultInterviewer)),
@@ -189,6 +272,15 @@ export async function renderConfiguration(container, id) {
         expiryDays: Number(controls.expiryDays.value),
         reminderDaysBeforeExpiry: controls.reminders.value.split(',').map((d) => d.trim()).filter(Boolean).map(Number),
         resultsAs: controls.resultsAs.value,
+        approval: {
+          rejections: controls.approvalOn.checked,
+          timeoutHours: hoursValue(controls.approvalHours),
+          byPosting: approvalByPosting.value(),
+          pendingTag: controls.pendingTag.value,
+          declinedTag: controls.declinedTag.value,
+          noActionTag: controls.noActionTag.value,
+        },
+        integrityReview: { enabled: controls.integrityOn.checked, tag: controls.integrityTag.value, timeoutHours: hoursValue(controls.integrityHours) },
         thresholds: thresholdOn.checked
           ? {
               passPercent: Number(controls.passPercent.value),
@@ -225,10 +317,12 @@ export async function renderConfiguration(container, id) {
     if (!form.reportValidity()) return;
     status.show('busy', 'Checking the draft against Lever…');
     try {
+      showIssues(form, []);
       await api('PUT', `${base}/settings/draft`, formSettings());
       status.show('ok', 'Draft saved: it runs in shadow, the settings are unchanged.');
       await showDryRun();
     } catch (err) {
+      showIssues(form, err?.details?.issues ?? []);
       status.show('error', describeError(err));
     }
   }
@@ -237,10 +331,12 @@ export async function renderConfiguration(container, id) {
     event.preventDefault();
     const settings = formSettings();
     status.show('busy', 'Checking the settings against Lever…');
+    showIssues(form, []);
     try {
       await api('PUT', `${base}/settings`, settings);
       status.show('ok', 'Saved.');
     } catch (err) {
+      showIssues(form, err?.details?.issues ?? []);
       status.show('error', describeError(err));
       return;
     }
