@@ -9,6 +9,7 @@ import { createIntegrationContexts } from '../integrations/context';
 import { createInterviewActivities } from './interview/interview-activities';
 import { createLeverEventActivities } from './candidate/lever-events';
 import { createSettingsActivities } from './shared/settings-activities';
+import { createStopActivities } from './shared/stops';
 import { createSyncActivities } from './sourcing/sync-activities';
 import { findMappedCodeSignalUser } from './interview/interviewers-repository';
 import { createPublicLinkActivities } from './public-links/public-links-activities';
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
   const directory = deps.candidateEmailKeys ? createCandidateDirectory({ db: deps.db, box: deps.box, emailKeys: deps.candidateEmailKeys }) : undefined;
   return {
     ...createSettingsActivities({ contexts }),
+    ...createStopActivities({ contexts }),
     ...createAssessmentActivities({ contexts, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createTestChoiceActivities({ contexts }),
     ...createImportActivities({ contexts, directory }),

@@ -125,7 +125,8 @@ export interface PanelInput {
 export interface NewNote {
   value: string;
   notifyFollowers: boolean;
-  performAs: string;
+  /** Optional by §1.8: without it the note's author is the API. */
+  performAs: string | undefined;
   secret?: boolean;
   /** 1 strong no … 4 strong yes */
   score?: 1 | 2 | 3 | 4;

@@ -26,7 +26,8 @@ export const noteMarker = (noteRef: string) => `[CodeSignal integration ref ${no
 export async function ensureNote(
   lever: LeverClient,
   opportunityId: string,
-  note: { ref: string; text: string; notifyFollowers: boolean; performAs: string },
+  /** `performAs` undefined: written by the API key itself (§1.8: optional for notes), as a stop about the default user is. */
+  note: { ref: string; text: string; notifyFollowers: boolean; performAs: string | undefined; secret?: boolean },
   attempt: WriteAttempt = mayRepeat,
 ): Promise<void> {
   const marker = noteMarker(`${opportunityId}/${note.ref}`);
@@ -34,7 +35,7 @@ export async function ensureNote(
     const existing = await lever.listAllNotes(opportunityId);
     if (existing.some((n) => n.fields.some((f) => typeof f.value === 'string' && f.value.includes(marker)))) return lever.alreadyPresent?.('note');
   }
-  await lever.createNote(opportunityId, { value: `${note.text}\n\n${marker}`, notifyFollowers: note.notifyFollowers, performAs: note.performAs });
+  await lever.createNote(opportunityId, { value: `${note.text}\n\n${marker}`, notifyFollowers: note.notifyFollowers, performAs: note.performAs, ...(note.secret ? { secret: true } : {}) });
 }
 
 /**
@@ -60,7 +61,8 @@ export async function ensureTags(
   lever: LeverClient,
   opportunityId: string,
   change: { add: string[]; remove: string[]; known?: boolean },
-  performAs: string,
+  /** Undefined: written by the API key itself (§1.8: optional for tags), as a stop about the default user is. */
+  performAs: string | undefined,
   attempt: WriteAttempt = mayRepeat,
 ): Promise<LeverOpportunity | undefined> {
   const removable = change.remove.filter((t) => !change.add.includes(t));

@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { isTerminalAssessmentStatus, sessionEventSignal } from '../workflows/assessment/messages';
 import { candidateStateQuery, type LeverCandidateEvent } from '../workflows/candidate/messages';
 import { isTerminalInterviewStatus, liveInterviewEventSignal } from '../workflows/interview/messages';
+import { retryStoppedFlowUpdate, type StopName } from '../workflows/shared/stops';
 import { signalLeverEvent, type CandidateTarget } from './candidate-client';
 
 /** The prefix of the event keys a re-sync sends, so the candidate timeline can tell them from webhooks. */
@@ -30,6 +31,8 @@ export interface CandidateResync {
   /** `not_checked`: the candidate workflow did not answer; CodeSignal is re-read on the next re-sync or event. */
   codesignal: 'checked' | 'not_checked';
   reread: Array<{ workflowId: string; what: 'assessment' | 'interview' }>;
+  /** Flows that had stopped under a name (README "When a flow stops: named errors") and now run the step again. */
+  resumed: Array<{ workflowId: string; what: 'assessment' | 'interview'; stop: StopName }>;
 }
 
 const asIs = <T>(call: () => Promise<T>): Promise<T> => call();
@@ -40,6 +43,7 @@ const asIs = <T>(call: () => Promise<T>): Promise<T> => call();
  * and sends what Lever shows as the events a webhook would have carried, then has every open assessment
  * and live interview re-read CodeSignal. The keys name Lever's state, so a second re-sync of an
  * unchanged candidate is a duplicate the workflow drops; a flow that stopped for a lost webhook starts.
+ * Last, every open assessment and live interview that stopped under a name resumes at the step that stopped.
  */
 export async function resyncCandidate(deps: CandidateResyncDeps, target: CandidateTarget): Promise<CandidateResync> {
   const recordInTemporal = deps.recordInTemporal ?? asIs;
@@ -62,23 +66,33 @@ export async function resyncCandidate(deps: CandidateResyncDeps, target: Candida
 
   // CodeSignal: every open assessment with a session, and every open live interview, re-reads it.
   const reread: CandidateResync['reread'] = [];
+  const resumed: CandidateResync['resumed'] = [];
   let codesignal: CandidateResync['codesignal'] = 'checked';
   try {
     const state = await withinDeadline(() => deps.client.workflow.getHandle(workflowId).query(candidateStateQuery));
-    for (const a of state.assessments ?? []) {
-      if (isTerminalAssessmentStatus(a.status) || !a.sessionId) continue;
-      await withinDeadline(() => deps.client.workflow.getHandle(a.workflowId).signal(sessionEventSignal, { sessionId: a.sessionId!, event: 'resync', triggeredOn: Date.now() }));
-      reread.push({ workflowId: a.workflowId, what: 'assessment' });
+    const open = [
+      ...(state.assessments ?? []).filter((a) => !isTerminalAssessmentStatus(a.status)).map((a) => ({ ...a, what: 'assessment' as const })),
+      ...(state.interviews ?? []).filter((i) => !isTerminalInterviewStatus(i.status)).map((i) => ({ ...i, sessionId: null, what: 'interview' as const })),
+    ];
+    for (const flow of open) {
+      const handle = deps.client.workflow.getHandle(flow.workflowId);
+      if (flow.what === 'assessment' && !flow.sessionId) continue;
+      await withinDeadline(() =>
+        flow.what === 'assessment'
+          ? handle.signal(sessionEventSignal, { sessionId: flow.sessionId!, event: 'resync', triggeredOn: Date.now() })
+          : handle.signal(liveInterviewEventSignal, { event: 'resync' }),
+      );
+      reread.push({ workflowId: flow.workflowId, what: flow.what });
     }
-    for (const i of state.interviews ?? []) {
-      if (isTerminalInterviewStatus(i.status)) continue;
-      await withinDeadline(() => deps.client.workflow.getHandle(i.workflowId).signal(liveInterviewEventSignal, { event: 'resync' }));
-      reread.push({ workflowId: i.workflowId, what: 'interview' });
+    for (const flow of open.filter((f) => f.stopped)) {
+      // refused by the workflow when it is not stopped (any more): nothing to resume
+      const answer = await withinDeadline(() => deps.client.workflow.getHandle(flow.workflowId).executeUpdate(retryStoppedFlowUpdate)).catch(() => undefined);
+      if (answer) resumed.push({ workflowId: flow.workflowId, what: flow.what, stop: answer.resumed });
     }
   } catch (err) {
     // the Lever part is in Temporal already; CodeSignal is re-read on the next re-sync or event
     codesignal = 'not_checked';
     deps.logger?.warn({ err: (err as Error).message, integrationId: target.integrationId }, 're-sync: the candidate workflow did not answer; CodeSignal not re-read');
   }
-  return { workflowId, lever: { stageId, enteredAt, archived: opportunity.archived !== null }, codesignal, reread };
+  return { workflowId, lever: { stageId, enteredAt, archived: opportunity.archived !== null }, codesignal, reread, resumed };
 }

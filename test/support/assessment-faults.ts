@@ -269,6 +269,8 @@ const noteKindsByPrefix: Array<[string, string]> = [
   ['CodeSignal result:', 'result'],
   ['CodeSignal retake', 'retake'],
   ['CodeSignal assessment stopped because of an error', 'failed'],
+  ['CodeSignal assessment stopped:', 'stopped'],
+  ['CodeSignal assessment cancelled', 'cancelled'],
   ['The candidate declined', 'declined'],
 ];
 

@@ -53,6 +53,14 @@ export class SandboxAdmin {
 
   keys(accountId: string): KeyView[] { return this.store.keysOf(this.account(accountId).id).map(keyView); }
 
+  /** An admin edits the key's permissions in Lever's settings (the key itself stays the same). */
+  setKeyPermissions(accountId: string, key: string, permissions: readonly string[]): KeyView {
+    const apiKey = this.store.keys.get(key);
+    if (apiKey?.accountId !== this.account(accountId).id) throw notFound('keys', key);
+    apiKey.permissions = new Set(permissions);
+    return keyView(apiKey);
+  }
+
   revokeKey(accountId: string, key: string): void {
     if (this.store.keys.get(key)?.accountId !== this.account(accountId).id) throw notFound('keys', key);
     this.store.keys.delete(key);

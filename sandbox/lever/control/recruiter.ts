@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ActionDeps, Actor } from '../actions/actor';
+import { touch, type ActionDeps, type Actor } from '../actions/actor';
 import { setArchived } from '../actions/archive';
 import { anonymizeContact, deleteOpportunity } from '../actions/erasure';
 import { createTemplate, deleteTemplate, templateBody } from '../actions/feedback';
@@ -109,6 +109,16 @@ export class Recruiter {
     const { userId } = parseInput(anonymizeCandidateBody, input);
     const deps = this.deps(accountId, userId);
     anonymizeContact(deps, deps.account.opportunity(opportunityId).contactId, { firesContactUpdated: this.quirks.anonymizeFiresContactUpdated });
+    return this.inspect(accountId, opportunityId);
+  }
+
+  /** A recruiter edits the candidate's e-mail addresses in Lever's UI (the contact's, so every opportunity of the person). */
+  setCandidateEmails(accountId: string, opportunityId: string, emails: readonly string[]): InspectedOpportunity {
+    const account = this.store.account(accountId);
+    const opportunity = account.opportunity(opportunityId);
+    account.contact(opportunity.contactId).emails = [...emails];
+    const now = Date.now();
+    for (const opp of account.opportunities.values()) if (opp.contactId === opportunity.contactId) touch(opp, now);
     return this.inspect(accountId, opportunityId);
   }
 

@@ -12,6 +12,7 @@ import type { AssessmentNote } from '../../workflows/assessment/notes';
 import { assessmentExternalId } from '../../workflows/shared/ids';
 import { renderAssessmentNote } from './notes';
 import { ensureLink, ensureNote, ensureTags } from '../../lever/writes';
+import { aboutTheLeverUser } from '../../workflows/shared/stops';
 import type { IntegrationContexts } from '../../integrations/context';
 import type { LeverOpportunity } from '../../lever/schemas';
 import { earlierAttemptMayHaveWritten, writeAttempt } from '../shared/attempt';
@@ -228,11 +229,14 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
         await ensureResultFeedback({ lever, db, performAs: performAs() }, { ...input, session: note.session, passed: note.passed }, writeAttempt());
       }
       if (resultsAs === 'feedback') return;
+      const stopped = note.kind === 'stopped';
       await ensureNote(lever, input.opportunityId, {
         ref: input.noteRef,
         text: renderAssessmentNote(note, archiveReason, settings.tagCommands),
-        notifyFollowers: input.notifyFollowers,
-        performAs: performAs(),
+        // a stop's note says what to fix: private, nobody notified
+        notifyFollowers: stopped ? false : input.notifyFollowers,
+        performAs: note.kind === 'stopped' && aboutTheLeverUser(note.stop) ? undefined : performAs(),
+        secret: stopped,
       }, writeAttempt());
     },
 
@@ -241,9 +245,10 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
      * not), so a first attempt writes them unread. Answers the stage of the opportunity as Lever last showed it
      * (the read, or the last write's answer), for the stage move that may follow; absent when none showed it.
      */
-    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[]; known?: boolean }): Promise<TagsWritten> {
+    /** `withoutUser`: the tag of a stop about the default Lever user, written by the API key itself. */
+    async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[]; known?: boolean; withoutUser?: boolean }): Promise<TagsWritten> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      const seen = await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
+      const seen = await ensureTags(lever, input.opportunityId, input, input.withoutUser ? undefined : performAs(), writeAttempt());
       return seen ? { stageId: seen.stage } : {};
     },
 

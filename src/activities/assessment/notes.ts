@@ -1,5 +1,6 @@
 import type { SessionSnapshot } from '../../workflows/assessment/messages';
 import type { AssessmentNote } from '../../workflows/assessment/notes';
+import { stopNoteText } from '../shared/stops';
 
 const date = (ms: number | null) => (ms === null ? 'unknown' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
 
@@ -13,10 +14,10 @@ const isUnreadableAnswer = (failureType: string | undefined) => failureType?.end
 
 const cancelReasons = { archived: 'the candidate was archived in Lever', hired: 'the candidate was hired', recruiter: 'a recruiter cancelled it' } as const;
 
-/** The tag commands a recruiter adds to decide (settings.tagCommands), for the pending note. */
+/** The tag commands a recruiter adds to decide or resume (settings.tagCommands), for the notes that name them. */
 export interface DecisionCommands {
   prefix: string;
-  names: { approve: string; decline: string; confirmIntegrity: string; clearIntegrity: string };
+  names: { approve: string; decline: string; confirmIntegrity: string; clearIntegrity: string; retry: string };
 }
 
 const commandTag = (commands: DecisionCommands | undefined, name: keyof DecisionCommands['names'], fallback: string) =>
@@ -125,6 +126,8 @@ export function renderAssessmentNote(note: AssessmentNote, archiveReason?: { tex
       return integrityText(note, commands);
     case 'testTagNotUnderstood':
       return `CodeSignal: the posting's test tag was not understood (${note.problem}), so no test was chosen from it; ${note.fallback}. An administrator can fix the tag in Lever or the test's title in CodeSignal.`;
+    case 'stopped':
+      return stopNoteText(note.stop, 'assessment', commands);
     case 'failed':
       if (isUnreadableAnswer(note.failureType)) {
         return `The CodeSignal integration could not read an answer it needs for this assessment (${note.message}). This is not the candidate's result: the assessment is on hold until an administrator has looked at it in the integration's Temporal Web UI.`;

@@ -12,6 +12,7 @@ import { writeAttempt } from '../shared/attempt';
 import { renderInterviewNote } from './notes';
 import { deleteSchedulePanel, writeSchedulePanel, type PanelRef } from './panels';
 import { interviewScheduleUrl } from './schedule-link';
+import { aboutTheLeverUser } from '../../workflows/shared/stops';
 
 interface InterviewRef {
   integrationId: string;
@@ -206,13 +207,22 @@ export function createInterviewActivities({ contexts, findMappedCodeSignalUser, 
     },
 
     async postInterviewNote(input: InterviewRef & { note: InterviewNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
-      const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureNote(lever, input.opportunityId, { ref: input.noteRef, text: renderInterviewNote(input.note), notifyFollowers: input.notifyFollowers, performAs: performAs() }, writeAttempt());
+      const { lever, performAs, settings } = await contexts.get(input.integrationId);
+      const stopped = input.note.kind === 'stopped';
+      await ensureNote(lever, input.opportunityId, {
+        ref: input.noteRef,
+        text: renderInterviewNote(input.note, settings.tagCommands),
+        // a stop's note says what to fix: private, nobody notified
+        notifyFollowers: stopped ? false : input.notifyFollowers,
+        performAs: input.note.kind === 'stopped' && aboutTheLeverUser(input.note.stop) ? undefined : performAs(),
+        secret: stopped,
+      }, writeAttempt());
     },
 
-    async setInterviewTags(input: InterviewRef & { add: string[]; remove: string[] }): Promise<void> {
+    /** `withoutUser`: the tag of a stop about the default Lever user, written by the API key itself. */
+    async setInterviewTags(input: InterviewRef & { add: string[]; remove: string[]; withoutUser?: boolean }): Promise<void> {
       const { lever, performAs } = await contexts.get(input.integrationId);
-      await ensureTags(lever, input.opportunityId, input, performAs(), writeAttempt());
+      await ensureTags(lever, input.opportunityId, input, input.withoutUser ? undefined : performAs(), writeAttempt());
     },
   };
   return activities;

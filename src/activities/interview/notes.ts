@@ -1,4 +1,5 @@
 import type { InterviewNote } from '../../workflows/interview/notes';
+import { stopNoteText } from '../shared/stops';
 
 const date = (ms: number | null) => (ms === null ? 'unknown' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
 
@@ -23,7 +24,7 @@ function localDate(ms: number, timeZone: string): string {
 }
 
 /** Plain-text Lever notes for a CodeSignal live interview. */
-export function renderInterviewNote(note: InterviewNote): string {
+export function renderInterviewNote(note: InterviewNote, commands?: { prefix: string; names: { retry: string } }): string {
   switch (note.kind) {
     case 'created':
       return `CodeSignal live interview room created: ${note.roomUrl}\nThe room stays open until ${date(note.expiresAt)} (longer once the interview is scheduled in Lever).`;
@@ -56,6 +57,8 @@ export function renderInterviewNote(note: InterviewNote): string {
       return 'The CodeSignal live interview room expired before the interview took place.';
     case 'cancelled':
       return `CodeSignal live interview cancelled: ${cancelReasons[note.reason]}.`;
+    case 'stopped':
+      return stopNoteText(note.stop, 'live interview', commands);
     case 'failed':
       if (note.failureType?.endsWith('.UnexpectedResponse')) {
         return `The CodeSignal integration could not read an answer it needs for this live interview (${note.message}). This says nothing about the candidate: an administrator can see the details in the integration's Temporal Web UI.`;

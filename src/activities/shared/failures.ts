@@ -5,7 +5,7 @@ import { ExternalApiError } from '../../external-api-error';
 /**
  * Turns an API error into the failure Temporal acts on: retryable ones (5xx, 429, timeouts) are
  * retried with backoff (after Retry-After when given); the rest stop the activity at once, with a
- * stable type such as `Lever.Forbidden` that workflows and operators can read.
+ * stable type such as `Lever.Forbidden` that workflows and operators can read, and the HTTP status in its details.
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof ExternalApiError)) return err;
@@ -14,6 +14,8 @@ export function toActivityFailure(err: unknown): unknown {
     type: `${service}.${err.code}`,
     message: err.message,
     nonRetryable: !err.retryable,
+    // the status names a stop (src/workflows/shared/stops.ts): 401, 403, 404 … mean different fixes
+    details: [{ status: err.status ?? null }],
     ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
   });
 }

@@ -98,7 +98,8 @@ export function createTagCommandActivities(deps: TagCommandActivityDeps) {
       await markActionStarted(ctx.db, row.id, null);
       const resync = await resyncCandidate({ client: client(), taskQueue: activityInfo().taskQueue, lever: ctx.lever, directory: deps.directory, logger: deps.logger }, target);
       const reread = resync.reread.length > 0 ? `; ${resync.reread.length} open assessment${resync.reread.length === 1 ? '' : 's'} or interview${resync.reread.length === 1 ? '' : 's'} read CodeSignal again` : '';
-      return { outcome: 'done', message: `Lever was read again and the candidate's flow resumed from what it shows${reread}` };
+      const resumed = resync.resumed.map((r) => `the stopped ${r.what === 'assessment' ? 'assessment' : 'live interview'} (${r.stop}) resumed at the step that stopped`);
+      return { outcome: 'done', message: `Lever was read again and the candidate's flow resumed from what it shows${reread}${resumed.length ? `; ${resumed.join('; ')}` : ''}` };
     }
     const action: AssessmentAction = parsed.command === 'extend' ? { action: 'extend', days: parsed.days } : { action: parsed.command };
     const verb = verbs[parsed.command]!;

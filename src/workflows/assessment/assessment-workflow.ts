@@ -11,6 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { AssessmentActivities } from '../../activities/assessment/assessment-activities';
 import type { TestChoiceActivities } from '../../activities/assessment/test-choice';
+import type { SettingsActivities } from '../../activities/shared/settings-activities';
+import type { StopActivities } from '../../activities/shared/stops';
 import type { ApprovalSettings, AssessmentRunSettings, AssessmentTagStatus, IntegrityReviewSettings } from '../../integrations/settings';
 import {
   assessmentStateQuery,
@@ -36,6 +38,7 @@ import {
 } from './messages';
 import type { AssessmentNote } from './notes';
 import { failureOf } from '../shared/failures';
+import { aboutTheLeverUser, createStops, StoppedFlowCancelled, type FlowStop } from '../shared/stops';
 import { dryRunResult } from '../shared/dry-run';
 import { passedThreshold } from './thresholds';
 import { startTimer } from '../shared/timers';
@@ -106,9 +109,12 @@ const callOptions = {
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 } as const;
-const acts = proxyActivities<AssessmentActivities>(callOptions);
+/** Unwrapped: every call in the workflow goes through its stops (`stops.wrap`), where a failure stops the flow under a name. */
+const assessmentCalls = proxyActivities<AssessmentActivities>(callOptions);
 /** The posting's test tag (reads only), with the same retries. */
-const choiceActs = proxyActivities<TestChoiceActivities>(callOptions);
+const choiceCalls = proxyActivities<TestChoiceActivities & Pick<SettingsActivities, 'loadAssessmentSettings'>>(callOptions);
+/** Confirms a stop's cause with Lever (src/workflows/shared/stops.ts). */
+const stopCalls = proxyActivities<StopActivities>(callOptions);
 
 const statusTag: Partial<Record<AssessmentStatus, AssessmentTagStatus>> = {
   awaiting_selection: 'awaitingSelection',
@@ -191,6 +197,24 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
   );
   setHandler(assessmentStateQuery, () => state);
 
+  /** Where the flow cannot go on, it stops under a name until a retry (README "When a flow stops: named errors"). */
+  const stops = createStops({
+    failedTag: () => settings.tags.failed,
+    defaultUserDeactivated: () => stopCalls.defaultLeverUserDeactivated({ integrationId: input.integrationId }),
+    announce: async (stop) => {
+      await writeTags([stop.tag], [], { withoutUser: aboutTheLeverUser(stop) }).catch(() => undefined);
+      await note({ kind: 'stopped', stop });
+    },
+    resumed: async (stop) => void (await writeTags([], [stop.tag], { withoutUser: aboutTheLeverUser(stop) })),
+    report: async (stop) => {
+      state.stopped = stop;
+      await reportDecision();
+    },
+    cancelled: () => inbox.cancel !== undefined || inbox.actions.some((a) => a.action === 'cancel'),
+  });
+  const acts = stops.wrap(assessmentCalls);
+  const choiceActs = stops.wrap(choiceCalls);
+
   const candidateWorkflow = getExternalWorkflowHandle(input.candidateWorkflowId);
   /**
    * The status and threshold tags on the opportunity, as this workflow last read or wrote them; null
@@ -209,13 +233,14 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
    * One tag write: with the tags known, only what changes is sent (nothing at all when nothing does);
    * otherwise every tag of `remove` that is there. Answers the stage Lever showed, when it did.
    */
-  async function writeTags(add: string[], remove: string[]): Promise<string | undefined> {
-    if (tagsOnLever === null) return void (await acts.setAssessmentTags({ ...ref, add, remove }));
+  async function writeTags(add: string[], remove: string[], opts: { withoutUser?: boolean } = {}): Promise<string | undefined> {
+    const by = opts.withoutUser ? { withoutUser: true } : {};
+    if (tagsOnLever === null) return void (await acts.setAssessmentTags({ ...ref, add, remove, ...by }));
     const known = tagsOnLever;
     const adding = add.filter((t) => !known.has(t));
     const removing = remove.filter((t) => known.has(t) && !add.includes(t));
     if (adding.length === 0 && removing.length === 0) return undefined;
-    const written = await acts.setAssessmentTags({ ...ref, add: adding, remove: removing, known: true });
+    const written = await acts.setAssessmentTags({ ...ref, add: adding, remove: removing, known: true, ...by });
     for (const t of removing) known.delete(t);
     for (const t of adding) known.add(t);
     return written?.stageId;
@@ -303,11 +328,24 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     cancelTimers.push(startTimer(session.expiresAt - session.readAt, () => (due.expiry = true)));
   }
 
-  async function cancelAssessment(request: CancelRequest, session: SessionSnapshot | null): Promise<AssessmentState> {
+  async function cancelAssessment(request: CancelRequest, session: Pick<SessionSnapshot, 'id'> | null): Promise<AssessmentState> {
     if (session) await acts.cancelSession({ integrationId: input.integrationId, sessionId: session.id });
-    else await acts.removeSelectionLink(ref);
+    else if (state.status === 'awaiting_selection') await acts.removeSelectionLink(ref);
     await note({ kind: 'cancelled', reason: request.reason, testTitle: state.testTitle, archiveReasonId: request.archiveReasonId ?? null });
     await setStatus('cancelled');
+    return state;
+  }
+
+  /** Cancelled while stopped (archived, hired, a recruiter's cancel): best effort, the stop may be the very problem. */
+  async function cancelStopped(stop: FlowStop): Promise<AssessmentState> {
+    await writeTags([], [stop.tag], { withoutUser: aboutTheLeverUser(stop) }).catch(() => undefined);
+    const open = state.sessionId !== null && (state.status === 'invited' || state.status === 'started') ? { id: state.sessionId } : null;
+    await cancelAssessment(inbox.cancel ?? { reason: 'recruiter' }, open).catch((err: unknown) =>
+      log.warn('a stopped assessment could not be cancelled everywhere', { error: String(err) }),
+    );
+    state.status = 'cancelled';
+    state.stopped = null;
+    await reportDecision();
     return state;
   }
 
@@ -407,10 +445,11 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
     return session;
   }
 
-  /** Tells the candidate workflow (the admin UI's timeline) about a waiting decision; best effort. */
+  /** Tells the candidate workflow (the admin UI's timeline) about a waiting decision or a stop; best effort. */
   async function reportDecision(): Promise<void> {
+    const stopped = state.stopped !== undefined ? { stopped: state.stopped } : {};
     await candidateWorkflow
-      .signal(assessmentStatusSignal, { assessmentId: input.assessmentId, status: state.status, testTitle: state.testTitle, sessionId: state.sessionId, score: state.score, maxScore: state.maxScore, passed: state.passed, pendingDecision: state.pendingDecision ?? null, ...(state.decision ? { decision: state.decision } : {}) })
+      .signal(assessmentStatusSignal, { assessmentId: input.assessmentId, status: state.status, testTitle: state.testTitle, sessionId: state.sessionId, score: state.score, maxScore: state.maxScore, passed: state.passed, pendingDecision: state.pendingDecision ?? null, ...(state.decision ? { decision: state.decision } : {}), ...stopped })
       .catch((err: unknown) => log.warn('candidate workflow not reachable for a decision update', { error: String(err) }));
   }
 
@@ -558,7 +597,7 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
    * The test sent at once, if any: a sequence's next step carries its own; otherwise the rules of
    * test-choice.ts, where posting tags or a sequence apply (testChoicePatch), else the older two defaults.
    */
-  async function chooseDefaultTest(postingId: string | null): Promise<string | undefined> {
+  async function chooseDefaultTest(postingId: string | null, settings: AssessmentRunSettings): Promise<string | undefined> {
     if (input.sequence) {
       state.sequence = input.sequence;
       return input.sequence.testIds[input.sequence.step];
@@ -583,28 +622,35 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
 
   try {
     fewerLeverCalls = patched(fewerLeverCallsPatch);
-    candidate =
-      fewerLeverCalls && input.candidate?.tags
-        ? input.candidate
-        : await acts.getCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId, ...(fewerLeverCalls ? { withTags: true } : {}) });
-    if (fewerLeverCalls && candidate.tags) {
-      const ours = workflowTags();
-      tagsOnLever = new Set(candidate.tags.filter((t) => ours.includes(t)));
-    }
-    if (!candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
-    state.candidateEmail = candidate.email;
+    // one step with the e-mail check: after a stop for a missing e-mail, the retry reads the candidate again
+    let reads = 0;
+    const contact = await stops.untilFixed('getCandidate', async () => {
+      const read =
+        fewerLeverCalls && input.candidate?.tags && reads++ === 0
+          ? input.candidate
+          : await assessmentCalls.getCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId, ...(fewerLeverCalls ? { withTags: true } : {}) });
+      if (fewerLeverCalls && read.tags) {
+        const ours = [...workflowTags(), ...(tagsOnLever ?? [])];
+        tagsOnLever = new Set(read.tags.filter((t) => ours.includes(t)));
+      }
+      if (!read.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
+      return { ...read, email: read.email };
+    });
+    candidate = contact;
+    state.candidateEmail = contact.email;
 
     if (input.retakeOfSessionId) {
       const session = known(await acts.reactivateSession({ ...ref, workflowId, sessionId: input.retakeOfSessionId }), true);
       // The new session's first events may have reached the service before this answer did.
       if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
       follow(session);
-      await note({ kind: 'retake', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
+      await note({ kind: 'retake', testTitle: session.testTitle, email: contact.email, expiresAt: session.expiresAt });
       await setStatus('invited');
-      return await waitForOutcome(session, candidate.email);
+      return await waitForOutcome(session, contact.email);
     }
 
-    const defaultTest = await chooseDefaultTest(candidate.postingId);
+    const postingId = contact.postingId;
+    const defaultTest = await chooseDefaultTest(postingId, settings);
     let testId = defaultTest;
     if (!testId) {
       await acts.addSelectionLink(ref);
@@ -613,21 +659,29 @@ export async function assessmentWorkflow(input: AssessmentWorkflowInput): Promis
       if (inbox.chosenTestId === undefined) return await cancelAssessment(inbox.cancel ?? { reason: 'recruiter' }, null);
       testId = inbox.chosenTestId;
     }
-    state.testId = testId;
-    const session = known(await acts.sendInvitation({ ...ref, workflowId, testId, candidate, expireDurationMs: settings.expiryDays * day }), true);
+    // a retry after a stop chooses a default test again from the settings as they are now (the admin may have fixed them)
+    let sends = 0;
+    const session = known(await stops.untilFixed('sendInvitation', async () => {
+      if (sends++ > 0 && defaultTest) testId = (await chooseDefaultTest(postingId, await choiceActs.loadAssessmentSettings({ integrationId: input.integrationId }))) ?? testId;
+      state.testId = testId!;
+      return assessmentCalls.sendInvitation({ ...ref, workflowId, testId: testId!, candidate: contact, expireDurationMs: settings.expiryDays * day });
+    }), true);
     if (patched(recordsParkedEventsPatch)) await recordSession(session.id);
     follow(session);
-    await note({ kind: 'invitation', testTitle: session.testTitle, email: candidate.email, expiresAt: session.expiresAt });
+    await note({ kind: 'invitation', testTitle: session.testTitle, email: contact.email, expiresAt: session.expiresAt });
     if (!defaultTest) await acts.removeSelectionLink(ref);
     await setStatus('invited');
-    return await waitForOutcome(session, candidate.email);
+    return await waitForOutcome(session, contact.email);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    if (err instanceof StoppedFlowCancelled) return await stops.passThrough(() => cancelStopped(err.stop));
     const failure = failureOf(err, 'AssessmentFailed');
     state.failure = failure;
-    // Best effort: the error may be the very permission these writes need.
-    await note({ kind: 'failed', message: failure.message, failureType: failure.type }).catch(() => undefined);
-    await setStatus('failed').catch(() => undefined);
+    // Best effort: the error may be the very permission these writes need (histories from before named stops).
+    await stops.passThrough(async () => {
+      await note({ kind: 'failed', message: failure.message, failureType: failure.type }).catch(() => undefined);
+      await setStatus('failed').catch(() => undefined);
+    });
     throw ApplicationFailure.nonRetryable(`assessment ${input.assessmentId} failed: ${failure.message}`, failure.type);
   } finally {
     cancelTimers.forEach((cancel) => cancel());

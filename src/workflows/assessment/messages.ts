@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AssessmentRunSettings } from '../../integrations/settings';
+import type { FlowStop } from '../shared/stops';
 
 /** Messages of the assessment workflow, shared by the ingress, the admin API and the workflows. */
 
@@ -149,6 +150,8 @@ export interface AssessmentState {
   pendingDecision?: PendingDecision | null;
   /** How the last waiting decision ended. */
   decision?: DecisionOutcome;
+  /** Where the flow stopped under a name, waiting for a retry (null once resumed). */
+  stopped?: FlowStop | null;
 }
 
 /** What the candidate workflow keeps of each of its assessments. */
@@ -174,6 +177,8 @@ export interface AssessmentSummary {
   /** A rejection waiting for a recruiter's decision (the admin UI's Approve / Decline); null once decided. */
   pendingDecision?: PendingDecision | null;
   decision?: DecisionOutcome;
+  /** The flow stopped under a name, waiting for a retry (README "When a flow stops: named errors"); null once resumed. */
+  stopped?: FlowStop | null;
 }
 
 export const testChosenSignal = defineSignal<[{ testId: string }]>('testChosen');

@@ -1,3 +1,4 @@
+import type { FlowStop } from '../shared/stops';
 import type { CancelReason, DecisionOutcome, SessionSnapshot } from './messages';
 
 /** The notes an assessment writes to Lever; the activity renders them, the workflow only chooses. */
@@ -21,5 +22,7 @@ export type AssessmentNote =
    * it ended; `afterOutcome`: it arrived once the outcome had run (`movedTo`: the stage the candidate was moved to).
    */
   | { kind: 'integrity'; phase: 'pending' | 'confirmed' | 'cleared' | 'timedOut' | 'afterOutcome'; deadline: number; movedTo?: string | null }
+  /** The flow stopped under a name until a retry (src/workflows/shared/stops.ts): a private note. */
+  | { kind: 'stopped'; stop: FlowStop }
   /** `failureType` (absent in older runs) tells an answer the service could not read from any other error. */
   | { kind: 'failed'; message: string; failureType?: string };

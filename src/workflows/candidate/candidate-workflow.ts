@@ -94,9 +94,10 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       },
     },
   );
-  setHandler(interviewStatusSignal, ({ interviewId, status }) => {
+  setHandler(interviewStatusSignal, ({ interviewId, status, stopped }) => {
     const summary = interviews.find((i) => i.interviewId === interviewId);
     if (summary) summary.status = status;
+    if (summary && stopped !== undefined) summary.stopped = stopped;
   });
   setHandler(codesignalStatusSignal, (report) => {
     // a report of the sourcing API carries the status itself; a hint from before it (a webhook) only named the candidate to re-read

@@ -32,6 +32,9 @@ import {
 } from './messages';
 import type { InterviewNote } from './notes';
 import { failureOf } from '../shared/failures';
+import { aboutTheLeverUser, createStops, StoppedFlowCancelled, type FlowStop } from '../shared/stops';
+import type { StopActivities } from '../../activities/shared/stops';
+import type { SettingsActivities } from '../../activities/shared/settings-activities';
 import { startTimer } from '../shared/timers';
 
 const hour = 60 * 60 * 1000;
@@ -43,11 +46,15 @@ const roomGoneLinkPatch = 'room-gone-link-v1';
 const scheduleLinkPatch = 'interview-schedule-link-v1';
 
 /** Lever and CodeSignal calls: retried with backoff for a day, but not past a non-retryable answer. */
-const acts = proxyActivities<InterviewActivities>({
+const callOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+} as const;
+/** Unwrapped: every call in the workflow goes through its stops (`stops.wrap`), where a failure stops the flow under a name. */
+const interviewCalls = proxyActivities<InterviewActivities>(callOptions);
+/** A stop's confirmation with Lever, and the settings read again on a retry. */
+const stopCalls = proxyActivities<StopActivities & Pick<SettingsActivities, 'loadInterviewSettings'>>(callOptions);
 
 /** The writes of a slot a recruiter is waiting for on the scheduling page: retried for two minutes, then refused. */
 const scheduling = proxyActivities<InterviewActivities>({
@@ -150,6 +157,25 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     { validator: openForScheduling },
   );
 
+  /** Where the flow cannot go on, it stops under a name until a retry (README "When a flow stops: named errors"). */
+  const stops = createStops({
+    failedTag: () => settings.tags.failed,
+    defaultUserDeactivated: () => stopCalls.defaultLeverUserDeactivated({ integrationId: input.integrationId }),
+    announce: async (stop) => {
+      await acts.setInterviewTags({ ...ref, add: [stop.tag], remove: [], withoutUser: aboutTheLeverUser(stop) }).catch(() => undefined);
+      await note({ kind: 'stopped', stop });
+    },
+    resumed: (stop) => acts.setInterviewTags({ ...ref, add: [], remove: [stop.tag], withoutUser: aboutTheLeverUser(stop) }),
+    report: async (stop) => {
+      state.stopped = stop;
+      await candidateWorkflow
+        .signal(interviewStatusSignal, { interviewId: input.interviewId, status: state.status, stopped: stop })
+        .catch((err: unknown) => log.warn('candidate workflow not reachable for a status update', { error: String(err) }));
+    },
+    cancelled: () => inbox.cancel !== undefined,
+  });
+  const acts = stops.wrap(interviewCalls);
+
   let notes = 0;
   const note = (body: InterviewNote) =>
     acts.postInterviewNote({ ...ref, note: body, notifyFollowers: input.notifyFollowers, noteRef: `interview-${input.interviewId}/${++notes}/${body.kind}` });
@@ -228,7 +254,7 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     }
   }
   /** Cancels a room not started yet; undefined (and the cancellation changes nothing) when it has started. */
-  async function cancel(reason: InterviewCancelReason, room: RoomSnapshot): Promise<InterviewState | undefined> {
+  async function cancel(reason: InterviewCancelReason, room: Pick<RoomSnapshot, 'id' | 'url'>): Promise<InterviewState | undefined> {
     // Histories from before the activity answered hold no result here: the room was cancelled.
     if ((await acts.cancelRoom({ ...ref, roomId: room.id })) === false) {
       roomStarted = true;
@@ -241,13 +267,41 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     return state;
   }
 
+  /** Cancelled while stopped (archived, moved on): best effort, the stop may be the very problem. */
+  async function cancelStopped(stop: FlowStop): Promise<InterviewState> {
+    const reason = inbox.cancel!;
+    inbox.cancel = undefined;
+    await acts.setInterviewTags({ ...ref, add: [], remove: [stop.tag], withoutUser: aboutTheLeverUser(stop) }).catch(() => undefined);
+    const room = state.roomId !== null && state.roomUrl !== null ? { id: state.roomId, url: state.roomUrl } : null;
+    try {
+      if (!(room && state.status === 'scheduled' && (await cancel(reason, room)))) {
+        await note({ kind: 'cancelled', reason });
+        await setStatus('cancelled', 'cancelled');
+      }
+    } catch (err) {
+      log.warn('a stopped live interview could not be cancelled everywhere', { error: String(err) });
+    }
+    state.status = 'cancelled';
+    state.stopped = null;
+    return ended(state).catch(() => state);
+  }
+
   try {
-    const candidate = await acts.getInterviewCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId });
-    if (!candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
-    const interviewerId = await acts.resolveInterviewer({
-      integrationId: input.integrationId,
-      leverOwnerId: settings.interviewer === 'owner' ? candidate.ownerId : null,
-      defaultCodeSignalUserId: settings.defaultCodeSignalUserId ?? null,
+    // one step with the e-mail check: after a stop for a missing e-mail, the retry reads the candidate again
+    const candidate = await stops.untilFixed('getInterviewCandidate', async () => {
+      const read = await interviewCalls.getInterviewCandidate({ integrationId: input.integrationId, opportunityId: input.opportunityId });
+      if (!read.email) throw ApplicationFailure.nonRetryable('the candidate has no email address in Lever', 'CandidateWithoutEmail');
+      return { ...read, email: read.email };
+    });
+    // a retry after a stop reads the settings again: the admin may have set a default interviewer meanwhile
+    let resolves = 0;
+    const interviewerId = await stops.untilFixed('resolveInterviewer', async () => {
+      const current = resolves++ > 0 ? (await stopCalls.loadInterviewSettings({ integrationId: input.integrationId })).interviews : settings;
+      return interviewCalls.resolveInterviewer({
+        integrationId: input.integrationId,
+        leverOwnerId: current.interviewer === 'owner' ? candidate.ownerId : null,
+        defaultCodeSignalUserId: current.defaultCodeSignalUserId ?? null,
+      });
     });
     state.codesignalInterviewerId = interviewerId;
     let room = await acts.createRoom({
@@ -340,10 +394,15 @@ export async function interviewWorkflow(input: InterviewWorkflowInput): Promise<
     }
   } catch (err) {
     if (isCancellation(err)) throw err;
+    if (err instanceof StoppedFlowCancelled) return await stops.passThrough(() => cancelStopped(err.stop));
     state.failure = failureOf(err, 'InterviewFailed');
-    await note({ kind: 'failed', message: state.failure.message, failureType: state.failure.type, roomCreated: state.roomId !== null }).catch(() => undefined);
-    await setStatus('failed', 'failed').catch(() => undefined);
-    await ended(state).catch(() => undefined);
+    // best effort (histories from before named stops): the error may be the very permission these writes need
+    const failure = state.failure;
+    await stops.passThrough(async () => {
+      await note({ kind: 'failed', message: failure.message, failureType: failure.type, roomCreated: state.roomId !== null }).catch(() => undefined);
+      await setStatus('failed', 'failed').catch(() => undefined);
+      await ended(state).catch(() => undefined);
+    });
     throw ApplicationFailure.nonRetryable(`interview ${input.interviewId} failed: ${state.failure.message}`, state.failure.type);
   } finally {
     cancelExpiry();

@@ -1,3 +1,4 @@
+import type { FlowStop } from '../shared/stops';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { InterviewSettings } from '../../integrations/settings';
 
@@ -53,6 +54,8 @@ export interface InterviewState {
   failure: { type: string; message: string } | null;
   /** The slot scheduled through the service (a Lever panel it manages); null/absent: none (older runs: absent). */
   schedule?: ScheduledInterview | null;
+  /** Where the flow stopped under a name, waiting for a retry (null once resumed). */
+  stopped?: FlowStop | null;
 }
 
 /** Longest interview the service schedules, minutes. */
@@ -95,6 +98,8 @@ export interface InterviewSummary {
   workflowId: string;
   triggerStageId: string;
   status: InterviewStatus;
+  /** The flow stopped under a name, waiting for a retry (README "When a flow stops: named errors"); null once resumed. */
+  stopped?: FlowStop | null;
 }
 
 export const leverInterviewChangeSignal = defineSignal<[{ leverInterviewId: string; change: 'created' | 'updated' | 'deleted' }]>('leverInterviewChange');
@@ -114,4 +119,4 @@ export const scheduleInterviewUpdate = defineUpdate<ScheduledInterview, [Schedul
  * or ended. Answers the final state.
  */
 export const cancelInterviewUpdate = defineUpdate<InterviewState, []>('cancelInterviewByRecruiter');
-export const interviewStatusSignal = defineSignal<[{ interviewId: string; status: InterviewStatus }]>('interviewStatus');
+export const interviewStatusSignal = defineSignal<[{ interviewId: string; status: InterviewStatus; stopped?: FlowStop | null }]>('interviewStatus');

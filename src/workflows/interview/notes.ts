@@ -1,3 +1,4 @@
+import type { FlowStop } from '../shared/stops';
 import type { InterviewCancelReason, InterviewFeedback, RoomSnapshot } from './messages';
 
 /** The notes a live interview writes to Lever; the activity renders them, the workflow only chooses. */
@@ -10,4 +11,6 @@ export type InterviewNote =
   | { kind: 'expired' }
   | { kind: 'cancelled'; reason: InterviewCancelReason }
   /** `failureType` and `roomCreated` (absent in older runs) tell the note what actually went wrong. */
+  /** The flow stopped under a name until a retry (src/workflows/shared/stops.ts): a private note. */
+  | { kind: 'stopped'; stop: FlowStop }
   | { kind: 'failed'; message: string; failureType?: string; roomCreated?: boolean };

@@ -1,6 +1,8 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
+import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
+import type { assessmentWorkflow } from '../../../src/workflows/assessment/assessment-workflow';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
 import { readJson } from '../../support/lever-webhook';
 import { adminToken, eventually } from '../../support/stack';
@@ -20,7 +22,7 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment flow (CodeSignal %s)', (mod
   const seed = () => h.sandboxes.lever.seed;
   const noteTexts = (opportunityId: string) => h.opportunity(opportunityId).notes.map((n) => n.fields.map((f) => String(f.value)).join('\n'));
   const sessionsFor = (email: string) => h.sandboxes.codesignalSandbox.control.sessions(h.sandboxes.codesignal.seed.companyId).filter((s) => s.candidate.email === email);
-  const assessmentHandle = (opportunityId: string, n: number) =>
+  const assessmentHandle = (opportunityId: string, n: number): WorkflowHandle<typeof assessmentWorkflow> =>
     h.stack.client.workflow.getHandle(assessmentWorkflowId(h.integration.id, opportunityId, n));
 
   it('puts a selection link on Lever, invites on choice, and writes the result back', async () => {
@@ -100,17 +102,16 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('assessment flow (CodeSignal %s)', (mod
     expect(noteTexts(c.id).filter((t) => t.startsWith('CodeSignal invitation sent'))).toHaveLength(1);
   });
 
-  it('fails clearly for a candidate without an email: Lever note and tag, failed workflow', async () => {
+  it('stops clearly for a candidate without an email: a private Lever note and a named tag, the workflow waiting for a retry', async () => {
     const c = seed().opportunities.find((o) => !o.email) ?? raise('no candidate without email');
     h.moveToStage(c.id, seed().stageIds.assessment);
     const handle = assessmentHandle(c.id, 1);
-    await eventually(() => handle.describe(), 30_000);
-    const err = await handle.result().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect(((err as WorkflowFailedError).cause as { type?: string }).type).toBe('CandidateWithoutEmail');
-    const o = h.opportunity(c.id);
-    expect(o.tags).toContain('CodeSignal: error');
-    expect(noteTexts(c.id).some((t) => t.includes('the candidate has no email address in Lever'))).toBe(true);
+    await eventually(async () => {
+      expect((await handle.query(assessmentStateQuery)).stopped).toMatchObject({ name: 'candidate-without-email', failureType: 'CandidateWithoutEmail' });
+      expect(h.opportunity(c.id).tags).toContain('CodeSignal: error – candidate-without-email');
+      expect(noteTexts(c.id).some((t) => t.includes('the candidate has no email address in Lever'))).toBe(true);
+    }, 30_000);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
   });
 
   it('refuses invalid settings with a 400 naming the field', async () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
 import { findAssessmentWorkflowId } from '../../../src/activities/assessment/sessions-repository';
 import { assessmentStateQuery, type AssessmentStatus } from '../../../src/workflows/assessment/messages';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
@@ -76,7 +75,7 @@ describe('assessment branches', () => {
       body: JSON.stringify({ action: 'retake' }),
     });
 
-  it('a failure whose Lever note is refused still fails with the original error, tagged "error" and without retrying the note', async () => {
+  it('a stop whose Lever note is refused still stops under the original error\'s name, tagged, without retrying the note', async () => {
     // A Lever admin takes the note permission away from the integration's key (same key, fewer scopes).
     const admin = h.sandboxes.leverSandbox.admin;
     const key = admin.keys(seed().accountId).find((k) => k.key === seed().apiKey)!;
@@ -89,17 +88,18 @@ describe('assessment branches', () => {
     try {
       const c = newCandidate('refused-note', posting.missingTest);
       h.moveToStage(c.id, seed().stageIds.assessment);
-      const outcome = await assessmentResult(h, c.id).then((state) => new Error(`completed: ${JSON.stringify(state)}`), (err: unknown) => err);
-      expect(outcome).toBeInstanceOf(WorkflowFailedError);
-      // The failure is CodeSignal's answer, not the refused note's.
-      expect((outcome as WorkflowFailedError).cause).toMatchObject({ type: 'CodeSignal.NotFound' });
-      expect((outcome as WorkflowFailedError).cause?.message).toContain('no-such-test');
+      // The stop is named by CodeSignal's answer, not by the refused note.
+      const stopped = await eventually(async () => {
+        const { stopped } = await assessmentHandle(h, c.id).query(assessmentStateQuery);
+        expect(stopped).toMatchObject({ name: 'test-not-found', failureType: 'CodeSignal.NotFound' });
+        expect(codesignalTags(h.opportunity(c.id))).toEqual(['CodeSignal: error – test-not-found']);
+        return stopped!;
+      }, 30_000);
+      expect(stopped.message).toContain('no-such-test');
       const notePosts = leverRequests(h).filter((r) => r.method === 'POST' && r.path === `/v1/opportunities/${c.id}/notes`);
       expect(notePosts.map((r) => r.status)).toEqual([403]);
-      const o = h.opportunity(c.id);
-      expect(o.notes).toEqual([]);
-      expect(codesignalTags(o)).toEqual(['CodeSignal: error']);
-      await summaryStatus(c, '1', 'failed');
+      expect(h.opportunity(c.id).notes).toEqual([]);
+      await eventually(async () => expect((await candidateAssessments(c)).find((a) => a.assessmentId === '1')?.stopped).toMatchObject({ name: 'test-not-found' }), 30_000);
       expect(sessionsFor(h, c.email)).toEqual([]);
     } finally {
       narrow(key.permissions);

@@ -1,10 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, spacingMs } from '../../../src/codesignal/rate-limiter';
-import { WorkflowFailedError } from '@temporalio/client';
-import { updateIntegrationSettings } from '../../../src/integrations/repository';
-import { ensureDemoIntegration } from '../../../sandbox/demo-integration';
-import { ASSESSMENT_INTEGRATION_PERMISSIONS } from '../../../sandbox/lever/index';
-import { integrationSettingsSchema, parseStoredSettings } from '../../../src/integrations/settings';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
 import { startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
@@ -22,11 +16,11 @@ import {
   waitForInvitation,
   type Harness,
 } from '../../support/assessment-faults';
-import { eventually, testSecretBox } from '../../support/stack';
+import { eventually } from '../../support/stack';
 
 /**
- * Retryable errors are retried with growing backoff until the flow completes; a non-retryable one ends
- * the assessment at once, with a Lever note and tag where the key allows them and a failed workflow.
+ * Retryable errors are retried with growing backoff until the flow completes; a non-retryable one is not
+ * retried: the assessment stops at once under its name (named-stops.test.ts follows stops to their retry).
  */
 describe('assessment failures', () => {
   jest.setTimeout(60_000);
@@ -46,16 +40,6 @@ describe('assessment failures', () => {
     h.sandboxes.codesignalSandbox.control.clearFaults(companyId());
   });
   afterAll(() => h?.close());
-
-  /** Fails with the workflow's failure, or throws when the workflow completed. */
-  async function failure(harness: Harness, opportunityId: string): Promise<WorkflowFailedError> {
-    const outcome = await assessmentResult(harness, opportunityId).then(
-      (state) => new Error(`the assessment completed: ${JSON.stringify(state)}`),
-      (err: unknown) => err,
-    );
-    expect(outcome).toBeInstanceOf(WorkflowFailedError);
-    return outcome as WorkflowFailedError;
-  }
 
   const candidateAssessments = (harness: Harness, opportunityId: string) =>
     harness.stack.client.workflow.getHandle(candidateWorkflowId(harness.integration.id, opportunityId)).query(assessmentsQuery);
@@ -86,58 +70,20 @@ describe('assessment failures', () => {
     expect(afterThrottle).toBeLessThan(afterFault!);
   });
 
-  it('fails without retrying with CodeSignal.NotFound when the default test does not exist, and says so in Lever', async () => {
+  it('does not retry CodeSignal.NotFound for an unknown default test: asked once, the flow stops as test-not-found', async () => {
     expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: 'no-such-test' } })).status).toBe(200);
     const c = createCandidate(h, 'unknown-test');
     h.moveToStage(c.id, seed().stageIds.assessment);
 
-    const err = await failure(h, c.id);
-    expect(err.cause).toMatchObject({ type: 'CodeSignal.NotFound' });
-    // Asked once, never retried; nothing was created.
+    await eventually(async () => {
+      expect((await candidateAssessments(h, c.id))[0]?.stopped).toMatchObject({ name: 'test-not-found', failureType: 'CodeSignal.NotFound', step: 'sendInvitation' });
+      expect(codesignalTags(h.opportunity(c.id))).toEqual(['CodeSignal: error – test-not-found']);
+    }, 30_000);
+    // Asked once, never retried by Temporal; nothing was created (test/workflows/assessment/named-stops.test.ts resumes such a stop).
     expect(invitationRequests(h, c.email)).toHaveLength(1);
     expect(sessionsFor(h, c.email)).toEqual([]);
-    expect(noteKinds(h, c.id)).toEqual({ failed: 1 });
+    expect(noteKinds(h, c.id)).toEqual({ stopped: 1 });
     expect(noteTexts(h, c.id)[0]).toContain('Company test with id no-such-test not found');
-    expect(codesignalTags(h.opportunity(c.id))).toEqual(['CodeSignal: error']);
-    expect(await eventually(async () => {
-      const [a] = await candidateAssessments(h, c.id);
-      expect(a?.status).toBe('failed');
-      return a;
-    })).toMatchObject({ assessmentId: '1', status: 'failed' });
-  });
-
-  it('fails without retrying with Lever.Forbidden when the Lever key may not upload files, after writing what it may', async () => {
-    const permissions = ASSESSMENT_INTEGRATION_PERMISSIONS.filter((p) => p !== 'files:write:admin');
-    const key = h.sandboxes.leverSandbox.admin.createKey(seed().accountId, { permissions: [...permissions], name: 'No file uploads' }).key;
-    const sandboxesWithKey = { ...h.sandboxes, lever: { ...h.sandboxes.lever, seed: { ...seed(), apiKey: key } } };
-    const created = await ensureDemoIntegration(h.stack.db, testSecretBox, sandboxesWithKey, h.stack.config.publicUrl, `No uploads ${randomUUID()}`);
-    // A second integration on the same Lever account; it triggers on the phone screen so the first one stays out of it.
-    const stored = parseStoredSettings(created.settings);
-    const phoneScreen = seed().stageIds.phoneScreen;
-    const settings = integrationSettingsSchema.parse({
-      ...stored,
-      assessments: { ...stored.assessments, triggerStageIds: [phoneScreen], defaultTestByStage: { [phoneScreen]: plainTest(h).id } },
-    });
-    const limited: Harness = { ...h, integration: (await updateIntegrationSettings(h.stack.db, testSecretBox, created.id, settings))! };
-
-    const c = createCandidate(limited, 'no-uploads', { stage: seed().stageIds.newApplicant });
-    h.moveToStage(c.id, phoneScreen);
-    const session = await waitForInvitation(limited, c);
-    h.sandboxes.codesignalSandbox.control.submitSession(session.id, { score: Math.ceil(session.maxScore * 0.9) });
-
-    const err = await failure(limited, c.id);
-    expect(err.cause).toMatchObject({ type: 'Lever.Forbidden' });
-    // The upload was refused once and not retried; the notes and tags the key may write are there.
-    const uploads = leverRequests(h).filter((r) => r.method === 'POST' && r.path === `/v1/opportunities/${c.id}/files`);
-    expect(uploads.map((r) => [r.status, r.keyName])).toEqual([[403, 'No file uploads']]);
-    expect(noteKinds(h, c.id)).toEqual({ invitation: 1, result: 1, failed: 1 });
-    expect(noteTexts(h, c.id).find((t) => t.startsWith('CodeSignal assessment stopped'))).toContain('files:write:admin');
-    const o = h.opportunity(c.id);
-    expect(codesignalTags(o)).toEqual(['CodeSignal: error']);
-    expect(o.files).toEqual([]);
-    expect(o.stage).toBe(phoneScreen);
-    expect(sessionsFor(h, c.email)).toHaveLength(1);
-    await eventually(async () => expect((await candidateAssessments(limited, c.id))[0]?.status).toBe('failed'));
   });
 });
 

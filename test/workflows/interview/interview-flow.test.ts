@@ -3,7 +3,7 @@ import { candidateWorkflowId, interviewWorkflowId } from '../../../src/workflows
 import { candidateStateQuery } from '../../../src/workflows/candidate/messages';
 import { loadMapping, saveMapping } from '../../../src/integrations/mappings/repository';
 import { CODESIGNAL_RESPONSE_MODES, startAssessmentHarness, type AssessmentHarness } from '../../support/assessment-harness';
-import { eventually } from '../../support/stack';
+import { adminToken, eventually } from '../../support/stack';
 
 const hour = 60 * 60 * 1000;
 
@@ -148,7 +148,7 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('live interview flow (CodeSignal %s)', 
     }
   });
 
-  it('fails clearly with a note when no interviewer can be found', async () => {
+  it('stops as interviewer-not-mapped with a private note; once the owner is mapped, Re-sync now resumes and the room is created', async () => {
     const res = await h.putSettings({ interviewer: 'owner', defaultCodeSignalUserId: undefined }, 'interviews');
     expect(res.status).toBe(200);
     const mapping = (await loadMapping(h.stack.db, h.integration.id))!;
@@ -156,11 +156,24 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('live interview flow (CodeSignal %s)', 
     try {
       const c = newCandidate();
       h.moveToStage(c.id, seed().stageIds.onSite);
-      await eventually(() => handle(c.id).describe(), 30_000);
-      const err = await handle(c.id).result().then(() => undefined, (e: unknown) => e);
-      expect((err as { cause?: { type?: string } }).cause?.type).toBe('NoInterviewer');
-      expect(h.opportunity(c.id).tags).toContain('CodeSignal interview: error');
-      expect(noteTexts(c.id).some((t) => t.includes('no CodeSignal interviewer'))).toBe(true);
+      const tag = 'CodeSignal interview: error – interviewer-not-mapped';
+      await eventually(async () => {
+        expect((await handle(c.id).query(interviewStateQuery)).stopped).toMatchObject({ name: 'interviewer-not-mapped', failureType: 'NoInterviewer', step: 'resolveInterviewer' });
+        expect(h.opportunity(c.id).tags).toContain(tag);
+        expect(noteTexts(c.id).some((t) => t.startsWith('CodeSignal live interview stopped: interviewer-not-mapped') && t.includes('User mapping page'))).toBe(true);
+      }, 30_000);
+      expect((await handle(c.id).describe()).status.name).toBe('RUNNING');
+      const candidate = await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)).query(candidateStateQuery);
+      expect(candidate.interviews?.[0]?.stopped).toMatchObject({ name: 'interviewer-not-mapped' });
+
+      await saveMapping(h.stack.db, h.integration.id, mapping, 'admin', mapping.review);
+      const resync = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/candidates/${c.id}/resync`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+      expect(resync.status).toBe(202);
+      expect(await resync.json()).toMatchObject({ resumed: [{ what: 'interview', stop: 'interviewer-not-mapped' }] });
+      await eventually(async () => {
+        expect((await handle(c.id).query(interviewStateQuery)).status).toBe('scheduled');
+        expect(h.opportunity(c.id).tags).not.toContain(tag);
+      }, 30_000);
     } finally {
       await saveMapping(h.stack.db, h.integration.id, mapping, 'auto', mapping.review);
       await h.putSettings({ interviewer: 'default', defaultCodeSignalUserId: interviewerId }, 'interviews');

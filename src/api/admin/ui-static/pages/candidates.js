@@ -63,6 +63,7 @@ async function renderTimeline(container, id, opportunityId) {
   const workflows = h('div');
   const entries = h('div');
   const decisions = h('section', { class: 'card wide', id: 'pending-decisions', hidden: true });
+  const stops = h('section', { class: 'card wide', id: 'stopped-flows', hidden: true });
   const status = statusLine();
   const refreshed = h('small', { class: 'hint' });
   const stages = await api('GET', `/api/integrations/${id}/lever/options`).then((o) => new Map(o.stages.map((s) => [s.id, s.text])), () => new Map());
@@ -91,6 +92,18 @@ async function renderTimeline(container, id, opportunityId) {
 
   async function refreshDecisions() {
     const { assessments } = await api('GET', `/api/integrations/${id}/opportunities/${opportunityId}/assessments`).catch(() => ({ assessments: [] }));
+    const stopped = assessments.filter((a) => a.stopped);
+    stops.hidden = stopped.length === 0;
+    replace(stops, h('h2', {}, 'Stopped: waiting for a fix'),
+      h('p', { class: 'hint' }, 'The flow stopped at a step it could not run and waits. Fix the cause, then Re-sync now (or the tag “CodeSignal: retry” in Lever): the step runs again and the flow goes on from there.'),
+      h('table', { class: 'list' },
+        h('thead', {}, h('tr', {}, ['Assessment', 'Stopped as', 'At', 'What to fix', 'Answer'].map((c) => h('th', {}, c)))),
+        h('tbody', {}, stopped.map((a) => h('tr', { dataset: { assessment: a.assessmentId } },
+          h('td', {}, `${a.assessmentId}: ${a.testTitle ?? 'CodeSignal test'}`),
+          h('td', {}, badge(a.stopped.name), a.stopped.count > 1 ? h('small', { class: 'hint' }, ` ${a.stopped.count} times`) : null),
+          h('td', { class: 'mono' }, a.stopped.step),
+          h('td', { class: 'reason' }, a.stopped.fix ?? ''),
+          h('td', { class: 'reason' }, h('small', {}, a.stopped.message)))))));
     const pending = assessments.filter((a) => a.pendingDecision);
     decisions.hidden = pending.length === 0;
     replace(decisions, h('h2', {}, 'Waiting for your decision'),
@@ -140,7 +153,8 @@ async function renderTimeline(container, id, opportunityId) {
       const sessions = answer.codesignal === 'checked'
         ? `${answer.reread.length} open CodeSignal session(s) or interview(s) re-read`
         : 'CodeSignal not re-read (the candidate workflow did not answer in time)';
-      status.show('ok', `Re-sync sent: Lever shows the candidate in ${stageName(answer.lever.stageId)}${answer.lever.archived ? ', archived' : ''}; ${sessions}. The timeline shows what the workflow did.`);
+      const resumed = (answer.resumed ?? []).map((r) => `the stopped ${r.what === 'assessment' ? 'assessment' : 'live interview'} (${r.stop}) resumed`);
+      status.show('ok', `Re-sync sent: Lever shows the candidate in ${stageName(answer.lever.stageId)}${answer.lever.archived ? ', archived' : ''}; ${sessions}${resumed.length ? `; ${resumed.join('; ')}` : ''}. The timeline shows what the workflow did.`);
       // the workflow acts within moments: show it
       for (let i = 0; i < 4; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -160,6 +174,7 @@ async function renderTimeline(container, id, opportunityId) {
       refreshed),
     h('p', { class: 'hint' }, 'Re-sync re-reads the candidate in Lever (and their open CodeSignal test sessions and interviews) and repairs what a missed webhook left undone; running it twice does nothing more.'),
     status,
+    stops,
     decisions,
     h('section', { class: 'card wide' }, h('h2', {}, 'Workflows'), workflows),
     h('section', { class: 'card wide' }, h('h2', {}, 'Timeline'), h('p', { class: 'hint' }, 'Oldest first: webhooks received, the workflows, and every Lever and CodeSignal call with its outcome.'), entries));
