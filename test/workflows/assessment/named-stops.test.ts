@@ -169,9 +169,13 @@ describe('named stops', () => {
     expect(uploads.map((r) => r.status)).toEqual([403, 201]);
   });
 
-  it('the default Lever user deactivated: stops as lever-user-deactivated, tag and note written by the key itself; reactivated, the retry goes on', async () => {
+  // Lever's answer to a perform_as naming a deactivated user is unconfirmed (400 or 404, lever-api.md §1.8): both readings
+  it.each([400, 404] as const)('the default Lever user deactivated (Lever answers %s): stops as lever-user-deactivated, tag and note written by the key itself; reactivated, the retry goes on', async (status) => {
     const bot = seed().userIds.integrationBot;
-    const c = createCandidate(h, 'bot-deactivated');
+    const c = createCandidate(h, `bot-deactivated-${status}`);
+    const quirks = h.sandboxes.leverSandbox.options.quirks;
+    const reading = quirks.performAsUnknownStatus;
+    quirks.performAsUnknownStatus = status;
     leverAdmin().setUserActive(seed().accountId, bot, false);
     try {
       h.moveToStage(c.id, seed().stageIds.assessment);
@@ -182,8 +186,11 @@ describe('named stops', () => {
       const tagWrite = leverRequests(h).find((r) => r.method === 'POST' && r.path === `/v1/opportunities/${c.id}/addTags` && r.status === 200);
       expect(tagWrite?.performAs).toBeNull();
       expect(h.opportunity(c.id).tags).toContain(tag);
+      const refused = leverRequests(h).find((r) => r.method === 'POST' && r.path === `/v1/opportunities/${c.id}/notes` && r.performAs === bot);
+      expect(refused?.status).toBe(status);
     } finally {
       leverAdmin().setUserActive(seed().accountId, bot, true);
+      quirks.performAsUnknownStatus = reading;
     }
     expect((await resyncNow(h, c.id)).resumed).toEqual([expect.objectContaining({ stop: 'lever-user-deactivated' })]);
     await waitForInvitation(h, c);
