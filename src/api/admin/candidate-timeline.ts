@@ -101,6 +101,7 @@ const activityCatalogue: Record<string, ActivityEntry> = {
   setInterviewTags: { kind: 'lever', title: 'Tags set' },
   loadSyncContext: { kind: 'internal', title: 'Stage sync: linked CodeSignal candidates read', read: true },
   loadAssessmentSettings: { kind: 'internal', title: 'Integration settings read', read: true },
+  defaultLeverUserDeactivated: { kind: 'lever', title: 'Default Lever user checked (active or not)', read: true },
   loadInterviewSettings: { kind: 'internal', title: 'Integration settings read', read: true },
   recordSession: { kind: 'internal', title: 'Test session recorded', read: true },
   writeCodeSignalStatus: { kind: 'codesignal', title: 'Status sent to CodeSignal (status feed)' },
@@ -119,6 +120,7 @@ const noteKinds: Record<string, string> = {
   declined: 'invitation declined',
   cancelled: 'assessment cancelled',
   failed: 'assessment failed',
+  stopped: 'assessment stopped (private note)',
   testTagNotUnderstood: 'posting test tag not understood',
 };
 
@@ -380,6 +382,9 @@ async function signalEntry(
     case 'interviewStatus': {
       const update = record((await decodeArgs(converter, a.input?.payloads))[0]);
       const which = name === 'assessmentStatus' ? `Assessment ${str(update.assessmentId) ?? ''}` : `Live interview ${str(update.interviewId) ?? ''}`;
+      // a named stop (README "When a flow stops: named errors"): its name, and what to fix
+      const stopped = update.stopped ? record(update.stopped) : undefined;
+      if (stopped) return { at: at_, kind: 'status', title: `${which.trim()}: stopped as ${str(stopped.name) ?? '?'}`, outcome: 'stopped', detail: str(stopped.fix) ?? null };
       return { at: at_, kind: 'status', title: `${which.trim()}: ${String(update.status ?? '?').replace(/_/g, ' ')}`, outcome: String(update.status ?? ''), detail: null };
     }
     case 'testChosen':

@@ -108,6 +108,7 @@ describe('candidate search, timeline and re-sync', () => {
         lever: { stageId: seed().stageIds.assessment, enteredAt: expect.any(String), archived: false },
         codesignal: 'checked',
         reread: [],
+        resumed: [],
       });
     }
     await eventually(async () => {
@@ -141,7 +142,7 @@ describe('candidate search, timeline and re-sync', () => {
     expect(t.entries.find((e: any) => e.kind === 're-sync')).toMatchObject({ title: 'Re-sync: Lever re-read (current stage)', stageId: seed().stageIds.assessment });
   });
 
-  it('shows a failed Lever write with what the admin can do about it', async () => {
+  it('shows a failed Lever write with what the admin can do about it, and the flow stopped under its name', async () => {
     const tag = randomUUID().slice(0, 8);
     const opp = newCandidate(`Dorothy Vaughan-${tag}`, [`dv.${tag}@example.org`], seed().stageIds.phoneScreen);
     expect((await h.putSettings({ defaultLeverUserId: undefined }, 'integration')).status).toBe(200);
@@ -151,7 +152,7 @@ describe('candidate search, timeline and re-sync', () => {
         const entries = (await timeline(opp.id)).entries;
         const entry = entries.find((e: any) => e.title === 'Test selection link added to the opportunity');
         expect(entry).toMatchObject({ outcome: 'failed' });
-        expect(entries.find((e: any) => e.title === 'Assessment failed')).toBeDefined();
+        expect(entries.find((e: any) => e.title === 'Assessment 1: stopped as no-default-lever-user')).toMatchObject({ kind: 'status', outcome: 'stopped', detail: expect.stringMatching(/^No default Lever user is configured/) });
         return entry;
       }, 30_000);
       expect(failed).toMatchObject({

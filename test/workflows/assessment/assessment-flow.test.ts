@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { assessmentWorkflowId, candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
 import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
