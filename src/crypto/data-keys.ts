@@ -64,49 +64,76 @@ export function createDataKeyStore(db: Db, box: SecretBox, opts: DataKeyStoreOpt
   const bySubject = new LRUCache<string, DataKey>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
   const byId = new LRUCache<string, Buffer>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
   const cached = <V extends object>(cache: LRUCache<string, V>, key: string) => (cacheSeconds > 0 ? cache.get(key) : undefined);
+  // Concurrent misses of one subject or key (a signal-with-start encodes its arguments and its signal at
+  // once, a workflow task decodes a batch) share one read. Each erasure here bumps the generation: a read
+  // that started before it is used by its callers but not cached, so this process stops using the key at once.
+  const loading = new Map<string, Promise<unknown>>();
+  let generation = 0;
+  const once = <V>(key: string, load: (startedIn: number) => Promise<V>): Promise<V> => {
+    const pending = loading.get(key) as Promise<V> | undefined;
+    if (pending) return pending;
+    const loaded = load(generation).finally(() => loading.delete(key));
+    loading.set(key, loaded);
+    return loaded;
+  };
   const context = (id: string) => `candidate_data_keys/${id}`;
   const open = (row: KeyRow): DataKey => ({ id: row.id, key: Buffer.from(box.open(row.wrapped_key!, context(row.id)), 'base64') });
-  const remember = (key: DataKey) => {
-    byId.set(key.id, key.key);
+  const remember = (key: DataKey, startedIn: number) => {
+    if (startedIn === generation) byId.set(key.id, key.key);
     return key;
   };
 
   const select = async (ref: string) =>
     (await db.query<KeyRow>('SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE subject_ref = $1', [ref])).rows[0];
+  /**
+   * The subject's row in one round trip, made here on first use: the insert answers a new row, the
+   * select an existing one (the statement's snapshot does not see its own insert). Two processes creating
+   * the first key at once: one row wins, both use it; a row committed by another during this statement
+   * is outside its snapshot and read afresh.
+   */
+  const createOrSelect = async (ref: string) => {
+    const id = randomUUID();
+    const wrapped = box.seal(randomBytes(32).toString('base64'), context(id));
+    const { rows } = await db.query<KeyRow>(
+      `WITH created AS (
+         INSERT INTO candidate_data_keys (id, subject_ref, wrapped_key) VALUES ($1, $2, $3)
+         ON CONFLICT (subject_ref) DO NOTHING RETURNING id, wrapped_key, erased_at)
+       SELECT id, wrapped_key, erased_at FROM created
+       UNION ALL SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE subject_ref = $2`,
+      [id, ref, wrapped],
+    );
+    return rows[0] ?? (await select(ref));
+  };
 
   return {
     cacheSeconds,
-    async keyFor(subject) {
+    keyFor(subject) {
       const ref = subjectRef(subject);
       const hit = cached(bySubject, ref);
-      if (hit) return hit;
-      let row = await select(ref);
-      if (!row) {
-        const id = randomUUID();
-        const wrapped = box.seal(randomBytes(32).toString('base64'), context(id));
-        // two processes may create the subject's first key at once: one row wins, both use it
-        await db.query('INSERT INTO candidate_data_keys (id, subject_ref, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (subject_ref) DO NOTHING', [id, ref, wrapped]);
-        row = await select(ref);
-      }
-      if (!row || row.wrapped_key === null) throw new SubjectErasedError(row?.erased_at ?? new Date());
-      const key = remember(open(row));
-      bySubject.set(ref, key);
-      return key;
+      if (hit) return Promise.resolve(hit);
+      return once(`subject:${ref}`, async (startedIn) => {
+        const row = await createOrSelect(ref);
+        if (!row || row.wrapped_key === null) throw new SubjectErasedError(row?.erased_at ?? new Date());
+        const key = remember(open(row), startedIn);
+        if (startedIn === generation) bySubject.set(ref, key);
+        return key;
+      });
     },
 
-    async keyById(id) {
+    keyById(id) {
       const hit = cached(byId, id);
-      if (hit) return { state: 'live', key: hit };
-      const { rows } = await db.query<KeyRow>('SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE id = $1', [id]);
-      const row = rows[0];
-      if (!row) return { state: 'unknown' };
-      if (row.wrapped_key === null) return { state: 'erased', erasedAt: row.erased_at! };
-      return { state: 'live', key: remember(open(row)).key };
+      if (hit) return Promise.resolve({ state: 'live', key: hit });
+      return once(`id:${id}`, async (startedIn): Promise<KeyLookup> => {
+        const { rows } = await db.query<KeyRow>('SELECT id, wrapped_key, erased_at FROM candidate_data_keys WHERE id = $1', [id]);
+        const row = rows[0];
+        if (!row) return { state: 'unknown' };
+        if (row.wrapped_key === null) return { state: 'erased', erasedAt: row.erased_at! };
+        return { state: 'live', key: remember(open(row), startedIn).key };
+      });
     },
 
     async erase(subject) {
       const ref = subjectRef(subject);
-      bySubject.delete(ref);
       // an erased subject keeps a row without a key, so a late write for them is refused rather than given a fresh key
       const { rows } = await db.query<{ id: string; destroyed: boolean }>(
         `INSERT INTO candidate_data_keys (id, subject_ref, wrapped_key, erased_at) VALUES ($1, $2, NULL, now())
@@ -115,14 +142,35 @@ export function createDataKeyStore(db: Db, box: SecretBox, opts: DataKeyStoreOpt
         [randomUUID(), ref],
       );
       const row = rows[0]!;
+      // after the key is gone: what was cached is dropped, and reads still under way are not cached
+      generation += 1;
+      bySubject.delete(ref);
       byId.delete(row.id);
       return { destroyed: row.destroyed, keyId: row.id };
     },
   };
 }
 
-/** The store of every process of the service, its keys sealed under ENCRYPTION_KEY (and opened with the previous keys after a rotation), cached DATA_KEY_CACHE_SECONDS. */
-export const dataKeyStoreFrom = (
+/** One store per pool and keys (dataKeyStoreFrom): every user in a process shares its cache. */
+const storesOfPool = new WeakMap<Db, Map<string, DataKeyStore>>();
+
+/**
+ * The store of every process of the service, its keys sealed under ENCRYPTION_KEY (and opened with the
+ * previous keys after a rotation), cached DATA_KEY_CACHE_SECONDS. One per pool and settings: the
+ * Temporal client's and the worker's codec, the codec endpoint and the erasure activities of a process
+ * share it, so a key is read once per process, not once per user, and an erasure there is seen by all of them at once.
+ */
+export function dataKeyStoreFrom(
   db: Db,
   config: Pick<Config, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'> & Partial<Pick<Config, 'DATA_KEY_CACHE_SECONDS'>>,
-): DataKeyStore => createDataKeyStore(db, createSecretBox(keyRingFrom(config, 'candidate-data-keys')), { cacheSeconds: config.DATA_KEY_CACHE_SECONDS });
+): DataKeyStore {
+  const stores = storesOfPool.get(db) ?? new Map<string, DataKeyStore>();
+  storesOfPool.set(db, stores);
+  const settings = JSON.stringify([config.ENCRYPTION_KEY, config.ENCRYPTION_KEYS_PREVIOUS ?? '', config.DATA_KEY_CACHE_SECONDS ?? null]);
+  let store = stores.get(settings);
+  if (!store) {
+    store = createDataKeyStore(db, createSecretBox(keyRingFrom(config, 'candidate-data-keys')), { cacheSeconds: config.DATA_KEY_CACHE_SECONDS });
+    stores.set(settings, store);
+  }
+  return store;
+}

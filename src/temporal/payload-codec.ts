@@ -75,7 +75,14 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => (text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload)));
+    // each key a batch names is looked up once, however many of its payloads it encrypted
+    const keys = new Map<string, Promise<Buffer | Payload>>();
+    const keyOf = (keyId: string) => {
+      let key = keys.get(keyId);
+      if (!key) keys.set(keyId, (key = this.keyOf(keyId)));
+      return key;
+    };
+    return Promise.all(payloads.map((payload) => (text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING ? this.decrypt(payload, keyOf) : payload)));
   }
 
   private async keyOf(keyId: string): Promise<Buffer | Payload> {
@@ -92,10 +99,10 @@ export class EncryptionCodec implements PayloadCodec {
     throw new PayloadDecryptionError(`payload was encrypted with candidate data key ${keyId}, destroyed when the candidate was erased on ${found.erasedAt.toISOString()}`);
   }
 
-  private async decrypt(payload: Payload): Promise<Payload> {
+  private async decrypt(payload: Payload, keyOf: (keyId: string) => Promise<Buffer | Payload>): Promise<Payload> {
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
     if (!keyId) throw new PayloadDecryptionError(`encrypted payload has no ${KEY_ID_METADATA}`);
-    const key = await this.keyOf(keyId);
+    const key = await keyOf(keyId);
     if (!Buffer.isBuffer(key)) return key;
     const data = Buffer.from(payload.data ?? []);
     if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError('encrypted payload is truncated');
