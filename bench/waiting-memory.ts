@@ -11,18 +11,23 @@
  *
  * The worker first runs from source (ts-node, bundling workflows at start, as the other benchmarks
  * run it); then, restarted as a production build (compiled JS + prebuilt workflow bundle), once per
- * heap size, every waiting workflow is queried so the sticky cache fills again. The default sticky
- * cache size (`maxCachedWorkflows`) is derived from the V8 heap limit.
+ * `--workers` entry, every waiting workflow is queried so the sticky cache fills again: half of them
+ * (RSS measured), then the rest (RSS measured again: with the cache full both times, equal figures are
+ * the plateau). An entry is `shipped` (Node flags of `npm run start:worker`, the configured default of
+ * WORKER_MAX_CACHED_WORKFLOWS: what production runs) or `<node flags>@<cache size>`, e.g. `@250` (no
+ * flags, cache 250). Each of those workers runs with bench/support/memory-probe.js, which splits its RSS
+ * into the main thread's V8 heap, the workflow thread's V8 heap, external memory and the rest (native:
+ * the SDK's Rust core, code, stacks, the allocator's free pages).
  *
  * The burst itself is measured too (README "Benchmarks"): invitations per second, the CPU each server
  * used meanwhile, and, from the workflow histories of `--assessed` candidates whose results are then
  * submitted, the history events per assessed candidate and where an invitation's time went (waiting for
  * a workflow task, waiting for an activity slot, running activities, retries): the bottleneck.
  *
- *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--heaps 600,1024,default,18000] [--concurrency 32] [--assessed 100]
+ *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--workers shipped,@250] [--concurrency 32] [--assessed 100]
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,14 +46,14 @@ import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shar
 import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { buildProductionWorker } from './support/build';
 import { cpuSecondsOf, forEachConcurrently, memoryOf, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack, type BenchStack, benchDataConverter } from './support/stack';
+import { startBenchStack, type BenchStack, benchDataConverter, isInterrupted } from './support/stack';
 
 const { values } = parseArgs({
   options: {
     candidates: { type: 'string', default: '5000' },
     integrations: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '32' },
-    heaps: { type: 'string', default: '600,1024,default,18000' },
+    workers: { type: 'string', default: 'shipped' },
     'timeout-minutes': { type: 'string', default: '60' },
     assessed: { type: 'string', default: '100' },
   },
@@ -57,13 +62,58 @@ const assessedSample = Number(values.assessed);
 const total = Number(values.candidates);
 const integrationCount = Number(values.integrations);
 const concurrency = Number(values.concurrency);
-const heaps = values.heaps.split(',').filter(Boolean);
+const workerVariants = values.workers.split(',').filter(Boolean);
 const timeoutMs = Number(values['timeout-minutes']) * 60_000;
 const taskQueue = 'lever-codesignal';
-const targetMB = 400;
+const targetMB = 300;
 
 /** The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS (src/config.ts), whatever the heap. */
 const configuredCacheSize = loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS;
+const memoryProbe = path.join(__dirname, 'support', 'memory-probe.js');
+
+/** `NAME=value` words (environment) and the rest (Node flags) of a command line's words. */
+function envAndFlags(words: string[]): { env: Record<string, string>; flags: string[] } {
+  const isEnv = (w: string) => /^[A-Z_][A-Z0-9_]*=/.test(w);
+  return { env: Object.fromEntries(words.filter(isEnv).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])), flags: words.filter((w) => !isEnv(w)) };
+}
+/** How production starts the worker: `npm run start:worker` (package.json), e.g. `node --max-semi-space-size=2 dist/worker.js`. */
+function shippedWorker(): { env: Record<string, string>; flags: string[] } {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:worker']!.split(/\s+/);
+  return envAndFlags(words.filter((w, i) => w !== 'node' && i < words.indexOf('dist/worker.js')));
+}
+/** A `--workers` entry: `shipped`, or `[NAME=value ...] [node flags]@<cache size>`. */
+function workerVariant(entry: string): { label: string; flags: string[]; cacheSize: number; env: Record<string, string> } {
+  if (entry === 'shipped') {
+    const { env, flags } = shippedWorker();
+    return { label: `shipped (${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...flags].join(' ') || 'no flags'})`, flags, cacheSize: configuredCacheSize, env };
+  }
+  const at = entry.lastIndexOf('@');
+  const { env, flags } = envAndFlags(entry.slice(0, at).split(/\s+/).filter(Boolean));
+  const cache = entry.slice(at + 1);
+  return { label: entry.slice(0, at).trim() || 'no flags', flags, cacheSize: Number(cache), env: { ...env, WORKER_MAX_CACHED_WORKFLOWS: cache } };
+}
+
+/** The worker's RSS split by bench/support/memory-probe.js, in MB: V8 heaps (main thread, workflow threads), external, the rest. */
+interface MemorySplit {
+  mainHeap: number;
+  workflowHeap: number;
+  external: number;
+  native: number;
+}
+function memorySplit(prefix: string, rssMB: number): MemorySplit | undefined {
+  const dir = path.dirname(prefix);
+  const files = readdirSync(dir).filter((f) => f.startsWith(`${path.basename(prefix)}-`) && f.endsWith('.json'));
+  if (files.length === 0) return undefined;
+  const threads = files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { threadId: number; heapTotal: number; external: number });
+  const mb = (bytes: number) => bytes / 1e6;
+  const mainHeap = mb(threads.filter((t) => t.threadId === 0).reduce((sum, t) => sum + t.heapTotal, 0));
+  const workflowHeap = mb(threads.filter((t) => t.threadId !== 0).reduce((sum, t) => sum + t.heapTotal, 0));
+  const external = mb(threads.reduce((sum, t) => sum + t.external, 0));
+  return { mainHeap, workflowHeap, external, native: rssMB - mainHeap - workflowHeap - external };
+}
+const splitText = (s: MemorySplit | undefined) =>
+  s ? `main heap ${s.mainHeap.toFixed(0)}, workflow heap ${s.workflowHeap.toFixed(0)}, external ${s.external.toFixed(0)}, native ${s.native.toFixed(0)} MB` : 'no split';
 
 /** Processes whose command line names the stack's data directory: the Temporal dev server and PostgreSQL. */
 function serverPids(dataDir: string): Array<{ pid: number; name: string }> {
@@ -155,9 +205,17 @@ interface Row {
   idle: number;
   /** With the first workflows loaded; undefined where not measured. */
   first?: number;
+  /** After half of the waiting workflows were queried (the cache full already when they outnumber it). */
+  half?: number;
+  /** All waiting, a minute after `waiting`: the worker idle, V8's memory reducer has had its turn. */
+  later?: number;
+  laterSplit?: MemorySplit;
   waiting: number;
   peak: number;
   note: string;
+  /** Memory split (memory-probe.js) with the first workflows loaded and with all waiting. */
+  firstSplit?: MemorySplit;
+  waitingSplit?: MemorySplit;
 }
 
 async function main() {
@@ -168,6 +226,8 @@ async function main() {
   // The production build first, so compiling does not overlap the measurements.
   let builtWorker: string | undefined;
   const buildDir = path.join(tmpdir(), `lcs-bench-build-${process.pid}`);
+  // also when Ctrl-C ends the benchmark (the stack's handler exits without coming back here)
+  process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }));
   try {
     const t0 = Date.now();
     builtWorker = buildProductionWorker(buildDir);
@@ -331,7 +391,7 @@ async function main() {
       note: `after the invitations (cache filled by the flow itself)`,
     });
 
-    // The production build, once per heap size: idle after the restart; after one candidate's two workflows
+    // The production build, once per --workers entry: idle after the restart; after one candidate's two workflows
     // (the workflow thread, its V8 context and the bundle loaded); after every waiting workflow was queried.
     const queries = candidates.flatMap((c) => [
       () => client.workflow.getHandle(assessmentWorkflowId(c.integrationId, c.opportunityId, 1)).query(assessmentStateQuery),
@@ -342,28 +402,47 @@ async function main() {
       if (result.failures) process.stderr.write(`bench: ${result.failures} queries failed: ${String(result.firstError)}\n`);
       return to - from - result.failures;
     };
-    for (const heap of builtWorker ? heaps : []) {
-      const flags = heap === 'default' ? [] : [`--max-old-space-size=${heap}`];
-      const cacheSize = configuredCacheSize;
-      const worker = await stack.restartWorker({ entry: builtWorker, env: flags.length ? { NODE_OPTIONS: flags.join(' ') } : {} });
+    for (const [n, variant] of (builtWorker ? workerVariants : []).map(workerVariant).entries()) {
+      const probe = path.join(stack.dataDir, `memory-probe-${n}`);
+      // the variant's flags and the probe (in every thread of the worker) through NODE_OPTIONS, which takes V8's heap flags
+      const env = { ...variant.env, NODE_OPTIONS: [...variant.flags, `--require=${memoryProbe}`].join(' '), LCS_MEMORY_PROBE: probe };
+      const cacheSize = variant.cacheSize;
+      const worker = await stack.restartWorker({ entry: builtWorker, env });
       await sleep(12_000); // past the server's sticky-poller window, so queries go to the new worker's normal queue
       const idle = await settledRss(worker.pid!);
+      const idleSplit = memorySplit(probe, idle.rss);
       let answered = await touch(0, 2);
       const first = await settledRss(worker.pid!);
+      const firstSplit = memorySplit(probe, first.rss);
       const t0 = Date.now();
-      answered += await touch(2, queries.length);
-      const touchMs = Date.now() - t0;
+      const halfway = Math.floor(queries.length / 2);
+      answered += await touch(2, halfway);
+      let touchMs = Date.now() - t0;
+      const half = await settledRss(worker.pid!);
+      const t1 = Date.now();
+      answered += await touch(halfway, queries.length);
+      touchMs += Date.now() - t1;
       const waiting = await settledRss(worker.pid!);
+      const waitingSplit = memorySplit(probe, waiting.rss);
+      // a waiting worker is idle most of the time: V8 collects (and returns) the replays' garbage then
+      await sleep(60_000);
+      const later = memoryOf(worker.pid!).rssMB;
+      const laterSplit = memorySplit(probe, later);
       rows.push({
-        worker: `build, ${heap === 'default' ? 'default heap' : `--max-old-space-size=${heap}`}`,
+        worker: `build, ${variant.label}`,
         cacheSize,
         idle: idle.rss,
         first: first.rss,
+        half: half.rss,
         waiting: waiting.rss,
         peak: waiting.peak,
-        note: `${answered}/${queries.length} workflows queried (${seconds(touchMs)})`,
+        note: `${answered}/${queries.length} workflows queried (${seconds(touchMs)}, ${((answered / touchMs) * 1000).toFixed(0)} queries/s)`,
+        firstSplit,
+        waitingSplit,
+        later,
+        laterSplit,
       });
-      process.stderr.write(`bench: ${rows[rows.length - 1]!.worker}: idle ${idle.rss.toFixed(0)} MB, first ${first.rss.toFixed(0)} MB, waiting ${waiting.rss.toFixed(0)} MB\n`);
+      process.stderr.write(`bench: ${rows[rows.length - 1]!.worker}, cache ${cacheSize}: idle ${idle.rss.toFixed(0)} MB (${splitText(idleSplit)}), first ${first.rss.toFixed(0)} MB, half ${half.rss.toFixed(0)} MB, waiting ${waiting.rss.toFixed(0)} MB (${splitText(waitingSplit)}), a minute later ${later.toFixed(0)} MB (${splitText(laterSplit)})\n`);
     }
 
     const fmt = (mb: number) => `${mb.toFixed(0).padStart(5)} MB`;
@@ -373,16 +452,23 @@ async function main() {
     console.log(`        service budget LEVER_REQUESTS_PER_SECOND default per integration; stage changes by signal-with-start; ${allInvited ? 'all invited' : 'TIMED OUT'} in ${seconds(fillMs)};`);
     console.log(`        ${leverCalls.size} Lever calls, ${leverLimited} answered 429`);
     const open = runningAssessments + runningCandidates;
-    console.log(`  worker                               cache size   idle RSS   1st workflows   all waiting   ratio to idle   per cached workflow   peak RSS   (target all waiting < ${targetMB} MB)`);
+    console.log(`  worker                                          cache size   idle RSS   1st workflows   half queried   all waiting   1 min later   ratio to idle   per cached workflow   peak RSS   (target all waiting < ${targetMB} MB)`);
     for (const r of rows) {
       // Marginal cost of one more cached workflow, past the fixed cost of the first ones.
       const cached = Math.min(r.cacheSize, open);
       const perWorkflowKB = r.first === undefined ? NaN : ((r.waiting - r.first) * 1000) / (cached - 2);
       console.log(
-        `  ${r.worker.padEnd(36)} ${String(r.cacheSize).padStart(10)}   ${fmt(r.idle)}   ${(r.first === undefined ? '—' : fmt(r.first)).padStart(13)}   ${fmt(r.waiting).padStart(11)}   ${(r.waiting / r.idle).toFixed(2).padStart(12)}×   ${(Number.isNaN(perWorkflowKB) ? '—' : `${perWorkflowKB.toFixed(0)} kB`).padStart(19)}   ${fmt(r.peak)}   ${r.note}`,
+        `  ${r.worker.padEnd(47)} ${String(r.cacheSize).padStart(10)}   ${fmt(r.idle)}   ${(r.first === undefined ? '—' : fmt(r.first)).padStart(13)}   ${(r.half === undefined ? '—' : fmt(r.half)).padStart(12)}   ${fmt(r.waiting).padStart(11)}   ${(r.later === undefined ? '—' : fmt(r.later)).padStart(11)}   ${(r.waiting / r.idle).toFixed(2).padStart(12)}×   ${(Number.isNaN(perWorkflowKB) ? '—' : `${perWorkflowKB.toFixed(0)} kB`).padStart(19)}   ${fmt(r.peak)}   ${r.note}`,
       );
     }
     console.log(`  per cached workflow = (all waiting − 1st workflows) ÷ (cache size − 2), cache size capped at the ${open} open workflows; it includes garbage from cache churn`);
+    console.log(`  where the RSS went (bench/support/memory-probe.js; V8 heaps as allocated, native = RSS − heaps − external: Rust core, code, stacks, allocator)`);
+    for (const r of rows.filter((row) => row.waitingSplit)) {
+      const [f, w] = [r.firstSplit, r.waitingSplit!];
+      const cached = Math.min(r.cacheSize, open) - 2;
+      const per = (pick: (s: MemorySplit) => number) => (f ? `${(((pick(w) - pick(f)) * 1000) / cached).toFixed(0)} kB` : '—');
+      console.log(`  ${r.worker}, cache ${r.cacheSize}: all waiting ${splitText(w)}; a minute later ${splitText(r.laterSplit)}; per cached workflow: workflow heap ${per((s) => s.workflowHeap)}, main heap ${per((s) => s.mainHeap)}, external ${per((s) => s.external)}, native ${per((s) => s.native)}`);
+    }
     console.log(`  total run ${seconds(Date.now() - started)}`);
   } finally {
     await connection.close();
@@ -394,6 +480,9 @@ async function main() {
 }
 
 main().catch((err) => {
+  // interrupted (Ctrl-C): the measurement failed because its processes were being stopped; the interrupt's
+  // handler exits once every one of them has stopped (exiting here would leave the rest running)
+  if (isInterrupted()) return;
   console.error(err);
   process.exit(1);
 });

@@ -73,8 +73,11 @@ export const environmentSchema = z.object({
   CODESIGNAL_WEBHOOK_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(18),
   WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb').default('64kb'),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
-  /** Workflows kept in worker memory between events; the rest are replayed from history when they wake. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /**
+   * Workflows kept in worker memory between events; the rest are replayed from history when they wake. With 150 and
+   * `npm run start:worker`'s flags the worker settled at 262 MB RSS with 800 waiting (docs/benchmarks.md, 2026-12-06).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
   /**
    * Worker Versioning (README "Upgrading workflows"): `on` makes the worker a version (WORKER_DEPLOYMENT_NAME,
    * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. It needs each old version's workers

@@ -74,7 +74,10 @@ describe('docker-compose.yml', () => {
 
   it('runs the production entry points that exist in the build output', () => {
     expect(compose.services.api.command).toEqual(['node', 'dist/api/server.js']);
-    expect(compose.services.worker.command).toEqual(['node', 'dist/worker.js']);
+    // the worker as `npm run start:worker` starts it, V8 flags included (docs/benchmarks.md, "5,000 candidates waiting")
+    const startWorker = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker']!;
+    expect(compose.services.worker.command).toEqual(startWorker.split(' '));
+    expect(compose.services.worker.command).toContain('dist/worker.js');
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm run build');
     expect(dockerfile).toContain('COPY migrations ./migrations');

@@ -14,9 +14,16 @@ import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { startDevServer } from '../../dev/temporal-dev-server';
 import { onFreePorts } from '../../test/support/free-port';
 
-/** The data converter of the stack's own processes (its key, its database's candidate data keys), for a benchmark's Temporal client. */
-export const benchDataConverter = (stack: Pick<BenchStack, 'encryptionKey' | 'databaseUrl'>): DataConverter =>
-  dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }, dataKeyStoreFrom(new Pool({ connectionString: stack.databaseUrl, max: 2, allowExitOnIdle: true }), { ENCRYPTION_KEY: stack.encryptionKey }));
+/**
+ * The data converter of the stack's own processes (its key, its database's candidate data keys), for a
+ * benchmark's Temporal client. Its pool's idle connections are ended when the stack stops PostgreSQL:
+ * that is expected, not an error that may crash the benchmark before it has stopped the rest of the stack.
+ */
+export function benchDataConverter(stack: Pick<BenchStack, 'encryptionKey' | 'databaseUrl'>): DataConverter {
+  const pool = new Pool({ connectionString: stack.databaseUrl, max: 2, allowExitOnIdle: true });
+  pool.on('error', () => undefined);
+  return dataConverterFor({ ENCRYPTION_KEY: stack.encryptionKey }, dataKeyStoreFrom(pool, { ENCRYPTION_KEY: stack.encryptionKey }));
+}
 
 export interface BenchStack {
   dataDir: string;
@@ -89,6 +96,8 @@ export function spawnEntry(entry: string, env: Record<string, string>, readyLine
 
 /** Set once Ctrl-C or SIGTERM reached the benchmark: what the stack is starting is stopped, not failed. */
 let interrupting = false;
+/** Whether Ctrl-C or SIGTERM reached the benchmark: its stack is stopping and the benchmark exits once it has stopped, so a failure it caused is not the benchmark's. */
+export const isInterrupted = (): boolean => interrupting;
 
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
