@@ -14,6 +14,7 @@ import { assessmentSettingsSchema } from '../../src/integrations/settings';
 import { workerInterceptors } from '../../src/worker';
 import { adoptVersionIfFirst, deploymentOptions, type WorkerVersion } from '../../src/worker-versioning';
 import { candidateStateQuery, leverEventSignal } from '../../src/workflows/candidate/messages';
+import { assessmentStateQuery, cancelAssessmentSignal } from '../../src/workflows/assessment/messages';
 import { candidateWorkflowId } from '../../src/workflows/shared/ids';
 import { eventually, testDataConverter, testLogger, testSecretBox, testWorkerSinks } from '../support/stack';
 import { bundleIncompatibleWorkflows } from './fixtures/incompatible-bundle';
@@ -49,7 +50,7 @@ describe('worker versioning', () => {
     await db.end();
   });
 
-  // Every activity waits for the test to open the gate, then fails for good: the assessment ends at once, on its version.
+  // Every activity waits for the test to open the gate, then fails for good: the assessment stops at once, on its version.
   let openGate: () => void = () => {};
   const gate = new Promise<void>((resolve) => (openGate = resolve));
   const activities = () => {
@@ -123,9 +124,13 @@ describe('worker versioning', () => {
         expect(await buildIdOf(candidate)).toBe('version-a');
         openGate();
         for (const [handle, buildId] of [[onA, 'version-a'], [onB, 'version-b']] as const) {
-          const failure = await handle.result().then(() => undefined, (err: unknown) => err);
-          // ended by the stubbed activities, not by a non-determinism error, on the version it started on
-          expect(String((failure as { cause?: unknown })?.cause ?? failure)).not.toMatch(/nondetermin/i);
+          // stopped by the stubbed activities (a named stop, README "When a flow stops"), then cancelled: each step
+          // on the version it started on, and no non-determinism error on the way
+          await eventually(async () => expect((await handle.query(assessmentStateQuery)).stopped).toMatchObject({ failureType: 'Stubbed' }), 30_000);
+          await handle.signal(cancelAssessmentSignal, { reason: 'recruiter' });
+          const outcome = await handle.result().then((state) => state, (err: unknown) => err);
+          expect(String((outcome as { cause?: unknown })?.cause ?? outcome)).not.toMatch(/nondetermin/i);
+          expect(outcome).toMatchObject({ status: 'cancelled' });
           expect(await buildIdOf(handle)).toBe(buildId);
         }
         for (let i = 2; i < 40; i++) await candidate.signal(leverEventSignal, event(i));

@@ -1,8 +1,10 @@
 import { activityInfo, ApplicationFailure, getClient } from '@temporalio/activity';
+import { TemporalFailure } from '@temporalio/common';
 import { startErasure } from '../../temporal/candidate-client';
 import { parseWorkflowId } from '../../workflows/shared/ids';
 import { finishAssessmentSession, finishAssessmentSessions, recordAssessmentSession, recordAssessmentSessionTakingParked, type ParkedSessionEvent } from './sessions-repository';
 import type { CodeSignalClient } from '../../codesignal/client';
+import type { Db } from '../../db/pool';
 import type { CodeSignalTestSession } from '../../codesignal/types';
 import { ExternalApiError } from '../../external-api-error';
 import { renderAssessmentReport } from './report';
@@ -16,6 +18,7 @@ import { aboutTheLeverUser } from '../../workflows/shared/stops';
 import type { IntegrationContexts } from '../../integrations/context';
 import type { LeverOpportunity } from '../../lever/schemas';
 import { earlierAttemptMayHaveWritten, writeAttempt } from '../shared/attempt';
+import { toActivityFailure } from '../shared/failures';
 import { ensureResultFeedback } from './feedback';
 
 /** What a tag write saw of the opportunity: its stage, when Lever's read or write answer showed it. */
@@ -37,6 +40,35 @@ interface AssessmentRef {
   integrationId: string;
   opportunityId: string;
   assessmentId: string;
+}
+
+/** A session with the events CodeSignal sent for it before it was recorded (`takeParked`), for the workflow to handle as if signalled. */
+export type RecordedSession = SessionSnapshot & { parked?: ParkedSessionEvent[] };
+
+/**
+ * One Lever write of the assessment flow, as `writeAssessmentSteps` runs it: each is the write of the activity
+ * of the same name (its `step`), with the same look-for-its-effect on a repeat.
+ */
+export type AssessmentWriteStep =
+  | { step: 'postAssessmentNote'; note: AssessmentNote; notifyFollowers: boolean; noteRef: string }
+  | { step: 'uploadAssessmentReport'; session: SessionSnapshot; passed: boolean | null; candidate?: Pick<CandidateContact, 'name' | 'email'> }
+  | { step: 'setAssessmentTags'; add: string[]; remove: string[]; known?: boolean }
+  | { step: 'removeSelectionLink' }
+  | { step: 'moveStage'; stageId: string };
+
+/**
+ * The failure of one step of `writeAssessmentSteps`, unchanged but for the step's name added to its details
+ * (next to the HTTP status), so the workflow stops under the step that failed (src/workflows/shared/stops.ts).
+ */
+function atStep(err: unknown, step: AssessmentWriteStep['step']): unknown {
+  const failure = toActivityFailure(err);
+  if (failure instanceof ApplicationFailure) {
+    const [first, ...rest] = failure.details ?? [];
+    const details = [{ ...(typeof first === 'object' && first !== null ? first : {}), step }, ...rest];
+    return ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: failure.nonRetryable === true, details, nextRetryDelay: failure.nextRetryDelay, cause: failure.cause });
+  }
+  if (failure instanceof Error && !(failure instanceof TemporalFailure)) return ApplicationFailure.create({ type: failure.name, message: failure.message, details: [{ step }], cause: failure });
+  return failure;
 }
 
 export interface AssessmentActivityDeps {
@@ -127,6 +159,81 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     await startErasure(getClient(), taskQueue, { integrationId, opportunityId, trigger: 'codesignalDeletedForPii', sessionId });
   }
 
+  /**
+   * Records a session for its workflow (idempotent); with `takeParked`, as `recordSession` does: the events parked
+   * for it are answered (they stay parked until pruned, so a retry whose answer was lost gets them again).
+   */
+  async function record(db: Db, link: AssessmentRef & { workflowId: string; sessionId: string; takeParked?: boolean }): Promise<{ parked?: ParkedSessionEvent[] }> {
+    const { integrationId, opportunityId, assessmentId, workflowId, sessionId } = link;
+    if (link.takeParked) return { parked: await recordAssessmentSessionTakingParked(db, { integrationId, opportunityId, assessmentId, workflowId, sessionId }) };
+    await recordAssessmentSession(db, { integrationId, opportunityId, assessmentId, workflowId, sessionId });
+    return {};
+  }
+
+  /** The write of `postAssessmentNote`; `mayHaveWritten`: look for the note first. */
+  async function postNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }, mayHaveWritten: boolean): Promise<void> {
+    const { lever, performAs, db, settings } = await contexts.get(input.integrationId);
+    const { note } = input;
+    const resultsAs = note.kind === 'result' ? settings.assessments.resultsAs : 'note';
+    // The note that ends an assessment ends its wait on CodeSignal, before the Lever write that may fail.
+    if (endingNoteKinds.has(note.kind)) await finishAssessmentSessions(db, input);
+    const archiveReason =
+      note.kind === 'cancelled' && note.archiveReasonId
+        ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
+        : undefined;
+    if (note.kind === 'result' && resultsAs !== 'note') {
+      await ensureResultFeedback({ lever, db, performAs: performAs() }, { ...input, session: note.session, passed: note.passed }, { mayHaveWritten });
+    }
+    if (resultsAs === 'feedback') return;
+    const stopped = note.kind === 'stopped';
+    await ensureNote(lever, input.opportunityId, {
+      ref: input.noteRef,
+      text: renderAssessmentNote(note, archiveReason, settings.tagCommands),
+      // a stop's note says what to fix: private, nobody notified
+      notifyFollowers: stopped ? false : input.notifyFollowers,
+      performAs: note.kind === 'stopped' && aboutTheLeverUser(note.stop) ? undefined : performAs(),
+      secret: stopped,
+    }, { mayHaveWritten });
+  }
+
+  /** The write of `setAssessmentTags`. */
+  async function writeTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[]; known?: boolean; withoutUser?: boolean }, mayHaveWritten: boolean): Promise<TagsWritten> {
+    const { lever, performAs } = await contexts.get(input.integrationId);
+    const seen = await ensureTags(lever, input.opportunityId, input, input.withoutUser ? undefined : performAs(), { mayHaveWritten });
+    return seen ? { stageId: seen.stage } : {};
+  }
+
+  /** The write of `uploadAssessmentReport`. */
+  async function uploadReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null; candidate?: Pick<CandidateContact, 'name' | 'email'> }, mayHaveWritten: boolean): Promise<void> {
+    const { lever, performAs } = await contexts.get(input.integrationId);
+    const filename = reportFileName(input, input.session.id);
+    // only a repeat looks for the file an earlier attempt may have uploaded
+    if (mayHaveWritten && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return lever.alreadyPresent?.('file');
+    const candidate = input.candidate ?? candidateContact(await lever.getOpportunity(input.opportunityId));
+    const bytes = await renderAssessmentReport({
+      candidateName: candidate.name,
+      candidateEmail: candidate.email,
+      session: input.session,
+      passed: input.passed,
+      generatedAt: new Date(input.session.finishedAt ?? input.session.readAt),
+    });
+    await lever.uploadFile(input.opportunityId, { filename, contentType: 'application/pdf', bytes, performAs: performAs() });
+  }
+
+  /** The write of `removeSelectionLink`. */
+  async function removeLink(ref: AssessmentRef, mayHaveWritten: boolean): Promise<void> {
+    const { lever, performAs } = await contexts.get(ref.integrationId);
+    await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs(), { mayHaveWritten });
+  }
+
+  /** The write of `moveStage`. */
+  async function move(input: { integrationId: string; opportunityId: string; stageId: string; seenStageId?: string }, mayHaveWritten: boolean): Promise<void> {
+    const { lever, performAs } = await contexts.get(input.integrationId);
+    const current = input.seenStageId !== undefined && !mayHaveWritten ? input.seenStageId : (await lever.getOpportunity(input.opportunityId)).stage;
+    if (current !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
+    else lever.alreadyPresent?.('stage');
+  }
+
   const activities = {
     /** `withTags`: the opportunity's tags too, so the workflow can keep its status tags without reading them again. */
     async getCandidate({ integrationId, opportunityId, withTags }: { integrationId: string; opportunityId: string; withTags?: boolean }): Promise<CandidateContact> {
@@ -142,11 +249,11 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
     },
 
     async removeSelectionLink(ref: AssessmentRef): Promise<void> {
-      const { lever, performAs } = await contexts.get(ref.integrationId);
-      await ensureLink(lever, ref.opportunityId, assessmentSelectionUrl(deps.publicUrl, deps.linkSigningSecret, ref), false, performAs(), writeAttempt());
+      await removeLink(ref, earlierAttemptMayHaveWritten());
     },
 
-    async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number }): Promise<SessionSnapshot> {
+    /** `takeParked`: records the session as `recordSession` does and answers the events parked for it (`parked`). */
+    async sendInvitation(input: AssessmentRef & { workflowId: string; testId: string; candidate: CandidateContact; expireDurationMs: number; takeParked?: boolean }): Promise<RecordedSession> {
       const { codesignal, db } = await contexts.get(input.integrationId);
       if (!input.candidate.email) throw ApplicationFailure.nonRetryable('the candidate has no email address', 'CandidateWithoutEmail');
       // preferExisting returns the unfinished session of a lost earlier attempt instead of a second invitation.
@@ -158,11 +265,11 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
         preferExisting: true,
         expireDuration: input.expireDurationMs,
       });
-      await recordAssessmentSession(db, { ...input, sessionId: session.id });
+      const parked = await record(db, { ...input, sessionId: session.id });
       const sent = snapshot(session);
       // The schema lets CodeSignal leave the session's test and expiry out: the test we sent and the expiry we asked for.
       const testTitle = sent.testTitle ?? (await titleOfTest(codesignal, input.testId));
-      return { ...sent, testId: sent.testId ?? input.testId, testTitle, expiresAt: sent.expiresAt ?? sent.readAt + input.expireDurationMs };
+      return { ...sent, testId: sent.testId ?? input.testId, testTitle, expiresAt: sent.expiresAt ?? sent.readAt + input.expireDurationMs, ...parked };
     },
 
     /**
@@ -193,15 +300,16 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
       return { ...extended, expiresAt: extended.expiresAt ?? expiresAt };
     },
 
-    async reactivateSession(input: AssessmentRef & { workflowId: string; sessionId: string }): Promise<SessionSnapshot> {
+    /** `takeParked`: records the new session as `recordSession` does and answers the events parked for it (`parked`). */
+    async reactivateSession(input: AssessmentRef & { workflowId: string; sessionId: string; takeParked?: boolean }): Promise<RecordedSession> {
       const { codesignal, db } = await contexts.get(input.integrationId);
       const current = snapshot(await codesignal.getTestSession(input.sessionId));
       // A lost response of an earlier attempt left the new session id on the old session.
       const newSessionId = current.continuedAs ?? (await codesignal.reactivateTestSession(input.sessionId, true));
-      await recordAssessmentSession(db, { ...input, sessionId: newSessionId });
+      const parked = await record(db, { ...input, sessionId: newSessionId });
       // the reactivated session waits on nothing more; the new one does
       if (newSessionId !== input.sessionId) await finishAssessmentSession(db, input.integrationId, input.sessionId);
-      return readSnapshot(input.integrationId, newSessionId);
+      return { ...(await readSnapshot(input.integrationId, newSessionId)), ...parked };
     },
 
     async cancelSession({ integrationId, sessionId }: { integrationId: string; sessionId: string }): Promise<void> {
@@ -216,28 +324,7 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
      * feedback form (./feedback.ts, found again by the same marker), or both; every other note is a note.
      */
     async postAssessmentNote(input: AssessmentRef & { note: AssessmentNote; notifyFollowers: boolean; noteRef: string }): Promise<void> {
-      const { lever, performAs, db, settings } = await contexts.get(input.integrationId);
-      const { note } = input;
-      const resultsAs = note.kind === 'result' ? settings.assessments.resultsAs : 'note';
-      // The note that ends an assessment ends its wait on CodeSignal, before the Lever write that may fail.
-      if (endingNoteKinds.has(note.kind)) await finishAssessmentSessions(db, input);
-      const archiveReason =
-        note.kind === 'cancelled' && note.archiveReasonId
-          ? (await lever.listAllArchiveReasons()).find((r) => r.id === note.archiveReasonId)
-          : undefined;
-      if (note.kind === 'result' && resultsAs !== 'note') {
-        await ensureResultFeedback({ lever, db, performAs: performAs() }, { ...input, session: note.session, passed: note.passed }, writeAttempt());
-      }
-      if (resultsAs === 'feedback') return;
-      const stopped = note.kind === 'stopped';
-      await ensureNote(lever, input.opportunityId, {
-        ref: input.noteRef,
-        text: renderAssessmentNote(note, archiveReason, settings.tagCommands),
-        // a stop's note says what to fix: private, nobody notified
-        notifyFollowers: stopped ? false : input.notifyFollowers,
-        performAs: note.kind === 'stopped' && aboutTheLeverUser(note.stop) ? undefined : performAs(),
-        secret: stopped,
-      }, writeAttempt());
+      await postNote(input, earlierAttemptMayHaveWritten());
     },
 
     /**
@@ -247,26 +334,12 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
      */
     /** `withoutUser`: the tag of a stop about the default Lever user, written by the API key itself. */
     async setAssessmentTags(input: { integrationId: string; opportunityId: string; add: string[]; remove: string[]; known?: boolean; withoutUser?: boolean }): Promise<TagsWritten> {
-      const { lever, performAs } = await contexts.get(input.integrationId);
-      const seen = await ensureTags(lever, input.opportunityId, input, input.withoutUser ? undefined : performAs(), writeAttempt());
-      return seen ? { stageId: seen.stage } : {};
+      return writeTags(input, earlierAttemptMayHaveWritten());
     },
 
     /** `candidate`: the name and e-mail the workflow already read; without it (older histories) the opportunity is read for them. */
     async uploadAssessmentReport(input: AssessmentRef & { session: SessionSnapshot; passed: boolean | null; candidate?: Pick<CandidateContact, 'name' | 'email'> }): Promise<void> {
-      const { lever, performAs } = await contexts.get(input.integrationId);
-      const filename = reportFileName(input, input.session.id);
-      // only a repeat looks for the file an earlier attempt may have uploaded
-      if (earlierAttemptMayHaveWritten() && (await lever.listAllFiles(input.opportunityId)).some((f) => f.name === filename)) return lever.alreadyPresent?.('file');
-      const candidate = input.candidate ?? candidateContact(await lever.getOpportunity(input.opportunityId));
-      const bytes = await renderAssessmentReport({
-        candidateName: candidate.name,
-        candidateEmail: candidate.email,
-        session: input.session,
-        passed: input.passed,
-        generatedAt: new Date(input.session.finishedAt ?? input.session.readAt),
-      });
-      await lever.uploadFile(input.opportunityId, { filename, contentType: 'application/pdf', bytes, performAs: performAs() });
+      await uploadReport(input, earlierAttemptMayHaveWritten());
     },
 
     /**
@@ -276,10 +349,33 @@ export function createAssessmentActivities(deps: AssessmentActivityDeps) {
      * without it, reads the opportunity.
      */
     async moveStage(input: { integrationId: string; opportunityId: string; stageId: string; seenStageId?: string }): Promise<void> {
-      const { lever, performAs } = await contexts.get(input.integrationId);
-      const current = input.seenStageId !== undefined && !earlierAttemptMayHaveWritten() ? input.seenStageId : (await lever.getOpportunity(input.opportunityId)).stage;
-      if (current !== input.stageId) await lever.changeStage(input.opportunityId, input.stageId, performAs());
-      else lever.alreadyPresent?.('stage');
+      await move(input, earlierAttemptMayHaveWritten());
+    },
+
+    /**
+     * Lever writes that always follow each other, in order, as one activity (one activity's history events
+     * instead of one each): every step is the write of the activity of its name. A retry (attempt ≥ 2) or a run
+     * `again` after a stop looks for each step's effect first, as each of those activities does on a retry, so
+     * a step an earlier run committed is not written twice. `moveStage` takes the stage from the answer to the
+     * tag write before it on a first run. A failure names its step in its details (`step`). Answers the stage
+     * Lever last showed, as `setAssessmentTags` does.
+     */
+    async writeAssessmentSteps(input: AssessmentRef & { steps: AssessmentWriteStep[]; again?: boolean }): Promise<TagsWritten> {
+      const mayHaveWritten = input.again === true || earlierAttemptMayHaveWritten();
+      const ref = { integrationId: input.integrationId, opportunityId: input.opportunityId, assessmentId: input.assessmentId };
+      let stageId: string | undefined;
+      for (const s of input.steps) {
+        try {
+          if (s.step === 'postAssessmentNote') await postNote({ ...ref, ...s }, mayHaveWritten);
+          else if (s.step === 'uploadAssessmentReport') await uploadReport({ ...ref, ...s }, mayHaveWritten);
+          else if (s.step === 'setAssessmentTags') stageId = (await writeTags({ ...ref, ...s }, mayHaveWritten)).stageId ?? stageId;
+          else if (s.step === 'removeSelectionLink') await removeLink(ref, mayHaveWritten);
+          else await move({ ...ref, stageId: s.stageId, ...(stageId !== undefined ? { seenStageId: stageId } : {}) }, mayHaveWritten);
+        } catch (err) {
+          throw atStep(err, s.step);
+        }
+      }
+      return stageId !== undefined ? { stageId } : {};
     },
   };
   return activities;

@@ -1,3 +1,5 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { testDataConverter, testWorkerSinks } from '../../support/stack';
@@ -17,6 +19,39 @@ import {
   type FaultHarness,
   type InProcessWorker,
 } from '../../support/assessment-faults';
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+const typeName = (e: temporal.api.history.v1.IHistoryEvent) => (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?').replace(/^EVENT_TYPE_/, '');
+
+/**
+ * One workflow's history in figures: events by type, activities by name, signals received by name, and an
+ * estimate of its Temporal Cloud actions (workflow start, activity attempts, timers, signals received,
+ * search-attribute upserts; the patch markers are counted apart).
+ */
+function historyFigures(history: History) {
+  const events = history.events ?? [];
+  const byType: Record<string, number> = {};
+  const activities: Record<string, number> = {};
+  const signals: Record<string, number> = {};
+  let actions = 0;
+  for (const e of events) {
+    const type = typeName(e);
+    byType[type] = (byType[type] ?? 0) + 1;
+    const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (activity) activities[activity] = (activities[activity] ?? 0) + 1;
+    const signal = e.workflowExecutionSignaledEventAttributes?.signalName;
+    if (signal) signals[signal] = (signals[signal] ?? 0) + 1;
+    if (type === 'ACTIVITY_TASK_STARTED') actions += e.activityTaskStartedEventAttributes?.attempt ?? 1;
+    else if (['WORKFLOW_EXECUTION_STARTED', 'TIMER_STARTED', 'WORKFLOW_EXECUTION_SIGNALED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'].includes(type)) actions += 1;
+  }
+  // CodeSignal's webhooks (created, started, finished) reach the assessment as signals, each with its own
+  // workflow task, as many as arrive after the session was recorded; a workflow task that timed out or failed
+  // (a loaded machine) is tried again: the flow's own events leave both out.
+  const webhookEvents = 4 * (signals['sessionEvent'] ?? 0);
+  const tasksAgain = 3 * ((byType['WORKFLOW_TASK_TIMED_OUT'] ?? 0) + (byType['WORKFLOW_TASK_FAILED'] ?? 0));
+  return { events: events.length, ownEvents: events.length - webhookEvents - tasksAgain, workflowTasks: byType['WORKFLOW_TASK_COMPLETED'] ?? 0, markers: byType['MARKER_RECORDED'] ?? 0, actions, byType, activities, signals };
+}
 
 /**
  * The Lever calls one candidate costs on the happy path (default test, passed, threshold stage move):
@@ -106,5 +141,38 @@ describe('Lever calls per assessed candidate', () => {
     ]);
     expect([...h.opportunity(c.id).tags].sort()).toEqual(expect.arrayContaining(['CodeSignal: completed', 'CodeSignal: passed', 'Referral']));
     expect(codesignalTags(h.opportunity(c.id))).toEqual(['CodeSignal: completed', 'CodeSignal: passed']);
+  });
+
+  /**
+   * Issue #22: the Temporal history events and actions one assessed candidate costs (default test, passed,
+   * threshold stage move), both workflows. Printed so it stays measured; the ceilings are the counts once
+   * steps that always run together became one activity (`fewer-events-v1`, docs/benchmarks.md): 55 events of
+   * its own when no two wake-ups share a workflow task (fewer when they do). Before: 87 events of its own,
+   * 10 activities, 13 workflow tasks and 3 patch markers. CodeSignal sends only `companyTestSessionFinished`
+   * meanwhile, so the session is read once, after the result (the created and started events would wake the
+   * workflow for more reads, as many as arrive after the invitation's answer).
+   */
+  it('costs the assessment workflow 5 activities and at most 55 history events of its own', async () => {
+    const control = h.sandboxes.codesignalSandbox.control;
+    const companyId = h.sandboxes.codesignal.seed.companyId;
+    const endpoints = control.webhookEndpoints(companyId).map((e) => ({ id: e.id, events: e.events }));
+    for (const e of endpoints) await control.updateWebhookEndpoint(companyId, e.id, { events: ['companyTestSessionFinished'] });
+    const c = createCandidate(h, 'events');
+    try {
+      const { sessionId } = await passedCandidateCalls(c);
+      expectOnePassedAssessment(h, c, sessionId);
+    } finally {
+      for (const e of endpoints) await control.updateWebhookEndpoint(companyId, e.id, { events: e.events });
+    }
+
+    const assessment = historyFigures(await assessmentHandle(h, c.id).fetchHistory());
+    const candidate = historyFigures(await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)).fetchHistory());
+    const line = (name: string, f: ReturnType<typeof historyFigures>) =>
+      `${name}: ${f.events} events (${f.ownEvents} without CodeSignal's webhooks), ${f.workflowTasks} workflow tasks, ${Object.values(f.activities).reduce((a, b) => a + b, 0)} activities, ${f.markers} patch markers, about ${f.actions} actions\n  activities ${JSON.stringify(f.activities)}\n  signals ${JSON.stringify(f.signals)}\n  events ${JSON.stringify(f.byType)}\n`;
+    process.stderr.write(`history of one assessed candidate: ${assessment.events + candidate.events} events, about ${assessment.actions + candidate.actions} actions\n${line('assessment workflow', assessment)}${line('candidate workflow', candidate)}`);
+
+    expect(assessment.activities).toEqual({ sendInvitation: 1, writeAssessmentSteps: 2, readSession: 1, recordDryRunResult: 1 });
+    expect(assessment.markers).toBeLessThanOrEqual(2);
+    expect(assessment.ownEvents).toBeLessThanOrEqual(55);
   });
 });

@@ -15,8 +15,8 @@ import {
   type InProcessWorker,
 } from '../../support/assessment-faults';
 
-/** Activities that call Lever (the others call CodeSignal only). */
-const leverActivities = ['getCandidate', 'postAssessmentNote', 'setAssessmentTags', 'uploadAssessmentReport', 'moveStage'];
+/** Activities that call Lever (the others call CodeSignal only); `writeAssessmentSteps`: several of the others' writes in one (fewer-events-v1). */
+const leverActivities = ['getCandidate', 'postAssessmentNote', 'setAssessmentTags', 'uploadAssessmentReport', 'moveStage', 'writeAssessmentSteps'];
 
 /**
  * Lever allows 10 requests per second per key (burst 20). Every Lever call of an integration goes through

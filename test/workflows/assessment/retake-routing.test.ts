@@ -86,7 +86,10 @@ class ReactivationGate {
   }
 }
 
-/** What each completed `recordSession` activity of a workflow answered (the events parked for its session). */
+/**
+ * The events parked for a workflow's sessions, as each activity that recorded a session answered them: `recordSession`,
+ * or, from `fewer-events-v1` on, the invitation or reactivation itself (its `parked`).
+ */
 async function recordSessionAnswers(handle: WorkflowHandle): Promise<ParkedSessionEvent[][]> {
   const history = await handle.fetchHistory();
   const codecs = testDataConverter().payloadCodecs ?? [];
@@ -96,10 +99,13 @@ async function recordSessionAnswers(handle: WorkflowHandle): Promise<ParkedSessi
     const attrs = event.activityTaskScheduledEventAttributes;
     if (attrs) scheduled.set(String(event.eventId), attrs.activityType?.name ?? '?');
     const done = event.activityTaskCompletedEventAttributes;
-    if (done && scheduled.get(String(done.scheduledEventId)) === 'recordSession') {
+    const activity = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (done && activity && ['recordSession', 'reactivateSession', 'sendInvitation'].includes(activity)) {
       let payloads = (done.result?.payloads ?? []) as Payload[];
       for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
-      answers.push(payloads[0] ? (defaultPayloadConverter.fromPayload(payloads[0]) as ParkedSessionEvent[]) : []);
+      const answer = payloads[0] ? defaultPayloadConverter.fromPayload(payloads[0]) : undefined;
+      if (activity === 'recordSession') answers.push((answer as ParkedSessionEvent[] | undefined) ?? []);
+      else if ((answer as { parked?: ParkedSessionEvent[] } | undefined)?.parked) answers.push((answer as { parked: ParkedSessionEvent[] }).parked);
     }
   }
   return answers;
