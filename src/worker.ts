@@ -9,7 +9,7 @@ import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
 import { dataKeyStoreFrom } from './crypto/data-keys';
-import { dataConverterFor, failureConverterPath } from './temporal/payload-codec';
+import { dataConverterFor, failureConverterPath, workerDataConverter } from './temporal/payload-codec';
 import { connectOptionsOf } from './temporal/connect-options';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
 import { activityTracing, startTracing, tracingEnabled } from './observability/tracing';
@@ -69,7 +69,7 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     // a bundle holds its workflow interceptor modules already (bundleWorkflows); bundling from source adds them here
     interceptors: { ...workerInterceptors(), ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules({ tracing: tracingEnabled() }) } : {}) },
     sinks: workerSinks({ logger: opts.deps.logger }),
-    dataConverter: opts.dataConverter,
+    dataConverter: workerDataConverter(opts.dataConverter),
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // Workflow task pollers scaled by the server's hints (docs/benchmarks.md, "A burst of 5,000"): with the fixed

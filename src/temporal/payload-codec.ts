@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../config';
-import { importSubject, opportunitySubject, type DataKeyStore } from '../crypto/data-keys';
+import { importSubject, opportunitySubject, SubjectErasedError, type DataKeyStore } from '../crypto/data-keys';
 import { keyRingFrom, type KeyRing } from '../crypto/keys';
 import { parseWorkflowId } from '../workflows/shared/ids';
 
@@ -44,6 +44,12 @@ export interface EncryptionCodecOptions {
    * gone) or `mark` (the codec endpoint: a JSON payload saying so, for `temporal workflow show` and the Web UI).
    */
   onErased?: 'throw' | 'mark';
+  /**
+   * What encoding for an erased candidate does: `throw` (clients: the ingress answers `candidate_erased` and
+   * starts nothing) or `drop` (workers, `workerDataConverter`: an erased candidate's flow still finishing sends
+   * a marker instead of its data, because a codec that throws in a worker fails the whole worker).
+   */
+  onErasedEncode?: 'throw' | 'drop';
 }
 
 /**
@@ -62,7 +68,16 @@ export class EncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     if (payloads.length === 0) return payloads;
     const subject = this.opts.dataKeys ? subjectOfContext(context) : undefined;
-    const { id, key } = subject ? await this.opts.dataKeys!.keyFor(subject).then((k) => ({ id: `${DATA_KEY_PREFIX}${k.id}`, key: k.key })) : this.keys.current;
+    let dataKey: { id: string; key: Buffer } | undefined;
+    try {
+      dataKey = subject ? await this.opts.dataKeys!.keyFor(subject).then((k) => ({ id: `${DATA_KEY_PREFIX}${k.id}`, key: k.key })) : undefined;
+    } catch (err) {
+      // In a worker, an erased candidate's flow still finishing (an activity's result or failure before the erasure
+      // ends it): its data is dropped, not sent under another key, and the worker carries on. Temporal records the marker.
+      if (err instanceof SubjectErasedError && this.opts.onErasedEncode === 'drop') return payloads.map(() => erasedPayload(err.erasedAt));
+      throw err;
+    }
+    const { id, key } = dataKey ?? this.keys.current;
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -72,6 +87,11 @@ export class EncryptionCodec implements PayloadCodec {
         data: Buffer.concat([iv, cipher.getAuthTag(), ciphertext]),
       };
     });
+  }
+
+  /** The same codec for a worker (`onErasedEncode: 'drop'`). */
+  forWorker(): EncryptionCodec {
+    return new EncryptionCodec(this.keys, { ...this.opts, onErasedEncode: 'drop' });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
@@ -118,7 +138,7 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** What the codec endpoint shows for an erased candidate's payload: a JSON object saying so, and when. */
+/** What the codec endpoint shows for an erased candidate's payload, and what is sent instead of one after the erasure: a JSON object saying so, and when. */
 const erasedPayload = (erasedAt: Date): Payload => ({
   metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') },
   data: Buffer.from(JSON.stringify({ erased: `this candidate's data was erased on ${erasedAt.toISOString()}; its key no longer exists` })),
@@ -141,4 +161,9 @@ export const payloadCodecFor = (config: KeyConfig, opts: EncryptionCodecOptions 
 /** The data converter of every Temporal client and worker of the service. */
 export function dataConverterFor(config: KeyConfig, dataKeys?: DataKeyStore): DataConverter {
   return { payloadCodecs: [payloadCodecFor(config, { dataKeys })], failureConverterPath };
+}
+
+/** A client's converter as a worker uses it: the same keys, an erased candidate's late payloads dropped (`onErasedEncode`). */
+export function workerDataConverter(converter: DataConverter): DataConverter {
+  return { ...converter, payloadCodecs: converter.payloadCodecs?.map((codec) => (codec instanceof EncryptionCodec ? codec.forWorker() : codec)) };
 }

@@ -4,6 +4,9 @@ import { newMasterKey } from '../../src/crypto/keys';
 import { secretBoxFrom } from '../../src/crypto/secret-box';
 import { createPool, type Db } from '../../src/db/pool';
 import { testLogger } from '../support/stack';
+import type { SerializationContext } from '@temporalio/common';
+import { payloadCodecFor } from '../../src/temporal/payload-codec';
+import { candidateWorkflowId } from '../../src/workflows/shared/ids';
 
 /**
  * The data-key store on its own, against PostgreSQL: how many round trips a key costs (the codec asks
@@ -62,6 +65,22 @@ describe('candidate data keys', () => {
     expect((await store.erase(s)).destroyed).toBe(true);
     await expect(store.keyFor(s)).rejects.toBeInstanceOf(SubjectErasedError);
     expect(await store.keyById(id)).toMatchObject({ state: 'erased' });
+  });
+
+  it('a worker\'s codec drops what an erased candidate\'s flow still sends (a marker instead, no throw: a throwing codec fails the worker)', async () => {
+    const { store } = counted();
+    const integrationId = randomUUID();
+    const opportunityId = randomUUID();
+    const codec = payloadCodecFor(keys, { dataKeys: store }).forWorker();
+    const context = { workflowId: candidateWorkflowId(integrationId, opportunityId), namespace: 'default' } as unknown as SerializationContext;
+    const secret = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"Ada Lovelace"') };
+    expect((await codec.encode([secret], context))[0]!.data!.toString()).not.toContain('Ada');
+    await store.erase(opportunitySubject(integrationId, opportunityId));
+    const [after] = await codec.encode([secret], context);
+    expect(JSON.parse(Buffer.from(after!.data!).toString())).toEqual({ erased: expect.stringMatching(/^this candidate's data was erased on /) });
+    expect(Buffer.from(after!.data!).toString()).not.toContain('Ada');
+    // a client's codec refuses instead (the ingress answers candidate_erased and starts nothing)
+    await expect(payloadCodecFor(keys, { dataKeys: store }).encode([secret], context)).rejects.toBeInstanceOf(SubjectErasedError);
   });
 
   it('is one store per pool and keys in a process, so every user shares its cache', () => {

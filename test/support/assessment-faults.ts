@@ -14,7 +14,7 @@ import { createPool } from '../../src/db/pool';
 import type { InspectedOpportunity, RequestLogEntry, WebhookBody } from '../../sandbox/lever/index';
 import type { RunningSandboxes } from '../../sandbox/start';
 import { dataKeyStoreFrom } from '../../src/crypto/data-keys';
-import { dataConverterFor } from '../../src/temporal/payload-codec';
+import { dataConverterFor, workerDataConverter } from '../../src/temporal/payload-codec';
 import { startAssessmentHarness } from './assessment-harness';
 import type { assessmentWorkflow } from '../../src/workflows/assessment/assessment-workflow';
 import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
@@ -81,7 +81,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowBundle: testWorkflowBundle(),
-        dataConverter: dataConverterFor(config, dataKeyStoreFrom(db, config)),
+        dataConverter: workerDataConverter(dataConverterFor(config, dataKeyStoreFrom(db, config))),
         activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) }),
         interceptors: workerInterceptors(),
         sinks: testWorkerSinks(),
