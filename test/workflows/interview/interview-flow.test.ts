@@ -163,8 +163,11 @@ describe.each(CODESIGNAL_RESPONSE_MODES)('live interview flow (CodeSignal %s)', 
         expect(noteTexts(c.id).some((t) => t.startsWith('CodeSignal live interview stopped: interviewer-not-mapped') && t.includes('User mapping page'))).toBe(true);
       }, 30_000);
       expect((await handle(c.id).describe()).status.name).toBe('RUNNING');
-      const candidate = await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)).query(candidateStateQuery);
-      expect(candidate.interviews?.[0]?.stopped).toMatchObject({ name: 'interviewer-not-mapped' });
+      // the candidate workflow hears of the stop by a signal sent after the note: it may come a moment later
+      await eventually(async () => {
+        const candidate = await h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)).query(candidateStateQuery);
+        expect(candidate.interviews?.[0]?.stopped).toMatchObject({ name: 'interviewer-not-mapped' });
+      }, 30_000);
 
       await saveMapping(h.stack.db, h.integration.id, mapping, 'admin', mapping.review);
       const resync = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/candidates/${c.id}/resync`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });

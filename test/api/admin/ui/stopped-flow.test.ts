@@ -6,7 +6,7 @@ import { startAssessmentHarness, type AssessmentHarness } from '../../../support
 import { waitForInvitation } from '../../../support/assessment-faults';
 import { chromiumPath, openWatchedPage, type watchPage } from '../../../support/browser';
 import { screenshotPath } from '../../../support/screenshots';
-import { eventually } from '../../../support/stack';
+import { adminToken, eventually } from '../../../support/stack';
 
 /**
  * A stopped flow in a real browser (README "When a flow stops: named errors"): a candidate without an
@@ -47,6 +47,11 @@ describe('a stopped flow in the admin UI', () => {
     const c = { id: opp.id, name: 'Noor Noemail', email };
     h.moveToStage(c.id, seed.stageIds.assessment);
     await eventually(async () => expect(h.opportunity(c.id).tags).toContain('CodeSignal: error – candidate-without-email'), 30_000);
+    // the candidate workflow hears of the stop by a signal sent after the note: the page reads it from there
+    await eventually(async () => {
+      const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/opportunities/${c.id}/assessments`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(((await res.json()) as { assessments: Array<{ stopped?: unknown }> }).assessments[0]?.stopped).toMatchObject({ name: 'candidate-without-email' });
+    }, 30_000);
 
     await page.goto(`${h.stack.baseUrl}/admin/`);
     await page.getByLabel('E-mail').fill(admin.email);
