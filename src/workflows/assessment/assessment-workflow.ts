@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
@@ -8,7 +7,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AssessmentActivities, AssessmentWriteStep, RecordedSession } from '../../activities/assessment/assessment-activities';
@@ -39,7 +37,7 @@ import {
   type SessionSnapshot,
 } from './messages';
 import type { AssessmentNote } from './notes';
-import { failureOf } from '../shared/failures';
+import { failureDetail, failureOf } from '../shared/failures';
 import { aboutTheLeverUser, createStops, StoppedFlowCancelled, type FlowStop } from '../shared/stops';
 import { dryRunResult } from '../shared/dry-run';
 import { passedThreshold } from './thresholds';
@@ -142,10 +140,8 @@ const writeCalls = proxyActivities<Pick<AssessmentActivities, 'writeAssessmentSt
 
 /** The step a failure of `writeAssessmentSteps` names in its details (the last failure's, once retries ran out). */
 function failedStep(err: unknown): string {
-  let cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure) cause = cause.cause;
-  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { step?: unknown } | undefined) : undefined;
-  return typeof details?.step === 'string' ? details.step : 'writeAssessmentSteps';
+  const step = failureDetail(err)?.step;
+  return typeof step === 'string' ? step : 'writeAssessmentSteps';
 }
 
 const statusTag: Partial<Record<AssessmentStatus, AssessmentTagStatus>> = {

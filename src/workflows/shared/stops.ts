@@ -1,5 +1,5 @@
-import { ActivityFailure, ApplicationFailure, condition, defineUpdate, isCancellation, patched, setHandler, TimeoutFailure } from '@temporalio/workflow';
-import { failureOf } from './failures';
+import { ActivityFailure, condition, defineUpdate, isCancellation, patched, setHandler, TimeoutFailure } from '@temporalio/workflow';
+import { failureDetail, failureOf } from './failures';
 
 /**
  * Named, fixable stops (README "When a flow stops: named errors"). Where an assessment or a live
@@ -78,10 +78,8 @@ export const retryStoppedFlowUpdate = defineUpdate<{ resumed: StopName }, []>('r
 
 /** The HTTP status an activity's failure carries in its details (src/activities/shared/failures.ts), if any. */
 function statusOf(err: unknown): number | undefined {
-  let cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure) cause = cause.cause;
-  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { status?: unknown } | undefined) : undefined;
-  return typeof details?.status === 'number' ? details.status : undefined;
+  const status = failureDetail(err)?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /** True when the activity's retries ran out of time (schedule-to-close), as opposed to a non-retryable answer. */
