@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { Pool } from 'pg';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { listen } from '../../src/api/server';
@@ -70,17 +70,49 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A client connection a test may close while one of its calls waits between retries: Temporal's retry
+ * interceptor re-sends on a timer, and a re-send on a closed channel throws from that timer (an uncaught
+ * error that fails the whole suite after its tests passed). close() stops new retries, waits out the
+ * pending re-sends (the backoff is capped at 5 s) and then closes the channel.
+ */
+export async function closableConnection(options: { address: string; lazy?: boolean }): Promise<{ connection: Connection; close(): Promise<void> }> {
+  const retry = defaultGrpcRetryOptions();
+  let closing = false;
+  const pending = new Set<Promise<void>>();
+  const interceptor = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !closing && retry.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const ms = retry.delayFunction(attempt, status);
+      // settles a little after the interceptor's own timer has re-sent
+      const resent: Promise<void> = new Promise((resolve) => setTimeout(resolve, ms + 50).unref()).then(() => void pending.delete(resent));
+      pending.add(resent);
+      return ms;
+    },
+  });
+  const connectOptions = { address: options.address, interceptors: [interceptor] };
+  const connection = options.lazy ? Connection.lazy(connectOptions) : await Connection.connect(connectOptions);
+  return {
+    connection,
+    close: async () => {
+      closing = true;
+      while (pending.size > 0) await Promise.all([...pending]);
+      await connection.close();
+    },
+  };
+}
+
 /** API (+ worker unless disabled) on a fresh task queue against the run's Temporal and PostgreSQL. */
 export async function startStack(opts: { worker?: boolean; config?: Record<string, string>; temporal?: Client } = {}): Promise<TestStack> {
   // bound before the config is made (its PUBLIC_URL names the port), and handed to the API as it is
   const socket = await listeningSocket();
   const config = testConfig({ PORT: String(socket.port), PUBLIC_URL: `http://127.0.0.1:${socket.port}`, ...opts.config });
   const db = createPool(config.DATABASE_URL!, testLogger);
-  const connection = opts.temporal ? undefined : await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const connection = opts.temporal ? undefined : await closableConnection({ address: config.TEMPORAL_ADDRESS! });
   // as the API's (src/api/server.ts): with tracing started (test/observability/tracing.test.ts), a start or signal carries the trace
   // histories recorded into files (test/support/record-*.ts) use the service key alone: a fixture must open without this database
   const dataKeys = process.env.RECORD_HISTORIES === '1' ? undefined : dataKeyStoreFrom(db, config);
-  const client = opts.temporal ?? new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config, dataKeys), interceptors: temporalClientInterceptors() });
+  const client = opts.temporal ?? new Client({ connection: connection!.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config, dataKeys), interceptors: temporalClientInterceptors() });
   const api = await listen({ config, db, temporal: client, logger: testLogger }, socket.server, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${api.port}`;
 

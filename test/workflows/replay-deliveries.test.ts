@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ensureDemoIntegration } from '../../sandbox/demo-integration';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox/start';
 import { codesignalSignature } from '../../src/codesignal/webhook-signature';
@@ -23,7 +23,7 @@ import {
   type Harness,
 } from '../support/assessment-faults';
 import { postJson, readJson } from '../support/lever-webhook';
-import { adminToken, eventually, startStack, testDataConverter, testSecretBox, type TestStack } from '../support/stack';
+import { adminToken, closableConnection, eventually, startStack, testDataConverter, testSecretBox, type TestStack } from '../support/stack';
 import type { InspectedOpportunity } from '../../sandbox/lever/index';
 
 /** Where Lever's and CodeSignal's deliveries go: passes each request on to `target` (the API that is up, or the one whose Temporal is down). */
@@ -64,6 +64,7 @@ describe('webhook inbox and replay', () => {
   let integration: Integration;
   let h: Harness;
   let ingress: Awaited<ReturnType<typeof startSwitch>>;
+  let deadConnection: Awaited<ReturnType<typeof closableConnection>> | undefined;
   const seed = () => sandboxes.lever.seed;
 
   beforeAll(async () => {
@@ -74,7 +75,8 @@ describe('webhook inbox and replay', () => {
     const config = { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, PUBLIC_URL: ingress.url };
     // a live Lever delivery older than 5 s is stale; a replay is not refused for its age
     stack = await startStack({ config: { ...config, LEVER_WEBHOOK_MAX_AGE_SECONDS: '5' } });
-    const deadTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: testDataConverter() });
+    deadConnection = await closableConnection({ address: '127.0.0.1:1', lazy: true });
+    const deadTemporal = new Client({ connection: deadConnection.connection, dataConverter: testDataConverter() });
     down = await startStack({ worker: false, temporal: deadTemporal, config: { ...config, TEMPORAL_RPC_TIMEOUT_MS: '1000' } });
     ingress.target = stack.baseUrl;
     integration = await ensureDemoIntegration(stack.db, testSecretBox, sandboxes, ingress.url, `Replay ${randomUUID()}`);
@@ -88,10 +90,12 @@ describe('webhook inbox and replay', () => {
     await putAssessmentSettings(stack, integration, { defaultTestByStage: { [seed().stageIds.assessment]: plainTest(h).id } });
   });
   afterAll(async () => {
-    await down?.stop();
-    await stack?.stop();
+    // no more deliveries first (Lever's and CodeSignal's retries), then the APIs and their Temporal connections
     await ingress?.close();
     await sandboxes?.close();
+    await down?.stop();
+    await deadConnection?.close();
+    await stack?.stop();
   });
 
   const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>

@@ -72,8 +72,9 @@ async function route() {
   // a tab, or one item of it (`…/candidates/<opportunityId>`: a candidate's timeline)
   const match = /^\/integrations\/([^/]+)\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
   if (!match) {
-    await renderIntegrations(app);
+    // the courtesy watches before the page renders: a control that would be refused is never shown, not even for a moment
     if (!owner) cleanup = readOnlyCourtesy(app, admin.role);
+    await renderIntegrations(app);
     return;
   }
   const [, id, tabName, item] = match;
@@ -86,8 +87,8 @@ async function route() {
       tabs.map(([name, label]) => h('a', { href: `#/integrations/${id}/${name}`, class: name === tab[0] ? 'active' : '', 'aria-current': name === tab[0] ? 'page' : null }, label))),
     body,
   );
-  const pageCleanup = (await tab[2](body, id, item)) ?? null;
   const courtesy = admin.role === 'viewer' ? readOnlyCourtesy(body, admin.role) : null;
+  const pageCleanup = (await tab[2](body, id, item)) ?? null;
   cleanup = () => {
     pageCleanup?.();
     courtesy?.();
