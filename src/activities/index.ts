@@ -8,6 +8,7 @@ import { createImportActivities } from './sourcing/import-activities';
 import { createIntegrationContexts } from '../integrations/context';
 import { createInterviewActivities } from './interview/interview-activities';
 import { createLeverEventActivities } from './candidate/lever-events';
+import { createEventContextActivities } from './candidate/event-context';
 import { createSettingsActivities } from './shared/settings-activities';
 import { createStopActivities } from './shared/stops';
 import { createSyncActivities } from './sourcing/sync-activities';
@@ -63,6 +64,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInterviewActivities({ contexts, findMappedCodeSignalUser, publicUrl: deps.publicUrl, linkSigningSecret: deps.linkSigningSecret }),
     ...createSyncActivities({ contexts }),
     ...createLeverEventActivities({ contexts, directory }),
+    ...createEventContextActivities({ contexts }),
     ...createPublicLinkActivities({ contexts, directory }),
     ...createBackfillActivities({ contexts }),
     ...createDryRunActivities({ contexts, directory }),

@@ -83,7 +83,7 @@ describe('fairness between integrations', () => {
       connection: nativeConnection,
       taskQueue,
       workflowBundle: testWorkflowBundle(),
-      activities: Object.fromEntries(['loadAssessmentSettings', 'loadInterviewSettings', 'confirmLeverEvent', 'dryRunStageEntry', 'recordDryRunStageEntry'].map((name) => [name, stub])),
+      activities: Object.fromEntries(['loadEventContext', 'loadAssessmentSettings', 'loadInterviewSettings', 'confirmLeverEvent', 'dryRunStageEntry', 'recordDryRunStageEntry'].map((name) => [name, stub])),
       interceptors: workerInterceptors(),
       sinks: testWorkerSinks(),
       dataConverter: testDataConverter(),

@@ -7,6 +7,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAssessmentActivities } from '../../src/activities/assessment/assessment-activities';
 import { createSettingsActivities } from '../../src/activities/shared/settings-activities';
+import { createEventContextActivities } from '../../src/activities/candidate/event-context';
 import { createDryRunActivities } from '../../src/activities/dry-run/dry-run-activities';
 import { createIntegrationContexts } from '../../src/integrations/context';
 import { createPool, type Db } from '../../src/db/pool';
@@ -60,7 +61,7 @@ describe('worker versioning', () => {
       throw ApplicationFailure.nonRetryable('stubbed activity', 'Stubbed');
     };
     // as in candidate-workflow.test.ts, candidates read their (absent) integration's settings for real; the assessments' activities are stubbed
-    return { ...createSettingsActivities({ contexts }), ...createDryRunActivities({ contexts }), ...Object.fromEntries(Object.keys(createAssessmentActivities({ contexts, publicUrl: 'http://127.0.0.1:9', linkSigningSecret: 'x'.repeat(32) })).map((name) => [name, stub])) };
+    return { ...createSettingsActivities({ contexts }), ...createEventContextActivities({ contexts }), ...createDryRunActivities({ contexts }), ...Object.fromEntries(Object.keys(createAssessmentActivities({ contexts, publicUrl: 'http://127.0.0.1:9', linkSigningSecret: 'x'.repeat(32) })).map((name) => [name, stub])) };
   };
   const versionedWorker = (taskQueue: string, version: WorkerVersion, workflowBundle: { code: string } | { codePath: string }) =>
     Worker.create({

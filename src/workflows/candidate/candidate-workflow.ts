@@ -38,11 +38,12 @@ import {
   startInterviewIfTriggered,
   startNextStep,
 } from './children';
+import { mayNeedSync, readEventContext } from './event-context';
 import { leverEventCheck } from './lever-confirmation';
 
 /**
  * The candidate workflow's own concerns are its Lever inbox and state; its children live in
- * children.ts, the Lever confirmation in lever-confirmation.ts, the stage sync loop in
+ * children.ts, the Lever confirmation in lever-confirmation.ts, the one read per event in event-context.ts, the stage sync loop in
  * ../sourcing/stage-sync.ts.
  */
 const defaultHistoryLimit = 5_000;
@@ -140,19 +141,21 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       if (!patched('assessments-v1')) continue;
       // Lever confirms the event before anything follows from it; one it contradicts is undone and counted.
       const check = leverEventCheck(state, event);
+      // one read of the service's own data for whatever the event leads to (the settings, the dry run's draft, the sourcing links)
+      const context = event.kind !== 'interview' ? await readEventContext(state) : undefined;
       const stageEntered = event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null;
       const closed = (event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null);
       if (stageEntered) {
         // The candidate's record must outlive a broken integration (deleted, misconfigured): log, don't fail.
-        await startAssessmentIfTriggered(state, assessments, state.stageId!, check).catch((err: unknown) =>
+        await startAssessmentIfTriggered(state, assessments, state.stageId!, check, undefined, context).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: state.stageId, error: String(err) }),
         );
-        if (!check.refused) await dryRunStageEntry({ integrationId: state.integrationId, opportunityId: state.opportunityId, stageId: state.stageId!, eventKey: event.key });
+        if (!check.refused && context?.dryRunDraft !== false) await dryRunStageEntry({ integrationId: state.integrationId, opportunityId: state.opportunityId, stageId: state.stageId!, eventKey: event.key });
       } else if (closed) {
         await cancelOpenAssessments(assessments, event.kind === 'hired' ? { reason: 'hired' } : { reason: 'archived', archiveReasonId: state.archived?.reason ?? null }, check);
       } else if (event.kind === 'stageChange' && event.triggeredAt < (state.stageChangedAt ?? 0) && patched('late-trigger-v1')) {
         // Entered before the current stage but delivered late: in Lever's order it would have started an assessment.
-        await startAssessmentIfTriggered(state, assessments, event.toStageId, check, event.triggeredAt).catch((err: unknown) =>
+        await startAssessmentIfTriggered(state, assessments, event.toStageId, check, event.triggeredAt, context).catch((err: unknown) =>
           log.error('could not start an assessment', { stageId: event.toStageId, error: String(err) }),
         );
       }
@@ -164,7 +167,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       if (stageEntered) {
         await cancelOpenInterviews(interviews, 'left_stage', (i) => i.triggerStageId !== state.stageId, check);
         if (!check.refused) {
-          await startInterviewIfTriggered(state, interviews, state.stageId!, check).catch((err: unknown) =>
+          await startInterviewIfTriggered(state, interviews, state.stageId!, check, context).catch((err: unknown) =>
             log.error('could not start a live interview', { stageId: state.stageId, error: String(err) }),
           );
         }
@@ -181,7 +184,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         refuseLeverEvent(state, before);
         continue;
       }
-      if (event.kind !== 'interview' && patched('sync-v1')) {
+      if (event.kind !== 'interview' && patched('sync-v1') && mayNeedSync(state, context)) {
         const unarchivedAt = event.kind === 'archiveChange' && event.toArchived === null ? event.triggeredAt : undefined;
         enqueueSyncTrigger((state.sync ??= initialSyncState()), { side: 'lever', ...(unarchivedAt !== undefined ? { unarchivedAt } : {}) });
       }

@@ -1,5 +1,6 @@
 /** The candidate workflow's assessment and interview children: when to start, launch and cancel them. */
 import { getExternalWorkflowHandle, log, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import type { CandidateEventContext } from '../../activities/candidate/event-context';
 import type { SettingsActivities } from '../../activities/shared/settings-activities';
 import type { AssessmentRunSettings } from '../../integrations/settings';
 import { assessmentWorkflow } from '../assessment/assessment-workflow';
@@ -25,7 +26,8 @@ export const { loadAssessmentSettings, loadInterviewSettings } = proxyActivities
 
 /**
  * Entering a trigger stage starts an assessment, unless one for that stage is still open or started
- * at or after this entry (a late delivery of an entry already acted on).
+ * at or after this entry (a late delivery of an entry already acted on). `context`: the settings as the
+ * event's one read found them (./event-context.ts); without it they are read here.
  */
 export async function startAssessmentIfTriggered(
   state: CandidateState,
@@ -33,8 +35,9 @@ export async function startAssessmentIfTriggered(
   stageId: string,
   check: LeverEventCheck,
   enteredAt: number = state.stageChangedAt ?? 0,
+  context?: CandidateEventContext,
 ): Promise<void> {
-  const settings = await loadAssessmentSettings({ integrationId: state.integrationId });
+  const settings = context?.assessments ?? (await loadAssessmentSettings({ integrationId: state.integrationId }));
   if (!settings.triggerStageIds.includes(stageId)) return;
   if (assessments.some((a) => a.triggerStageId === stageId && (!isTerminalAssessmentStatus(a.status) || a.startedAt >= enteredAt))) return;
   if (!(await mayStart(check, state, { withContact: true }))) return;
@@ -141,8 +144,8 @@ export async function cancelOpenAssessments(assessments: AssessmentSummary[], re
 }
 
 /** Entering an interview trigger stage creates a live interview, unless one is still open (or Lever does not confirm the entry). */
-export async function startInterviewIfTriggered(state: CandidateState, interviews: InterviewSummary[], stageId: string, check: LeverEventCheck): Promise<void> {
-  const { interviews: settings, notifyFollowers } = await loadInterviewSettings({ integrationId: state.integrationId });
+export async function startInterviewIfTriggered(state: CandidateState, interviews: InterviewSummary[], stageId: string, check: LeverEventCheck, context?: CandidateEventContext): Promise<void> {
+  const { interviews: settings, notifyFollowers } = context?.interviews ?? (await loadInterviewSettings({ integrationId: state.integrationId }));
   if (!settings.triggerStageIds.includes(stageId)) return;
   if (interviews.some((i) => !isTerminalInterviewStatus(i.status))) return;
   if (!(await mayStart(check, state))) return;

@@ -6,6 +6,7 @@ import { candidateStateQuery, leverEventSignal, type LeverCandidateEvent } from 
 import { LeverStageKey } from '../../../src/workflows/shared/search-attributes';
 import { signalLeverEvent } from '../../../src/temporal/candidate-client';
 import { createSettingsActivities } from '../../../src/activities/shared/settings-activities';
+import { createEventContextActivities } from '../../../src/activities/candidate/event-context';
 import { createDryRunActivities } from '../../../src/activities/dry-run/dry-run-activities';
 import { workerInterceptors } from '../../../src/worker';
 import { createPool, type Db } from '../../../src/db/pool';
@@ -23,7 +24,7 @@ describe('candidate workflow', () => {
     connection: nativeConnection,
     taskQueue,
     workflowBundle: testWorkflowBundle(),
-    activities: { ...createSettingsActivities({ contexts: contexts() }), ...createDryRunActivities({ contexts: contexts() }) },
+    activities: { ...createSettingsActivities({ contexts: contexts() }), ...createEventContextActivities({ contexts: contexts() }), ...createDryRunActivities({ contexts: contexts() }) },
     interceptors: workerInterceptors(),
     sinks: testWorkerSinks(),
     dataConverter: testDataConverter(),
