@@ -236,6 +236,13 @@ export function assessmentRunSettings(settings: IntegrationSettings): Assessment
   return { ...settings.assessments, notifyFollowers: settings.notifyFollowers };
 }
 
+/** What the loadInterviewSettings activity returns to the workflows (a shape recorded in workflow histories too). */
+export type InterviewRunSettings = { interviews: InterviewSettings; notifyFollowers: boolean };
+
+export function interviewRunSettings(settings: IntegrationSettings): InterviewRunSettings {
+  return { interviews: settings.interviews, notifyFollowers: settings.notifyFollowers };
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**

@@ -1,6 +1,6 @@
 import type { IntegrationContexts } from '../../integrations/context';
-import { findDraft } from '../../integrations/dry-run/repository';
-import { assessmentRunSettings, type AssessmentRunSettings, type InterviewSettings } from '../../integrations/settings';
+import { hasDraft } from '../../integrations/dry-run/repository';
+import { assessmentRunSettings, interviewRunSettings, type AssessmentRunSettings, type InterviewRunSettings } from '../../integrations/settings';
 import { findCandidateLinksByOpportunity } from '../sourcing/candidate-links';
 
 /**
@@ -13,7 +13,7 @@ export interface CandidateEventContext {
   /** As loadAssessmentSettings returns them (a shape recorded in histories). */
   assessments: AssessmentRunSettings;
   /** As loadInterviewSettings returns them. */
-  interviews: { interviews: InterviewSettings; notifyFollowers: boolean };
+  interviews: InterviewRunSettings;
   /** Whether the integration has draft settings: without one the dry run records nothing. */
   dryRunDraft: boolean;
   /** Whether the opportunity is linked to CodeSignal candidates (imported): without links the stage sync has nothing to do. */
@@ -24,11 +24,11 @@ export function createEventContextActivities({ contexts }: { contexts: Integrati
   return {
     async loadEventContext({ integrationId, opportunityId }: { integrationId: string; opportunityId: string }): Promise<CandidateEventContext> {
       const { db, settings } = await contexts.get(integrationId, { fresh: true });
-      const [draft, links] = await Promise.all([findDraft(db, integrationId), findCandidateLinksByOpportunity(db, integrationId, opportunityId)]);
+      const [dryRunDraft, links] = await Promise.all([hasDraft(db, integrationId), findCandidateLinksByOpportunity(db, integrationId, opportunityId)]);
       return {
         assessments: assessmentRunSettings(settings),
-        interviews: { interviews: settings.interviews, notifyFollowers: settings.notifyFollowers },
-        dryRunDraft: draft !== null,
+        interviews: interviewRunSettings(settings),
+        dryRunDraft,
         sourcingLinks: links.length > 0,
       };
     },

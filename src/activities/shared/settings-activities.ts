@@ -1,5 +1,5 @@
 import type { IntegrationContexts } from '../../integrations/context';
-import { assessmentRunSettings, type AssessmentRunSettings, type InterviewSettings } from '../../integrations/settings';
+import { assessmentRunSettings, interviewRunSettings, type AssessmentRunSettings, type InterviewRunSettings } from '../../integrations/settings';
 
 /**
  * Reads an integration's settings for the workflows, through the integration context every other
@@ -16,9 +16,8 @@ export function createSettingsActivities({ contexts }: { contexts: IntegrationCo
       return assessmentRunSettings((await contexts.get(integrationId, { fresh: true })).settings);
     },
     /** Interview settings, plus the integration's notifyFollowers (a shape recorded in workflow histories too). */
-    async loadInterviewSettings({ integrationId }: { integrationId: string }): Promise<{ interviews: InterviewSettings; notifyFollowers: boolean }> {
-      const { settings } = await contexts.get(integrationId, { fresh: true });
-      return { interviews: settings.interviews, notifyFollowers: settings.notifyFollowers };
+    async loadInterviewSettings({ integrationId }: { integrationId: string }): Promise<InterviewRunSettings> {
+      return interviewRunSettings((await contexts.get(integrationId, { fresh: true })).settings);
     },
   };
 }

@@ -28,6 +28,12 @@ export async function findDraft(db: Db, integrationId: string): Promise<Settings
   return rows[0] ? { settings: parseStoredSettings(rows[0].settings), savedAt: rows[0].saved_at } : null;
 }
 
+/** Whether the integration has a draft, without reading it (the candidate workflow asks on every Lever event). */
+export async function hasDraft(db: Db, integrationId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM settings_drafts WHERE integration_id = $1', [integrationId]);
+  return rows.length > 0;
+}
+
 /** Deletes the draft and its decisions; answers whether there was one. */
 export async function deleteDraft(db: Db, integrationId: string): Promise<boolean> {
   const { rowCount } = await db.query('DELETE FROM settings_drafts WHERE integration_id = $1', [integrationId]);
