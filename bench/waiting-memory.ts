@@ -24,7 +24,10 @@
  * submitted, the history events per assessed candidate and where an invitation's time went (waiting for
  * a workflow task, waiting for an activity slot, running activities, retries): the bottleneck.
  *
- *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--workers shipped,@250] [--concurrency 32] [--assessed 100]
+ * `--sqlite rollback` runs the Temporal dev server with SQLite's default journal instead of the project's write-ahead log
+ * (dev/temporal-dev-server.ts), to measure what the journal costs the burst.
+ *
+ *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--workers shipped,@250] [--concurrency 32] [--assessed 100] [--sqlite wal|rollback]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -46,6 +49,7 @@ import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shar
 import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { buildProductionWorker } from './support/build';
 import { cpuSecondsOf, forEachConcurrently, memoryOf, seconds, sleep, waitUntil } from './support/measure';
+import type { SqliteJournal } from '../dev/temporal-dev-server';
 import { startBenchStack, type BenchStack, benchDataConverter, isInterrupted } from './support/stack';
 
 const { values } = parseArgs({
@@ -56,6 +60,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: 'shipped' },
     'timeout-minutes': { type: 'string', default: '60' },
     assessed: { type: 'string', default: '100' },
+    sqlite: { type: 'string', default: 'wal' },
   },
 });
 const assessedSample = Number(values.assessed);
@@ -66,6 +71,9 @@ const workerVariants = values.workers.split(',').filter(Boolean);
 const timeoutMs = Number(values['timeout-minutes']) * 60_000;
 const taskQueue = 'lever-codesignal';
 const targetMB = 300;
+if (values.sqlite !== 'wal' && values.sqlite !== 'rollback') throw new Error(`--sqlite is wal or rollback, not ${values.sqlite}`);
+/** How the dev server's SQLite file commits: `wal` as the project runs it, `rollback` (SQLite's default) to measure the difference. */
+const sqliteJournal: SqliteJournal = values.sqlite;
 
 /** The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS (src/config.ts), whatever the heap. */
 const configuredCacheSize = loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS;
@@ -239,7 +247,7 @@ async function main() {
   const sandboxes = await startSandboxes({ leverPort: 0, codesignalPort: 0, quiet: true });
   let stack: BenchStack;
   try {
-    stack = await startBenchStack({ env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl } });
+    stack = await startBenchStack({ env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl }, sqliteJournal });
   } catch (err) {
     await sandboxes.close();
     throw err;
@@ -362,7 +370,7 @@ async function main() {
     );
     const mean = (pick: (f: (typeof figures)[number]) => number) => figures.reduce((sum, f) => sum + pick(f), 0) / Math.max(1, figures.length);
     // printed now: the memory measurements after it take a while
-    console.log(`\nburst: ${invitedCount} of ${total} candidates over ${integrationCount} integrations invited in ${seconds(fillMs)}: ${(invitedCount / (fillMs / 1000)).toFixed(2)} invitations/s overall, ${steadyRate.toFixed(2)}/s between the 10th and 90th percentile`);
+    console.log(`\nburst: ${invitedCount} of ${total} candidates over ${integrationCount} integrations invited in ${seconds(fillMs)}: ${(invitedCount / (fillMs / 1000)).toFixed(2)} invitations/s overall, ${steadyRate.toFixed(2)}/s between the 10th and 90th percentile (dev server SQLite journal: ${sqliteJournal})`);
     console.log(`  cores used during the burst: ${cpuUsed.map((c) => `${c.name} ${c.cores.toFixed(2)}`).join(', ')} (of ${cpus().length})`);
     const perCandidate = (label: string, pick: (f: HistoryFigures) => number, unit = '') =>
       `${label} ${mean((f) => pick(f.assessment) + pick(f.candidate)).toFixed(1)}${unit} (assessment ${mean((f) => pick(f.assessment)).toFixed(1)}, candidate ${mean((f) => pick(f.candidate)).toFixed(1)})`;

@@ -11,7 +11,7 @@ import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 import { createLogger } from '../../src/log';
 import { findTemporalBinary } from '../../dev/temporal-binaries';
-import { startDevServer } from '../../dev/temporal-dev-server';
+import { startDevServer, type SqliteJournal } from '../../dev/temporal-dev-server';
 import { onFreePorts } from '../../test/support/free-port';
 
 /**
@@ -50,6 +50,8 @@ export interface BenchStackOptions {
   workerEnv?: Record<string, string>;
   /** The Temporal server's task queue fairness (dev/temporal-dev-server.ts); default on. */
   fairness?: boolean;
+  /** How the Temporal dev server's SQLite file commits (dev/temporal-dev-server.ts); default write-ahead log. */
+  sqliteJournal?: SqliteJournal;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     // Servers in their own processes, told their ports up front: on ports free a moment ago, started
     // again on new ones when another process took one first (onFreePorts).
     const binary = findTemporalBinary('temporal', undefined, process.env.PATH ?? '');
-    const temporal = await onFreePorts(2, ([port, uiPort]) => startDevServer({ binary, dataDir, port, uiPort, namespace: 'default', verbose: false, logger, fairness: opts.fairness }));
+    const temporal = await onFreePorts(2, ([port, uiPort]) => startDevServer({ binary, dataDir, port, uiPort, namespace: 'default', verbose: false, logger, fairness: opts.fairness, sqliteJournal: opts.sqliteJournal }));
     stops.push(temporal.stop);
     const postgres = await onFreePorts(1, ([port]) => startEmbeddedPostgres(dataDir, port, logger));
     stops.push(postgres.stop);

@@ -1,6 +1,6 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -168,6 +168,8 @@ describe('the one-command development start', () => {
     const deliver = (toStageId: string) =>
       postJson(integration.webhooks.lever.replace(`http://localhost:${port}`, base), signedLeverDelivery('restart-signing-token', 'candidateStageChange', { opportunityId, toStageId }));
     expect((await deliver('phone-screen')).status).toBe(202);
+    // the dev server's SQLite file commits through a write-ahead log (dev/temporal-dev-server.ts); the restart below shows the commits kept
+    expect(existsSync(path.join(dataDir, 'temporal', 'temporal.db-wal'))).toBe(true);
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
