@@ -44,6 +44,12 @@ const trustProxy = z
 /** Milliseconds, at least 1: a zero would switch Node's protection off. */
 const timeoutMs = z.coerce.number().int().min(1).max(3_600_000);
 
+/**
+ * Variables a deployment may set that the runtime reads, not the service: the worker's `MALLOC_ARENA_MAX=2` (glibc,
+ * `npm run start:worker`; docs/benchmarks.md, "Worker memory at 10,000 waiting").
+ */
+export const runtimeVariables: readonly string[] = ['MALLOC_ARENA_MAX'];
+
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { environmentSchema, loadConfig, requireExternal } from '../src/config';
+import { environmentSchema, loadConfig, requireExternal, runtimeVariables } from '../src/config';
 import { temporalUiPath } from '../src/api/temporal-ui-proxy';
 import { crossSiteUiWarning } from '../src/startup-checks';
 
@@ -75,8 +75,11 @@ describe('docker-compose.yml', () => {
   it('runs the production entry points that exist in the build output', () => {
     expect(compose.services.api.command).toEqual(['node', 'dist/api/server.js']);
     // the worker as `npm run start:worker` starts it, V8 flags included (docs/benchmarks.md, "5,000 candidates waiting")
-    const startWorker = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker']!;
-    expect(compose.services.worker.command).toEqual(startWorker.split(' '));
+    const startWorker = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker']!.split(' ');
+    // its NAME=value words are the worker's environment, the rest its command
+    const isEnv = (word: string) => /^[A-Z_][A-Z0-9_]*=/.test(word);
+    expect(compose.services.worker.command).toEqual(startWorker.filter((word) => !isEnv(word)));
+    for (const word of startWorker.filter(isEnv)) expect(environmentOf('worker')).toMatchObject({ [word.split('=')[0]!]: word.slice(word.indexOf('=') + 1) });
     expect(compose.services.worker.command).toContain('dist/worker.js');
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm run build');
@@ -103,7 +106,7 @@ describe('docker-compose.yml', () => {
     ['worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LINK_SIGNING_SECRET', 'ENCRYPTION_KEY'] as const],
   ])('%s gets every variable it needs, and each one parses', (service, required) => {
     const env = environmentOf(service);
-    const known = Object.keys(environmentSchema.shape);
+    const known = [...Object.keys(environmentSchema.shape), ...runtimeVariables];
     expect(Object.keys(env).filter((name) => !known.includes(name))).toEqual([]);
     const config = loadConfig(env);
     expect(() => requireExternal(config, ...required)).not.toThrow();

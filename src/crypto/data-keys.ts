@@ -57,12 +57,25 @@ export interface DataKeyStoreOptions {
   cacheSize?: number;
 }
 
+/**
+ * A copy of a key in memory of its own. A small Buffer decoded from a string is a slice of Node's shared 8 KB
+ * pool, and a cached slice keeps its whole slab alive: with thousands of candidates' keys cached between other
+ * allocations, each key held about 8 KB (the worker's external memory grew 80 MB with 10,000 candidates queried;
+ * docs/benchmarks.md, "Worker memory at 10,000 waiting").
+ */
+function ownBuffer(pooled: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(pooled.length);
+  pooled.copy(own);
+  return own;
+}
+
 export function createDataKeyStore(db: Db, box: SecretBox, opts: DataKeyStoreOptions = {}): DataKeyStore {
   const cacheSeconds = opts.cacheSeconds ?? 30;
   const max = opts.cacheSize ?? 20_000;
   // keyed by subject_ref and by key id; only live keys are cached (an erasure is never forgotten by a cache)
-  const bySubject = new LRUCache<string, DataKey>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
-  const byId = new LRUCache<string, Buffer>({ max, ttl: Math.max(1, cacheSeconds * 1000) });
+  // expired keys are dropped when they expire (ttlAutopurge), not when the cache is full: a key stays in memory no longer than it may be used
+  const bySubject = new LRUCache<string, DataKey>({ max, ttl: Math.max(1, cacheSeconds * 1000), ttlAutopurge: true });
+  const byId = new LRUCache<string, Buffer>({ max, ttl: Math.max(1, cacheSeconds * 1000), ttlAutopurge: true });
   const cached = <V extends object>(cache: LRUCache<string, V>, key: string) => (cacheSeconds > 0 ? cache.get(key) : undefined);
   // Concurrent misses of one subject or key (a signal-with-start encodes its arguments and its signal at
   // once, a workflow task decodes a batch) share one read. Each erasure here bumps the generation: a read
@@ -77,7 +90,7 @@ export function createDataKeyStore(db: Db, box: SecretBox, opts: DataKeyStoreOpt
     return loaded;
   };
   const context = (id: string) => `candidate_data_keys/${id}`;
-  const open = (row: KeyRow): DataKey => ({ id: row.id, key: Buffer.from(box.open(row.wrapped_key!, context(row.id)), 'base64') });
+  const open = (row: KeyRow): DataKey => ({ id: row.id, key: ownBuffer(Buffer.from(box.open(row.wrapped_key!, context(row.id)), 'base64')) });
   const remember = (key: DataKey, startedIn: number) => {
     if (startedIn === generation) byId.set(key.id, key.key);
     return key;

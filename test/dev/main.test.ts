@@ -19,6 +19,21 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/**
+ * Every service a test started: one still running when its test ends (an assertion failed before the test
+ * stopped it) is stopped as Ctrl-C would, and killed with its process group if it has not exited in 30 s.
+ */
+const services: Running[] = [];
+afterEach(async () => {
+  for (const service of services.splice(0)) {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) continue;
+    process.kill(-service.child.pid!, 'SIGINT');
+    const timer = setTimeout(() => process.kill(-service.child.pid!, 'SIGKILL'), 30_000);
+    await service.exited;
+    clearTimeout(timer);
+  }
+});
+
 /** Runs the README's first command (the dev entry point) as a real process. */
 function startService(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'dev/main.ts'], {
@@ -32,7 +47,9 @@ function startService(env: Record<string, string>): Running {
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const service = { child, output: () => output, exited };
+  services.push(service);
+  return service;
 }
 
 /** Resolves once the service says it is running; rejects with what it printed if it exits first or takes too long. */
