@@ -17,13 +17,13 @@ describe('candidate data keys', () => {
   const keys = { ENCRYPTION_KEY: newMasterKey() };
   const subject = () => opportunitySubject(randomUUID(), randomUUID());
   /** The store on a pool whose queries are counted. */
-  const counted = () => {
+  const counted = (cacheSeconds = 30) => {
     const queries: string[] = [];
     const query = db.query.bind(db) as (text: string, values?: unknown[]) => Promise<unknown>;
     const countingDb = new Proxy(db, {
       get: (target, prop) => (prop === 'query' ? (text: string, values?: unknown[]) => (queries.push(text), query(text, values)) : Reflect.get(target, prop)),
     });
-    return { store: createDataKeyStore(countingDb, secretBoxFrom({ ENCRYPTION_KEY: keys.ENCRYPTION_KEY }), { cacheSeconds: 30 }), queries };
+    return { store: createDataKeyStore(countingDb, secretBoxFrom({ ENCRYPTION_KEY: keys.ENCRYPTION_KEY }), { cacheSeconds }), queries };
   };
 
   beforeAll(() => {
@@ -49,6 +49,19 @@ describe('candidate data keys', () => {
     const byId = await Promise.all([third.store.keyById(first[0]!.id), third.store.keyById(first[0]!.id)]);
     expect(byId.map((k) => k.state)).toEqual(['live', 'live']);
     expect(third.queries).toHaveLength(1);
+  });
+
+  it('holds each key in memory of its own (not a slice of Node\'s shared buffer pool) and reads it again once it expired', async () => {
+    const { store, queries } = counted(1);
+    const s = subject();
+    const key = await store.keyFor(s);
+    // a pooled slice would keep an 8 KB slab alive for as long as the key is cached
+    expect(key.key.buffer.byteLength).toBe(key.key.length);
+    const byId = await counted().store.keyById(key.id);
+    expect(byId.state === 'live' && byId.key.buffer.byteLength).toBe(32);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await store.keyFor(s)).key.equals(key.key)).toBe(true);
+    expect(queries).toHaveLength(2);
   });
 
   it('two stores creating one subject\'s first key at once agree on it', async () => {
