@@ -51,7 +51,7 @@ const fairnessArgs = (opts: DevServerOptions) => ['--dynamic-config-value', `mat
  * The dev server's SQLite file in write-ahead-log mode with `synchronous=normal` (README, Architecture, "The dev server's SQLite
  * file"): every workflow task, activity and timer is a transaction, and with SQLite's own default (a rollback journal
  * created, synced and deleted on every commit) the server spends its time waiting on the disk (bench:persistence:
- * 2.5× the workflows per second with this). A commit survives a crash of any process; only the last commits
+ * 2.7× the workflows per second with this). A commit survives a crash of any process; only the last commits
  * before a power loss or kernel crash may be lost, never the file's consistency. Production runs Temporal on PostgreSQL.
  */
 const sqliteArgs = (opts: DevServerOptions) =>
