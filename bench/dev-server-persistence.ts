@@ -8,7 +8,6 @@
  *
  *   npm run bench:persistence -- [--workflows 1500] [--concurrency 50] [--journals rollback,wal]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { findTemporalBinary } from '../dev/temporal-binaries';
 import { startDevServer, type SqliteJournal } from '../dev/temporal-dev-server';
 import { createLogger } from '../src/log';
 import { onFreePorts } from '../test/support/free-port';
-import { cpuSecondsOf, forEachConcurrently, seconds } from './support/measure';
+import { cpuSecondsOf, forEachConcurrently, seconds, serverPids } from './support/measure';
 
 const { values } = parseArgs({
   options: {
@@ -40,12 +39,6 @@ interface Result {
   seconds: number;
   perSecond: number;
   serverCores: number;
-}
-
-/** The dev server's process: the one whose command line names the run's data directory. */
-function serverPid(dataDir: string): number {
-  const line = execFileSync('pgrep', ['-f', dataDir]).toString().trim().split('\n')[0];
-  return Number(line);
 }
 
 async function measure(journal: SqliteJournal): Promise<Result> {
@@ -70,7 +63,7 @@ async function measure(journal: SqliteJournal): Promise<Result> {
       maxCachedWorkflows: 100,
     });
     const running = worker.run();
-    const pid = serverPid(dataDir);
+    const pid = serverPids(dataDir).find((p) => p.name === 'Temporal server')!.pid;
     const cpuBefore = cpuSecondsOf(pid);
     const started = Date.now();
     const handles: Array<Promise<unknown>> = [];

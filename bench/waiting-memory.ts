@@ -29,7 +29,6 @@
  *
  *   npm run bench:memory -- [--candidates 5000] [--integrations 10] [--workers shipped,@250] [--concurrency 32] [--assessed 100] [--sqlite wal|rollback]
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +47,7 @@ import { assessmentStateQuery, sessionEventSignal } from '../src/workflows/asses
 import { assessmentWorkflowId, candidateWorkflowId } from '../src/workflows/shared/ids';
 import { candidateStateQuery } from '../src/workflows/candidate/messages';
 import { buildProductionWorker } from './support/build';
-import { cpuSecondsOf, forEachConcurrently, memoryOf, seconds, sleep, waitUntil } from './support/measure';
+import { cpuSecondsOf, forEachConcurrently, memoryOf, seconds, serverPids, sleep, waitUntil } from './support/measure';
 import type { SqliteJournal } from '../dev/temporal-dev-server';
 import { startBenchStack, type BenchStack, benchDataConverter, isInterrupted } from './support/stack';
 
@@ -123,25 +122,6 @@ function memorySplit(prefix: string, rssMB: number): MemorySplit | undefined {
 const splitText = (s: MemorySplit | undefined) =>
   s ? `main heap ${s.mainHeap.toFixed(0)}, workflow heap ${s.workflowHeap.toFixed(0)}, external ${s.external.toFixed(0)}, native ${s.native.toFixed(0)} MB` : 'no split';
 
-/** Processes whose command line names the stack's data directory: the Temporal dev server and PostgreSQL. */
-function serverPids(dataDir: string): Array<{ pid: number; name: string }> {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-af', dataDir]).toString();
-  } catch {
-    return [];
-  }
-  return out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [pid, ...cmd] = line.split(' ');
-      const command = cmd.join(' ');
-      return { pid: Number(pid), name: /temporal/.test(command) ? 'Temporal server' : /postgres/.test(command) ? 'PostgreSQL' : command.slice(0, 30) };
-    })
-    .filter((p) => p.pid !== process.pid);
-}
 const cpuOf = (pid: number) => {
   try {
     return cpuSecondsOf(pid);

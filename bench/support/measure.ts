@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export const percentile = (xs: number[], p: number) => {
@@ -53,3 +54,23 @@ export async function forEachConcurrently<T>(items: readonly T[], concurrency: n
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const millis = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+/** Processes whose command line names the stack's data directory: the Temporal dev server and PostgreSQL. */
+export function serverPids(dataDir: string): Array<{ pid: number; name: string }> {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-af', dataDir]).toString();
+  } catch {
+    return [];
+  }
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [pid, ...cmd] = line.split(' ');
+      const command = cmd.join(' ');
+      return { pid: Number(pid), name: /temporal/.test(command) ? 'Temporal server' : /postgres/.test(command) ? 'PostgreSQL' : command.slice(0, 30) };
+    })
+    .filter((p) => p.pid !== process.pid);
+}
