@@ -83,28 +83,59 @@ const bodyContext = (deliveryId: string, column: 'body' | 'headers') => `webhook
 
 export const maxDeliveriesListed = 200;
 
+/** Ids for rows with a kept body are taken from the sequence this many at a time (each body is sealed bound to its row's id). */
+const deliveryIdBlock = 32;
+const deliveryIds = new WeakMap<Db, { ids: string[]; taking?: Promise<void> }>();
+
+/** The next id for a webhook_deliveries row: from this process's block, or a new block (one statement for many rows). Unused ids leave gaps, as a rolled-back insert does. */
+async function nextDeliveryId(db: Db): Promise<string> {
+  let block = deliveryIds.get(db);
+  if (!block) deliveryIds.set(db, (block = { ids: [] }));
+  while (block.ids.length === 0) {
+    const taking = (block.taking ??= db
+      .query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('webhook_deliveries', 'id'))::text AS id FROM generate_series(1, $1)`, [deliveryIdBlock])
+      .then(({ rows }) => void block.ids.push(...rows.map((r) => r.id)))
+      .finally(() => (block.taking = undefined)));
+    await taking;
+  }
+  return block.ids.shift()!;
+}
+
+export interface RecordOptions {
+  /** The raw body and verification headers, stored sealed with the row (the webhook inbox). */
+  kept?: { box: SecretBox } & KeptDeliveryBody;
+  /** A Lever delivery token this 2xx answer answered (lever_delivery_tokens): marked in the same statement. */
+  answeredLeverToken?: string;
+}
+
 /**
- * Records the delivery and answers its id; with `kept`, its raw body and verification headers are
- * stored with it, sealed with the box (bound to the new row's id, taken from the sequence first), in
- * the same statement: a row and its body are written together or not at all.
+ * Records the delivery and answers its id, in one statement: with `kept`, its raw body and verification
+ * headers are stored with it, sealed with the box (bound to the new row's id, taken from the sequence
+ * first), so a row and its body are written together or not at all; with `answeredLeverToken`, the
+ * token is marked answered with it (the same token and body again is then a duplicate).
  */
-export async function recordWebhookDelivery(db: Db, d: WebhookDelivery, kept?: { box: SecretBox } & KeptDeliveryBody): Promise<string> {
-  const row = [d.integrationId, d.source, d.event, d.receivedAt, d.outcome, d.httpStatus, d.reason, d.opportunityId, d.workflowId, d.eventKey ?? null, d.replayOf ?? null];
+export async function recordWebhookDelivery(db: Db, d: WebhookDelivery, opts: RecordOptions = {}): Promise<string> {
+  const row: unknown[] = [d.integrationId, d.source, d.event, d.receivedAt, d.outcome, d.httpStatus, d.reason, d.opportunityId, d.workflowId, d.eventKey ?? null, d.replayOf ?? null];
   const columns = 'integration_id, source, event, received_at, outcome, http_status, reason, opportunity_id, workflow_id, event_key, replay_of';
+  const ctes: string[] = [];
+  if (opts.answeredLeverToken !== undefined) {
+    row.push(opts.answeredLeverToken);
+    ctes.push(`answered AS (UPDATE lever_delivery_tokens SET answered = true WHERE integration_id = $1 AND token = $${row.length})`);
+  }
+  const { kept } = opts;
   if (!kept) {
-    const { rows } = await db.query<{ id: string }>(`INSERT INTO webhook_deliveries (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, row);
+    const { rows } = await db.query<{ id: string }>(
+      `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}INSERT INTO webhook_deliveries (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
+      row,
+    );
     return rows[0]!.id;
   }
-  const { rows } = await db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('webhook_deliveries', 'id'))::text AS id`);
-  const id = rows[0]!.id;
+  const id = await nextDeliveryId(db);
   const headers = Object.keys(kept.headers).length > 0 ? kept.box.seal(JSON.stringify(kept.headers), bodyContext(id, 'headers')) : null;
-  await db.query(
-    `WITH delivery AS (
-       INSERT INTO webhook_deliveries (id, ${columns}) VALUES ($12, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
-     )
-     INSERT INTO webhook_delivery_bodies (delivery_id, body_sealed, headers_sealed) SELECT id, $13, $14 FROM delivery`,
-    [...row, id, kept.box.seal(kept.body.toString('base64'), bodyContext(id, 'body')), headers],
-  );
+  const at = row.length;
+  row.push(id, kept.box.seal(kept.body.toString('base64'), bodyContext(id, 'body')), headers);
+  ctes.push(`delivery AS (INSERT INTO webhook_deliveries (id, ${columns}) VALUES ($${at + 1}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id)`);
+  await db.query(`WITH ${ctes.join(', ')} INSERT INTO webhook_delivery_bodies (delivery_id, body_sealed, headers_sealed) SELECT id, $${at + 2}, $${at + 3} FROM delivery`, row);
   return id;
 }
 

@@ -112,7 +112,9 @@ export function deliveryReplayRoutes(deps: DeliveryReplayDeps): Router {
       answer = err instanceof HttpError ? answerOfError(err) : { status: 500, json: { error: 'internal', message: 'the replay failed unexpectedly' } };
     }
     const row = deliveryRowOf({ integrationId, source, receivedAt, httpStatus: answer.status, answer: answer.json, body: locals.body, locals, replayOf: original.id });
-    const id = await recordWebhookDelivery(deps.db, row);
+    // a 2xx answer marks the Lever token answered in the row's statement, as a live delivery's does (delivery-log.ts)
+    const answeredLeverToken = answer.status < 300 ? locals.answeredLeverToken : undefined;
+    const id = await recordWebhookDelivery(deps.db, row, answeredLeverToken ? { answeredLeverToken } : {});
     return { ...row, id, replayOf: original.id, bodyKept: false, eventKey: row.eventKey ?? null };
   }
 

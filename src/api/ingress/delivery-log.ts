@@ -29,7 +29,15 @@ export interface DeliveryLogLocals {
   body?: unknown;
   /** The raw body and the headers its verification reads, kept (sealed) with the row for a replay; never logged. */
   keptBody?: KeptDeliveryBody;
+  /**
+   * The Lever delivery token a 2xx answer answered: marked in the row's statement, and the answer waits
+   * for it (at most answerWaitsForMarkMs), so the same token and body sent again is a duplicate.
+   */
+  answeredLeverToken?: string;
 }
+
+/** How long an answer waits for its record when the record marks a Lever token answered; past it the answer leaves and the record still completes. */
+const answerWaitsForMarkMs = 2_000;
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
 
@@ -113,9 +121,11 @@ const withinRejectedBudget = (integrationId: string) =>
 /**
  * Route middleware that records how each delivery was answered, for the Activity page. It keeps the
  * JSON answer as it is sent — by the route or by the error handler, body-parser refusals included —
- * so no branch of the route has to report itself; routes must answer with `res.json`. The insert
- * runs after the answer is written and is not awaited: a slow or failing database never delays or
- * changes what the sender gets, and a failed insert is only logged.
+ * so no branch of the route has to report itself; routes must answer with `res.json`. The insert is
+ * one statement and runs after the answer is written, not awaited: a slow or failing database never
+ * changes what the sender gets, and a failed insert is only logged. The one exception is an answer
+ * that marks a Lever token answered (`answeredLeverToken`): it leaves once its record (and the mark)
+ * is written, or after answerWaitsForMarkMs, so an immediate resend is seen as a duplicate.
  */
 export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integrationId: string }> {
   // Anyone can post to made-up integration ids: their lines are rate-limited like every client error.
@@ -126,9 +136,9 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
     const { integrationId } = req.params;
     const json = res.json.bind(res);
     res.json = (answer: unknown) => {
-      const sent = json(answer);
       const httpStatus = res.statusCode;
       const locals = res.locals as DeliveryLogLocals;
+      const answeredLeverToken = httpStatus < 300 ? locals.answeredLeverToken : undefined;
       const row = deliveryRowOf({ integrationId, source: deps.source, receivedAt, httpStatus, answer, body: locals.body ?? req.body, locals });
       // metrics: only an id that is an integration's becomes a label (else `unknown`), and only known event names
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -151,10 +161,22 @@ export function deliveryLog(deps: DeliveryLogDeps): RequestHandler<{ integration
         }
         if (row.outcome === 'rejected' && !(await withinRejectedBudget(integrationId))) return;
         // the body is kept only with a row that is recorded: a refused flood past the budget keeps nothing
-        await recordWebhookDelivery(deps.db, row, deps.box && locals.keptBody ? { box: deps.box, ...locals.keptBody } : undefined);
+        await recordWebhookDelivery(deps.db, row, { ...(deps.box && locals.keptBody ? { kept: { box: deps.box, ...locals.keptBody } } : {}), ...(answeredLeverToken ? { answeredLeverToken } : {}) });
       };
-      record().catch((err: Error) => deps.logger.warn({ err: err.message, source: deps.source, integrationId }, 'webhook delivery not recorded'));
-      return sent;
+      const recordQuietly = () => record().catch((err: Error) => deps.logger.warn({ err: err.message, source: deps.source, integrationId }, 'webhook delivery not recorded'));
+      if (!answeredLeverToken) {
+        const sent = json(answer);
+        void recordQuietly();
+        return sent;
+      }
+      const recorded = recordQuietly();
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, answerWaitsForMarkMs)));
+      void Promise.race([recorded, waited]).then(() => {
+        clearTimeout(timer);
+        json(answer);
+      });
+      return res;
     };
     next();
   };

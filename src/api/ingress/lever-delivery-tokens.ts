@@ -19,7 +19,8 @@ export interface DeliveryTokenClaim {
  * - `new`: first time this token is seen; it is now remembered with this body.
  * - `again`: seen before with this body, but never answered 2xx (the earlier attempt failed or is in
  *   flight): act on it again — the candidate workflow drops an event it already has by its key.
- * - `duplicate`: seen before with this body and answered 2xx: nothing more to do.
+ * - `duplicate`: seen before with this body and answered 2xx (marked with the delivery's record,
+ *   db/webhook-deliveries.ts): nothing more to do.
  * - `replayed`: seen before with another body: a captured token reused on an altered delivery.
  */
 export type DeliveryTokenVerdict = 'new' | 'again' | 'duplicate' | 'replayed';
@@ -50,11 +51,6 @@ export async function claimLeverDeliveryToken(db: Db, claim: DeliveryTokenClaim)
     if (!seen.body_sha256.equals(claim.bodySha256)) return 'replayed';
     return seen.answered ? 'duplicate' : 'again';
   }
-}
-
-/** The delivery was answered 2xx: the same token and body again is a duplicate from now on. */
-export async function markLeverDeliveryTokenAnswered(db: Db, integrationId: string, token: string): Promise<void> {
-  await db.query(`UPDATE lever_delivery_tokens SET answered = true WHERE integration_id = $1 AND token = $2`, [integrationId, token]);
 }
 
 /** Deletes tokens past their expiry (no delivery with them is accepted any more); answers how many. */

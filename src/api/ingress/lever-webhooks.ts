@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
 import type { IntegrationLookup } from '../../integrations/repository';
-import { claimLeverDeliveryToken, markLeverDeliveryTokenAnswered, type DeliveryTokenVerdict } from './lever-delivery-tokens';
+import { claimLeverDeliveryToken, type DeliveryTokenVerdict } from './lever-delivery-tokens';
 import {
   isHandledLeverEvent,
   deletedOpportunityOf,
@@ -91,11 +91,16 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
       throw new HttpError(503, 'database_unavailable', 'the delivery could not be checked; retry later');
     }
   }
-  /** After a 2xx: the same token and body again is a duplicate. Best effort — if this is lost, a replay of the same body is acted on again and the workflow drops it by its event key. */
-  const markAnswered = (integrationId: string, token: string) =>
-    markLeverDeliveryTokenAnswered(deps.db, integrationId, token).catch((err: Error) =>
-      deps.logger.warn({ err: err.message, integrationId }, 'Lever delivery token not marked answered'),
-    );
+  /**
+   * After a 2xx: the same token and body again is a duplicate. The mark is written with the delivery's
+   * record, in its statement, before the answer leaves (delivery-log.ts; deliveries-replay.ts for a
+   * replay). Best effort — if it is lost, a resend of the same body is acted on again and the workflow
+   * drops it by its event key.
+   */
+  const answered = (d: InboundDelivery, token: string, answer: DeliveryAnswer): DeliveryAnswer => {
+    d.locals.answeredLeverToken = token;
+    return answer;
+  };
 
   async function handle(d: InboundDelivery): Promise<DeliveryAnswer> {
     const { integrationId } = d;
@@ -112,14 +117,16 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     // check is answered 2xx whatever its signature: it starts nothing, and Activity says whether it matched.
     if (isLeverTestRequest(body)) {
       // Its signed token is remembered too (best effort), so the same token cannot come back carrying an opportunity.
-      if (signed) {
-        await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt })
-          .then((verdict) => (verdict === 'new' || verdict === 'again' ? markAnswered(integrationId, body.token) : undefined))
-          .catch((err: Error) => deps.logger.warn({ err: err.message, integrationId }, 'verify-connection token not remembered'));
-      }
+      const verdict = signed
+        ? await claimLeverDeliveryToken(deps.db, { integrationId, token: body.token, bodySha256, expiresAt }).catch((err: Error) => {
+            deps.logger.warn({ err: err.message, integrationId }, 'verify-connection token not remembered');
+            return undefined;
+          })
+        : undefined;
       deps.logger.info({ integrationId, signed }, 'Lever verify-connection request answered');
       const reason = signed ? 'verify-connection request' : 'verify-connection request; its signature matches no saved signing token yet';
-      return { status: 200, json: { status: 'ok', test: true, reason } };
+      const answer = { status: 200, json: { status: 'ok', test: true, reason } };
+      return verdict === 'new' || verdict === 'again' ? answered(d, body.token, answer) : answer;
     }
     if (!signed) {
       throw new HttpError(401, 'invalid_signature', 'signature is missing or does not match any signing token of this integration');
@@ -143,8 +150,7 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
 
     if (!isHandledLeverEvent(body.event)) {
       log.info('Lever event type not handled; ignored');
-      await markAnswered(integrationId, body.token);
-      return { status: 200, json: { status: 'ignored', event: body.event } };
+      return answered(d, body.token, { status: 200, json: { status: 'ignored', event: body.event } });
     }
 
     if (body.event === 'candidateDeleted') {
@@ -159,8 +165,7 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
       const workflowId = await temporalOr503(deps, 'the erasure', () => startErasure(deps.temporal, deps.taskQueue, { integrationId, opportunityId, trigger: 'candidateDeleted' }), {
         log: log.child({ opportunityId }),
       });
-      await markAnswered(integrationId, body.token);
-      return { status: 202, json: { status: 'accepted', workflowId } };
+      return answered(d, body.token, { status: 202, json: { status: 'accepted', workflowId } });
     }
 
     let target;
@@ -181,11 +186,9 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     } catch (err) {
       if (!(err instanceof SubjectErasedError)) throw err;
       // nothing is kept or started for an erased candidate (their data key is destroyed)
-      await markAnswered(integrationId, body.token);
-      return { status: 200, json: { status: 'ignored', reason: 'candidate_erased' } };
+      return answered(d, body.token, { status: 200, json: { status: 'ignored', reason: 'candidate_erased' } });
     }
-    await markAnswered(integrationId, body.token);
-    return { status: 202, json: { status: 'accepted', workflowId } };
+    return answered(d, body.token, { status: 202, json: { status: 'accepted', workflowId } });
   }
   return handle;
 }

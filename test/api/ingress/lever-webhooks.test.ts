@@ -67,6 +67,36 @@ describe('POST /webhooks/lever/:integrationId', () => {
     expect(state.stageHistory).toHaveLength(1);
   });
 
+  it('answers once the delivery is recorded and its token marked answered (one statement), so a resend at once is a duplicate', async () => {
+    const opp = randomUUID();
+    const delivery = stageChange(opp, 'phone-screen');
+    const res = await postJson(url(), delivery);
+    expect(res.status).toBe(202);
+    // read right after the answer, without waiting: both were written before it left
+    const { rows } = await stack.db.query<{ answered: boolean; outcome: string; kept: boolean }>(
+      `SELECT t.answered, d.outcome, EXISTS (SELECT 1 FROM webhook_delivery_bodies b WHERE b.delivery_id = d.id) AS kept
+       FROM lever_delivery_tokens t JOIN webhook_deliveries d ON d.integration_id = t.integration_id AND d.opportunity_id = $2
+       WHERE t.integration_id = $1 AND t.token = $3`,
+      [integration.id, opp, delivery.token],
+    );
+    expect(rows).toEqual([{ answered: true, outcome: 'accepted', kept: true }]);
+    const again = await postJson(url(), delivery);
+    expect(again.status).toBe(200);
+    expect(await readJson(again)).toMatchObject({ status: 'duplicate' });
+  });
+
+  it('records deliveries with kept bodies under distinct ids when many arrive at once (ids are taken from the sequence in blocks)', async () => {
+    const opps = Array.from({ length: 40 }, () => randomUUID());
+    const answers = await Promise.all(opps.map((opp) => postJson(url(), stageChange(opp, 'phone-screen'))));
+    expect(answers.map((r) => r.status)).toEqual(opps.map(() => 202));
+    const { rows } = await stack.db.query<{ id: string; kept: number }>(
+      `SELECT d.id::text, count(b.delivery_id)::int AS kept FROM webhook_deliveries d LEFT JOIN webhook_delivery_bodies b ON b.delivery_id = d.id
+       WHERE d.integration_id = $1 AND d.opportunity_id = ANY($2::text[]) GROUP BY d.id`,
+      [integration.id, opps],
+    );
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r) => r.kept === 1)).toBe(true);
+  });
   it("answers Lever's verify-connection request without starting anything", async () => {
     const res = await postJson(url(), signedLeverDelivery(key, 'candidateHired', {}));
     expect(res.status).toBe(200);
