@@ -45,10 +45,11 @@ const trustProxy = z
 const timeoutMs = z.coerce.number().int().min(1).max(3_600_000);
 
 /**
- * Variables a deployment may set that the runtime reads, not the service: the worker's `MALLOC_ARENA_MAX=2` (glibc,
- * `npm run start:worker`; docs/benchmarks.md, "Worker memory at 10,000 waiting").
+ * Variables a deployment may set that the runtime reads, not the service: the worker's glibc malloc settings
+ * (`npm run start:worker`; docs/benchmarks.md, "Worker memory at 10,000 waiting"): two arenas, and freed memory
+ * above 128 KB handed back to the system rather than kept for reuse.
  */
-export const runtimeVariables: readonly string[] = ['MALLOC_ARENA_MAX'];
+export const runtimeVariables: readonly string[] = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
 
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
