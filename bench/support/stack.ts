@@ -131,7 +131,16 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   // every API and worker process, stopped in reverse order of start (one already gone is skipped)
-  const track = (child: ChildProcess) => stops.push(() => stopChild(child));
+  const children: ChildProcess[] = [];
+  const track = (child: ChildProcess) => {
+    children.push(child);
+    stops.push(() => stopChild(child));
+  };
+  // A benchmark that dies without stopping its stack (an uncaught error, process.exit) takes its API and
+  // worker processes with it instead of leaving them polling; the servers stop with their own process.
+  process.once('exit', () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   try {
     // Servers in their own processes, told their ports up front: on ports free a moment ago, started
     // again on new ones when another process took one first (onFreePorts).

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import pLimit, { type Limit } from 'p-limit';
 import { HttpError } from '../errors';
 import type { DeliveryLogLocals } from './delivery-log';
 
@@ -44,6 +45,32 @@ export const answerOfError = (err: HttpError): DeliveryAnswer => ({
   json: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
 });
 
+/**
+ * Live deliveries of one integration this process handles at once; more wait their turn. Lever sends a
+ * bulk move's webhooks all at once (hundreds), and without a lane each of them would take its place in
+ * the database pool's and the Temporal client's queues ahead of another organization's single delivery;
+ * with it, that delivery waits behind at most this many (README "Fairness between organizations"). It
+ * is the ingress's share of fairness: Temporal's fairness keys order the tasks once they are started.
+ */
+export const deliveriesAtOncePerIntegration = 16;
+const lanes = new Map<string, Limit>();
+
+/** Runs one live delivery's handling in its integration's lane (p-limit); a lane is dropped once it is idle. */
+export function inIntegrationLane<T>(integrationId: string, work: () => Promise<T>): Promise<T> {
+  let lane = lanes.get(integrationId);
+  if (!lane) lanes.set(integrationId, (lane = pLimit(deliveriesAtOncePerIntegration)));
+  const running = lane;
+  return running(work).finally(() =>
+    // after p-limit has counted this one out (it does so once the work settled)
+    setImmediate(() => {
+      if (running.activeCount === 0 && running.pendingCount === 0 && lanes.get(integrationId) === running) lanes.delete(integrationId);
+    }),
+  );
+}
+
+/** Lanes currently held (busy or just finished), for tests. */
+export const integrationLanesHeld = (): number => lanes.size;
+
 /** A live request's answer, written for the delivery log to record; errors go on to the API's error handler. */
 export async function answerLive(res: Response, handle: DeliveryHandler, delivery: Omit<InboundDelivery, 'replay' | 'locals' | 'receivedAt'>, now: () => number): Promise<void> {
   const locals = res.locals as DeliveryLogLocals;
@@ -52,6 +79,7 @@ export async function answerLive(res: Response, handle: DeliveryHandler, deliver
     const headers = Object.fromEntries(Object.entries(delivery.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
     locals.keptBody = { body: delivery.rawBody, headers };
   }
-  const answer = await handle({ ...delivery, receivedAt: now(), replay: false, locals });
+  const receivedAt = now();
+  const answer = await inIntegrationLane(delivery.integrationId, () => handle({ ...delivery, receivedAt, replay: false, locals }));
   res.status(answer.status).json(answer.json);
 }
