@@ -22,7 +22,7 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU time (user + system) of a process and every process below it (PostgreSQL's backends under its postmaster), in seconds. */
+/** CPU time (user + system) of a process and every process below it, live or exited (PostgreSQL's backends under its postmaster), in seconds. */
 export function treeCpuSecondsOf(pid: number): number {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
@@ -34,7 +34,14 @@ export function treeCpuSecondsOf(pid: number): number {
       // exited while listed
     }
   }
+  // and what its exited children used (cutime + cstime, fields 16 and 17), so the sum never goes down when a backend exits
   let total = 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    total += (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
   const visit = (p: number) => {
     try {
       total += cpuSecondsOf(p);

@@ -52,7 +52,7 @@ export const answerOfError = (err: HttpError): DeliveryAnswer => ({
  * with it, that delivery waits behind at most this many (README "Fairness between organizations"). It
  * is the ingress's share of fairness: Temporal's fairness keys order the tasks once they are started.
  */
-export const deliveriesAtOncePerIntegration = 16;
+export const deliveriesAtOncePerIntegration = 32;
 const lanes = new Map<string, Limit>();
 
 /** Runs one live delivery's handling in its integration's lane (p-limit); a lane is dropped once it is idle. */
