@@ -15,10 +15,12 @@ export function memoryOf(pid: number): { rssMB: number; peakMB: number } {
   return { rssMB: mb('VmRSS'), peakMB: mb('VmHWM') };
 }
 
-/** CPU time (user + system) a process has used so far, in seconds. */
+/** `/proc/<pid>/stat` from field 3 on (after the parenthesised command name): field N is at index N - 3. */
+const statFields = (pid: number | string): string[] => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+
+/** CPU time (user + system) a process has used so far, in seconds: fields 14 and 15. */
 export function cpuSecondsOf(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -28,7 +30,7 @@ export function treeCpuSecondsOf(pid: number): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      const ppid = Number(statFields(entry)[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // exited while listed
@@ -37,7 +39,7 @@ export function treeCpuSecondsOf(pid: number): number {
   // and what its exited children used (cutime + cstime, fields 16 and 17), so the sum never goes down when a backend exits
   let total = 0;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = statFields(pid);
     total += (Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return 0;
