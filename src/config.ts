@@ -49,6 +49,9 @@ const timeoutMs = z.coerce.number().int().min(1).max(3_600_000);
  * (`npm run start:worker`; docs/benchmarks.md, "Worker memory at 10,000 waiting"): two arenas, and freed memory
  * above 128 KB handed back to the system rather than kept for reuse.
  */
+/** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS's default, also for workers created without the configuration (dev stack, tests). */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 8;
+
 export const runtimeVariables: readonly string[] = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
 
 export const environmentSchema = z.object({
@@ -85,6 +88,12 @@ export const environmentSchema = z.object({
    * `npm run start:worker`'s flags the worker settled at 262 MB RSS with 800 waiting (docs/benchmarks.md, 2026-12-06).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
+  /**
+   * Workflow tasks a worker holds at once (README "Fairness between organizations"). Tasks beyond it stay in
+   * Temporal's task queue, where fairness orders them by integration; the SDK's 40 queued them in the worker,
+   * first come first served, behind one organization's bulk move (docs/benchmarks.md, 2026-12-06).
+   */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(DEFAULT_WORKFLOW_TASK_SLOTS),
   /**
    * Worker Versioning (README "Upgrading workflows"): `on` makes the worker a version (WORKER_DEPLOYMENT_NAME,
    * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. It needs each old version's workers

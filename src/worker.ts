@@ -4,7 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, DefaultLogger, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { activityFailureMapping } from './activities/shared/failures';
-import { activityDepsFrom, loadConfig, requireExternal } from './config';
+import { activityDepsFrom, DEFAULT_WORKFLOW_TASK_SLOTS, loadConfig, requireExternal } from './config';
 import { createPool } from './db/pool';
 import { checkDependencies, firstLineOf, StartupCheckError } from './startup-checks';
 import { createLogger, type Logger } from './log';
@@ -27,6 +27,8 @@ export interface CandidateWorkerOptions {
   shutdownGraceSeconds: number;
   /** Most candidates wait for days; caching only the active ones keeps memory flat with thousands waiting. */
   maxCachedWorkflows?: number;
+  /** Workflow tasks held at once; default DEFAULT_WORKFLOW_TASK_SLOTS (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS). */
+  maxConcurrentWorkflowTasks?: number;
   /** A bundle made by `bundleWorkflows` (the test run makes one for all its workers); default: see `workflowSource`. */
   workflowBundlePath?: string;
   /** Worker Versioning (README "Upgrading workflows"): this worker is this version of a Worker Deployment; unversioned without. */
@@ -76,6 +78,10 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     // default (10, a fifth of them on the normal queue) a burst's new workflows and the ones evicted from the
     // sticky cache waited on a single normal-queue poller while the sticky pollers idled.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
+    // Few workflow tasks at once, so the rest wait in the task queue, ordered by fairness key: with the SDK's 40,
+    // one organization's bulk move filled them and another's task queued behind 40 in this process (docs/benchmarks.md,
+    // "Workflow task slots"). Too few (3) and the sticky queue's tasks time out to the normal queue.
+    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? DEFAULT_WORKFLOW_TASK_SLOTS,
     ...(opts.version ? { workerDeploymentOptions: deploymentOptions(opts.version) } : {}),
   });
 }
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
       dataConverter: dataConverterFor(config, dataKeyStoreFrom(db, config)),
       shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       version,
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
