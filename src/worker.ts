@@ -60,6 +60,9 @@ export function workerInterceptors(): WorkerInterceptors {
   return { activity: [activityTracing, activityFailureMapping, activityRetryMetrics] };
 }
 
+/** How long after the grace time a worker stops waiting for cancelled activities (`shutdownForceTime`). */
+export const shutdownForceAfterGraceSeconds = 5;
+
 export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Worker> {
   const source = workflowSource(opts.workflowBundlePath);
   return Worker.create({
@@ -73,6 +76,10 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     sinks: workerSinks({ logger: opts.deps.logger }),
     dataConverter: workerDataConverter(opts.dataConverter),
     shutdownGraceTime: `${opts.shutdownGraceSeconds}s`,
+    // Activities still running after the grace time are cancelled; one that does not end then (a call that ignores
+    // the cancellation) would keep the process waiting for it. 5 s later the worker gives up (`run()` rejects) and
+    // the process exits (main); the server times the attempt out and retries it.
+    shutdownForceTime: `${opts.shutdownGraceSeconds + shutdownForceAfterGraceSeconds}s`,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // Workflow task pollers scaled by the server's hints (docs/benchmarks.md, "A burst of 5,000"): with the fixed
     // default (10, a fifth of them on the normal queue) a burst's new workflows and the ones evicted from the
@@ -130,10 +137,20 @@ async function main(): Promise<void> {
       version,
     });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
+    // the Runtime drains the worker on these (installRuntime); noted here to tell a forced stop from a failure
+    let shutdownRequested = false;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (shutdownRequested = true));
     const running = worker.run();
     // under the Worker Controller the controller alone makes versions current (it holds the deployment's manager identity)
     if (version && !version.managedRouting) await adoptVersionIfFirst(connection.workflowService, config.TEMPORAL_NAMESPACE, version, logger).catch((err: unknown) => logger.warn({ err }, 'could not check the deployment\'s current version'));
-    await running;
+    const failure = await running.then(() => undefined, (err: unknown) => err ?? new Error('worker failed'));
+    if (failure !== undefined && shutdownRequested) {
+      // shutdownForceTime passed (the SDK then fails run() with GracefulShutdownPeriodExpiredError or, when the
+      // activity still holds the worker, with the error of finalizing it): the process ends here, connections and all
+      logger.error({ graceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS, afterSeconds: shutdownForceAfterGraceSeconds, error: firstLineOf(failure) }, 'activities still running after the grace time and their cancellation; stopping without them (the server times their attempts out and retries them)');
+      process.exit(1);
+    }
+    if (failure !== undefined) throw failure;
     logger.info('worker drained and stopped');
   } finally {
     await metricsServer?.close();

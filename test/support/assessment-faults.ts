@@ -41,6 +41,8 @@ export interface WorkerProcess {
   output(): string;
   /** SIGKILL: no drain, no goodbye to Temporal, in-flight answers are lost. */
   kill(): Promise<void>;
+  /** SIGTERM, as a deployment stops it: the worker drains; answers its exit code. */
+  terminate(): Promise<number | null>;
 }
 
 export interface FaultHarness extends Harness {
@@ -129,7 +131,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       const handle: WorkerProcess = {
         pid: child.pid!,
         output: () => output,
@@ -137,6 +139,11 @@ export async function startFaultHarness(): Promise<FaultHarness> {
           processes.delete(handle);
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
+        },
+        terminate: async () => {
+          processes.delete(handle);
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
         },
       };
       processes.add(handle);

@@ -138,7 +138,7 @@ describe('worker versioning', () => {
         // the run after the continue-as-new (runs ≥ 2) carries the state and runs on B
         // (B's candidate registers its query after its first timer: a query in between is refused, and retried here)
         const carried = async () => (({ eventsReceived, stageId, runs }) => [eventsReceived, stageId, runs > 1])(await candidate.query(candidateStateQuery));
-        await eventually(async () => expect(await carried()).toEqual([40, 'stage-39', true]));
+        await eventually(async () => expect(await carried()).toEqual([40, 'stage-39', true]), 30_000);
         await eventually(async () => expect(await buildIdOf(candidate)).toBe('version-b'));
         expect((await candidate.describe()).status.name).toBe('RUNNING');
 
