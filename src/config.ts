@@ -44,14 +44,14 @@ const trustProxy = z
 /** Milliseconds, at least 1: a zero would switch Node's protection off. */
 const timeoutMs = z.coerce.number().int().min(1).max(3_600_000);
 
+/** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS's default, also for workers created without the configuration (dev stack, tests). */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 8;
+
 /**
  * Variables a deployment may set that the runtime reads, not the service: the worker's glibc malloc settings
  * (`npm run start:worker`; docs/benchmarks.md, "Worker memory at 10,000 waiting"): two arenas, and freed memory
  * above 128 KB handed back to the system rather than kept for reuse.
  */
-/** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS's default, also for workers created without the configuration (dev stack, tests). */
-export const DEFAULT_WORKFLOW_TASK_SLOTS = 8;
-
 export const runtimeVariables: readonly string[] = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
 
 export const environmentSchema = z.object({
