@@ -8,7 +8,7 @@
  * (`matching.enableFairness`, every workflow keyed by its integration: src/temporal/fairness.ts) and then,
  * in the same command, without it. Each run has its own stack and sandboxes.
  *
- *   npm run bench:fairness -- [--bulk 500] [--pace-ms 3000] [--runs on,off] [--timeout-minutes 15]
+ *   npm run bench:fairness -- [--bulk 500] [--pace-ms 3000] [--runs on,off] [--timeout-minutes 15] [--worker-env K=V,…]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,8 +32,17 @@ const { values } = parseArgs({
     'pace-ms': { type: 'string', default: '3000' },
     runs: { type: 'string', default: 'on,off' },
     'timeout-minutes': { type: 'string', default: '15' },
+    // extra environment for the worker process, e.g. WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=16 (comma-separated K=V)
+    'worker-env': { type: 'string', default: '' },
   },
 });
+const workerEnv = Object.fromEntries(
+  values['worker-env'].split(',').filter(Boolean).map((kv) => {
+    const at = kv.indexOf('=');
+    if (at < 1) throw new Error(`--worker-env takes K=V pairs, got ${kv}`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 const bulk = Number(values.bulk);
 const paceMs = Number(values['pace-ms']);
 const timeoutMs = Number(values['timeout-minutes']) * 60_000;
@@ -57,6 +66,8 @@ interface Moved {
   queuedMs?: number;
   /** Each of those tasks: what it was and how long it waited (ms), in order. */
   waits?: string;
+  workflowTaskWaits?: number[];
+  activityWaits?: number[];
 }
 
 interface RunResult {
@@ -99,9 +110,11 @@ const millisOf = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) => Numb
  * How long the candidate's workflow and activity tasks waited to be dispatched (scheduled → started) up to
  * `until`, in its candidate and assessment workflows: the part of the latency a task queue's order decides.
  */
-async function queuedMs(client: Client, integrationId: string, opportunityId: string, until: number): Promise<{ total: number; waits: string }> {
+async function queuedMs(client: Client, integrationId: string, opportunityId: string, until: number): Promise<{ total: number; waits: string; workflowTaskWaits: number[]; activityWaits: number[] }> {
   let total = 0;
   const waits: string[] = [];
+  const workflowTaskWaits: number[] = [];
+  const activityWaits: number[] = [];
   for (const workflowId of [candidateWorkflowId(integrationId, opportunityId), assessmentWorkflowId(integrationId, opportunityId, 1)]) {
     const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const scheduledAt = new Map(events.map((e) => [String(e.eventId), millisOf(e.eventTime)]));
@@ -113,12 +126,13 @@ async function queuedMs(client: Client, integrationId: string, opportunityId: st
       if (scheduled == null) continue;
       const wait = Math.max(0, startedAt - (scheduledAt.get(String(scheduled)) ?? startedAt));
       total += wait;
+      (e.workflowTaskStartedEventAttributes ? workflowTaskWaits : activityWaits).push(wait);
       const attempt = e.activityTaskStartedEventAttributes?.attempt ?? 1;
       waits.push(`${activityType.get(String(scheduled)) ?? 'wft'}${attempt > 1 ? `#${attempt}` : ''} ${wait}`);
     }
     waits.push('|');
   }
-  return { total, waits: waits.join(' ') };
+  return { total, waits: waits.join(' '), workflowTaskWaits, activityWaits };
 }
 
 /** An integration for the organization, with a default test for its trigger stage (invitations go at once). */
@@ -148,6 +162,7 @@ async function run(fairness: boolean): Promise<RunResult> {
     // accepted delivery).
     stack = await startBenchStack({
       fairness,
+      workerEnv,
       env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_RPC_TIMEOUT_MS: '15000' },
     });
     const a = await setUpOrg(stack, sandboxes, 'Bulk org');
@@ -219,6 +234,8 @@ async function run(fairness: boolean): Promise<RunResult> {
         const q = await queuedMs(client, b.integrationId, m.opportunityId, m.invitedAt);
         m.queuedMs = q.total;
         m.waits = q.waits;
+        m.workflowTaskWaits = q.workflowTaskWaits;
+        m.activityWaits = q.activityWaits;
       }
     } finally {
       await connection.close();
@@ -252,8 +269,14 @@ async function main() {
     console.log(`    B, stage move → invitation note in Lever        ${lat(singleLatency)}${missing ? `   ${missing} not invited within a minute of A's end` : ''}   (target p99 < 5 s)`);
     console.log(`    B, webhook accepted → invitation note           ${lat(fromAccepted)}`);
     console.log(`      of which its tasks waited in the task queue   ${lat(r.single.flatMap((m) => (m.queuedMs === undefined ? [] : [m.queuedMs])))}`);
-    const slowest = r.single.filter((m) => m.invitedAt !== undefined).sort((x, y) => y.invitedAt! - y.movedAt - (x.invitedAt! - x.movedAt))[0];
-    if (slowest) console.log(`      slowest B: ${slowest.invitedAt! - slowest.movedAt} ms; task waits in ms (candidate | assessment workflow): ${slowest.waits ?? '—'}`);
+    console.log(`      p90 ${millis(percentile(singleLatency, 90))}`);
+    console.log(`      each of B's workflow tasks waited   ${lat(r.single.flatMap((m) => m.workflowTaskWaits ?? []))}`);
+    console.log(`      each of B's activity tasks waited   ${lat(r.single.flatMap((m) => m.activityWaits ?? []))}`);
+    // the three slowest: when they were moved (from A's bulk move) and where their time went
+    const slowest = r.single.filter((m) => m.invitedAt !== undefined).sort((x, y) => y.invitedAt! - y.movedAt - (x.invitedAt! - x.movedAt)).slice(0, 3);
+    for (const m of slowest) {
+      console.log(`      slow B: ${m.invitedAt! - m.movedAt} ms, moved ${seconds(m.movedAt - r.bulkStartedAt)} after A's bulk; task waits in ms (candidate | assessment workflow): ${m.waits ?? '—'}`);
+    }
     console.log(`    webhooks answered 503 at first, retried by Lever: A ${r.retriedDeliveries.bulk}/${bulk}, B ${r.retriedDeliveries.single}/${r.single.length}`);
     console.log(`    A, ${invitedBulk}/${bulk} invited in ${seconds(r.bulkEndedAt - r.bulkStartedAt).padStart(8)}            ${(invitedBulk / span).toFixed(2)} invitations/s, ${r.bulkLeverRate.toFixed(2)} Lever req/s on A's key;  B's key ${r.singleLeverCalls} calls meanwhile`);
   }

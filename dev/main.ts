@@ -21,6 +21,7 @@ import { dataKeyStoreFrom } from '../src/crypto/data-keys';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { startDevServer } from './temporal-dev-server';
 import { createCandidateWorker, installRuntime } from '../src/worker';
+import { limitActivitiesPerOrganization } from '../src/temporal/fairness';
 import { adoptVersionIfFirst, workerVersionFrom } from '../src/worker-versioning';
 import { temporalUiPath } from '../src/api/temporal-ui-proxy';
 import { lockDataDir } from './instance-lock';
@@ -144,6 +145,9 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       version,
     });
+    if (config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION !== undefined) {
+      await limitActivitiesPerOrganization(connection.workflowService, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, perSecond: config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION, logger });
+    }
     const running = worker.run();
     stops.push({
       name: 'worker',

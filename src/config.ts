@@ -95,6 +95,13 @@ export const environmentSchema = z.object({
    */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(DEFAULT_WORKFLOW_TASK_SLOTS),
   /**
+   * Temporal's rate limit per fairness key on the activity task queue: one integration's activities are handed to
+   * workers no faster than this, the rest wait in the queue without holding a worker slot (README "Fairness between
+   * organizations"). Unset: the service leaves the task queue's setting as it is (none on a new server). It trades
+   * the bulk organization's throughput for the others' latency (docs/benchmarks.md, 2026-12-06, "Activities per organization").
+   */
+  TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: z.coerce.number().positive().optional(),
+  /**
    * Worker Versioning (README "Upgrading workflows"): `on` makes the worker a version (WORKER_DEPLOYMENT_NAME,
    * WORKER_BUILD_ID) of a Worker Deployment, its workflows pinned to it. It needs each old version's workers
    * kept until drained: `auto` (the default) turns it on only where the Temporal Worker Controller runs the

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log';
 import { dataKeyStoreFrom } from './crypto/data-keys';
 import { dataConverterFor, failureConverterPath, workerDataConverter } from './temporal/payload-codec';
 import { connectOptionsOf } from './temporal/connect-options';
+import { limitActivitiesPerOrganization } from './temporal/fairness';
 import { workerSinks, workflowInterceptorModules } from './observability/worker-wiring';
 import { activityTracing, startTracing, tracingEnabled } from './observability/tracing';
 import { startConfiguredMetricsServer, temporalMetricsBindAddress } from './observability/metrics-server';
@@ -89,6 +90,10 @@ export function createCandidateWorker(opts: CandidateWorkerOptions): Promise<Wor
     // one organization's bulk move filled them and another's task queued behind 40 in this process (docs/benchmarks.md,
     // "Workflow task slots"). Too few (3) and the sticky queue's tasks time out to the normal queue.
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? DEFAULT_WORKFLOW_TASK_SLOTS,
+    // No eager activity dispatch: an activity handed back with the workflow task's answer skips the task queue, so
+    // its organization's new activities took freed slots ahead of another organization's waiting ones, past
+    // fairness and past TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION (docs/benchmarks.md, "Activities per organization").
+    maxEagerActivityReservationsPerWorkflowTask: 0,
     ...(opts.version ? { workerDeploymentOptions: deploymentOptions(opts.version) } : {}),
   });
 }
@@ -136,6 +141,9 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       version,
     });
+    if (config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION !== undefined) {
+      await limitActivitiesPerOrganization(connection.workflowService, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, perSecond: config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION, logger });
+    }
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
     // the Runtime drains the worker on these (installRuntime); noted here to tell a forced stop from a failure
     let shutdownRequested = false;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Priority } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { Logger } from '../log';
 
 /** Temporal's limit on a fairness key. */
 const maxFairnessKeyBytes = 64;
@@ -16,4 +18,42 @@ const maxFairnessKeyBytes = 64;
 export function integrationPriority(integrationId: string): Priority {
   const fairnessKey = Buffer.byteLength(integrationId) <= maxFairnessKeyBytes ? integrationId : createHash('sha256').update(integrationId).digest('base64url');
   return { fairnessKey };
+}
+
+/** What the worker needs of Temporal's service to configure its task queue (a client's or a NativeConnection's). */
+interface TaskQueueConfigService {
+  updateTaskQueueConfig(request: temporal.api.workflowservice.v1.IUpdateTaskQueueConfigRequest): Promise<unknown>;
+}
+
+/**
+ * TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: Temporal's per-fairness-key rate limit on the activity task
+ * queue, so the matching service hands out one integration's activities no faster than this and keeps the rest
+ * in the queue, where they hold no worker slot (README "Fairness between organizations"). Set at each worker
+ * start (the same value again is a no-op); without a value the service leaves the queue's setting alone.
+ * Answers whether it was applied; a server without the API (older than 1.29, fairness off) is logged, not fatal.
+ */
+export async function limitActivitiesPerOrganization(
+  service: TaskQueueConfigService,
+  opts: { namespace: string; taskQueue: string; perSecond: number; logger: Pick<Logger, 'info' | 'error'> },
+): Promise<boolean> {
+  try {
+    await service.updateTaskQueueConfig({
+      namespace: opts.namespace,
+      identity: 'lever-codesignal worker',
+      taskQueue: opts.taskQueue,
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      updateFairnessKeyRateLimitDefault: {
+        rateLimit: { requestsPerSecond: opts.perSecond },
+        reason: 'TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION',
+      },
+    });
+    opts.logger.info({ taskQueue: opts.taskQueue, perSecond: opts.perSecond }, 'activities per organization limited on the task queue');
+    return true;
+  } catch (err) {
+    opts.logger.error(
+      { taskQueue: opts.taskQueue, error: err instanceof Error ? err.message : String(err) },
+      'TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION not applied: the Temporal server did not take the task queue setting',
+    );
+    return false;
+  }
 }

@@ -25,7 +25,12 @@ let sharedDataKeys: DataKeyStore | undefined;
  * keep them; its pool lets the test process exit when idle.
  */
 export function testDataKeys(): DataKeyStore {
-  sharedDataKeys ??= dataKeyStoreFrom(new Pool({ connectionString: process.env.TEST_DATABASE_URL!, max: 2, allowExitOnIdle: true }), { ENCRYPTION_KEY: testEncryptionKey });
+  if (!sharedDataKeys) {
+    const pool = new Pool({ connectionString: process.env.TEST_DATABASE_URL!, max: 2, allowExitOnIdle: true });
+    // an idle connection ended by the run's PostgreSQL stopping (a single file runs in jest's own process, before its teardown)
+    pool.on('error', () => undefined);
+    sharedDataKeys = dataKeyStoreFrom(pool, { ENCRYPTION_KEY: testEncryptionKey });
+  }
   return sharedDataKeys;
 }
 /**

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pLimit from 'p-limit';
 import { signalLeverEvent } from '../../src/temporal/candidate-client';
-import { integrationPriority } from '../../src/temporal/fairness';
+import { integrationPriority, limitActivitiesPerOrganization } from '../../src/temporal/fairness';
 import { syncIntegrationSchedule } from '../../src/temporal/integration-schedule';
 import { workerInterceptors } from '../../src/worker';
 import { eventually, testDataConverter, testWorkerSinks } from '../support/stack';
@@ -136,6 +136,33 @@ describe('fairness between integrations', () => {
     } finally {
       await client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
     }
+  });
+
+  it("TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION becomes the activity task queue's rate limit per fairness key", async () => {
+    const taskQueue = `fairness-${randomUUID()}`;
+    const logged: string[] = [];
+    const logger = { info: (_: unknown, msg: string) => void logged.push(`info: ${msg}`), error: (_: unknown, msg: string) => void logged.push(`error: ${msg}`) };
+    const configOf = async (type: 1 | 2) =>
+      (await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: type, reportConfig: true })).config;
+    expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit ?? null).toBeNull();
+    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: 'default', taskQueue, perSecond: 12.5, logger: logger as never })).toBe(true);
+    expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond).toBe(12.5);
+    // activities only: workflow tasks (the workflows' own steps) are not held back
+    expect((await configOf(1))?.fairnessKeysRateLimitDefault?.rateLimit ?? null).toBeNull();
+    // a second worker start with the same value changes nothing
+    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: 'default', taskQueue, perSecond: 12.5, logger: logger as never })).toBe(true);
+    expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond).toBe(12.5);
+    expect(logged).toEqual(['info: activities per organization limited on the task queue', 'info: activities per organization limited on the task queue']);
+  });
+
+  it('a server that refuses the setting is logged as an error and does not stop the worker', async () => {
+    const logged: Array<{ meta: unknown; msg: string }> = [];
+    const logger = { info: () => undefined, error: (meta: unknown, msg: string) => void logged.push({ meta, msg }) };
+    const applied = await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: `no-such-namespace-${randomUUID()}`, taskQueue: 'any', perSecond: 5, logger: logger as never });
+    expect(applied).toBe(false);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.msg).toMatch(/TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION not applied/);
+    expect(JSON.stringify(logged[0]!.meta)).toMatch(/namespace/i);
   });
 
   it('keys are integration ids, hashed under the 64-byte limit when longer', () => {
