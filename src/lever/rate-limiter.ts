@@ -13,7 +13,10 @@ const TABLE = 'lever_adaptive_rate';
 
 /** How the shared rate moves (AIMD) and how grants are paced (GCRA); the defaults are what the service runs with. */
 export interface AdaptiveRateTuning {
-  /** The rate ×this on a 429 (at most once per Retry-After period). Default 0.7. */
+  /**
+   * The rate ×this on a 429 (at most once per Retry-After period). Default 0.7. A 429 while growing above the rate
+   * of the last decrease takes the factor of the rate before the last growth step, not of the refused probe.
+   */
   decreaseFactor: number;
   /** Never below this many requests per second. Default 1. */
   minPerSecond: number;
@@ -96,12 +99,18 @@ const CREATE_SQL = `INSERT INTO ${TABLE} (integration_id, rate) VALUES ($1, $2::
  * A 429: multiplicative decrease unless one happened within the hold period (the other requests in
  * flight were sent at the old rate and say nothing new), the quiet period restarts, and Retry-After
  * ($5 ms; -1 when Lever sent none: then the hold period, on a decrease only) holds every grant.
+ * The decrease is taken from the refused rate, except while the rate was growing above the rate of the
+ * last decrease ($7 the growth factor): then from the rate before the growth step that was refused (and
+ * never below the last decrease's rate). ×0.7 of the probe would have left the rate above a limit that
+ * did not move, for a second 429 a moment later (docs/benchmarks.md, "A refused probe costs one 429").
  */
+const DECREASE_BASE = `CASE WHEN s.limited_rate IS NOT NULL AND least(s.rate, $2::float8) > s.limited_rate
+  THEN greatest(s.limited_rate, least(s.rate, $2::float8) / $7::float8) ELSE least(s.rate, $2::float8) END`;
 const DECREASE_SQL = `
 WITH c AS (SELECT ${NOW_MS} AS now)
 UPDATE ${TABLE} s SET
-  rate = CASE WHEN s.decrease_hold_until <= c.now THEN greatest($3::float8, least(s.rate, $2::float8) * $4::float8) ELSE s.rate END,
-  limited_rate = CASE WHEN s.decrease_hold_until <= c.now THEN least(s.rate, $2::float8) ELSE s.limited_rate END,
+  rate = CASE WHEN s.decrease_hold_until <= c.now THEN greatest($3::float8, (${DECREASE_BASE}) * $4::float8) ELSE s.rate END,
+  limited_rate = CASE WHEN s.decrease_hold_until <= c.now THEN ${DECREASE_BASE} ELSE s.limited_rate END,
   decrease_hold_until = CASE WHEN s.decrease_hold_until <= c.now THEN c.now + greatest($5::float8, $6::float8) ELSE s.decrease_hold_until END,
   quiet_since = c.now,
   blocked_until = greatest(s.blocked_until, c.now + CASE
@@ -160,7 +169,7 @@ class Lane {
     if (status === 429) {
       const { minPerSecond, decreaseFactor, decreaseHoldMs } = this.tuning;
       const written = this.db
-        .query<{ rate: number }>(DECREASE_SQL, [this.integrationId, this.ceiling, minPerSecond, decreaseFactor, retryAfterMs === undefined ? -1 : Math.max(0, retryAfterMs), decreaseHoldMs])
+        .query<{ rate: number }>(DECREASE_SQL, [this.integrationId, this.ceiling, minPerSecond, decreaseFactor, retryAfterMs === undefined ? -1 : Math.max(0, retryAfterMs), decreaseHoldMs, this.tuning.growthFactor])
         .then((r) => this.learn(r.rows[0]?.rate))
         .catch(() => undefined); // the next grant still works from the old rate; the next 429 tries again
       this.decreasing = Promise.all([this.decreasing, written]).then(() => undefined);

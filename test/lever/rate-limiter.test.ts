@@ -77,6 +77,36 @@ describe('Lever rate limiter shared through Postgres', () => {
     expect(b!.currentRate()).toBeCloseTo(7.1);
   });
 
+  it('a 429 while growing above the last refused rate falls back from the rate before that step: below a limit that did not move', async () => {
+    const integrationId = randomUUID();
+    const limiter = createLeverRateLimiter({ db: processA, integrationId, pointsPerSecond: 10 });
+    await limiter.acquire();
+    const row = async () => (await processA.query<{ rate: number; limited_rate: number }>('SELECT rate, limited_rate FROM lever_adaptive_rate WHERE integration_id = $1', [integrationId])).rows[0]!;
+    const decreased = async () => {
+      const before = limiter.currentRate();
+      limiter.feedback(429, undefined);
+      // the decrease lands, then the next grant (after its 1 s hold) reads it
+      await limiter.acquire();
+      expect(limiter.currentRate()).not.toBe(before);
+    };
+    // Lever said no at 5.1/s, and the rate has since grown ×1.25 twice above it: 6.4, then 8
+    await processA.query('UPDATE lever_adaptive_rate SET rate = 8, limited_rate = 5.1 WHERE integration_id = $1', [integrationId]);
+    await decreased();
+    // 0.7 × 6.4 (the step before the refused 8), not 0.7 × 8 = 5.6, which is still above the 5.1 Lever refused
+    expect(limiter.currentRate()).toBeCloseTo(4.48);
+    expect((await row()).limited_rate).toBeCloseTo(6.4);
+    // below the last refused rate a 429 is taken from the rate itself, as before
+    await processA.query('UPDATE lever_adaptive_rate SET decrease_hold_until = 0 WHERE integration_id = $1', [integrationId]);
+    await decreased();
+    expect(limiter.currentRate()).toBeCloseTo(4.48 * 0.7);
+    expect((await row()).limited_rate).toBeCloseTo(4.48);
+    // a refused first step above it never falls back below the rate of the last decrease
+    await processA.query('UPDATE lever_adaptive_rate SET rate = 4.6, limited_rate = 4.48, decrease_hold_until = 0 WHERE integration_id = $1', [integrationId]);
+    await decreased();
+    expect(limiter.currentRate()).toBeCloseTo(4.48 * 0.7);
+    expect((await row()).limited_rate).toBeCloseTo(4.48);
+  });
+
   it('rejects a budget that is not a positive number', () => {
     expect(() => createLeverRateLimiter({ db: processA, integrationId: 'x', pointsPerSecond: 0 })).toThrow(RangeError);
   });
