@@ -101,8 +101,8 @@ const CREATE_SQL = `INSERT INTO ${TABLE} (integration_id, rate) VALUES ($1, $2::
  * ($5 ms; -1 when Lever sent none: then the hold period, on a decrease only) holds every grant.
  * The decrease is taken from the refused rate, except while the rate was growing above the rate of the
  * last decrease ($7 the growth factor): then from the rate before the growth step that was refused (and
- * never below the last decrease's rate). ×0.7 of the probe would have left the rate above a limit that
- * did not move, for a second 429 a moment later (docs/benchmarks.md, "A refused probe costs one 429").
+ * never below the last decrease's rate). ×0.7 of the probe could leave the rate above a limit that did
+ * not move, for a second 429 a moment later (docs/benchmarks.md, "A refused probe falls back below the last refused rate").
  */
 const DECREASE_BASE = `CASE WHEN s.limited_rate IS NOT NULL AND least(s.rate, $2::float8) > s.limited_rate
   THEN greatest(s.limited_rate, least(s.rate, $2::float8) / $7::float8) ELSE least(s.rate, $2::float8) END`;
