@@ -14,8 +14,8 @@ const TABLE = 'lever_adaptive_rate';
 /** How the shared rate moves (AIMD) and how grants are paced (GCRA); the defaults are what the service runs with. */
 export interface AdaptiveRateTuning {
   /**
-   * The rate ×this on a 429 (at most once per Retry-After period). Default 0.7. A 429 while growing above the rate
-   * of the last decrease takes the factor of the rate before the last growth step, not of the refused probe.
+   * The rate ×this on a 429 (at most once per Retry-After period). Default 0.7. For a 429 while the rate grows above
+   * the rate of the last decrease, ×this of the rate before the refused growth step, not of the refused rate.
    */
   decreaseFactor: number;
   /** Never below this many requests per second. Default 1. */
