@@ -12,6 +12,13 @@ import { failureDetail, failureOf } from './failures';
 /** From this version on, a flow stops under a name and waits for a retry instead of failing. */
 export const namedStopsPatch = 'named-stops-v1';
 
+/**
+ * From this version on, a retry accepted while the stop is still being announced (its tag and note on their way
+ * to Lever) resumes the flow once the announcement is done. Before, the count of retries was taken after the
+ * announcement, so such a retry was answered "resumed" and then waited for a second one.
+ */
+export const retryDuringAnnouncePatch = 'stop-retry-during-announce-v1';
+
 export const stopNames = [
   'candidate-without-email',
   'test-not-found',
@@ -187,12 +194,14 @@ export function createStops(hooks: StopHooks): Stops {
       } catch (err) {
         if (isCancellation(err) || err instanceof StoppedFlowCancelled || passing > 0 || !patched(namedStopsPatch)) throw err;
         const stop = await stopAt(err, step);
+        // the retry update is accepted from here on (its validator asks for `current`)
+        const retriesAtStop = retries;
         current = stop;
         await passThrough(async () => {
           await hooks.announce(stop).catch(() => undefined);
           await hooks.report(stop);
         });
-        const retriesBefore = retries;
+        const retriesBefore = patched(retryDuringAnnouncePatch) ? retriesAtStop : retries;
         await condition(() => retries > retriesBefore || hooks.cancelled());
         current = null;
         if (retries === retriesBefore) throw new StoppedFlowCancelled(stop);

@@ -4,6 +4,7 @@ import { ensureDemoIntegration } from '../../../sandbox/demo-integration';
 import { updateIntegrationSettings } from '../../../src/integrations/repository';
 import { integrationSettingsSchema, parseStoredSettings } from '../../../src/integrations/settings';
 import { assessmentStateQuery } from '../../../src/workflows/assessment/messages';
+import { retryStoppedFlowUpdate } from '../../../src/workflows/shared/stops';
 import { assessmentsQuery } from '../../../src/workflows/candidate/messages';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { IntegrationIdKey } from '../../../src/workflows/shared/search-attributes';
@@ -97,8 +98,11 @@ describe('named stops', () => {
     expect(sessionsFor(h, c.email)).toEqual([]);
     // a retry before the fix: the step runs again, stops again, and says so once more
     await retryTag(h, c.id);
-    await eventually(async () => expect(stopNotes(h, c.id)).toHaveLength(2), 30_000);
-    expect((await assessmentHandle(h, c.id).query(assessmentStateQuery)).stopped).toMatchObject({ name: 'candidate-without-email', count: 2 });
+    // the note is written before the workflow records the stop: wait for both
+    await eventually(async () => {
+      expect(stopNotes(h, c.id)).toHaveLength(2);
+      expect((await assessmentHandle(h, c.id).query(assessmentStateQuery)).stopped).toMatchObject({ name: 'candidate-without-email', count: 2 });
+    }, 30_000);
 
     recruiter().setCandidateEmails(seed().accountId, c.id, [c.email]);
     const run = await retryTag(h, c.id);
@@ -130,6 +134,33 @@ describe('named stops', () => {
     expect(h.opportunity(c.id).tags).not.toContain(tag);
     // nothing is stopped any more: a further re-sync resumes nothing
     expect((await resyncNow(h, c.id)).resumed).toEqual([]);
+  });
+
+  it('a retry accepted while the stop is still being announced resumes the flow once the announcement is done', async () => {
+    expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: 'no-such-test' } })).status).toBe(200);
+    const c = createCandidate(h, 'retry-mid-announce');
+    const handle = () => assessmentHandle(h, c.id);
+    h.moveToStage(c.id, seed().stageIds.assessment);
+    await eventually(async () => expect(await handle().describe()).toBeTruthy(), 30_000);
+    // Lever answers slowly from here on: the stop's tag and note take seconds to land
+    leverAdmin().updateFaults(seed().accountId, { latencyMs: 3_000 });
+    try {
+      // the first retry the workflow accepts (it refuses them until the step has stopped) …
+      await eventually(async () => {
+        await handle().executeUpdate(retryStoppedFlowUpdate);
+      }, 60_000, 100);
+      // … came while the stop was being announced: not yet recorded, its note not yet in Lever
+      expect((await handle().query(assessmentStateQuery)).stopped ?? null).toBeNull();
+      expect(stopNotes(h, c.id)).toHaveLength(0);
+      // fixed at once; the step runs again after the announcement
+      expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: plainTest(h).id } })).status).toBe(200);
+    } finally {
+      leverAdmin().clearFaults(seed().accountId);
+    }
+    const session = await waitForInvitation(h, c, 60_000);
+    expect(session.testId).toBe(plainTest(h).id);
+    expect(stopNotes(h, c.id)).toHaveLength(1);
+    await eventually(async () => expect((await handle().query(assessmentStateQuery)).stopped).toBeNull());
   });
 
   it('a permission missing at the report: stops after the result note; the key gets it, the retry uploads one report and the flow completes', async () => {
