@@ -140,11 +140,10 @@ describe('named stops', () => {
     expect((await h.putSettings({ defaultTestByStage: { [seed().stageIds.assessment]: 'no-such-test' } })).status).toBe(200);
     const c = createCandidate(h, 'retry-mid-announce');
     const handle = () => assessmentHandle(h, c.id);
-    h.moveToStage(c.id, seed().stageIds.assessment);
-    await eventually(async () => expect(await handle().describe()).toBeTruthy(), 30_000);
     // Lever answers slowly from here on: the stop's tag and note take seconds to land
     leverAdmin().updateFaults(seed().accountId, { latencyMs: 3_000 });
     try {
+      h.moveToStage(c.id, seed().stageIds.assessment);
       // the first retry the workflow accepts (it refuses them until the step has stopped) …
       await eventually(async () => {
         await handle().executeUpdate(retryStoppedFlowUpdate);
