@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
-import pLimit from 'p-limit';
 import { activityDepsFrom, DEFAULT_WORKFLOW_TASK_SLOTS } from '../../src/config';
 import { dataKeyStoreFrom } from '../../src/crypto/data-keys';
 import { dataConverterFor } from '../../src/temporal/payload-codec';
-import { signalLeverEvent } from '../../src/temporal/candidate-client';
 import { createCandidateWorker } from '../../src/worker';
+import { enqueueCandidates } from '../support/candidate-events';
 import { eventually, startStack, testLogger, type TestStack } from '../support/stack';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
@@ -34,9 +33,7 @@ describe('workflow task slots of the shipped worker', () => {
   /** Enqueues `backlog` candidate workflows with no worker polling, drains them with a worker, answers the overlap. */
   async function mostHeldAtOnce(taskQueue: string, maxConcurrentWorkflowTasks?: number): Promise<number> {
     const integrationId = randomUUID();
-    const limit = pLimit(8);
-    const event = (n: number) => ({ kind: 'stageChange' as const, key: `slots-${n}`, triggeredAt: Date.now(), fromStageId: null, toStageId: 'lead-new' });
-    const ids = await Promise.all(Array.from({ length: backlog }, (_, n) => limit(() => signalLeverEvent(stack.client, taskQueue, { integrationId, opportunityId: `slots-${n}` }, event(n)))));
+    const ids = await enqueueCandidates(stack.client, taskQueue, integrationId, backlog, 'slots');
     const worker = await createCandidateWorker({
       connection,
       namespace: stack.config.TEMPORAL_NAMESPACE,
