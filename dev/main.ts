@@ -145,9 +145,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       version,
     });
-    if (config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION !== undefined) {
-      await limitActivitiesPerOrganization(connection.workflowService, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, perSecond: config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION, logger });
-    }
+    await limitActivitiesPerOrganization(connection.workflowService, config, logger);
     const running = worker.run();
     stops.push({
       name: 'worker',

@@ -141,9 +141,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       version,
     });
-    if (config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION !== undefined) {
-      await limitActivitiesPerOrganization(connection.workflowService, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, perSecond: config.TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION, logger });
-    }
+    await limitActivitiesPerOrganization(connection.workflowService, config, logger);
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, ...version }, 'worker started');
     // the Runtime drains the worker on these (installRuntime); noted here to tell a forced stop from a failure
     let shutdownRequested = false;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Priority } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { Config } from '../config';
 import type { Logger } from '../log';
 
 /** Temporal's limit on a fairness key. */
@@ -29,29 +30,33 @@ interface TaskQueueConfigService {
  * TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: Temporal's per-fairness-key rate limit on the activity task
  * queue, so the matching service hands out one integration's activities no faster than this and keeps the rest
  * in the queue, where they hold no worker slot (README "Fairness between organizations"). Set at each worker
- * start (the same value again is a no-op); without a value the service leaves the queue's setting alone.
- * Answers whether it was applied; a server without the API (older than 1.29, fairness off) is logged, not fatal.
+ * start (the same value again is a no-op); without a value the service leaves the queue's setting alone
+ * (answers undefined). Answers whether it was applied; a server that refuses it (older than 1.29, fairness off)
+ * is logged, not fatal.
  */
 export async function limitActivitiesPerOrganization(
   service: TaskQueueConfigService,
-  opts: { namespace: string; taskQueue: string; perSecond: number; logger: Pick<Logger, 'info' | 'error'> },
-): Promise<boolean> {
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION'>,
+  logger: Pick<Logger, 'info' | 'error'>,
+): Promise<boolean | undefined> {
+  const { TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: perSecond } = config;
+  if (perSecond === undefined) return undefined;
   try {
     await service.updateTaskQueueConfig({
-      namespace: opts.namespace,
+      namespace,
       identity: 'lever-codesignal worker',
-      taskQueue: opts.taskQueue,
+      taskQueue,
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
       updateFairnessKeyRateLimitDefault: {
-        rateLimit: { requestsPerSecond: opts.perSecond },
+        rateLimit: { requestsPerSecond: perSecond },
         reason: 'TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION',
       },
     });
-    opts.logger.info({ taskQueue: opts.taskQueue, perSecond: opts.perSecond }, 'activities per organization limited on the task queue');
+    logger.info({ taskQueue, perSecond }, 'activities per organization limited on the task queue');
     return true;
   } catch (err) {
-    opts.logger.error(
-      { taskQueue: opts.taskQueue, error: err instanceof Error ? err.message : String(err) },
+    logger.error(
+      { taskQueue, error: err instanceof Error ? err.message : String(err) },
       'TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION not applied: the Temporal server did not take the task queue setting',
     );
     return false;

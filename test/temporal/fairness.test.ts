@@ -3,8 +3,7 @@ import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import pLimit from 'p-limit';
-import { signalLeverEvent } from '../../src/temporal/candidate-client';
+import { enqueueCandidates } from '../support/candidate-events';
 import { integrationPriority, limitActivitiesPerOrganization } from '../../src/temporal/fairness';
 import { syncIntegrationSchedule } from '../../src/temporal/integration-schedule';
 import { workerInterceptors } from '../../src/worker';
@@ -43,14 +42,11 @@ describe('fairness between integrations', () => {
   const clientOf = (keyed: boolean) =>
     new Client({ connection, dataConverter: testDataConverter(), interceptors: { workflow: keyed ? [] : [withoutPriority] } });
 
-  const event = (n: number) => ({ kind: 'stageChange' as const, key: `fair-${n}`, triggeredAt: Date.now(), fromStageId: null, toStageId: 'lead-new' });
-
   /** Enqueues A's backlog, then B's one candidate, with no worker polling; answers the workflow ids. */
   async function enqueue(client: Client, taskQueue: string, a: string, b: string) {
-    const limit = pLimit(8);
-    const bulk = await Promise.all(Array.from({ length: backlog }, (_, n) => limit(() => signalLeverEvent(client, taskQueue, { integrationId: a, opportunityId: `bulk-${n}` }, event(n)))));
-    const single = await signalLeverEvent(client, taskQueue, { integrationId: b, opportunityId: 'single' }, event(0));
-    return { bulk, single, all: [...bulk, single] };
+    const bulk = await enqueueCandidates(client, taskQueue, a, backlog, 'bulk');
+    const [single] = await enqueueCandidates(client, taskQueue, b, 1, 'single');
+    return { bulk, single: single!, all: [...bulk, single!] };
   }
 
   /** When each workflow's first workflow task was handed to a worker, from its history. */
@@ -144,13 +140,15 @@ describe('fairness between integrations', () => {
     const logger = { info: (_: unknown, msg: string) => void logged.push(`info: ${msg}`), error: (_: unknown, msg: string) => void logged.push(`error: ${msg}`) };
     const configOf = async (type: 1 | 2) =>
       (await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: type, reportConfig: true })).config;
+    // unset: the worker leaves the queue alone
+    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, logger as never)).toBeUndefined();
     expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit ?? null).toBeNull();
-    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: 'default', taskQueue, perSecond: 12.5, logger: logger as never })).toBe(true);
+    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: 12.5 }, logger as never)).toBe(true);
     expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond).toBe(12.5);
     // activities only: workflow tasks (the workflows' own steps) are not held back
     expect((await configOf(1))?.fairnessKeysRateLimitDefault?.rateLimit ?? null).toBeNull();
     // a second worker start with the same value changes nothing
-    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: 'default', taskQueue, perSecond: 12.5, logger: logger as never })).toBe(true);
+    expect(await limitActivitiesPerOrganization(nativeConnection.workflowService, { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: 12.5 }, logger as never)).toBe(true);
     expect((await configOf(2))?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond).toBe(12.5);
     expect(logged).toEqual(['info: activities per organization limited on the task queue', 'info: activities per organization limited on the task queue']);
   });
@@ -158,7 +156,7 @@ describe('fairness between integrations', () => {
   it('a server that refuses the setting: logged as an error, answered false, nothing thrown (the worker starts without it)', async () => {
     const logged: Array<{ meta: unknown; msg: string }> = [];
     const logger = { info: () => undefined, error: (meta: unknown, msg: string) => void logged.push({ meta, msg }) };
-    const applied = await limitActivitiesPerOrganization(nativeConnection.workflowService, { namespace: `no-such-namespace-${randomUUID()}`, taskQueue: 'any', perSecond: 5, logger: logger as never });
+    const applied = await limitActivitiesPerOrganization(nativeConnection.workflowService, { TEMPORAL_NAMESPACE: `no-such-namespace-${randomUUID()}`, TEMPORAL_TASK_QUEUE: 'any', TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION: 5 }, logger as never);
     expect(applied).toBe(false);
     expect(logged).toHaveLength(1);
     expect(logged[0]!.msg).toMatch(/TEMPORAL_ACTIVITIES_PER_SECOND_PER_ORGANIZATION not applied/);
