@@ -6,6 +6,7 @@ import { createAssessmentActivities } from './assessment/assessment-activities';
 import { createTestChoiceActivities } from './assessment/test-choice';
 import { createImportActivities } from './sourcing/import-activities';
 import { createIntegrationContexts } from '../integrations/context';
+import { activityRequestGate } from './shared/attempt';
 import { createInterviewActivities } from './interview/interview-activities';
 import { createLeverEventActivities } from './candidate/lever-events';
 import { createEventContextActivities } from './candidate/event-context';
@@ -52,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
     leverRequestsPerSecond: deps.leverRequestsPerSecond,
     codesignalMutationsPerSecond: deps.codesignalMutationsPerSecond,
     cacheMs: deps.integrationCacheMs,
+    // an attempt about to wait long for Lever's budget hands its worker slot back (shared/attempt.ts)
+    gate: activityRequestGate,
   });
   // the admin UI's candidate directory, kept by every activity that reads or makes an opportunity
   const directory = deps.candidateEmailKeys ? createCandidateDirectory({ db: deps.db, box: deps.box, emailKeys: deps.candidateEmailKeys }) : undefined;

@@ -1,5 +1,5 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
-import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND } from '../codesignal/rate-limiter';
+import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, type CodeSignalRequestLimiter } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
 import { createLeverClient, type LeverClient } from '../lever/client';
 import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
@@ -18,6 +18,17 @@ export interface IntegrationClientsOptions {
    * default 5. Query fields are paced by their `@rateLimit(max)` in the schema.
    */
   codesignalMutationsPerSecond?: number;
+  /** Every limiter wait of the clients built here passes through it (activities: src/activities/shared/attempt.ts). */
+  gate?: RequestGate;
+}
+
+/**
+ * Around each wait for an integration's Lever or CodeSignal budget, before the request it admits.
+ * `wait` is the limiter's own; the gate may pass `giveUpAfterMs` to Lever's and act on its refusal.
+ */
+export interface RequestGate {
+  lever(wait: (opts?: { giveUpAfterMs?: number }) => Promise<void>): Promise<void>;
+  codesignal(wait: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -60,6 +71,8 @@ function timed<A extends unknown[], L extends { acquire(...args: A): Promise<voi
 export function createIntegrationClients(opts: IntegrationClientsOptions): IntegrationClients {
   const mutationsPerSecond = opts.codesignalMutationsPerSecond;
   const metrics = processMetrics();
+  const gate = opts.gate;
+  const gated = (limiter: CodeSignalRequestLimiter): CodeSignalRequestLimiter => (gate ? { acquire: (fields) => gate.codesignal(() => limiter.acquire(fields)) } : limiter);
   return {
     lever: (integration) => {
       const observer = metrics.externalApi('lever', integration.id);
@@ -70,7 +83,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(limiter, observer.limiterWait),
+        limiter: timed(gate ? { ...limiter, acquire: () => gate.lever((o) => limiter.acquire(o)) } : limiter, observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });
@@ -81,7 +94,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createCodeSignalClient({
         url: opts.codesignalApiUrl,
         apiKey: integration.codesignalApiKey,
-        limiter: timed(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }), observer.limiterWait),
+        limiter: timed(gated(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond })), observer.limiterWait),
         observe: observer.request,
       });
     },

@@ -10,7 +10,11 @@ import {
 
 /** Waits until the integration may send one more request to Lever (see rate-limiter.ts). */
 export interface RequestLimiter {
-  acquire(): Promise<void>;
+  /**
+   * `giveUpAfterMs`: a caller that would wait longer is refused at once (`RateBudgetBusy`, nothing
+   * queued) instead of waiting; limiters that cannot tell how long the wait is ignore it.
+   */
+  acquire(opts?: { giveUpAfterMs?: number }): Promise<void>;
   /** Told of each answer Lever gave (its status and Retry-After), so an adaptive limiter follows Lever's rate. */
   feedback?(status: number, retryAfterMs: number | undefined): void;
 }

@@ -134,6 +134,17 @@ UPDATE ${TABLE} s SET
  WHERE s.integration_id = $1 AND s.rate < $2::float8 AND c.now - s.quiet_since >= $4::float8
 RETURNING s.rate`;
 
+/**
+ * `acquire({ giveUpAfterMs })` refused: the integration's Lever budget is booked further ahead than
+ * the caller would wait. `expectedWaitMs`: about how long its turn would have taken.
+ */
+export class RateBudgetBusy extends Error {
+  constructor(readonly expectedWaitMs: number) {
+    super(`the integration's Lever budget is booked about ${(expectedWaitMs / 1000).toFixed(1)} s ahead`);
+    this.name = 'RateBudgetBusy';
+  }
+}
+
 interface GrantRow { granted: boolean; rate: number; tat: number; blocked_until: number; now: number }
 
 /**
@@ -158,7 +169,12 @@ class Lane {
     this.rate = ceiling;
   }
 
-  acquire(): Promise<void> {
+  acquire(opts?: { giveUpAfterMs?: number }): Promise<void> {
+    if (opts?.giveUpAfterMs !== undefined) {
+      // this process's waiters ahead, at the shared rate: a lower bound when other processes share it
+      const expectedMs = ((this.waiters.length + 1) * 1000) / this.rate;
+      if (expectedMs > opts.giveUpAfterMs) return Promise.reject(new RateBudgetBusy(expectedMs));
+    }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       if (!this.pumping) void this.pump();
@@ -237,7 +253,8 @@ const lanes = new WeakMap<Db, Map<string, Lane>>();
 
 /**
  * `acquire()` resolves when this integration may send one more Lever request, waiting (not failing)
- * while the shared rate is spent. It rejects only when Postgres cannot be reached. `feedback` with each
+ * while the shared rate is spent. It rejects only when Postgres cannot be reached, and, given
+ * `giveUpAfterMs`, with `RateBudgetBusy` when this process's queue is longer than that. `feedback` with each
  * answer adapts the shared rate to what Lever grants (README "Architecture notes").
  */
 export function createLeverRateLimiter({ db, integrationId, pointsPerSecond = DEFAULT_LEVER_POINTS_PER_SECOND, tuning, onRate }: LeverRateLimiterOptions): LeverRateLimiter {
@@ -250,7 +267,7 @@ export function createLeverRateLimiter({ db, integrationId, pointsPerSecond = DE
   if (!lane) byIntegration.set(key, (lane = new Lane(db, integrationId, pointsPerSecond, t, onRate)));
   const l = lane;
   return {
-    acquire: () => l.acquire(),
+    acquire: (opts) => l.acquire(opts),
     feedback: (status, retryAfterMs) => l.feedback(status, retryAfterMs),
     currentRate: () => l.rate,
   };

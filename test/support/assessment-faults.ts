@@ -48,8 +48,11 @@ export interface WorkerProcess {
 export interface FaultHarness extends Harness {
   moveToStage(opportunityId: string, stageId: string): void;
   putSettings(patch: Record<string, unknown>): Promise<void>;
-  /** A worker on the harness's task queue with its own pool and connection, as a separate process would have. */
-  startWorker(): Promise<InProcessWorker>;
+  /**
+   * A worker on the harness's task queue with its own pool and connection, as a separate process would have;
+   * `leverRequestsPerSecond` instead of LEVER_REQUESTS_PER_SECOND's.
+   */
+  startWorker(opts?: { leverRequestsPerSecond?: number }): Promise<InProcessWorker>;
   /** The production worker entry (src/worker.ts) as a child process on the harness's task queue. */
   spawnWorkerProcess(env?: Record<string, string>): WorkerProcess;
   close(): Promise<void>;
@@ -73,7 +76,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     ...base,
     putSettings: (patch) => putAssessmentSettings(stack, integration, patch),
 
-    async startWorker() {
+    async startWorker(opts = {}) {
       const identity = `in-process-${workers.size + 1}-${randomUUID().slice(0, 8)}`;
       const db = createPool(config.DATABASE_URL!, testLogger);
       const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
@@ -84,7 +87,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowBundle: testWorkflowBundle(),
         dataConverter: workerDataConverter(dataConverterFor(config, dataKeyStoreFrom(db, config))),
-        activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!) }),
+        activities: createActivities({ db, logger: testLogger, ...activityDepsFrom(config, config.LINK_SIGNING_SECRET!), ...opts }),
         interceptors: workerInterceptors(),
         sinks: testWorkerSinks(),
         shutdownGraceTime: '1s',

@@ -65,7 +65,7 @@ function atStep(err: unknown, step: AssessmentWriteStep['step']): unknown {
   if (failure instanceof ApplicationFailure) {
     const [first, ...rest] = failure.details ?? [];
     const details = [{ ...(typeof first === 'object' && first !== null ? first : {}), step }, ...rest];
-    return ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: failure.nonRetryable === true, details, nextRetryDelay: failure.nextRetryDelay, cause: failure.cause });
+    return ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: failure.nonRetryable === true, details, nextRetryDelay: failure.nextRetryDelay, cause: failure.cause, category: failure.category ?? undefined });
   }
   if (failure instanceof Error && !(failure instanceof TemporalFailure)) return ApplicationFailure.create({ type: failure.name, message: failure.message, details: [{ step }], cause: failure });
   return failure;

@@ -1,5 +1,8 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, type Info } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { RequestGate } from '../../integrations/clients';
 import type { WriteAttempt } from '../../lever/writes';
+import { RateBudgetBusy } from '../../lever/rate-limiter';
 
 /**
  * Workflows that may run again under the same id and repeat the writes of a run that ended part-way:
@@ -9,20 +12,98 @@ import type { WriteAttempt } from '../../lever/writes';
 const workflowsThatRepeatRuns: ReadonlySet<string> = new Set(['publicLinkSessionWorkflow']);
 
 /**
- * May an earlier attempt of the write this activity makes have been committed? Yes on a retry
- * (attempt ≥ 2: the last one may have written before its answer or heartbeat was lost) and for a
- * workflow that repeats runs; no on the first attempt of any other workflow's activity, which then
- * writes without looking for its effect first. Outside an activity (a direct call) it answers yes.
+ * An activity's first wait for its integration's Lever budget that would take longer than this hands
+ * the worker's slot back instead (`handBack`): the attempt ends, having sent nothing, and Temporal starts
+ * the next one when the budget is about to be free. Until then the slot serves other organizations'
+ * activities rather than one organization's queue (README "Fairness between organizations").
+ */
+export const HAND_BACK_AFTER_MS = 2_000;
+/** The failure type of an attempt that handed its slot back (BENIGN: logged at debug, not counted as failed). */
+export const HANDED_BACK = 'HandedBack';
+
+/**
+ * The heartbeat details a handing-back attempt leaves: every attempt up to `handedBackThrough` sent
+ * nothing to Lever or CodeSignal. Only activities without a heartbeat timeout hand back — they never
+ * heartbeat otherwise, so these details are never confused with an activity's own progress.
+ */
+interface HandBackMark {
+  handedBackThrough: number;
+}
+const isMark = (d: unknown): d is HandBackMark => typeof (d as HandBackMark | undefined)?.handedBackThrough === 'number';
+
+/** Did every earlier attempt of this activity hand its slot back before sending anything? */
+const earlierAttemptsSentNothing = (info: Info): boolean =>
+  info.attempt === 1 || (isMark(info.heartbeatDetails) && info.heartbeatDetails.handedBackThrough === info.attempt - 1);
+
+/** Attempts (their contexts) that have been let through a limiter: from then on they may have sent something. */
+const sending = new WeakSet<Context>();
+
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * May an earlier attempt of the write this activity makes have been committed? Yes on a retry (the last
+ * attempt may have written before its answer or heartbeat was lost), unless every earlier attempt handed
+ * its slot back before any request (their mark, `HandBackMark`); and for a workflow that repeats runs.
+ * No on the first attempt of any other workflow's activity, which then writes without looking for its
+ * effect first. Outside an activity (a direct call) it answers yes.
  */
 export function earlierAttemptMayHaveWritten(): boolean {
-  let info;
-  try {
-    info = Context.current().info;
-  } catch {
-    return true;
-  }
-  return info.attempt > 1 || workflowsThatRepeatRuns.has(info.workflowType ?? '');
+  const ctx = currentContext();
+  if (!ctx) return true;
+  return !earlierAttemptsSentNothing(ctx.info) || workflowsThatRepeatRuns.has(ctx.info.workflowType ?? '');
 }
 
 /** The `WriteAttempt` for the src/lever/writes.ts helpers, from the current activity's attempt. */
 export const writeAttempt = (): WriteAttempt => ({ mayHaveWritten: earlierAttemptMayHaveWritten() });
+
+/** A retry that follows only handed-back attempts: not a fault (lcs_activity_retries_total leaves it out). */
+export const followsHandBack = (info: Info): boolean => info.attempt > 1 && earlierAttemptsSentNothing(info);
+
+/**
+ * Ends the attempt without having sent anything: its mark (when every earlier attempt sent nothing too)
+ * lets the next attempt write as a first one, and the retry comes when the budget is about free again.
+ */
+function handBack(ctx: Context, busy: RateBudgetBusy): ApplicationFailure {
+  if (earlierAttemptsSentNothing(ctx.info)) ctx.heartbeat({ handedBackThrough: ctx.info.attempt } satisfies HandBackMark);
+  // back when about half the threshold of the queue ahead is left, spread so that hand-backs do not return together
+  const delayMs = Math.max(1_000, Math.round((busy.expectedWaitMs - HAND_BACK_AFTER_MS / 2) * (0.9 + 0.2 * Math.random())));
+  return ApplicationFailure.create({
+    type: HANDED_BACK,
+    message: `waiting for the integration's Lever budget (${busy.message}): the worker slot is handed back for ${(delayMs / 1000).toFixed(1)} s`,
+    nextRetryDelay: delayMs,
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}
+
+/**
+ * The gate of the clients activities build (src/integrations/context.ts). An attempt's first wait for
+ * Lever's budget, before it has sent anything to Lever or CodeSignal, gives up past HAND_BACK_AFTER_MS
+ * and hands the slot back; every later wait, and any wait of an activity that heartbeats, waits as usual.
+ */
+export const activityRequestGate: RequestGate = {
+  async lever(wait) {
+    const ctx = currentContext();
+    if (!ctx || sending.has(ctx) || ctx.info.heartbeatTimeoutMs || !(ctx.info.heartbeatDetails === undefined || isMark(ctx.info.heartbeatDetails))) {
+      await wait();
+    } else {
+      try {
+        await wait({ giveUpAfterMs: HAND_BACK_AFTER_MS });
+      } catch (err) {
+        if (err instanceof RateBudgetBusy) throw handBack(ctx, err);
+        throw err;
+      }
+    }
+    if (ctx) sending.add(ctx);
+  },
+  async codesignal(wait) {
+    await wait();
+    const ctx = currentContext();
+    if (ctx) sending.add(ctx);
+  },
+};

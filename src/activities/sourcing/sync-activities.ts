@@ -3,6 +3,7 @@ import { findCandidateLinksByOpportunity } from './candidate-links';
 import { findMappedLeverUserId, findStatusForLever, loadMapping } from '../../integrations/mappings/repository';
 import type { LeverOpportunity } from '../../lever/schemas';
 import { deliverFeedEvent } from './feed';
+import { earlierAttemptMayHaveWritten } from '../shared/attempt';
 import { candidateWorkflowId } from '../../workflows/shared/ids';
 import {
   leverSnapshotFrom,
@@ -51,8 +52,7 @@ export function leverReadingOf(opp: LeverOpportunity): LeverReading {
  * attempt (whose answer was lost): the write happened, and it is nobody's change.
  */
 function ownEarlierAttempt(changedAt: number): boolean {
-  const info = activityInfo();
-  return info.attempt > 1 && changedAt >= info.scheduledTimestampMs;
+  return earlierAttemptMayHaveWritten() && changedAt >= activityInfo().scheduledTimestampMs;
 }
 
 export async function loadSyncMapping(db: Parameters<typeof loadMapping>[0], integrationId: string): Promise<SyncMapping> {

@@ -1,0 +1,87 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { HAND_BACK_AFTER_MS, HANDED_BACK } from '../../../src/activities/shared/attempt';
+import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
+import {
+  assessmentHandle,
+  assessmentResult,
+  createCandidate,
+  expectOnePassedAssessment,
+  leverRequests,
+  plainTest,
+  startFaultHarness,
+  waitForInvitation,
+  type Candidate,
+  type FaultHarness,
+} from '../../support/assessment-faults';
+
+/** Every activity attempt after the first in a workflow's history: the activity and the failure that ended the attempt before. */
+async function retries(handle: WorkflowHandle): Promise<Array<{ activity: string; attempt: number; lastFailureType: string | null }>> {
+  const history = await handle.fetchHistory();
+  const scheduled = new Map<string, string>();
+  const found: Array<{ activity: string; attempt: number; lastFailureType: string | null }> = [];
+  for (const event of history.events ?? []) {
+    const attrs = event.activityTaskScheduledEventAttributes;
+    if (attrs) scheduled.set(String(event.eventId), attrs.activityType?.name ?? '?');
+    const s = event.activityTaskStartedEventAttributes;
+    if (s && (s.attempt ?? 1) > 1) {
+      found.push({ activity: scheduled.get(String(s.scheduledEventId)) ?? '?', attempt: s.attempt!, lastFailureType: s.lastFailure?.applicationFailureInfo?.type ?? null });
+    }
+  }
+  return found;
+}
+
+/**
+ * An activity whose first wait for its integration's Lever budget would pass HAND_BACK_AFTER_MS hands the
+ * worker's slot back (src/activities/shared/attempt.ts) and is started again by Temporal when the budget is
+ * about free. The next attempt writes as a first one — the handed-back attempt sent nothing — so the flow
+ * makes exactly the reads and writes it makes without any wait.
+ */
+describe('an activity that would wait long for Lever hands its worker slot back', () => {
+  jest.setTimeout(240_000);
+  let h: FaultHarness;
+
+  beforeAll(async () => {
+    h = await startFaultHarness();
+    // 2 requests a second: ten candidates moved at once queue far past the hand-back threshold
+    await h.startWorker({ leverRequestsPerSecond: 2 });
+    await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
+  });
+  afterAll(() => h?.close());
+
+  async function passAssessment(c: Candidate) {
+    const session = await waitForInvitation(h, c, 150_000);
+    h.sandboxes.codesignalSandbox.control.submitSession(session.id, { score: Math.ceil(session.maxScore * 0.9) });
+    expect(await assessmentResult(h, c.id, 150_000)).toMatchObject({ status: 'completed', passed: true });
+    expectOnePassedAssessment(h, c, session.id);
+  }
+  /** Lever reads of one opportunity: the idempotency reads a retry makes would show here. */
+  const readsOf = (c: Candidate) => leverRequests(h).filter((r) => r.method === 'GET' && r.path.startsWith(`/v1/opportunities/${c.id}`) && r.status === 200).length;
+
+  it('writes each assessment once, with no read more than an unhurried candidate, after handing back', async () => {
+    expect(HAND_BACK_AFTER_MS).toBeLessThan(5_000);
+    // one candidate alone: the reads the flow makes when no attempt waits
+    const alone = createCandidate(h, 'alone');
+    h.moveToStage(alone.id, h.sandboxes.lever.seed.stageIds.assessment);
+    await passAssessment(alone);
+    const unhurriedReads = readsOf(alone);
+    expect(unhurriedReads).toBeGreaterThanOrEqual(1);
+    expect([...(await retries(h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, alone.id)))), ...(await retries(assessmentHandle(h, alone.id)))]).toEqual([]);
+
+    const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `queued-${i}`));
+    for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
+    await Promise.all(candidates.map(passAssessment));
+
+    const handedBack: string[] = [];
+    for (const c of candidates) {
+      const found = [...(await retries(h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)))), ...(await retries(assessmentHandle(h, c.id)))];
+      // no fault in this test: every retry followed a hand-back
+      expect(found.filter((r) => r.lastFailureType !== HANDED_BACK)).toEqual([]);
+      handedBack.push(...found.map((r) => r.activity));
+      // a handed-back attempt sent nothing, so its next attempt wrote without the idempotency reads
+      expect(readsOf(c)).toBe(unhurriedReads);
+    }
+    // activities that write handed back too, not only the first read
+    expect(handedBack.filter((a) => a !== 'confirmLeverEvent').length).toBeGreaterThan(0);
+    expect(leverRequests(h).filter((r) => r.status === 429)).toEqual([]);
+  });
+});
