@@ -136,7 +136,8 @@ RETURNING s.rate`;
 
 /**
  * `acquire({ giveUpAfterMs })` refused: the integration's Lever budget is booked further ahead than
- * the caller would wait. `expectedWaitMs`: about how long its turn would have taken.
+ * the caller would wait. `expectedWaitMs`: when its turn comes, after the queue and the callers refused
+ * before it (this process's view).
  */
 export class RateBudgetBusy extends Error {
   constructor(readonly expectedWaitMs: number) {
@@ -157,6 +158,8 @@ class Lane {
   /** A decrease being written: no grant is asked for until it has landed. */
   private decreasing: Promise<void> = Promise.resolve();
   private lastIncreaseTry = 0;
+  /** The turn (epoch ms) given to the last caller `acquire({ giveUpAfterMs })` refused. */
+  private refusedTail = 0;
   rate: number;
 
   constructor(
@@ -172,8 +175,14 @@ class Lane {
   acquire(opts?: { giveUpAfterMs?: number }): Promise<void> {
     if (opts?.giveUpAfterMs !== undefined) {
       // this process's waiters ahead, at the shared rate: a lower bound when other processes share it
-      const expectedMs = ((this.waiters.length + 1) * 1000) / this.rate;
-      if (expectedMs > opts.giveUpAfterMs) return Promise.reject(new RateBudgetBusy(expectedMs));
+      const interval = 1000 / this.rate;
+      const now = Date.now();
+      if ((this.waiters.length + 1) * interval > opts.giveUpAfterMs) {
+        // Each refused caller is given its own turn after the queue and after every caller refused before
+        // it, one interval apart: they come back spread at the rate, not all at once to be refused again.
+        this.refusedTail = Math.max(this.refusedTail, now + this.waiters.length * interval) + interval;
+        return Promise.reject(new RateBudgetBusy(this.refusedTail - now));
+      }
     }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });

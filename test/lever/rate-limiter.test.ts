@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLeverClient } from '../../src/lever/client';
-import { createLeverRateLimiter, type LeverRateLimiter } from '../../src/lever/rate-limiter';
+import { createLeverRateLimiter, RateBudgetBusy, type LeverRateLimiter } from '../../src/lever/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RequestLogEntry, type RunningLeverSandbox } from '../../sandbox/lever/index';
 import { createLogger } from '../../src/log';
@@ -105,6 +105,22 @@ describe('Lever rate limiter shared through Postgres', () => {
     await decreased();
     expect(limiter.currentRate()).toBeCloseTo(4.48 * 0.7);
     expect((await row()).limited_rate).toBeCloseTo(4.48);
+  });
+
+  it('refuses at once a caller that would wait past giveUpAfterMs, queueing nothing, and gives the refused turns one interval apart', async () => {
+    const limiter = createLeverRateLimiter({ db: processA, integrationId: randomUUID(), pointsPerSecond: 4 });
+    // eight waiters at 4/s: the queue is 2 s long
+    const queued = Array.from({ length: 8 }, () => limiter.acquire());
+    // a ninth would wait 2.25 s: refused with a giveUpAfterMs of 2 s, let in with 3 s
+    const refusals = await Promise.all([0, 1, 2].map(() => limiter.acquire({ giveUpAfterMs: 2_000 }).then(() => 'granted', (err: unknown) => err)));
+    for (const err of refusals) expect(err).toBeInstanceOf(RateBudgetBusy);
+    const waits = (refusals as RateBudgetBusy[]).map((e) => e.expectedWaitMs);
+    // after the queue (2 s), then 250 ms apart: a refused caller's turn is not the one given to the last
+    expect(waits[0]).toBeGreaterThanOrEqual(2_000);
+    expect(waits[1]! - waits[0]!).toBeGreaterThan(200);
+    expect(waits[2]! - waits[1]!).toBeGreaterThan(200);
+    // the refusals queued nothing: a ninth caller who waits 2.3 s is still let in (eleven would be 2.75 s)
+    await Promise.all([...queued, limiter.acquire({ giveUpAfterMs: 2_300 })]);
   });
 
   it('rejects a budget that is not a positive number', () => {

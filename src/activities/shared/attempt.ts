@@ -71,8 +71,8 @@ export const followsHandBack = (info: Info): boolean => info.attempt > 1 && earl
  */
 function handBack(ctx: Context, busy: RateBudgetBusy): ApplicationFailure {
   if (earlierAttemptsSentNothing(ctx.info)) ctx.heartbeat({ handedBackThrough: ctx.info.attempt } satisfies HandBackMark);
-  // back when about half the threshold of the queue ahead is left, spread so that hand-backs do not return together
-  const delayMs = Math.max(1_000, Math.round((busy.expectedWaitMs - HAND_BACK_AFTER_MS / 2) * (0.9 + 0.2 * Math.random())));
+  // back a little before its turn (the limiter spaces the turns of the callers it refused), to find a short queue
+  const delayMs = Math.max(1_000, Math.round(busy.expectedWaitMs - HAND_BACK_AFTER_MS / 2));
   return ApplicationFailure.create({
     type: HANDED_BACK,
     message: `waiting for the integration's Lever budget (${busy.message}): the worker slot is handed back for ${(delayMs / 1000).toFixed(1)} s`,
