@@ -27,7 +27,7 @@ export interface IntegrationClientsOptions {
  * `wait` is the limiter's own; the gate may pass `giveUpAfterMs` to Lever's and act on its refusal.
  */
 export interface RequestGate {
-  lever(wait: (opts?: { giveUpAfterMs?: number }) => Promise<void>): Promise<void>;
+  lever(wait: (opts?: { giveUpAfterMs?: number }) => Promise<void>, integrationId: string): Promise<void>;
   codesignal(wait: () => Promise<void>): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(gate ? { ...limiter, acquire: () => gate.lever((o) => limiter.acquire(o)) } : limiter, observer.limiterWait),
+        limiter: timed(gate ? { ...limiter, acquire: () => gate.lever((o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });

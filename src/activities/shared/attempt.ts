@@ -3,6 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RequestGate } from '../../integrations/clients';
 import type { WriteAttempt } from '../../lever/writes';
 import { RateBudgetBusy } from '../../lever/rate-limiter';
+import { processMetrics } from '../../observability/metrics';
 
 /**
  * Workflows that may run again under the same id and repeat the writes of a run that ended part-way:
@@ -23,8 +24,8 @@ export const HANDED_BACK = 'HandedBack';
 
 /**
  * The heartbeat details a handing-back attempt leaves: every attempt up to `handedBackThrough` sent
- * nothing to Lever or CodeSignal. Only activities without a heartbeat timeout hand back — they never
- * heartbeat otherwise, so these details are never confused with an activity's own progress.
+ * nothing to Lever or CodeSignal. Only activities without a heartbeat timeout hand back (`mayHandBack`) —
+ * they never heartbeat otherwise, so these details are never confused with an activity's own progress.
  */
 interface HandBackMark {
   handedBackThrough: number;
@@ -69,8 +70,9 @@ export const followsHandBack = (info: Info): boolean => info.attempt > 1 && earl
  * Ends the attempt without having sent anything: its mark (when every earlier attempt sent nothing too)
  * lets the next attempt write as a first one, and the retry comes when the budget is about free again.
  */
-function handBack(ctx: Context, busy: RateBudgetBusy): ApplicationFailure {
+function handBack(ctx: Context, busy: RateBudgetBusy, integrationId: string): ApplicationFailure {
   if (earlierAttemptsSentNothing(ctx.info)) ctx.heartbeat({ handedBackThrough: ctx.info.attempt } satisfies HandBackMark);
+  processMetrics().activityHandedBack(integrationId, ctx.info.activityType);
   // back a little before its turn (the limiter spaces the turns of the callers it refused), to find a short queue
   const delayMs = Math.max(1_000, Math.round(busy.expectedWaitMs - HAND_BACK_AFTER_MS / 2));
   return ApplicationFailure.create({
@@ -82,20 +84,28 @@ function handBack(ctx: Context, busy: RateBudgetBusy): ApplicationFailure {
 }
 
 /**
+ * Only an activity whose heartbeat details are free for the mark (it has no heartbeat timeout, so it never
+ * heartbeats its own progress) and whose attempts are not counted (a hand-back must not use up a
+ * `maximumAttempts`); never a local activity, whose retries are the workflow's.
+ */
+const mayHandBack = (info: Info): boolean =>
+  !info.isLocal && !info.heartbeatTimeoutMs && !info.retryPolicy?.maximumAttempts && (info.heartbeatDetails === undefined || isMark(info.heartbeatDetails));
+
+/**
  * The gate of the clients activities build (src/integrations/context.ts). An attempt's first wait for
  * Lever's budget, before it has sent anything to Lever or CodeSignal, gives up past HAND_BACK_AFTER_MS
- * and hands the slot back; every later wait, and any wait of an activity that heartbeats, waits as usual.
+ * and hands the slot back; every later wait, and any wait of an activity `mayHandBack` excludes, waits as usual.
  */
 export const activityRequestGate: RequestGate = {
-  async lever(wait) {
+  async lever(wait, integrationId) {
     const ctx = currentContext();
-    if (!ctx || sending.has(ctx) || ctx.info.heartbeatTimeoutMs || !(ctx.info.heartbeatDetails === undefined || isMark(ctx.info.heartbeatDetails))) {
+    if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) {
       await wait();
     } else {
       try {
         await wait({ giveUpAfterMs: HAND_BACK_AFTER_MS });
       } catch (err) {
-        if (err instanceof RateBudgetBusy) throw handBack(ctx, err);
+        if (err instanceof RateBudgetBusy) throw handBack(ctx, err, integrationId);
         throw err;
       }
     }

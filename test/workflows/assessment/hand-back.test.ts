@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { HAND_BACK_AFTER_MS, HANDED_BACK } from '../../../src/activities/shared/attempt';
+import { processMetrics } from '../../../src/observability/metrics';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import {
   assessmentHandle,
@@ -83,5 +84,8 @@ describe('an activity that would wait long for Lever hands its worker slot back'
     // activities that write handed back too, not only the first read
     expect(handedBack.filter((a) => a !== 'confirmLeverEvent').length).toBeGreaterThan(0);
     expect(leverRequests(h).filter((r) => r.status === 429)).toEqual([]);
+    // operators see them per organization (the worker runs in this process)
+    const counted = [...(await processMetrics().text()).matchAll(new RegExp(`lcs_activity_handbacks_total\\{integration_id="${h.integration.id}",activity_type="\\w+"\\} (\\d+)`, 'g'))];
+    expect(counted.reduce((sum, m) => sum + Number(m[1]), 0)).toBeGreaterThanOrEqual(handedBack.length);
   });
 });
