@@ -153,7 +153,10 @@ interface GrantRow { granted: boolean; rate: number; tat: number; blocked_until:
  * head asks PostgreSQL, so N waiters cost one query per grant, not N.
  */
 class Lane {
-  private readonly waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private readonly waiters: Array<{ resolve: () => void; reject: (err: unknown) => void; mayGiveUp: boolean }> = [];
+  /** Grants, and grants to callers that could have given up (an activity's first request): decayed counts. */
+  private granted = 0;
+  private grantedFirst = 0;
   private pumping = false;
   /** A decrease being written: no grant is asked for until it has landed. */
   private decreasing: Promise<void> = Promise.resolve();
@@ -179,13 +182,16 @@ class Lane {
       const now = Date.now();
       if ((this.waiters.length + 1) * interval > opts.giveUpAfterMs) {
         // Each refused caller is given its own turn after the queue and after every caller refused before
-        // it, one interval apart: they come back spread at the rate, not all at once to be refused again.
-        this.refusedTail = Math.max(this.refusedTail, now + this.waiters.length * interval) + interval;
+        // it, as far apart as the requests a caller that could give up has made here on average (an
+        // activity's first request and the ones after it): they come back spread at the pace they are
+        // served, not together to be refused again.
+        const requestsPerCaller = this.grantedFirst > 0 ? Math.min(10, Math.max(1, this.granted / this.grantedFirst)) : 1;
+        this.refusedTail = Math.max(this.refusedTail, now + this.waiters.length * interval) + requestsPerCaller * interval;
         return Promise.reject(new RateBudgetBusy(this.refusedTail - now));
       }
     }
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ resolve, reject, mayGiveUp: opts?.giveUpAfterMs !== undefined });
       if (!this.pumping) void this.pump();
     });
   }
@@ -233,12 +239,25 @@ class Lane {
           this.waiters.shift()!.reject(err);
           continue;
         }
-        if (wait === 0) this.waiters.shift()!.resolve();
+        if (wait === 0) {
+          const waiter = this.waiters.shift()!;
+          this.count(waiter.mayGiveUp);
+          waiter.resolve();
+        }
         else await new Promise((resolve) => setTimeout(resolve, wait));
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  private count(mayGiveUp: boolean): void {
+    if (this.granted >= 1_000) {
+      this.granted /= 2;
+      this.grantedFirst /= 2;
+    }
+    this.granted++;
+    if (mayGiveUp) this.grantedFirst++;
   }
 
   /** 0 when granted, else the milliseconds until the next slot (at least 1). */
