@@ -10,6 +10,7 @@ import { candidateWorkflowId } from '../../workflows/shared/ids';
 import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/search-attributes';
 import { runView, temporalUiLink } from './activity';
 import { resyncKeyPrefix } from '../../temporal/candidate-resync';
+import { HANDED_BACK } from '../../activities/shared/attempt';
 
 /**
  * The per-candidate timeline of the admin UI (README "Candidate timeline"): the webhook deliveries
@@ -335,8 +336,14 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
       };
       if (pending.lastFailure) {
         const f = await decodeFailure(converter, pending.lastFailure);
-        entry.failure = { ...f, ...adviceFor(f.type, f.message) };
-        entry.detail = `attempt ${pending.attempt ?? 1}, last failure: ${f.message}`;
+        if (f.type === HANDED_BACK) {
+          // not a fault: the attempt gave its worker slot back to wait for the organization's Lever budget in Temporal
+          if (known.kind === 'internal') continue;
+          entry.detail = `attempt ${pending.attempt ?? 1}, waiting for the integration's Lever budget (its Lever requests are queued)`;
+        } else {
+          entry.failure = { ...f, ...adviceFor(f.type, f.message) };
+          entry.detail = `attempt ${pending.attempt ?? 1}, last failure: ${f.message}`;
+        }
       }
       entries.push(entry);
     }

@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { HAND_BACK_AFTER_MS, HANDED_BACK } from '../../../src/activities/shared/attempt';
 import { processMetrics } from '../../../src/observability/metrics';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
+import { adminToken, eventually } from '../../support/stack';
 import {
   assessmentHandle,
   assessmentResult,
@@ -70,7 +71,20 @@ describe('an activity that would wait long for Lever hands its worker slot back'
 
     const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `queued-${i}`));
     for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
-    await Promise.all(candidates.map(passAssessment));
+    const passed = Promise.all(candidates.map(passAssessment));
+    // meanwhile an admin's timeline shows a handed-back call as waiting for the budget, not as a failure
+    const waiting = await eventually(async () => {
+      const timelines = await Promise.all(candidates.map(async (c) => {
+        const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/candidates/${c.id}/timeline`, { headers: { authorization: `Bearer ${adminToken}` } });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { entries: Array<{ outcome: string; detail?: string; failure?: unknown }> };
+      }));
+      const entry = timelines.flatMap((t) => t.entries).find((e) => e.outcome === 'pending' && /waiting for the integration's Lever budget/.test(e.detail ?? ''));
+      expect(entry).toBeDefined();
+      return entry!;
+    }, 60_000, 200);
+    expect(waiting.failure).toBeUndefined();
+    await passed;
 
     const handedBack: string[] = [];
     for (const c of candidates) {
