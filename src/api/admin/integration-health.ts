@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../db/pool';
+import type { PoolClient } from 'pg';
+import { inTransaction, type Db } from '../../db/pool';
 import { webhookSources, type DeliveryOutcome, type WebhookSource } from '../../db/webhook-deliveries';
 import { mapLimited } from '../../integrations/key-checks/key-check';
 import { keyTestsOf, type KeyService, type KeyTestResult } from '../../integrations/key-checks/key-test-results';
@@ -58,7 +59,7 @@ interface DeliveryRow {
  * (migrations/1763857500000_integration-health.sql), however many deliveries of other sources or
  * outcomes came since.
  */
-async function lastDeliveries(db: Db, ids: readonly string[]): Promise<DeliveryRow[]> {
+async function lastDeliveries(db: PoolClient, ids: readonly string[]): Promise<DeliveryRow[]> {
   const { rows } = await db.query<DeliveryRow>(
     `SELECT i.id AS integration_id, s.source, last.received_at AS last_at, last.outcome AS last_outcome, accepted.received_at AS accepted_at
      FROM unnest($1::uuid[]) AS i(id) CROSS JOIN unnest($2::text[]) AS s(source)
@@ -72,7 +73,7 @@ async function lastDeliveries(db: Db, ids: readonly string[]): Promise<DeliveryR
 }
 
 /** Deliveries answered failed or rejected since `since`, per integration, from the index of failures only. */
-async function deliveryFailures(db: Db, ids: readonly string[], since: Date): Promise<Map<string, number>> {
+async function deliveryFailures(db: PoolClient, ids: readonly string[], since: Date): Promise<Map<string, number>> {
   const { rows } = await db.query<{ integration_id: string; failures: number }>(
     `SELECT i.id AS integration_id,
             (SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries d
@@ -82,6 +83,18 @@ async function deliveryFailures(db: Db, ids: readonly string[], since: Date): Pr
     [ids, since, failureCountCap],
   );
   return new Map(rows.map((r) => [r.integration_id, r.failures]));
+}
+
+/**
+ * The last deliveries and the failure count from one snapshot, so that a delivery recorded meanwhile
+ * shows in both or in neither (read side by side, a page could say "last delivery rejected" and
+ * "no failed delivery").
+ */
+function deliveriesAndFailures(db: Db, ids: readonly string[], since: Date) {
+  return inTransaction(db, async (client) => {
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return [await lastDeliveries(client, ids), await deliveryFailures(client, ids, since)] as const;
+  });
 }
 
 /**
@@ -124,9 +137,8 @@ async function integrationHealth(
   now: Date,
 ): Promise<Map<string, IntegrationHealth>> {
   const since = new Date(now.getTime() - day);
-  const [deliveries, failures, keyTests, workflows] = await Promise.all([
-    lastDeliveries(deps.db, ids),
-    deliveryFailures(deps.db, ids, since),
+  const [[deliveries, failures], keyTests, workflows] = await Promise.all([
+    deliveriesAndFailures(deps.db, ids, since),
     keyTestsOf(deps.db, ids),
     runFailures(ids, since),
   ]);

@@ -81,8 +81,6 @@ describe('admin API: integration health', () => {
     const afterRefusal = await eventually(async () => {
       const { health } = await read();
       expect(health.lastDelivery.lever.outcome).toBe('rejected');
-      // the last delivery and the failure count are two statements run side by side: the count may trail by one read
-      expect(health.failures24h.deliveries).toBe(1);
       return health;
     });
     expect(afterRefusal.lastDelivery).toEqual({
