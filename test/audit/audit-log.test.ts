@@ -152,7 +152,9 @@ describe('audit log', () => {
     await expect(stack.db.query(`UPDATE audit_log SET actor = 'someone else' WHERE actor = $1`, [marker])).rejects.toThrow(/cannot be changed/);
     await expect(stack.db.query(`DELETE FROM audit_log WHERE actor = $1`, [marker])).rejects.toThrow(/cannot be changed/);
     await expect(stack.db.query(`TRUNCATE audit_log`)).rejects.toThrow(/cannot be changed/);
-    expect(await pruneAuditLog(stack.db, 400)).toBeGreaterThanOrEqual(1);
+    // every API process prunes at its start too (src/api/ingress/retention.ts), other tests' included: the
+    // old entry is gone, by this prune or by one of theirs, and the recent one stays
+    await pruneAuditLog(stack.db, 400);
     const { rows } = await stack.db.query<{ at: Date }>(`SELECT at FROM audit_log WHERE actor = $1`, [marker]);
     expect(rows).toHaveLength(1);
     expect(Date.now() - rows[0]!.at.getTime()).toBeLessThan(86_400_000);
