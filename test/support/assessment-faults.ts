@@ -390,18 +390,33 @@ export function busiestWindow(instants: number[], windowMs: number): number {
   return best;
 }
 
-/** Identities of the workers that ran the activities of a workflow (from its history). */
-export async function activityWorkers(handle: WorkflowHandle): Promise<Array<{ activity: string; identity: string; attempt: number }>> {
+/**
+ * Each activity start in a workflow's history (the last attempt of each activity: earlier ones are not
+ * recorded), with the worker that ran it and the type of the failure that ended the attempt before, if any.
+ */
+export async function activityStarts(handle: WorkflowHandle): Promise<Array<{ activity: string; identity: string; attempt: number; lastFailureType: string | null }>> {
   const history = await handle.fetchHistory();
   const scheduled = new Map<string, string>();
-  const started: Array<{ activity: string; identity: string; attempt: number }> = [];
+  const started: Array<{ activity: string; identity: string; attempt: number; lastFailureType: string | null }> = [];
   for (const event of history.events ?? []) {
     const attrs = event.activityTaskScheduledEventAttributes;
     if (attrs) scheduled.set(String(event.eventId), attrs.activityType?.name ?? '?');
     const s = event.activityTaskStartedEventAttributes;
-    if (s) started.push({ activity: scheduled.get(String(s.scheduledEventId)) ?? '?', identity: s.identity ?? '', attempt: s.attempt ?? 0 });
+    if (s) {
+      started.push({
+        activity: scheduled.get(String(s.scheduledEventId)) ?? '?',
+        identity: s.identity ?? '',
+        attempt: s.attempt ?? 0,
+        lastFailureType: s.lastFailure?.applicationFailureInfo?.type ?? null,
+      });
+    }
   }
   return started;
+}
+
+/** Identities of the workers that ran the activities of a workflow (from its history). */
+export async function activityWorkers(handle: WorkflowHandle): Promise<Array<{ activity: string; identity: string; attempt: number }>> {
+  return (await activityStarts(handle)).map(({ activity, identity, attempt }) => ({ activity, identity, attempt }));
 }
 
 // ---- a proxy that loses answers the way a crashed process does

@@ -4,6 +4,7 @@ import { processMetrics } from '../../../src/observability/metrics';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { adminToken, eventually } from '../../support/stack';
 import {
+  activityStarts,
   assessmentHandle,
   assessmentResult,
   createCandidate,
@@ -16,21 +17,8 @@ import {
   type FaultHarness,
 } from '../../support/assessment-faults';
 
-/** Every activity attempt after the first in a workflow's history: the activity and the failure that ended the attempt before. */
-async function retries(handle: WorkflowHandle): Promise<Array<{ activity: string; attempt: number; lastFailureType: string | null }>> {
-  const history = await handle.fetchHistory();
-  const scheduled = new Map<string, string>();
-  const found: Array<{ activity: string; attempt: number; lastFailureType: string | null }> = [];
-  for (const event of history.events ?? []) {
-    const attrs = event.activityTaskScheduledEventAttributes;
-    if (attrs) scheduled.set(String(event.eventId), attrs.activityType?.name ?? '?');
-    const s = event.activityTaskStartedEventAttributes;
-    if (s && (s.attempt ?? 1) > 1) {
-      found.push({ activity: scheduled.get(String(s.scheduledEventId)) ?? '?', attempt: s.attempt!, lastFailureType: s.lastFailure?.applicationFailureInfo?.type ?? null });
-    }
-  }
-  return found;
-}
+/** The activities of a workflow started again after an earlier attempt, with the failure that ended that attempt. */
+const retries = async (handle: WorkflowHandle) => (await activityStarts(handle)).filter((a) => a.attempt > 1);
 
 /**
  * An activity whose first wait for its integration's Lever budget would pass HAND_BACK_AFTER_MS hands the
