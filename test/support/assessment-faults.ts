@@ -21,7 +21,7 @@ import { assessmentWorkflowId } from '../../src/workflows/shared/ids';
 import { assessmentStateQuery } from '../../src/workflows/assessment/messages';
 import { postJson, readJson, signedLeverDelivery } from './lever-webhook';
 import { adminToken, eventually, startStack, testLogger, testWorkerSinks, type TestStack } from './stack';
-import { workerInterceptors } from '../../src/worker';
+import { workerInterceptors, workerStopped } from '../../src/worker';
 
 /** What the helpers below need of a harness; both `startAssessmentHarness` and `startFaultHarness` give it. */
 export interface Harness {
@@ -99,7 +99,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
         stop: async () => {
           if (!workers.delete(handle)) return;
           if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
+          await workerStopped(worker, running);
           await connection.close();
           await db.end();
         },

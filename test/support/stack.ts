@@ -13,7 +13,7 @@ import { dataConverterFor } from '../../src/temporal/payload-codec';
 import { temporalClientInterceptors, tracingEnabled } from '../../src/observability/tracing';
 import { workerSinks } from '../../src/observability/worker-wiring';
 import { listeningSocket } from './free-port';
-import { createCandidateWorker } from '../../src/worker';
+import { createCandidateWorker, workerStopped } from '../../src/worker';
 import { testWorkflowBundle } from './workflow-bundle';
 
 export const adminToken = 'test-admin-token-0123456789';
@@ -148,7 +148,7 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
       await api.close();
       if (worker) {
         worker.shutdown();
-        await running;
+        await workerStopped(worker, running!);
       }
       await workerConnection?.close();
       await connection?.close();
