@@ -8,7 +8,7 @@
  * (`matching.enableFairness`, every workflow keyed by its integration: src/temporal/fairness.ts) and then,
  * in the same command, without it. Each run has its own stack and sandboxes.
  *
- *   npm run bench:fairness -- [--bulk 500] [--pace-ms 3000] [--runs on,off] [--timeout-minutes 15] [--worker-env K=V,…]
+ *   npm run bench:fairness -- [--bulk 500] [--pace-ms 3000] [--runs on,off] [--timeout-minutes 15] [--worker-env K=V,…] [--env K=V,…]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,7 @@ import { seedCodeSignalDemo } from '../sandbox/codesignal/index';
 import { seedLeverDemo, type LeverDemoSeed } from '../sandbox/lever/index';
 import { startSandboxes, type RunningSandboxes } from '../sandbox/start';
 import { millis, percentile, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack, type BenchStack, benchDataConverter } from './support/stack';
+import { envPairs, startBenchStack, type BenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +34,12 @@ const { values } = parseArgs({
     'timeout-minutes': { type: 'string', default: '15' },
     // extra environment for the worker process, e.g. WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=16 (comma-separated K=V)
     'worker-env': { type: 'string', default: '' },
+    // extra environment for the API and the worker, e.g. INGRESS_DELIVERIES_PER_INTEGRATION=8
+    env: { type: 'string', default: '' },
   },
 });
-const workerEnv = Object.fromEntries(
-  values['worker-env'].split(',').filter(Boolean).map((kv) => {
-    const at = kv.indexOf('=');
-    if (at < 1) throw new Error(`--worker-env takes K=V pairs, got ${kv}`);
-    return [kv.slice(0, at), kv.slice(at + 1)];
-  }),
-);
+const workerEnv = envPairs('--worker-env', values['worker-env']);
+const stackEnv = envPairs('--env', values.env);
 const bulk = Number(values.bulk);
 const paceMs = Number(values['pace-ms']);
 const timeoutMs = Number(values['timeout-minutes']) * 60_000;
@@ -163,7 +160,7 @@ async function run(fairness: boolean): Promise<RunResult> {
     stack = await startBenchStack({
       fairness,
       workerEnv,
-      env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_RPC_TIMEOUT_MS: '15000' },
+      env: { LEVER_API_URL: sandboxes.lever.apiUrl, CODESIGNAL_API_URL: sandboxes.codesignal.graphqlUrl, TEMPORAL_RPC_TIMEOUT_MS: '15000', ...stackEnv },
     });
     const a = await setUpOrg(stack, sandboxes, 'Bulk org');
     const b = await setUpOrg(stack, await secondOrg(sandboxes), 'Single org');

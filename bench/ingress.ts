@@ -6,16 +6,16 @@
  * stack in its production shape (Temporal dev server, embedded PostgreSQL, API and worker as separate
  * processes), then drives the three paths at a fixed concurrency, each round in another order.
  *
- *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 6] [--fairness on|off]
+ *   npm run bench -- [--requests 2000] [--concurrency 32] [--rounds 6] [--fairness on|off] [--env K=V,…]
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { signalLeverEvent } from '../src/temporal/candidate-client';
 import { cpuSecondsOf, percentile, serverPids, treeCpuSecondsOf } from './support/measure';
-import { startBenchStack, benchDataConverter } from './support/stack';
+import { envPairs, startBenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     candidates: { type: 'string', default: '200' },
     // the dev server's task queue fairness (matching.enableFairness), on as every server the project starts
     fairness: { type: 'string', default: 'on' },
+    // extra environment for the API processes and the worker (comma-separated K=V)
+    env: { type: 'string', default: '' },
   },
 });
 const requests = Number(values.requests);
@@ -88,7 +90,7 @@ const orders = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0], [0, 2, 1], [1, 0, 2]
 async function main() {
   // Production topology: Temporal and PostgreSQL as servers, the API and the worker each in its own process.
   // The first API and the worker run with metrics and tracing off (no metrics listener, no OTLP endpoint).
-  const stack = await startBenchStack({ env: { METRICS_PORT: 'off' }, fairness: values.fairness !== 'off' });
+  const stack = await startBenchStack({ env: { METRICS_PORT: 'off', ...envPairs('--env', values.env) }, fairness: values.fairness !== 'off' });
   const { adminToken } = stack;
   // The observed API: metrics listener scraped every second as Prometheus would, spans exported over OTLP.
   const collector = await otlpEndpoint();
@@ -111,14 +113,21 @@ async function main() {
 
   const base = unobserved.baseUrl;
   const signingToken = randomBytes(24).toString('hex');
-  const created = await fetch(`${base}/api/integrations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ name: 'bench', lever: { apiKey: 'k', webhookSigningTokens: [signingToken] }, codesignal: { apiKey: 'c' } }),
-  });
-  const integration = (await created.json()) as { id: string };
+  const createIntegration = async (name: string) => {
+    const created = await fetch(`${base}/api/integrations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ name, lever: { apiKey: 'k', webhookSigningTokens: [signingToken] }, codesignal: { apiKey: 'c' } }),
+    });
+    if (created.status !== 201) throw new Error(`creating the integration ${name}: ${created.status} ${await created.text()}`);
+    return (await created.json()) as { id: string };
+  };
+  const integration = await createIntegration('bench');
+  // Raw signal-with-starts go to a twin integration, set up the same way, so both paths' workflows do the same
+  // work in the worker (an unknown integration's workflows would stop at its first activity) and only the
+  // ingress's own cost differs; a twin, not the same one, so neither path's phase signals the other's workflows.
+  const rawIntegrationId = (await createIntegration('bench, raw')).id;
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), dataConverter: benchDataConverter(stack) });
-  const rawIntegrationId = randomUUID();
 
   // Both paths spread events over the same number of candidate workflows; opportunity ids are UUIDs, as Lever's are (the ingress takes no other).
   const opportunityOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;

@@ -82,6 +82,8 @@ export const environmentSchema = z.object({
   // Longer than CodeSignal's retry period (25 attempts, ≈16.6 days by the 24th; reference §8) so a genuinely retried delivery is never refused.
   CODESIGNAL_WEBHOOK_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(18),
   WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb').default('64kb'),
+  /** Live webhook deliveries of one integration an API process handles at once; the rest wait in that integration's lane (src/api/ingress/inbound.ts). */
+  INGRESS_DELIVERIES_PER_INTEGRATION: z.coerce.number().int().min(1).max(1000).default(32),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
   /**
    * Workflows kept in worker memory between events; the rest are replayed from history when they wake. With 150 and

@@ -75,7 +75,7 @@ export function unexpectedResponse(service: ExternalService, call: string, error
   });
 }
 
-const serviceName: Record<ExternalService, string> = { lever: 'Lever', codesignal: 'CodeSignal' };
+export const serviceName: Record<ExternalService, string> = { lever: 'Lever', codesignal: 'CodeSignal' };
 
 /** undici wraps the socket error in `cause`; its code (ECONNRESET, UND_ERR_SOCKET, …) says what happened. */
 function networkCause(err: unknown): string {
@@ -95,4 +95,20 @@ function stringProp(value: unknown, key: string): string | undefined {
 /** Last line of defence: a secret echoed by a server or proxy never reaches a message. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   return secrets.filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
+
+/**
+ * A limiter's `acquire({ giveUpAfterMs })` refused (src/lever/rate-limiter.ts, src/codesignal/rate-limiter.ts):
+ * the integration's budget for that service is booked further ahead than the caller would wait, and nothing
+ * was queued. `expectedWaitMs`: when its turn comes, after the queue and the callers refused before it (this
+ * process's view).
+ */
+export class RateBudgetBusy extends Error {
+  constructor(
+    readonly service: ExternalService,
+    readonly expectedWaitMs: number,
+  ) {
+    super(`the integration's ${serviceName[service]} budget is booked about ${(expectedWaitMs / 1000).toFixed(1)} s ahead`);
+    this.name = 'RateBudgetBusy';
+  }
 }

@@ -19,6 +19,18 @@ import { onFreePorts } from '../../test/support/free-port';
  * benchmark's Temporal client. Its pool's idle connections are ended when the stack stops PostgreSQL:
  * that is expected, not an error that may crash the benchmark before it has stopped the rest of the stack.
  */
+
+/** `K=V,K=V` from a benchmark's command line (`--env`, `--worker-env`) as an environment. */
+export function envPairs(option: string, text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(',').filter(Boolean).map((kv) => {
+      const at = kv.indexOf('=');
+      if (at < 1) throw new Error(`${option} takes K=V pairs, got ${kv}`);
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  );
+}
+
 export function benchDataConverter(stack: Pick<BenchStack, 'encryptionKey' | 'databaseUrl'>): DataConverter {
   const pool = new Pool({ connectionString: stack.databaseUrl, max: 2, allowExitOnIdle: true });
   pool.on('error', () => undefined);

@@ -27,6 +27,7 @@ import { interviewScheduleLinkRoutes } from './interview/schedule-link-routes';
 import { interviewRoutes } from './interview/interviews';
 import { codecRoutes } from './admin/codec';
 import { codesignalWebhookRoutes } from './ingress/codesignal-webhooks';
+import { integrationLanes } from './ingress/inbound';
 import { assignRequestId, errorHandler, notFound } from './errors';
 import { healthRoutes } from './health';
 import { sourcingAdminRoutes } from './sourcing/admin-routes';
@@ -102,8 +103,10 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
       maxAgeMs: config.CODESIGNAL_WEBHOOK_MAX_AGE_DAYS * 86_400_000,
     },
   };
-  app.use(leverWebhookRoutes(ingress.lever));
-  app.use(codesignalWebhookRoutes(ingress.codesignal));
+  // one lane per integration for both sources' live deliveries
+  const lanes = integrationLanes(config.INGRESS_DELIVERIES_PER_INTEGRATION);
+  app.use(leverWebhookRoutes(ingress.lever, lanes));
+  app.use(codesignalWebhookRoutes(ingress.codesignal, lanes));
   // The sourcing API: CodeSignal's side of the sourcing contract, authenticated by the integration's token, not an admin session.
   app.use(
     sourcingApiRoutes({

@@ -2,6 +2,7 @@ import { getDirectiveValues, type GraphQLSchema } from 'graphql';
 import { TokenBucket } from 'limiter';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/pool';
+import { RateBudgetBusy } from '../external-api-error';
 import type { RootField } from './documents';
 import { buildCodeSignalSchema } from './schema';
 
@@ -30,9 +31,13 @@ const MAX_GRANT_DELAY_MS = 50;
 /** Created by migrations/1763857300000_codesignal-rate-limit.sql; never at run time. */
 const TABLE = 'codesignal_rate_limit';
 
-/** Waits until the integration may send one more request selecting these root fields. */
+/**
+ * Waits until the integration may send one more request selecting these root fields. With
+ * `giveUpAfterMs`, a caller that would wait longer behind this process's queue is refused at once
+ * (`RateBudgetBusy`, nothing queued) with a turn of its own to come back at.
+ */
 export interface CodeSignalRequestLimiter {
-  acquire(fields: readonly RootField[]): Promise<void>;
+  acquire(fields: readonly RootField[], opts?: { giveUpAfterMs?: number }): Promise<void>;
 }
 
 /**
@@ -90,16 +95,18 @@ export interface CodeSignalRateLimiterOptions {
   mutationsPerSecond?: number;
 }
 
-/** Per pool: one store per spacing, and the tail of each key's FIFO in this process. */
+/** Per pool: one store per spacing; per key, the tail of its FIFO in this process, how many wait in it, and the last turn given to a refused caller. */
 interface PoolBudgets {
   stores: Map<number, RateLimiterPostgres>;
   tails: Map<string, Promise<void>>;
+  queued: Map<string, number>;
+  refusedTails: Map<string, number>;
 }
 const budgets = new WeakMap<Db, PoolBudgets>();
 
 function budgetsOf(db: Db): PoolBudgets {
   let b = budgets.get(db);
-  if (!b) budgets.set(db, (b = { stores: new Map(), tails: new Map() }));
+  if (!b) budgets.set(db, (b = { stores: new Map(), tails: new Map(), queued: new Map(), refusedTails: new Map() }));
   return b;
 }
 
@@ -147,19 +154,45 @@ function checkMutationsPerSecond(value: number): void {
 }
 
 /**
+ * Refuses a caller that would wait more than `giveUpAfterMs` behind the callers queued in this process for
+ * these fields (a lower bound when other processes share the budget). Each refused caller gets its own turn,
+ * one spacing after the queue and after the turn given to the caller refused before it, so the refused come
+ * back spread at the pace the field is served rather than together (as the Lever limiter's turns).
+ */
+function refuseIfBusy(b: PoolBudgets, keys: ReadonlyArray<{ key: string; gapMs: number }>, giveUpAfterMs: number): void {
+  const now = Date.now();
+  const ahead = keys.map(({ key, gapMs }) => ({ key, gapMs, waitMs: ((b.queued.get(key) ?? 0) + 1) * gapMs }));
+  if (ahead.reduce((sum, k) => sum + k.waitMs, 0) <= giveUpAfterMs) return;
+  let turnMs = 0;
+  for (const { key, gapMs, waitMs } of ahead) {
+    const turn = Math.max(b.refusedTails.get(key) ?? 0, now + waitMs - gapMs) + gapMs;
+    b.refusedTails.set(key, turn);
+    turnMs = Math.max(turnMs, turn - now);
+  }
+  throw new RateBudgetBusy('codesignal', turnMs);
+}
+
+/**
  * `acquire(fields)` resolves when this integration may send one more request selecting those root
  * fields, waiting (not failing) while a field's shared budget is spent. It rejects only when PostgreSQL
- * cannot be reached.
+ * cannot be reached, or, given `giveUpAfterMs`, at once with `RateBudgetBusy` when the wait would be longer.
  */
 export function createCodeSignalRateLimiter({ db, integrationId, mutationsPerSecond = DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND }: CodeSignalRateLimiterOptions): CodeSignalRequestLimiter {
   checkMutationsPerSecond(mutationsPerSecond);
   const b = budgetsOf(db);
   return {
-    acquire: async (fields) => {
-      for (const field of fields) {
-        const gapMs = spacingMs(fieldLimit(field, mutationsPerSecond));
-        const key = `${integrationId}:${field.name}`;
-        await inTurn(b.tails, key, () => take(storeFor(b, db, gapMs), key, gapMs));
+    acquire: async (fields, opts) => {
+      const keys = fields.map((field) => ({ key: `${integrationId}:${field.name}`, gapMs: spacingMs(fieldLimit(field, mutationsPerSecond)) }));
+      if (opts?.giveUpAfterMs !== undefined) refuseIfBusy(b, keys, opts.giveUpAfterMs);
+      for (const { key, gapMs } of keys) {
+        b.queued.set(key, (b.queued.get(key) ?? 0) + 1);
+        try {
+          await inTurn(b.tails, key, () => take(storeFor(b, db, gapMs), key, gapMs));
+        } finally {
+          const left = (b.queued.get(key) ?? 1) - 1;
+          if (left > 0) b.queued.set(key, left);
+          else b.queued.delete(key);
+        }
       }
     },
   };

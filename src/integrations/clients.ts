@@ -1,6 +1,7 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
 import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, type CodeSignalRequestLimiter } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
+import type { ExternalService } from '../external-api-error';
 import { createLeverClient, type LeverClient } from '../lever/client';
 import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
 import { processMetrics } from '../observability/metrics';
@@ -22,13 +23,15 @@ export interface IntegrationClientsOptions {
   gate?: RequestGate;
 }
 
+/** A limiter's wait, which may be told to give up (`RateBudgetBusy`) rather than wait longer than `giveUpAfterMs`. */
+export type BudgetWait = (opts?: { giveUpAfterMs?: number }) => Promise<void>;
+
 /**
  * Around each wait for an integration's Lever or CodeSignal budget, before the request it admits.
- * `wait` is the limiter's own; the gate may pass `giveUpAfterMs` to Lever's and act on its refusal.
+ * `wait` is the limiter's own; the gate may pass `giveUpAfterMs` and act on its refusal.
  */
 export interface RequestGate {
-  lever(wait: (opts?: { giveUpAfterMs?: number }) => Promise<void>, integrationId: string): Promise<void>;
-  codesignal(wait: () => Promise<void>): Promise<void>;
+  wait(service: ExternalService, wait: BudgetWait, integrationId: string): Promise<void>;
 }
 
 /**
@@ -72,7 +75,8 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
   const mutationsPerSecond = opts.codesignalMutationsPerSecond;
   const metrics = processMetrics();
   const gate = opts.gate;
-  const gated = (limiter: CodeSignalRequestLimiter): CodeSignalRequestLimiter => (gate ? { acquire: (fields) => gate.codesignal(() => limiter.acquire(fields)) } : limiter);
+  const gated = (limiter: CodeSignalRequestLimiter, integrationId: string): CodeSignalRequestLimiter =>
+    gate ? { acquire: (fields) => gate.wait('codesignal', (o) => limiter.acquire(fields, o), integrationId) } : limiter;
   return {
     lever: (integration) => {
       const observer = metrics.externalApi('lever', integration.id);
@@ -83,7 +87,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(gate ? { ...limiter, acquire: () => gate.lever((o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
+        limiter: timed(gate ? { ...limiter, acquire: () => gate.wait('lever', (o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });
@@ -94,7 +98,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createCodeSignalClient({
         url: opts.codesignalApiUrl,
         apiKey: integration.codesignalApiKey,
-        limiter: timed(gated(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond })), observer.limiterWait),
+        limiter: timed(gated(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }), integration.id), observer.limiterWait),
         observe: observer.request,
       });
     },

@@ -1,3 +1,4 @@
+import { RateBudgetBusy } from '../external-api-error';
 import { TokenBucket } from 'limiter';
 import type { Db } from '../db/pool';
 import type { RequestLimiter } from './client';
@@ -134,18 +135,6 @@ UPDATE ${TABLE} s SET
  WHERE s.integration_id = $1 AND s.rate < $2::float8 AND c.now - s.quiet_since >= $4::float8
 RETURNING s.rate`;
 
-/**
- * `acquire({ giveUpAfterMs })` refused: the integration's Lever budget is booked further ahead than
- * the caller would wait. `expectedWaitMs`: when its turn comes, after the queue and the callers refused
- * before it (this process's view).
- */
-export class RateBudgetBusy extends Error {
-  constructor(readonly expectedWaitMs: number) {
-    super(`the integration's Lever budget is booked about ${(expectedWaitMs / 1000).toFixed(1)} s ahead`);
-    this.name = 'RateBudgetBusy';
-  }
-}
-
 interface GrantRow { granted: boolean; rate: number; tat: number; blocked_until: number; now: number }
 
 /**
@@ -187,7 +176,7 @@ class Lane {
         // served, not together to be refused again.
         const requestsPerCaller = this.grantedFirst > 0 ? Math.min(10, Math.max(1, this.granted / this.grantedFirst)) : 1;
         this.refusedTail = Math.max(this.refusedTail, now + this.waiters.length * interval) + requestsPerCaller * interval;
-        return Promise.reject(new RateBudgetBusy(this.refusedTail - now));
+        return Promise.reject(new RateBudgetBusy('lever', this.refusedTail - now));
       }
     }
     return new Promise((resolve, reject) => {

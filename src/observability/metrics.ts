@@ -102,7 +102,7 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
   private readonly activityRetries = this.counter('lcs_activity_retries_total', 'Activity attempts after the first.', ['activity_type']);
-  private readonly activityHandBacks = this.counter('lcs_activity_handbacks_total', 'Activity attempts that handed their worker slot back rather than wait long for the Lever budget.', ['integration_id', 'activity_type']);
+  private readonly activityHandBacks = this.counter('lcs_activity_handbacks_total', 'Activity attempts that handed their worker slot back rather than wait long for the integration\'s Lever or CodeSignal budget.', ['integration_id', 'activity_type', 'api']);
   private readonly flowsStarted = this.counter('lcs_flows_started_total', 'Workflows started.', ['integration_id', 'flow']);
   private readonly flowsCompleted = this.counter('lcs_flows_completed_total', 'Workflows that completed.', ['integration_id', 'flow']);
   private readonly flowsFailed = this.counter('lcs_flows_failed_total', 'Workflows that failed, by failure type.', ['integration_id', 'flow', 'failure_type']);
@@ -175,8 +175,8 @@ export class ServiceMetrics {
     this.activityRetries.inc({ activity_type: failureTypeLabel(activityType) });
   }
 
-  activityHandedBack(integrationId: string, activityType: string): void {
-    this.activityHandBacks.inc({ integration_id: integrationLabel(integrationId), activity_type: failureTypeLabel(activityType) });
+  activityHandedBack(integrationId: string, activityType: string, api: 'lever' | 'codesignal'): void {
+    this.activityHandBacks.inc({ integration_id: integrationLabel(integrationId), activity_type: failureTypeLabel(activityType), api });
   }
 
   flowStarted(integrationId: string | null, flow: FlowName): void {

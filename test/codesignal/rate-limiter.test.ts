@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createCodeSignalClient } from '../../src/codesignal/client';
+import { RateBudgetBusy } from '../../src/external-api-error';
 import { createCodeSignalRateLimiter, documentedQueryLimits, fieldLimit, spacingMs } from '../../src/codesignal/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
 import { createIntegrationClients } from '../../src/integrations/clients';
@@ -53,6 +54,29 @@ describe('CodeSignal rate limiter shared through Postgres', () => {
     // limit + 1 consecutive grants span more than a second (plus the 100 ms margin)
     for (const limit of [1, 5, 10]) expect(limit * spacingMs(limit)).toBeGreaterThanOrEqual(1100);
     expect(() => createCodeSignalRateLimiter({ db: processA, integrationId: 'x', mutationsPerSecond: 0 })).toThrow(RangeError);
+  });
+
+  it('refuses at once a caller that would wait past giveUpAfterMs, queueing nothing, and gives the refused turns one spacing apart', async () => {
+    const limiter = createCodeSignalRateLimiter({ db: processA, integrationId: randomUUID(), mutationsPerSecond: 5 });
+    const mutation = [{ name: 'createCompanyTestSession', mutation: true }] as const;
+    const gap = spacingMs(5); // 220 ms
+    // eight waiters: the field's queue in this process is 1.76 s long
+    const queued = Array.from({ length: 8 }, () => limiter.acquire(mutation));
+    // a ninth would wait 1.98 s: refused with a giveUpAfterMs of 1.9 s
+    const refusals = await Promise.all([0, 1, 2].map(() => limiter.acquire(mutation, { giveUpAfterMs: 1_900 }).then(() => 'granted', (err: unknown) => err)));
+    for (const err of refusals) expect(err).toBeInstanceOf(RateBudgetBusy);
+    const busy = refusals as RateBudgetBusy[];
+    expect(busy.map((e) => e.service)).toEqual(['codesignal', 'codesignal', 'codesignal']);
+    // after the queue, then one spacing apart: a refused caller's turn is not the one given to the last
+    expect(busy[0]!.expectedWaitMs).toBeGreaterThanOrEqual(8 * gap);
+    expect(busy[1]!.expectedWaitMs - busy[0]!.expectedWaitMs).toBeGreaterThanOrEqual(gap - 5);
+    expect(busy[2]!.expectedWaitMs - busy[1]!.expectedWaitMs).toBeGreaterThanOrEqual(gap - 5);
+    // a query field has its own queue: not refused behind the mutations
+    await limiter.acquire([{ name: 'companyTest', mutation: false }], { giveUpAfterMs: 1_900 });
+    // the refusals queued nothing: a ninth caller who waits 2 s is let in
+    await Promise.all([...queued, limiter.acquire(mutation, { giveUpAfterMs: 2_000 })]);
+    // once the queue is gone a caller is let in at once
+    await limiter.acquire(mutation, { giveUpAfterMs: 1_900 });
   });
 
   it('lets 40 concurrent reads through one integration\'s client, every one answered, throttled at most by jitter', async () => {

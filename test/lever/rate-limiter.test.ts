@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLeverClient } from '../../src/lever/client';
-import { createLeverRateLimiter, RateBudgetBusy, type LeverRateLimiter } from '../../src/lever/rate-limiter';
+import { RateBudgetBusy } from '../../src/external-api-error';
+import { createLeverRateLimiter, type LeverRateLimiter } from '../../src/lever/rate-limiter';
 import { createPool, type Db } from '../../src/db/pool';
 import { createLeverSandbox, seedLeverDemo, type LeverDemoSeed, type LeverSandbox, type RequestLogEntry, type RunningLeverSandbox } from '../../sandbox/lever/index';
 import { createLogger } from '../../src/log';

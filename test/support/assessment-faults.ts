@@ -50,9 +50,9 @@ export interface FaultHarness extends Harness {
   putSettings(patch: Record<string, unknown>): Promise<void>;
   /**
    * A worker on the harness's task queue with its own pool and connection, as a separate process would have;
-   * `leverRequestsPerSecond` instead of LEVER_REQUESTS_PER_SECOND's.
+   * `leverRequestsPerSecond` and `codesignalMutationsPerSecond` instead of the configuration's.
    */
-  startWorker(opts?: { leverRequestsPerSecond?: number }): Promise<InProcessWorker>;
+  startWorker(opts?: { leverRequestsPerSecond?: number; codesignalMutationsPerSecond?: number }): Promise<InProcessWorker>;
   /** The production worker entry (src/worker.ts) as a child process on the harness's task queue. */
   spawnWorkerProcess(env?: Record<string, string>): WorkerProcess;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context, type Info } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { RequestGate } from '../../integrations/clients';
 import type { WriteAttempt } from '../../lever/writes';
-import { RateBudgetBusy } from '../../lever/rate-limiter';
+import { RateBudgetBusy, serviceName } from '../../external-api-error';
 import { processMetrics } from '../../observability/metrics';
 
 /**
@@ -13,10 +13,10 @@ import { processMetrics } from '../../observability/metrics';
 const workflowsThatRepeatRuns: ReadonlySet<string> = new Set(['publicLinkSessionWorkflow']);
 
 /**
- * An activity's first wait for its integration's Lever budget that would take longer than this hands
- * the worker's slot back instead (`handBack`): the attempt ends, having sent nothing, and Temporal starts
- * the next one when the budget is about to be free. Until then the slot serves other organizations'
- * activities rather than one organization's queue (README "Fairness between organizations").
+ * An activity's first wait for its integration's Lever or CodeSignal budget that would take longer than
+ * this hands the worker's slot back instead (`handBack`): the attempt ends, having sent nothing, and
+ * Temporal starts the next one when the budget is about to be free. Until then the slot serves other
+ * organizations' activities rather than one organization's queue (README "Fairness between organizations").
  */
 export const HAND_BACK_AFTER_MS = 2_000;
 /** The failure type of an attempt that handed its slot back (BENIGN: logged at debug, not counted as failed). */
@@ -72,12 +72,13 @@ export const followsHandBack = (info: Info): boolean => info.attempt > 1 && earl
  */
 function handBack(ctx: Context, busy: RateBudgetBusy, integrationId: string): ApplicationFailure {
   if (earlierAttemptsSentNothing(ctx.info)) ctx.heartbeat({ handedBackThrough: ctx.info.attempt } satisfies HandBackMark);
-  processMetrics().activityHandedBack(integrationId, ctx.info.activityType);
+  processMetrics().activityHandedBack(integrationId, ctx.info.activityType, busy.service);
   // back a little before its turn (the limiter spaces the turns of the callers it refused), to find a short queue
   const delayMs = Math.max(1_000, Math.round(busy.expectedWaitMs - HAND_BACK_AFTER_MS / 2));
   return ApplicationFailure.create({
     type: HANDED_BACK,
-    message: `waiting for the integration's Lever budget (${busy.message}): the worker slot is handed back for ${(delayMs / 1000).toFixed(1)} s`,
+    message: `waiting for the integration's ${serviceName[busy.service]} budget (${busy.message}): the worker slot is handed back for ${(delayMs / 1000).toFixed(1)} s`,
+    details: [busy.service],
     nextRetryDelay: delayMs,
     category: ApplicationFailureCategory.BENIGN,
   });
@@ -93,11 +94,11 @@ const mayHandBack = (info: Info): boolean =>
 
 /**
  * The gate of the clients activities build (src/integrations/context.ts). An attempt's first wait for
- * Lever's budget, before it has sent anything to Lever or CodeSignal, gives up past HAND_BACK_AFTER_MS
+ * Lever's or CodeSignal's budget, before it has sent anything to either, gives up past HAND_BACK_AFTER_MS
  * and hands the slot back; every later wait, and any wait of an activity `mayHandBack` excludes, waits as usual.
  */
 export const activityRequestGate: RequestGate = {
-  async lever(wait, integrationId) {
+  async wait(_service, wait, integrationId) {
     const ctx = currentContext();
     if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) {
       await wait();
@@ -109,11 +110,6 @@ export const activityRequestGate: RequestGate = {
         throw err;
       }
     }
-    if (ctx) sending.add(ctx);
-  },
-  async codesignal(wait) {
-    await wait();
-    const ctx = currentContext();
     if (ctx) sending.add(ctx);
   },
 };

@@ -11,6 +11,7 @@ import { IntegrationIdKey, LeverOpportunityIdKey } from '../../workflows/shared/
 import { runView, temporalUiLink } from './activity';
 import { resyncKeyPrefix } from '../../temporal/candidate-resync';
 import { HANDED_BACK } from '../../activities/shared/attempt';
+import { serviceName, type ExternalService } from '../../external-api-error';
 
 /**
  * The per-candidate timeline of the admin UI (README "Candidate timeline"): the webhook deliveries
@@ -171,12 +172,22 @@ async function decodeArgs(converter: LoadedDataConverter, payloads: temporal.api
 }
 
 async function decodeFailure(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<{ type: string | null; message: string }> {
-  const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
-  // an activity's failure arrives wrapped (ActivityFailure) around the ApplicationFailure it threw
-  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const cause = await decodedCause(converter, failure);
   const type = str(record(cause).type);
   const message = cause instanceof Error ? cause.message : (failure?.message ?? 'failed');
   return { type, message: message.slice(0, 1000) };
+}
+
+async function decodedCause(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<unknown> {
+  const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
+  // an activity's failure arrives wrapped (ActivityFailure) around the ApplicationFailure it threw
+  return (error as { cause?: unknown } | undefined)?.cause ?? error;
+}
+
+/** Whose budget a handed-back attempt waits for (its failure's details, src/activities/shared/attempt.ts); Lever's for one handed back before CodeSignal's could be. */
+async function handedBackService(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<ExternalService> {
+  const details = record(await decodedCause(converter, failure)).details;
+  return Array.isArray(details) && details[0] === 'codesignal' ? 'codesignal' : 'lever';
 }
 
 /** The history of one run, oldest first, at most `limit` events. */
@@ -337,9 +348,10 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
       if (pending.lastFailure) {
         const f = await decodeFailure(converter, pending.lastFailure);
         if (f.type === HANDED_BACK) {
-          // not a fault: the attempt gave its worker slot back to wait for the organization's Lever budget in Temporal
+          // not a fault: the attempt gave its worker slot back to wait for the organization's Lever or CodeSignal budget in Temporal
           if (known.kind === 'internal') continue;
-          entry.detail = `attempt ${pending.attempt ?? 1}, waiting for the integration's Lever budget (its Lever requests are queued)`;
+          const api = serviceName[await handedBackService(converter, pending.lastFailure)];
+          entry.detail = `attempt ${pending.attempt ?? 1}, waiting for the integration's ${api} budget (its ${api} requests are queued)`;
         } else {
           entry.failure = { ...f, ...adviceFor(f.type, f.message) };
           entry.detail = `attempt ${pending.attempt ?? 1}, last failure: ${f.message}`;

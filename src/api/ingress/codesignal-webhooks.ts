@@ -8,7 +8,7 @@ import type { Db } from '../../db/pool';
 import type { Logger } from '../../log';
 import { routeCodeSignalEvent } from './codesignal-routing';
 import { deliveryLog, type DeliveryLogLocals } from './delivery-log';
-import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery } from './inbound';
+import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery, type IntegrationLanes } from './inbound';
 import { temporalOr503 } from '../temporal';
 import { HttpError } from '../errors';
 import { idCheckedRouter, unknownIntegration } from '../ids';
@@ -138,8 +138,8 @@ export function codesignalDeliveryHandler(deps: CodeSignalWebhookDeps): Delivery
   return handle;
 }
 
-/** POST /webhooks/codesignal/:integrationId — the live route of codesignalDeliveryHandler; every answer is recorded, the raw body kept sealed with the signature header (delivery-log.ts). */
-export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
+/** POST /webhooks/codesignal/:integrationId — the live route of codesignalDeliveryHandler, in the integration's lane; every answer is recorded, the raw body kept sealed with the signature header (delivery-log.ts). */
+export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps, lanes: IntegrationLanes): Router {
   const router = idCheckedRouter();
   const handle = codesignalDeliveryHandler(deps);
   const recordDelivery = deliveryLog({ db: deps.db, box: deps.box, logger: deps.logger, source: 'codesignal', findIntegration: deps.findIntegration });
@@ -151,7 +151,7 @@ export function codesignalWebhookRoutes(deps: CodeSignalWebhookDeps): Router {
       integrationId: req.params.integrationId!,
       rawBody: Buffer.isBuffer(raw) ? raw : undefined,
       headers: { [codesignalSignatureHeader]: req.get(codesignalSignatureHeader) },
-    }, deps.now ?? Date.now);
+    }, lanes, deps.now ?? Date.now);
   });
   return router;
 }

@@ -46,33 +46,42 @@ export const answerOfError = (err: HttpError): DeliveryAnswer => ({
 });
 
 /**
- * Live deliveries of one integration this process handles at once; more wait their turn. Lever sends a
- * bulk move's webhooks all at once (hundreds), and without a lane each of them would take its place in
- * the database pool's and the Temporal client's queues ahead of another organization's single delivery;
- * with it, that delivery waits behind at most this many (README "Fairness between organizations"). It
- * is the ingress's share of fairness: Temporal's fairness keys order the tasks once they are started.
+ * Live deliveries of each integration this process handles at once; more wait their turn in their own
+ * integration's lane. Lever sends a bulk move's webhooks all at once (hundreds), and without a lane each of
+ * them would take its place in the database pool's and the Temporal client's queues, and in the Temporal
+ * server's, ahead of another organization's single delivery; with it, that delivery waits behind at most
+ * `width` of them (INGRESS_DELIVERIES_PER_INTEGRATION, README "Fairness between organizations"). It is the
+ * ingress's share of fairness: Temporal's fairness keys order the tasks once they are started.
  */
-export const deliveriesAtOncePerIntegration = 32;
-const lanes = new Map<string, Limit>();
-
-/** Runs one live delivery's handling in its integration's lane (p-limit); a lane is dropped once it is idle. */
-export function inIntegrationLane<T>(integrationId: string, work: () => Promise<T>): Promise<T> {
-  let lane = lanes.get(integrationId);
-  if (!lane) lanes.set(integrationId, (lane = pLimit(deliveriesAtOncePerIntegration)));
-  const running = lane;
-  return running(work).finally(() =>
-    // after p-limit has counted this one out (it does so once the work settled)
-    setImmediate(() => {
-      if (running.activeCount === 0 && running.pendingCount === 0 && lanes.get(integrationId) === running) lanes.delete(integrationId);
-    }),
-  );
+export interface IntegrationLanes {
+  readonly width: number;
+  /** Runs one live delivery's handling in its integration's lane (p-limit); a lane is dropped once it is idle. */
+  run<T>(integrationId: string, work: () => Promise<T>): Promise<T>;
+  /** Lanes currently held (busy or just finished), for tests. */
+  held(): number;
 }
 
-/** Lanes currently held (busy or just finished), for tests. */
-export const integrationLanesHeld = (): number => lanes.size;
+export function integrationLanes(width: number): IntegrationLanes {
+  const lanes = new Map<string, Limit>();
+  return {
+    width,
+    run(integrationId, work) {
+      let lane = lanes.get(integrationId);
+      if (!lane) lanes.set(integrationId, (lane = pLimit(width)));
+      const running = lane;
+      return running(work).finally(() =>
+        // after p-limit has counted this one out (it does so once the work settled)
+        setImmediate(() => {
+          if (running.activeCount === 0 && running.pendingCount === 0 && lanes.get(integrationId) === running) lanes.delete(integrationId);
+        }),
+      );
+    },
+    held: () => lanes.size,
+  };
+}
 
 /** A live request's answer, written for the delivery log to record; errors go on to the API's error handler. */
-export async function answerLive(res: Response, handle: DeliveryHandler, delivery: Omit<InboundDelivery, 'replay' | 'locals' | 'receivedAt'>, now: () => number): Promise<void> {
+export async function answerLive(res: Response, handle: DeliveryHandler, delivery: Omit<InboundDelivery, 'replay' | 'locals' | 'receivedAt'>, lanes: IntegrationLanes, now: () => number): Promise<void> {
   const locals = res.locals as DeliveryLogLocals;
   // the kept body (webhook inbox) is recorded with the row only, never logged
   if (delivery.rawBody) {
@@ -80,6 +89,6 @@ export async function answerLive(res: Response, handle: DeliveryHandler, deliver
     locals.keptBody = { body: delivery.rawBody, headers };
   }
   const receivedAt = now();
-  const answer = await inIntegrationLane(delivery.integrationId, () => handle({ ...delivery, receivedAt, replay: false, locals }));
+  const answer = await lanes.run(delivery.integrationId, () => handle({ ...delivery, receivedAt, replay: false, locals }));
   res.status(answer.status).json(answer.json);
 }

@@ -19,7 +19,7 @@ import type { Logger } from '../../log';
 import { signalLeverEvent, startErasure } from '../../temporal/candidate-client';
 import { SubjectErasedError } from '../../crypto/data-keys';
 import { deliveryLog } from './delivery-log';
-import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery } from './inbound';
+import { answerLive, type DeliveryAnswer, type DeliveryHandler, type InboundDelivery, type IntegrationLanes } from './inbound';
 import { HttpError } from '../errors';
 import { temporalOr503 } from '../temporal';
 import { idCheckedRouter, unknownIntegration } from '../ids';
@@ -193,14 +193,14 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
   return handle;
 }
 
-/** POST /webhooks/lever/:integrationId — the live route of leverDeliveryHandler; every answer is recorded, the raw body kept sealed (delivery-log.ts). */
-export function leverWebhookRoutes(deps: LeverWebhookDeps): Router {
+/** POST /webhooks/lever/:integrationId — the live route of leverDeliveryHandler, in the integration's lane; every answer is recorded, the raw body kept sealed (delivery-log.ts). */
+export function leverWebhookRoutes(deps: LeverWebhookDeps, lanes: IntegrationLanes): Router {
   const router = idCheckedRouter();
   const handle = leverDeliveryHandler(deps);
   const now = deps.now ?? Date.now;
   const recordDelivery = deliveryLog({ db: deps.db, box: deps.box, logger: deps.logger, source: 'lever', findIntegration: deps.findIntegration });
   router.post('/webhooks/lever/:integrationId', recordDelivery, express.json({ limit: deps.bodyLimit, verify: keepRawBody }), async (req, res) => {
-    await answerLive(res, handle, { integrationId: req.params.integrationId!, rawBody: (req as RawRequest).leverRawBody, headers: {} }, now);
+    await answerLive(res, handle, { integrationId: req.params.integrationId!, rawBody: (req as RawRequest).leverRawBody, headers: {} }, lanes, now);
   });
   return router;
 }
