@@ -1,7 +1,6 @@
 import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/client';
 import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, type CodeSignalRequestLimiter } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
-import type { ExternalService } from '../external-api-error';
 import { createLeverClient, type LeverClient } from '../lever/client';
 import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
 import { processMetrics } from '../observability/metrics';
@@ -31,7 +30,7 @@ export type BudgetWait = (opts?: { giveUpAfterMs?: number }) => Promise<void>;
  * `wait` is the limiter's own; the gate may pass `giveUpAfterMs` and act on its refusal.
  */
 export interface RequestGate {
-  wait(service: ExternalService, wait: BudgetWait, integrationId: string): Promise<void>;
+  wait(wait: BudgetWait, integrationId: string): Promise<void>;
 }
 
 /**
@@ -76,7 +75,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
   const metrics = processMetrics();
   const gate = opts.gate;
   const gated = (limiter: CodeSignalRequestLimiter, integrationId: string): CodeSignalRequestLimiter =>
-    gate ? { acquire: (fields) => gate.wait('codesignal', (o) => limiter.acquire(fields, o), integrationId) } : limiter;
+    gate ? { acquire: (fields) => gate.wait((o) => limiter.acquire(fields, o), integrationId) } : limiter;
   return {
     lever: (integration) => {
       const observer = metrics.externalApi('lever', integration.id);
@@ -87,7 +86,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(gate ? { ...limiter, acquire: () => gate.wait('lever', (o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
+        limiter: timed(gate ? { ...limiter, acquire: () => gate.wait((o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });

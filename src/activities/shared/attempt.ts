@@ -98,7 +98,7 @@ const mayHandBack = (info: Info): boolean =>
  * and hands the slot back; every later wait, and any wait of an activity `mayHandBack` excludes, waits as usual.
  */
 export const activityRequestGate: RequestGate = {
-  async wait(_service, wait, integrationId) {
+  async wait(wait, integrationId) {
     const ctx = currentContext();
     if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) {
       await wait();
