@@ -14,12 +14,6 @@ import { findTemporalBinary } from '../../dev/temporal-binaries';
 import { startDevServer, type SqliteJournal } from '../../dev/temporal-dev-server';
 import { onFreePorts } from '../../test/support/free-port';
 
-/**
- * The data converter of the stack's own processes (its key, its database's candidate data keys), for a
- * benchmark's Temporal client. Its pool's idle connections are ended when the stack stops PostgreSQL:
- * that is expected, not an error that may crash the benchmark before it has stopped the rest of the stack.
- */
-
 /** `K=V,K=V` from a benchmark's command line (`--env`, `--worker-env`) as an environment. */
 export function envPairs(option: string, text: string): Record<string, string> {
   return Object.fromEntries(
@@ -31,6 +25,11 @@ export function envPairs(option: string, text: string): Record<string, string> {
   );
 }
 
+/**
+ * The data converter of the stack's own processes (its key, its database's candidate data keys), for a
+ * benchmark's Temporal client. Its pool's idle connections are ended when the stack stops PostgreSQL:
+ * that is expected, not an error that may crash the benchmark before it has stopped the rest of the stack.
+ */
 export function benchDataConverter(stack: Pick<BenchStack, 'encryptionKey' | 'databaseUrl'>): DataConverter {
   const pool = new Pool({ connectionString: stack.databaseUrl, max: 2, allowExitOnIdle: true });
   pool.on('error', () => undefined);

@@ -1,6 +1,6 @@
-import { RateBudgetBusy } from '../external-api-error';
 import { TokenBucket } from 'limiter';
 import type { Db } from '../db/pool';
+import { RateBudgetBusy } from '../external-api-error';
 import type { RequestLimiter } from './client';
 
 /**
