@@ -46,7 +46,13 @@ const uiArgs = (opts: DevServerOptions) => [
  * (src/temporal/fairness.ts), and with this the matching service dispatches from one virtual queue per key in
  * turn, so one organization's backlog does not starve another's.
  */
-const fairnessArgs = (opts: DevServerOptions) => ['--dynamic-config-value', `matching.enableFairness=${opts.fairness ?? true}`];
+const fairnessArgs = (opts: DevServerOptions) => [
+  '--dynamic-config-value', `matching.enableFairness=${opts.fairness ?? true}`,
+  // Fairness holds within a task queue partition: new tasks go to one partition, so all of them are ordered by
+  // key (docs/benchmarks.md, "One task queue partition"). Reads stay at the default 4, so tasks an earlier
+  // start wrote into the other partitions are still dispatched (their empty pollers forward to the first).
+  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+];
 /**
  * The dev server's SQLite file in write-ahead-log mode with `synchronous=normal` (README, Architecture, "The dev server's SQLite
  * file"): every workflow task, activity and timer is a transaction, and with SQLite's own default (a rollback journal
