@@ -39,7 +39,8 @@ async function waitingEntry(h: FaultHarness, candidates: Candidate[], api: 'Leve
     const entry = timelines.flatMap((t) => t.entries).find((e) => e.outcome === 'pending' && new RegExp(`waiting for the integration's ${api} budget`).test(e.detail ?? ''));
     expect(entry).toBeDefined();
     return entry!;
-  }, 60_000, 200);
+    // as long as the flows may take (passAssessment's waits): the write activities that show it come last
+  }, 150_000, 200);
 }
 
 /** The activities the candidates' workflows started again, each checked to follow a hand-back only (no fault in these tests). */
