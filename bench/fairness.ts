@@ -56,6 +56,8 @@ interface Org {
 interface Moved {
   opportunityId: string;
   movedAt: number;
+  /** When the sandbox's Lever began sending the stage-change webhook (its first attempt's POST). */
+  sentAt?: number;
   /** When the ingress answered Lever's stage-change webhook 2xx (after Lever's retries of a 503, if any). */
   acceptedAt?: number;
   invitedAt?: number;
@@ -209,15 +211,16 @@ async function run(fairness: boolean): Promise<RunResult> {
 
     // when each stage change's webhook was accepted, from the sandbox's delivery log
     const accepted = (org: Org, group: Moved[]) => {
-      const byOpportunity = new Map<string, { at: number; attempts: number }>();
+      const byOpportunity = new Map<string, { sentAt: number; at: number; attempts: number }>();
       for (const d of leverSandbox.admin.deliveries(org.lever.accountId, { event: 'candidateStageChange', state: 'succeeded' })) {
         const last = d.attempts.at(-1)!;
-        byOpportunity.set(String((last.body.data as { opportunityId?: unknown }).opportunityId), { at: last.at + last.durationMs, attempts: d.attempts.length });
+        byOpportunity.set(String((last.body.data as { opportunityId?: unknown }).opportunityId), { sentAt: d.attempts[0]!.at, at: last.at + last.durationMs, attempts: d.attempts.length });
       }
       let retried = 0;
       for (const m of group) {
         const found = byOpportunity.get(m.opportunityId);
         m.acceptedAt = found?.at;
+        m.sentAt = found?.sentAt;
         if (found && found.attempts > 1) retried += 1;
       }
       return retried;
@@ -272,7 +275,9 @@ async function main() {
     // the three slowest: when they were moved (from A's bulk move) and where their time went
     const slowest = r.single.filter((m) => m.invitedAt !== undefined).sort((x, y) => y.invitedAt! - y.movedAt - (x.invitedAt! - x.movedAt)).slice(0, 3);
     for (const m of slowest) {
-      console.log(`      slow B: ${m.invitedAt! - m.movedAt} ms, moved ${seconds(m.movedAt - r.bulkStartedAt)} after A's bulk; task waits in ms (candidate | assessment workflow): ${m.waits ?? '—'}`);
+      // the sandbox sends every account's webhooks from this process: A's 500 go out before a webhook of B's moved with them
+      const webhook = m.sentAt !== undefined && m.acceptedAt !== undefined ? `webhook sent +${m.sentAt - m.movedAt} ms, answered +${m.acceptedAt - m.movedAt} ms; ` : '';
+      console.log(`      slow B: ${m.invitedAt! - m.movedAt} ms, moved ${seconds(m.movedAt - r.bulkStartedAt)} after A's bulk; ${webhook}task waits in ms (candidate | assessment workflow): ${m.waits ?? '—'}`);
     }
     console.log(`    webhooks answered 503 at first, retried by Lever: A ${r.retriedDeliveries.bulk}/${bulk}, B ${r.retriedDeliveries.single}/${r.single.length}`);
     console.log(`    A, ${invitedBulk}/${bulk} invited in ${seconds(r.bulkEndedAt - r.bulkStartedAt).padStart(8)}            ${(invitedBulk / span).toFixed(2)} invitations/s, ${r.bulkLeverRate.toFixed(2)} Lever req/s on A's key;  B's key ${r.singleLeverCalls} calls meanwhile`);

@@ -2,7 +2,7 @@ import { createCodeSignalClient, type CodeSignalClient } from '../codesignal/cli
 import { createCodeSignalPacer, createCodeSignalRateLimiter, DEFAULT_CODESIGNAL_MUTATIONS_PER_SECOND, type CodeSignalRequestLimiter } from '../codesignal/rate-limiter';
 import type { Db } from '../db/pool';
 import { createLeverClient, type LeverClient } from '../lever/client';
-import { createLeverPacer, createLeverRateLimiter } from '../lever/rate-limiter';
+import { createLeverPacer, createLeverRateLimiter, type LeverRateLimiter } from '../lever/rate-limiter';
 import { processMetrics } from '../observability/metrics';
 import type { Integration } from './repository';
 
@@ -74,8 +74,11 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
   const mutationsPerSecond = opts.codesignalMutationsPerSecond;
   const metrics = processMetrics();
   const gate = opts.gate;
-  const gated = (limiter: CodeSignalRequestLimiter, integrationId: string): CodeSignalRequestLimiter =>
-    gate ? { acquire: (fields) => gate.wait((o) => limiter.acquire(fields, o), integrationId) } : limiter;
+  // Each limiter's `acquire` through the activity's gate, which may pass `giveUpAfterMs` and act on a refusal; the limiter as it is without a gate.
+  const gatedLever = (limiter: LeverRateLimiter, integrationId: string): LeverRateLimiter =>
+    gate ? { ...limiter, acquire: () => gate.wait((o) => limiter.acquire(o), integrationId) } : limiter;
+  const gatedCodeSignal = (limiter: CodeSignalRequestLimiter, integrationId: string): CodeSignalRequestLimiter =>
+    gate ? { ...limiter, acquire: (fields) => gate.wait((o) => limiter.acquire(fields, o), integrationId) } : limiter;
   return {
     lever: (integration) => {
       const observer = metrics.externalApi('lever', integration.id);
@@ -86,7 +89,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createLeverClient({
         baseUrl: opts.leverApiUrl,
         apiKey: integration.leverApiKey,
-        limiter: timed(gate ? { ...limiter, acquire: () => gate.wait((o) => limiter.acquire(o), integration.id) } : limiter, observer.limiterWait),
+        limiter: timed(gatedLever(limiter, integration.id), observer.limiterWait),
         observe: observer.request,
         observeWrite: (kind, outcome) => metrics.leverWrite(integration.id, kind, outcome),
       });
@@ -97,7 +100,7 @@ export function createIntegrationClients(opts: IntegrationClientsOptions): Integ
       return createCodeSignalClient({
         url: opts.codesignalApiUrl,
         apiKey: integration.codesignalApiKey,
-        limiter: timed(gated(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }), integration.id), observer.limiterWait),
+        limiter: timed(gatedCodeSignal(createCodeSignalRateLimiter({ db: opts.db, integrationId: integration.id, mutationsPerSecond }), integration.id), observer.limiterWait),
         observe: observer.request,
       });
     },

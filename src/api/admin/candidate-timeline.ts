@@ -171,24 +171,21 @@ async function decodeArgs(converter: LoadedDataConverter, payloads: temporal.api
   return decodeArrayFromPayloads(converter, payloads).catch(() => []);
 }
 
-async function decodeFailure(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<{ type: string | null; message: string }> {
-  const cause = await decodedCause(converter, failure);
-  const type = str(record(cause).type);
-  const message = cause instanceof Error ? cause.message : (failure?.message ?? 'failed');
-  return { type, message: message.slice(0, 1000) };
-}
-
-async function decodedCause(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<unknown> {
+/** A failure's type and message as the timeline shows them, and its details (a hand-back names the service it waits for). */
+async function decodeFailure(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<{ type: string | null; message: string; details: unknown }> {
   const error = await decodeOptionalFailureToOptionalError(converter, failure).catch(() => undefined);
   // an activity's failure arrives wrapped (ActivityFailure) around the ApplicationFailure it threw
-  return (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const cause = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const type = str(record(cause).type);
+  const message = cause instanceof Error ? cause.message : (failure?.message ?? 'failed');
+  return { type, message: message.slice(0, 1000), details: record(cause).details };
 }
 
+/** A decoded failure as a timeline entry shows it: its type, message and the advice for it (never its details). */
+const failureShown = (f: { type: string | null; message: string }, timedOut = false): TimelineFailure => ({ type: f.type, message: f.message, ...adviceFor(f.type, f.message, timedOut) });
+
 /** Whose budget a handed-back attempt waits for (its failure's details, src/activities/shared/attempt.ts); Lever's for one handed back before CodeSignal's could be. */
-async function handedBackService(converter: LoadedDataConverter, failure: temporal.api.failure.v1.IFailure | null | undefined): Promise<ExternalService> {
-  const details = record(await decodedCause(converter, failure)).details;
-  return Array.isArray(details) && details[0] === 'codesignal' ? 'codesignal' : 'lever';
-}
+const handedBackService = (details: unknown): ExternalService => (Array.isArray(details) && details[0] === 'codesignal' ? 'codesignal' : 'lever');
 
 /** The history of one run, oldest first, at most `limit` events. */
 async function readHistory(deps: TimelineDeps, workflowId: string, runId: string, limit: number): Promise<{ events: HistoryEvent[]; truncated: boolean }> {
@@ -266,7 +263,7 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
     const entry: TimelineEntry = { at: iso(at), kind: known.kind === 'internal' ? 'failure' : known.kind, title, outcome, detail, call: known.read ? 'read' : 'write', ...(stageId !== undefined ? { stageId } : {}), ...base };
     if (failure !== undefined) {
       const f = await decodeFailure(converter, failure);
-      entry.failure = { ...f, ...adviceFor(f.type, f.message, outcome === 'timed_out') };
+      entry.failure = failureShown(f, outcome === 'timed_out');
       entry.detail = f.message;
     }
     entries.push(entry);
@@ -315,7 +312,7 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
         const f = await decodeFailure(converter, event.workflowExecutionFailedEventAttributes!.failure);
-        entries.push({ at: iso(at), kind: 'failure', title: `${what} failed`, outcome: 'failed', detail: f.message, failure: { ...f, ...adviceFor(f.type, f.message) }, ...base });
+        entries.push({ at: iso(at), kind: 'failure', title: `${what} failed`, outcome: 'failed', detail: f.message, failure: failureShown(f), ...base });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
@@ -350,10 +347,10 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
         if (f.type === HANDED_BACK) {
           // not a fault: the attempt gave its worker slot back to wait for the organization's Lever or CodeSignal budget in Temporal
           if (known.kind === 'internal') continue;
-          const api = serviceName[await handedBackService(converter, pending.lastFailure)];
+          const api = serviceName[handedBackService(f.details)];
           entry.detail = `attempt ${pending.attempt ?? 1}, waiting for the integration's ${api} budget (its ${api} requests are queued)`;
         } else {
-          entry.failure = { ...f, ...adviceFor(f.type, f.message) };
+          entry.failure = failureShown(f);
           entry.detail = `attempt ${pending.attempt ?? 1}, last failure: ${f.message}`;
         }
       }

@@ -20,6 +20,17 @@ import {
 /** The activities of a workflow started again after an earlier attempt, with the failure that ended that attempt. */
 const retries = async (handle: WorkflowHandle) => (await activityStarts(handle)).filter((a) => a.attempt > 1);
 
+/** The retried activities of a candidate's flow: its candidate workflow's and its assessment's. */
+const flowRetries = async (h: FaultHarness, c: Candidate) => [...(await retries(h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)))), ...(await retries(assessmentHandle(h, c.id)))];
+
+/** A harness whose one worker runs with the given budget, every candidate of the assessment stage getting the plain test. */
+async function harnessWithBudget(budget: Parameters<FaultHarness['startWorker']>[0]): Promise<FaultHarness> {
+  const h = await startFaultHarness();
+  await h.startWorker(budget);
+  await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
+  return h;
+}
+
 /** The candidate is invited, submits a passing score, and ends with one passed assessment on one session. */
 async function passAssessment(h: FaultHarness, c: Candidate) {
   const session = await waitForInvitation(h, c, 150_000);
@@ -47,7 +58,7 @@ async function waitingEntry(h: FaultHarness, candidates: Candidate[], api: 'Leve
 async function handedBackActivities(h: FaultHarness, candidates: Candidate[], each: (c: Candidate) => void = () => undefined): Promise<string[]> {
   const handedBack: string[] = [];
   for (const c of candidates) {
-    const found = [...(await retries(h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, c.id)))), ...(await retries(assessmentHandle(h, c.id)))];
+    const found = await flowRetries(h, c);
     expect(found.filter((r) => r.lastFailureType !== HANDED_BACK)).toEqual([]);
     handedBack.push(...found.map((r) => r.activity));
     each(c);
@@ -72,10 +83,8 @@ describe('an activity that would wait long for Lever hands its worker slot back'
   let h: FaultHarness;
 
   beforeAll(async () => {
-    h = await startFaultHarness();
     // 2 requests a second: ten candidates moved at once queue far past the hand-back threshold
-    await h.startWorker({ leverRequestsPerSecond: 2 });
-    await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
+    h = await harnessWithBudget({ leverRequestsPerSecond: 2 });
   });
   afterAll(() => h?.close());
 
@@ -90,7 +99,7 @@ describe('an activity that would wait long for Lever hands its worker slot back'
     await passAssessment(h, alone);
     const unhurriedReads = readsOf(alone);
     expect(unhurriedReads).toBeGreaterThanOrEqual(1);
-    expect([...(await retries(h.stack.client.workflow.getHandle(candidateWorkflowId(h.integration.id, alone.id)))), ...(await retries(assessmentHandle(h, alone.id)))]).toEqual([]);
+    expect(await flowRetries(h, alone)).toEqual([]);
 
     const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `queued-${i}`));
     for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
@@ -119,10 +128,8 @@ describe('an activity that would wait long for CodeSignal hands its worker slot 
   let h: FaultHarness;
 
   beforeAll(async () => {
-    h = await startFaultHarness();
     // one invitation a second: ten candidates reaching their invitation together queue past the threshold
-    await h.startWorker({ codesignalMutationsPerSecond: 1 });
-    await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
+    h = await harnessWithBudget({ codesignalMutationsPerSecond: 1 });
   });
   afterAll(() => h?.close());
 
