@@ -267,6 +267,9 @@ async function main() {
     console.log(`  fairness ${r.fairness ? 'on ' : 'off'} (matching.enableFairness=${r.fairness})`);
     const fromAccepted = r.single.filter((m) => m.invitedAt !== undefined && m.acceptedAt !== undefined).map((m) => m.invitedAt! - m.acceptedAt!);
     console.log(`    B, stage move → invitation note in Lever        ${lat(singleLatency)}${missing ? `   ${missing} not invited within a minute of A's end` : ''}   (target p99 < 5 s)`);
+    // the sandbox sends every account's webhooks from this one process, so a webhook of B's moved with A's bulk leaves after A's
+    const fromSent = r.single.filter((m) => m.invitedAt !== undefined && m.sentAt !== undefined).map((m) => m.invitedAt! - m.sentAt!);
+    console.log(`    B, webhook sent → invitation note               ${lat(fromSent)}`);
     console.log(`    B, webhook accepted → invitation note           ${lat(fromAccepted)}`);
     console.log(`      of which its tasks waited in the task queue   ${lat(r.single.flatMap((m) => (m.queuedMs === undefined ? [] : [m.queuedMs])))}`);
     console.log(`      p90 ${millis(percentile(singleLatency, 90))}`);
@@ -275,7 +278,6 @@ async function main() {
     // the three slowest: when they were moved (from A's bulk move) and where their time went
     const slowest = r.single.filter((m) => m.invitedAt !== undefined).sort((x, y) => y.invitedAt! - y.movedAt - (x.invitedAt! - x.movedAt)).slice(0, 3);
     for (const m of slowest) {
-      // the sandbox sends every account's webhooks from this process: A's 500 go out before a webhook of B's moved with them
       const webhook = m.sentAt !== undefined && m.acceptedAt !== undefined ? `webhook sent +${m.sentAt - m.movedAt} ms, answered +${m.acceptedAt - m.movedAt} ms; ` : '';
       console.log(`      slow B: ${m.invitedAt! - m.movedAt} ms, moved ${seconds(m.movedAt - r.bulkStartedAt)} after A's bulk; ${webhook}task waits in ms (candidate | assessment workflow): ${m.waits ?? '—'}`);
     }
