@@ -17,7 +17,7 @@
  *
  *   npm run bench:assessments -- [--candidates 200] [--paced 50] [--pace-ms 2000] [--timeout-minutes 20]
  *                                  [--lever-rps <LEVER_REQUESTS_PER_SECOND>] [--worker-node-options=--max-old-space-size=600]
- *                                  [--limit-schedule 10,5,10] [--limit-phase-seconds 15] [--retry-after]
+ *                                  [--limit-schedule 10,5,10] [--limit-phase-seconds 15] [--retry-after] [--worker-env K=V,…]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,7 @@ import type { InspectedOpportunity, RequestLogEntry } from '../sandbox/lever/ind
 import { grantedBetween, rateLimitAt } from '../sandbox/lever/rate-limit';
 import { startSandboxes } from '../sandbox/start';
 import { cpuSecondsOf, memoryOf, millis, percentile, seconds, sleep, waitUntil } from './support/measure';
-import { startBenchStack, benchDataConverter } from './support/stack';
+import { envPairs, startBenchStack, benchDataConverter } from './support/stack';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +45,8 @@ const { values } = parseArgs({
     'limit-schedule': { type: 'string' },
     'limit-phase-seconds': { type: 'string', default: '15' },
     'retry-after': { type: 'boolean', default: false },
+    // extra environment for the worker process, e.g. WORKER_MAX_CACHED_WORKFLOWS=150 (comma-separated K=V)
+    'worker-env': { type: 'string', default: '' },
   },
 });
 const total = Number(values.candidates);
@@ -147,6 +149,7 @@ async function main() {
     workerEnv: {
       ...(values['lever-rps'] ? { LEVER_REQUESTS_PER_SECOND: values['lever-rps'] } : {}),
       ...(values['worker-node-options'] ? { NODE_OPTIONS: values['worker-node-options'] } : {}),
+      ...envPairs('--worker-env', values['worker-env']),
     },
   }).catch(async (err: unknown) => {
     await sandboxes.close();
