@@ -26,9 +26,15 @@ const flowRetries = async (h: FaultHarness, c: Candidate) => [...(await retries(
 /** A harness whose one worker runs with the given budget, every candidate of the assessment stage getting the plain test. */
 async function harnessWithBudget(budget: Parameters<FaultHarness['startWorker']>[0]): Promise<FaultHarness> {
   const h = await startFaultHarness();
-  await h.startWorker(budget);
-  await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
-  return h;
+  try {
+    await h.startWorker(budget);
+    await h.putSettings({ defaultTestByStage: { [h.sandboxes.lever.seed.stageIds.assessment]: plainTest(h).id } });
+    return h;
+  } catch (err) {
+    // nobody else holds it yet to close it
+    await h.close();
+    throw err;
+  }
 }
 
 /** The candidate is invited, submits a passing score, and ends with one passed assessment on one session. */
