@@ -92,24 +92,35 @@ function handBack(ctx: Context, busy: RateBudgetBusy, integrationId: string): Ap
 const mayHandBack = (info: Info): boolean =>
   !info.isLocal && !info.heartbeatTimeoutMs && !info.retryPolicy?.maximumAttempts && (info.heartbeatDetails === undefined || isMark(info.heartbeatDetails));
 
+/** The wait for the budget as the attempt may make it: its first, before anything was sent, gives up past HAND_BACK_AFTER_MS. */
+async function budgetWait(ctx: Context | undefined, wait: Parameters<RequestGate['wait']>[0], integrationId: string): Promise<void> {
+  if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) return wait();
+  try {
+    await wait({ giveUpAfterMs: HAND_BACK_AFTER_MS });
+  } catch (err) {
+    if (err instanceof RateBudgetBusy) throw handBack(ctx, err, integrationId);
+    throw err;
+  }
+}
+
 /**
  * The gate of the clients activities build (src/integrations/context.ts). An attempt's first wait for
  * Lever's or CodeSignal's budget, before it has sent anything to either, gives up past HAND_BACK_AFTER_MS
  * and hands the slot back; every later wait, and any wait of an activity `mayHandBack` excludes, waits as usual.
+ * An attempt cancelled while it waits (the worker shutting down after its grace time, or a cancelled activity)
+ * ends then with the cancellation, before the request it waited for: the worker is not held until the turn comes.
  */
 export const activityRequestGate: RequestGate = {
   async wait(wait, integrationId) {
     const ctx = currentContext();
-    if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) {
-      await wait();
+    const waited = budgetWait(ctx, wait, integrationId);
+    if (ctx) {
+      // a wait left behind by a cancellation still settles later, unobserved
+      waited.catch(() => undefined);
+      await Promise.race([waited, ctx.cancelled]);
+      sending.add(ctx);
     } else {
-      try {
-        await wait({ giveUpAfterMs: HAND_BACK_AFTER_MS });
-      } catch (err) {
-        if (err instanceof RateBudgetBusy) throw handBack(ctx, err, integrationId);
-        throw err;
-      }
+      await waited;
     }
-    if (ctx) sending.add(ctx);
   },
 };
