@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context, type Info } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import type { RequestGate } from '../../integrations/clients';
+import type { BudgetWait, RequestGate } from '../../integrations/clients';
 import type { WriteAttempt } from '../../lever/writes';
 import { RateBudgetBusy, serviceName } from '../../external-api-error';
 import { processMetrics } from '../../observability/metrics';
@@ -93,7 +93,7 @@ const mayHandBack = (info: Info): boolean =>
   !info.isLocal && !info.heartbeatTimeoutMs && !info.retryPolicy?.maximumAttempts && (info.heartbeatDetails === undefined || isMark(info.heartbeatDetails));
 
 /** The wait for the budget as the attempt may make it: its first, before anything was sent, gives up past HAND_BACK_AFTER_MS. */
-async function budgetWait(ctx: Context | undefined, wait: Parameters<RequestGate['wait']>[0], integrationId: string): Promise<void> {
+async function budgetWait(ctx: Context | undefined, wait: BudgetWait, integrationId: string): Promise<void> {
   if (!ctx || sending.has(ctx) || !mayHandBack(ctx.info)) return wait();
   try {
     await wait({ giveUpAfterMs: HAND_BACK_AFTER_MS });

@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { activityRequestGate, HAND_BACK_AFTER_MS, HANDED_BACK } from '../../../src/activities/shared/attempt';
 import { RateBudgetBusy } from '../../../src/external-api-error';
+import type { BudgetWait } from '../../../src/integrations/clients';
 
 /**
  * The gate every activity's Lever and CodeSignal clients wait behind (src/activities/shared/attempt.ts), in an
@@ -13,7 +14,7 @@ describe('the activities\' request gate', () => {
   const environment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR', () => undefined) });
 
   /** An activity that waits behind the gate with `wait`, then makes its request (counted). */
-  const activity = (wait: Parameters<typeof activityRequestGate.wait>[0], sent: { count: number }) => async () => {
+  const activity = (wait: BudgetWait, sent: { count: number }) => async () => {
     await activityRequestGate.wait(wait, 'integration-1');
     sent.count += 1;
   };
