@@ -4,7 +4,8 @@ import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
-import type { IntegrationLookup } from '../../integrations/repository';
+import type { Integration, IntegrationLookup } from '../../integrations/repository';
+import { parseStoredSettings, triggerStageIds } from '../../integrations/settings';
 import { claimLeverDeliveryToken, type DeliveryTokenVerdict } from './lever-delivery-tokens';
 import {
   isHandledLeverEvent,
@@ -43,6 +44,27 @@ export interface LeverWebhookDeps {
 const allowedClockSkewMs = 5 * 60_000;
 /** Tokens are kept a little past the accepted age, for clock differences between this process and PostgreSQL (which prunes). */
 const tokenExpiryMarginMs = 10 * 60_000;
+
+/**
+ * The stages that start a flow, as this process's copy of the integration's settings has them: a stage
+ * change into one is marked (`triggerStage`) so its workflow asks Lever at once, beside its own read of
+ * the settings (src/workflows/candidate/lever-confirmation.ts). Only a hint, so settings that no longer
+ * parse mark nothing. Kept per cached integration object: the lookup's cache hands out a new one when it
+ * reads the row again.
+ */
+const triggerStagesByIntegration = new WeakMap<Integration, ReadonlySet<string>>();
+function triggerStagesOf(integration: Integration): ReadonlySet<string> {
+  let stages = triggerStagesByIntegration.get(integration);
+  if (!stages) {
+    try {
+      stages = new Set(triggerStageIds(parseStoredSettings(integration.settings)));
+    } catch {
+      stages = new Set();
+    }
+    triggerStagesByIntegration.set(integration, stages);
+  }
+  return stages;
+}
 
 /** The raw body as the JSON parser read it (the body as Lever sent it, not re-serialised): hashed for the token, kept for the inbox. */
 type RawRequest = IncomingMessage & { leverRawBody?: Buffer };
@@ -177,6 +199,7 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     }
 
     d.locals.eventKey = target.event.key;
+    if (target.event.kind === 'stageChange' && triggerStagesOf(integration).has(target.event.toStageId)) target.event.triggerStage = true;
     let workflowId;
     try {
       workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {

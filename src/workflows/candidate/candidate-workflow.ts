@@ -39,7 +39,7 @@ import {
   startNextStep,
 } from './children';
 import { mayNeedSync, readEventContext } from './event-context';
-import { leverEventCheck } from './lever-confirmation';
+import { confirmEarly, leverEventCheck } from './lever-confirmation';
 
 /**
  * The candidate workflow's own concerns are its Lever inbox and state; its children live in
@@ -141,8 +141,12 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       if (!patched('assessments-v1')) continue;
       // Lever confirms the event before anything follows from it; one it contradicts is undone and counted.
       const check = leverEventCheck(state, event);
+      // entering a trigger stage (as the ingress saw the settings): Lever is asked beside the context read, not after it
+      const confirming = confirmEarly(check, event);
       // one read of the service's own data for whatever the event leads to (the settings, the dry run's draft, the sourcing links)
       const context = event.kind !== 'interview' ? await readEventContext(state) : undefined;
+      // settled before anything reads `check.refused`, so the event is handled as if asked first
+      if (confirming) await confirming;
       const stageEntered = event.kind === 'stageChange' && state.stageId !== stageBefore && state.stageId !== null;
       const closed = (event.kind === 'archiveChange' && state.archived && !archivedBefore) || (event.kind === 'hired' && hiredBefore === null);
       if (stageEntered) {

@@ -9,6 +9,15 @@ import type { CandidateState, LeverCandidateEvent, LeverEventConfirmation } from
  */
 export const confirmLeverEventsPatch = 'confirm-lever-events-v1';
 
+/**
+ * From this version on, a stage change the ingress marked as entering a trigger stage (`triggerStage`) is
+ * confirmed with Lever at once, beside the event's context read, and the workflow acts on it once both
+ * are in: one activity and one workflow task fewer on the way to an invitation. The event is confirmed
+ * whatever the context then says, as it would have been for a trigger stage; histories from before, and
+ * events without the mark, ask Lever after the context read, only when something is about to follow.
+ */
+export const earlyConfirmationPatch = 'early-lever-confirmation-v1';
+
 /** A Lever read like the assessment flow's: outages and 429s are waited out for a day. */
 const { confirmLeverEvent } = proxyActivities<LeverEventActivities>({
   startToCloseTimeout: '30 seconds',
@@ -57,6 +66,16 @@ export function leverEventCheck(state: CandidateState, event: LeverCandidateEven
       return refused;
     },
   };
+}
+
+/**
+ * Starts the check at once when the ingress marked the event as entering a trigger stage (see
+ * earlyConfirmationPatch); the caller awaits the answer before acting on the event. Undefined otherwise.
+ */
+export function confirmEarly(check: LeverEventCheck, event: LeverCandidateEvent): Promise<unknown> | undefined {
+  if (event.kind !== 'stageChange' || event.triggerStage !== true || !patched(earlyConfirmationPatch)) return undefined;
+  // the read an assessment needs (with the candidate's contact), which every later ask of this event shares
+  return check.confirm({ withContact: true });
 }
 
 /**

@@ -9,7 +9,20 @@ import type { SyncState } from '../sourcing/sync-state';
 export type ArchivedState = { archivedAt: number; reason: string | null } | null;
 
 export type LeverCandidateEvent =
-  | { kind: 'stageChange'; key: string; triggeredAt: number; fromStageId: string | null; toStageId: string }
+  | {
+      kind: 'stageChange';
+      key: string;
+      triggeredAt: number;
+      fromStageId: string | null;
+      toStageId: string;
+      /**
+       * Set by the ingress when its copy of the integration's settings has `toStageId` among the trigger
+       * stages (assessments or interviews): the workflow then asks Lever to confirm the event beside its
+       * context read instead of after it (./lever-confirmation.ts, `earlyConfirmationPatch`). A hint only:
+       * what starts is decided on the context the workflow reads; absent in histories from before it.
+       */
+      triggerStage?: true;
+    }
   | { kind: 'hired'; key: string; triggeredAt: number }
   | { kind: 'archiveChange'; key: string; triggeredAt: number; toArchived: ArchivedState }
   | { kind: 'interview'; key: string; triggeredAt: number; interviewId: string; change: 'created' | 'updated' | 'deleted' };

@@ -97,6 +97,42 @@ describe('POST /webhooks/lever/:integrationId', () => {
     expect(rows).toHaveLength(40);
     expect(rows.every((r) => r.kept === 1)).toBe(true);
   });
+  it("marks a stage change into a trigger stage, and that candidate's workflow asks Lever beside its context read", async () => {
+    const triggering = await insertIntegration(stack.db, { settings: { assessments: { triggerStageIds: ['assessment'] } } });
+    const post = (opportunityId: string, toStageId: string) =>
+      postJson(
+        `${stack.baseUrl}/webhooks/lever/${triggering.id}`,
+        signedLeverDelivery(triggering.leverWebhookSigningTokens[0]!, 'candidateStageChange', { opportunityId, candidateId: 'c', contactId: 'ct', fromStageId: 'lead-new', toStageId }),
+      );
+    /** The activities the workflow scheduled, each with the workflow task that scheduled it (its WorkflowTaskCompleted event). */
+    const scheduledBy = async (opportunityId: string) => {
+      const history = await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, opportunityId)).fetchHistory();
+      return (history.events ?? []).flatMap((e) => {
+        const a = e.activityTaskScheduledEventAttributes;
+        return a ? [{ activity: a.activityType?.name, task: Number(a.workflowTaskCompletedEventId) }] : [];
+      });
+    };
+    const into = randomUUID();
+    const elsewhere = randomUUID();
+    try {
+      expect((await post(into, 'assessment')).status).toBe(202);
+      expect((await post(elsewhere, 'phone-screen')).status).toBe(202);
+      // into the trigger stage: Lever's confirmation is asked in the workflow task that asks for the context
+      const both = await eventually(async () => {
+        const scheduled = await scheduledBy(into);
+        expect(scheduled.map((s) => s.activity).sort()).toEqual(['confirmLeverEvent', 'loadEventContext']);
+        return scheduled;
+      });
+      expect(both[0]!.task).toBe(both[1]!.task);
+      // into another stage: the context read only; nothing follows from it, so Lever is not asked
+      await eventually(async () => expect((await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, elsewhere)).query(candidateStateQuery)).stageId).toBe('phone-screen'));
+      expect((await scheduledBy(elsewhere)).map((s) => s.activity)).toEqual(['loadEventContext']);
+    } finally {
+      // this stack's Lever is not reachable: the confirmation would be retried for a day
+      await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, into)).terminate('test over').catch(() => undefined);
+    }
+  });
+
   it("answers Lever's verify-connection request without starting anything", async () => {
     const res = await postJson(url(), signedLeverDelivery(key, 'candidateHired', {}));
     expect(res.status).toBe(200);
