@@ -191,7 +191,7 @@ export function createApp({ config, db, temporal, logger }: ApiDeps): express.Ex
   app.use(leverWebhookRegistrationRoutes({ ...accounts, publicUrl: config.publicUrl, findIntegration, logger }));
   app.use(
     integrationRoutes({
-      db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, logger, directory,
+      db, box, adminToken: config.ADMIN_TOKEN, publicUrl: config.publicUrl, clients, temporal, temporalTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS, logger, directory, findIntegration,
       // the reconciliation Schedule follows the settings only where the API keeps Schedules (RECONCILIATION_SCHEDULES)
       ...(config.RECONCILIATION_SCHEDULES === 'on' ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     }),

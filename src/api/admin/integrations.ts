@@ -8,6 +8,7 @@ import type { IntegrationClients } from '../../integrations/clients';
 import {
   createIntegration, credentialsInputSchema, findIntegration, integrationInputSchema, listIntegrations, updateIntegrationCredentials, updateIntegrationSettings,
   type Integration,
+  type IntegrationLookup,
 } from '../../integrations/repository';
 import { ExternalApiError } from '../../external-api-error';
 import { integrationSettingsSchema, parseStoredSettings, type IntegrationSettings } from '../../integrations/settings';
@@ -35,6 +36,8 @@ export interface IntegrationRoutesDeps extends IntegrationHealthDeps {
   taskQueue?: string;
   /** Names the candidates of the dry run's decisions; without it `candidateName` is null. */
   directory?: CandidateDirectory;
+  /** The API's cached integration lookup (app.ts): read afresh after a change here, so this process's ingress uses the new keys and settings at once. */
+  findIntegration?: IntegrationLookup;
 }
 
 /**
@@ -88,6 +91,8 @@ function integrationView(integration: Integration, publicUrl: string) {
 export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   const router = idCheckedRouter();
   router.use('/api', requireAdmin(deps.adminToken), express.json({ limit: '256kb' }));
+  /** Best effort: past the lookup's cache time (INTEGRATION_CACHE_MS) the ingress reads the row again anyway. */
+  const refreshCached = (integrationId: string) => deps.findIntegration?.(integrationId, { fresh: true }).catch(() => undefined);
   /** Every answer shows the integrations with their health (integration-health.ts). */
   const healthOf = integrationHealthReader(deps);
   const views = async (integrations: Integration[]) => {
@@ -141,6 +146,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
     const input = parseBody(credentialsBodySchema, req.body);
     const updated = await updateIntegrationCredentials(deps.db, deps.box, req.params.integrationId, input);
     if (!updated) throw unknownIntegration(req.params.integrationId);
+    await refreshCached(updated.id);
     // the names of what changed, never the values
     auditDetails(res, { changed: Object.entries(input).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((f) => `${k}.${f}`) : [k])) });
     // a new key is untested: its TEST result (key-test-results.ts) goes with the key it replaced
@@ -162,6 +168,7 @@ export function integrationRoutes(deps: IntegrationRoutesDeps): Router {
   }
   const saveSettings = async (integration: Integration, settings: IntegrationSettings) => {
     const updated = await updateIntegrationSettings(deps.db, deps.box, integration.id, settings);
+    await refreshCached(integration.id);
     await syncSchedules(updated!);
     return updated!;
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { adminToken, startStack, type TestStack } from '../../support/stack';
 import { isolatedDatabase, type IsolatedDatabase } from '../../support/isolated-database';
-import { postJson, readJson } from '../../support/lever-webhook';
+import { postJson, readJson, signedLeverDelivery } from '../../support/lever-webhook';
 
 describe('admin API: integrations', () => {
   let stack: TestStack;
@@ -112,6 +112,23 @@ describe('admin API: integrations', () => {
     });
     expect(patch.status).toBe(400);
     expect(await readJson(patch)).toMatchObject({ error: 'invalid_body', message: 'codesignal.apiKey: must be printable ASCII' });
+  });
+
+  it("uses a signing token saved through the API at once in this process's webhook ingress (its cached integration is read again)", async () => {
+    const created = await readJson(await postJson(`${stack.baseUrl}/api/integrations`, validBody(), auth));
+    const webhook = `${stack.baseUrl}/webhooks/lever/${created.id}`;
+    const added = 'signing-token-cccc';
+    // an event the ingress answers without Temporal once its signature matches
+    const delivery = () => signedLeverDelivery(added, 'contactUpdated', { contactId: 'x' });
+    // refused, and the integration is now in the ingress's cache (INTEGRATION_CACHE_MS, 5 s)
+    expect((await postJson(webhook, delivery())).status).toBe(401);
+    const patch = await fetch(`${stack.baseUrl}/api/integrations/${created.id}`, {
+      method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lever: { webhookSigningTokens: ['signing-token-aaaa', added] } }),
+    });
+    expect(patch.status).toBe(200);
+    const accepted = await postJson(webhook, delivery());
+    expect(accepted.status).toBe(200);
+    expect(await readJson(accepted)).toEqual({ status: 'ignored', event: 'contactUpdated' });
   });
 
   it('answers 400 for malformed JSON', async () => {
