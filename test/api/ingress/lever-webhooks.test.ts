@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { candidateStateQuery } from '../../../src/workflows/candidate/messages';
-import { eventually, insertIntegration, signingToken, startStack, testDataConverter, type TestStack } from '../../support/stack';
+import { Worker } from '@temporalio/worker';
+import { eventually, insertIntegration, signingToken, startStack, testDataConverter, testWorkerSinks, type TestStack } from '../../support/stack';
+import { testWorkflowBundle } from '../../support/workflow-bundle';
 import { postJson, signedLeverDelivery, readJson } from '../../support/lever-webhook';
 import type { Integration } from '../../../src/integrations/repository';
 
@@ -124,6 +126,10 @@ describe('POST /webhooks/lever/:integrationId', () => {
         return scheduled;
       });
       expect(both[0]!.task).toBe(both[1]!.task);
+      // and that history replays with the workflow code (the patch marker where the code asks for it)
+      const replay = { workflowBundle: testWorkflowBundle(), dataConverter: testDataConverter(), sinks: testWorkerSinks() };
+      const intoHandle = stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, into));
+      await Worker.runReplayHistory(replay, await intoHandle.fetchHistory(), intoHandle.workflowId);
       // into another stage: the context read only; nothing follows from it, so Lever is not asked
       await eventually(async () => expect((await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, elsewhere)).query(candidateStateQuery)).stageId).toBe('phone-screen'));
       expect((await scheduledBy(elsewhere)).map((s) => s.activity)).toEqual(['loadEventContext']);
