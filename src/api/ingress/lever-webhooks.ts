@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/pool';
 import type { Integration, IntegrationLookup } from '../../integrations/repository';
-import { parseStoredSettings, triggerStageIds } from '../../integrations/settings';
+import { parseStoredSettings } from '../../integrations/settings';
 import { claimLeverDeliveryToken, type DeliveryTokenVerdict } from './lever-delivery-tokens';
 import {
   isHandledLeverEvent,
@@ -45,6 +45,7 @@ const allowedClockSkewMs = 5 * 60_000;
 /** Tokens are kept a little past the accepted age, for clock differences between this process and PostgreSQL (which prunes). */
 const tokenExpiryMarginMs = 10 * 60_000;
 
+type TriggerStages = ReadonlyMap<string, 'assessment' | 'interview'>;
 /**
  * The stages that start a flow, as this process's copy of the integration's settings has them: a stage
  * change into one is marked (`triggerStage`) so its workflow asks Lever at once, beside its own read of
@@ -52,16 +53,20 @@ const tokenExpiryMarginMs = 10 * 60_000;
  * parse mark nothing. Kept per cached integration object: the lookup's cache hands out a new one when it
  * reads the row again.
  */
-const triggerStagesByIntegration = new WeakMap<Integration, ReadonlySet<string>>();
-function triggerStagesOf(integration: Integration): ReadonlySet<string> {
+const triggerStagesByIntegration = new WeakMap<Integration, TriggerStages>();
+function triggerStagesOf(integration: Integration): TriggerStages {
   let stages = triggerStagesByIntegration.get(integration);
   if (!stages) {
+    const marks = new Map<string, 'assessment' | 'interview'>();
     try {
-      stages = new Set(triggerStageIds(parseStoredSettings(integration.settings)));
+      const settings = parseStoredSettings(integration.settings);
+      for (const stageId of settings.interviews.triggerStageIds) marks.set(stageId, 'interview');
+      // an assessment's mark wins: its read names the candidate, which an interview does not need
+      for (const stageId of settings.assessments.triggerStageIds) marks.set(stageId, 'assessment');
     } catch {
-      stages = new Set();
+      marks.clear();
     }
-    triggerStagesByIntegration.set(integration, stages);
+    triggerStagesByIntegration.set(integration, (stages = marks));
   }
   return stages;
 }
@@ -199,7 +204,8 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     }
 
     d.locals.eventKey = target.event.key;
-    if (target.event.kind === 'stageChange' && triggerStagesOf(integration).has(target.event.toStageId)) target.event.triggerStage = true;
+    const triggerStage = target.event.kind === 'stageChange' ? triggerStagesOf(integration).get(target.event.toStageId) : undefined;
+    if (target.event.kind === 'stageChange' && triggerStage) target.event.triggerStage = triggerStage;
     let workflowId;
     try {
       workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {

@@ -73,9 +73,10 @@ export function leverEventCheck(state: CandidateState, event: LeverCandidateEven
  * earlyConfirmationPatch); the caller awaits the answer before acting on the event. Undefined otherwise.
  */
 export function confirmEarly(check: LeverEventCheck, event: LeverCandidateEvent): Promise<unknown> | undefined {
-  if (event.kind !== 'stageChange' || event.triggerStage !== true || !patched(earlyConfirmationPatch)) return undefined;
-  // the read an assessment needs (with the candidate's contact), which every later ask of this event shares
-  return check.confirm({ withContact: true });
+  if (event.kind !== 'stageChange' || event.triggerStage === undefined || !patched(earlyConfirmationPatch)) return undefined;
+  // every later ask of this event shares this read; it names the candidate only where an assessment may start
+  // (should the context say otherwise, an assessment started without the contact reads the opportunity itself)
+  return check.confirm({ withContact: event.triggerStage === 'assessment' });
 }
 
 /**

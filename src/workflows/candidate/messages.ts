@@ -17,11 +17,12 @@ export type LeverCandidateEvent =
       toStageId: string;
       /**
        * Set by the ingress when its copy of the integration's settings has `toStageId` among the trigger
-       * stages (assessments or interviews): the workflow then asks Lever to confirm the event beside its
-       * context read instead of after it (./lever-confirmation.ts, `earlyConfirmationPatch`). A hint only:
-       * what starts is decided on the context the workflow reads; absent in histories from before it.
+       * stages: `assessment` (an assessment may start; perhaps an interview too) or `interview` (only a live
+       * interview). The workflow then asks Lever to confirm the event beside its context read instead of
+       * after it (./lever-confirmation.ts, `earlyConfirmationPatch`). A hint only: what starts is decided on
+       * the context the workflow reads; absent in histories from before it.
        */
-      triggerStage?: true;
+      triggerStage?: 'assessment' | 'interview';
     }
   | { kind: 'hired'; key: string; triggeredAt: number }
   | { kind: 'archiveChange'; key: string; triggeredAt: number; toArchived: ArchivedState }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { candidateWorkflowId } from '../../../src/workflows/shared/ids';
 import { candidateStateQuery } from '../../../src/workflows/candidate/messages';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { Worker } from '@temporalio/worker';
 import { eventually, insertIntegration, signingToken, startStack, testDataConverter, testWorkerSinks, type TestStack } from '../../support/stack';
 import { testWorkflowBundle } from '../../support/workflow-bundle';
@@ -100,42 +101,55 @@ describe('POST /webhooks/lever/:integrationId', () => {
     expect(rows.every((r) => r.kept === 1)).toBe(true);
   });
   it("marks a stage change into a trigger stage, and that candidate's workflow asks Lever beside its context read", async () => {
-    const triggering = await insertIntegration(stack.db, { settings: { assessments: { triggerStageIds: ['assessment'] } } });
+    const triggering = await insertIntegration(stack.db, { settings: { assessments: { triggerStageIds: ['assessment'] }, interviews: { triggerStageIds: ['on-site'] } } });
     const post = (opportunityId: string, toStageId: string) =>
       postJson(
         `${stack.baseUrl}/webhooks/lever/${triggering.id}`,
         signedLeverDelivery(triggering.leverWebhookSigningTokens[0]!, 'candidateStageChange', { opportunityId, candidateId: 'c', contactId: 'ct', fromStageId: 'lead-new', toStageId }),
       );
-    /** The activities the workflow scheduled, each with the workflow task that scheduled it (its WorkflowTaskCompleted event). */
+    const handleOf = (opportunityId: string) => stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, opportunityId));
+    /** The activities the workflow scheduled: each with the workflow task that scheduled it (its WorkflowTaskCompleted event) and its input. */
     const scheduledBy = async (opportunityId: string) => {
-      const history = await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, opportunityId)).fetchHistory();
-      return (history.events ?? []).flatMap((e) => {
-        const a = e.activityTaskScheduledEventAttributes;
-        return a ? [{ activity: a.activityType?.name, task: Number(a.workflowTaskCompletedEventId) }] : [];
-      });
+      const history = await handleOf(opportunityId).fetchHistory();
+      const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+      return Promise.all(
+        scheduled.map(async (a) => ({
+          activity: a.activityType?.name,
+          task: Number(a.workflowTaskCompletedEventId),
+          input: (await decodeArrayFromPayloads(stack.client.options.loadedDataConverter, a.input?.payloads ?? []))[0] as { withContact?: boolean },
+        })),
+      );
     };
-    const into = randomUUID();
-    const elsewhere = randomUUID();
-    try {
-      expect((await post(into, 'assessment')).status).toBe(202);
-      expect((await post(elsewhere, 'phone-screen')).status).toBe(202);
-      // into the trigger stage: Lever's confirmation is asked in the workflow task that asks for the context
+    /** Both activities, scheduled by one workflow task; answers the confirmation's input. */
+    const scheduledTogether = async (opportunityId: string) => {
       const both = await eventually(async () => {
-        const scheduled = await scheduledBy(into);
+        const scheduled = await scheduledBy(opportunityId);
         expect(scheduled.map((s) => s.activity).sort()).toEqual(['confirmLeverEvent', 'loadEventContext']);
         return scheduled;
       });
       expect(both[0]!.task).toBe(both[1]!.task);
-      // and that history replays with the workflow code (the patch marker where the code asks for it)
+      return both.find((s) => s.activity === 'confirmLeverEvent')!.input;
+    };
+    const assessmentStage = randomUUID();
+    const interviewStage = randomUUID();
+    const elsewhere = randomUUID();
+    try {
+      for (const [opp, stage] of [[assessmentStage, 'assessment'], [interviewStage, 'on-site'], [elsewhere, 'phone-screen']] as const) {
+        expect((await post(opp, stage)).status).toBe(202);
+      }
+      // into an assessment's stage: the read names the candidate, as the assessment needs
+      expect(await scheduledTogether(assessmentStage)).toMatchObject({ withContact: true });
+      // into a live interview's stage only: the same read without the candidate's contact
+      expect((await scheduledTogether(interviewStage)).withContact).toBeUndefined();
+      // the history replays with the workflow code (the patch marker where the code asks for it)
       const replay = { workflowBundle: testWorkflowBundle(), dataConverter: testDataConverter(), sinks: testWorkerSinks() };
-      const intoHandle = stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, into));
-      await Worker.runReplayHistory(replay, await intoHandle.fetchHistory(), intoHandle.workflowId);
+      await Worker.runReplayHistory(replay, await handleOf(assessmentStage).fetchHistory(), handleOf(assessmentStage).workflowId);
       // into another stage: the context read only; nothing follows from it, so Lever is not asked
-      await eventually(async () => expect((await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, elsewhere)).query(candidateStateQuery)).stageId).toBe('phone-screen'));
+      await eventually(async () => expect((await handleOf(elsewhere).query(candidateStateQuery)).stageId).toBe('phone-screen'));
       expect((await scheduledBy(elsewhere)).map((s) => s.activity)).toEqual(['loadEventContext']);
     } finally {
-      // this stack's Lever is not reachable: the confirmation would be retried for a day
-      await stack.client.workflow.getHandle(candidateWorkflowId(triggering.id, into)).terminate('test over').catch(() => undefined);
+      // this stack's Lever is not reachable: the confirmations would be retried for a day
+      for (const opp of [assessmentStage, interviewStage]) await handleOf(opp).terminate('test over').catch(() => undefined);
     }
   });
 
