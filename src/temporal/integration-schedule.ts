@@ -119,38 +119,35 @@ export async function describeIntegrationSchedule(deps: Pick<ScheduleDeps, 'clie
 }
 
 /**
- * At API start: every integration the reader lists gets its Schedule created or brought up to date, so
- * a fresh deployment (or a Temporal cluster that lost it) converges without an admin saving the
- * settings again. Failures are logged and never stop the API.
+ * Runs `work` holding the Schedule's PostgreSQL advisory lock (session-level, on a connection of its own),
+ * so that no two processes bring one Schedule in line at once: a settings save and another API process's
+ * start-up pass (`ensure`) take turns, and the one that goes second reads the settings as they are then.
  */
-export async function ensureIntegrationSchedules(
-  deps: ScheduleDeps & { db: Db; logger: Logger },
-  what: string,
-  read: (db: Db) => Promise<IntegrationScheduleSpec[]>,
-): Promise<void> {
-  let specs: IntegrationScheduleSpec[];
+export async function withScheduleLock<T>(db: Db, scheduleId: string, work: () => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  let broken: Error | undefined;
   try {
-    specs = await read(deps.db);
-  } catch (err) {
-    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} schedules: could not read the settings`);
-    return;
-  }
-  for (const spec of specs) {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [scheduleId]);
     try {
-      const change = await syncIntegrationSchedule(deps, spec);
-      deps.logger.info({ integrationId: spec.integrationId, scheduleId: spec.scheduleId, change }, `${what} schedule in place`);
-    } catch (err) {
-      deps.logger.warn({ integrationId: spec.integrationId, err: err instanceof Error ? err.message : String(err) }, `${what} schedule could not be created or updated`);
+      return await work();
+    } finally {
+      // a connection that cannot unlock is closed instead of pooled: closing it releases the lock
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [scheduleId]).catch((err: Error) => (broken = err));
     }
+  } finally {
+    client.release(broken);
   }
 }
 
+/** What a feature's reader answers: the integrations (all, or those asked for) with their settings. */
+export type ScheduledSettingsReader<S> = (db: Db, integrationIds?: string[]) => Promise<Array<{ integrationId: string; settings: S }>>;
+
 /**
- * Every integration's stored settings, for the Schedules kept at API start; an integration whose stored
- * settings no longer parse is left out (its own routes say why).
+ * Every integration's stored settings (or those asked for), for the Schedules kept at API start; an
+ * integration whose stored settings no longer parse is left out (its own routes say why).
  */
-export async function storedSettingsOfIntegrations(db: Db): Promise<Array<{ integrationId: string; settings: IntegrationSettings }>> {
-  const { rows } = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM integrations ORDER BY created_at');
+export async function storedSettingsOfIntegrations(db: Db, integrationIds?: string[]): Promise<Array<{ integrationId: string; settings: IntegrationSettings }>> {
+  const { rows } = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM integrations WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[]) ORDER BY created_at', [integrationIds ?? null]);
   return rows.flatMap((r) => {
     try {
       return [{ integrationId: r.id, settings: parseStoredSettings(r.settings) }];
@@ -179,7 +176,8 @@ export interface IntegrationScheduleKind {
 
 /**
  * A feature's Schedules by this one mechanism: each run starts `workflowType` with `{ integrationId }`;
- * `sync` on settings save, `describe` for the admin API, `ensure` at API start.
+ * `sync` on settings save, `describe` for the admin API, `ensure` at API start. Both `sync` and `ensure`
+ * hold the Schedule's lock (withScheduleLock) while they bring it in line.
  */
 export function integrationSchedules<S extends ScheduledSettings>(kind: IntegrationScheduleKind) {
   const specOf = (integrationId: string, settings: S): IntegrationScheduleSpec => ({
@@ -193,10 +191,37 @@ export function integrationSchedules<S extends ScheduledSettings>(kind: Integrat
     notes: kind.notes,
   });
   return {
-    sync: (deps: ScheduleDeps, integrationId: string, settings: S): Promise<ScheduleChange> => syncIntegrationSchedule(deps, specOf(integrationId, settings)),
+    /** After a settings save, with the settings saved. */
+    sync: (deps: ScheduleDeps & { db: Db }, integrationId: string, settings: S): Promise<ScheduleChange> =>
+      withScheduleLock(deps.db, kind.scheduleId(integrationId), () => syncIntegrationSchedule(deps, specOf(integrationId, settings))),
     describe: (deps: Pick<ScheduleDeps, 'client' | 'timeoutMs'>, integrationId: string): Promise<ScheduleStatus> => describeIntegrationSchedule(deps, kind.scheduleId(integrationId)),
-    /** `list`: the integrations whose Schedule should be in place, with their settings. */
-    ensure: (deps: ScheduleDeps & { db: Db; logger: Logger }, list: (db: Db) => Promise<Array<{ integrationId: string; settings: S }>>): Promise<void> =>
-      ensureIntegrationSchedules(deps, kind.what, async (db) => (await list(db)).map(({ integrationId, settings }) => specOf(integrationId, settings))),
+    /**
+     * At API start: every integration `read` lists gets its Schedule created or brought up to date, so a
+     * fresh deployment (or a Temporal cluster that lost it) converges without an admin saving the settings
+     * again. The pass makes a Temporal call per integration, so each one is read again under its Schedule's
+     * lock when its turn comes: a setting saved meanwhile is not overwritten by the list read before it,
+     * and one `read` no longer lists is left as its save left it. Failures are logged, never fatal.
+     */
+    async ensure(deps: ScheduleDeps & { db: Db; logger: Logger }, read: ScheduledSettingsReader<S>): Promise<void> {
+      let listed: Array<{ integrationId: string }>;
+      try {
+        listed = await read(deps.db);
+      } catch (err) {
+        deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `${kind.what} schedules: could not read the settings`);
+        return;
+      }
+      for (const { integrationId } of listed) {
+        const scheduleId = kind.scheduleId(integrationId);
+        try {
+          const change = await withScheduleLock(deps.db, scheduleId, async () => {
+            const [current] = await read(deps.db, [integrationId]);
+            return current ? syncIntegrationSchedule(deps, specOf(integrationId, current.settings)) : 'left to its save';
+          });
+          deps.logger.info({ integrationId, scheduleId, change }, `${kind.what} schedule in place`);
+        } catch (err) {
+          deps.logger.warn({ integrationId, err: err instanceof Error ? err.message : String(err) }, `${kind.what} schedule could not be created or updated`);
+        }
+      }
+    },
   };
 }

@@ -51,8 +51,8 @@ export const describeReconciliationSchedule = schedules.describe;
  * parse is left out (its own routes say why). Failures are logged and never stop the API.
  */
 export const ensureReconciliationSchedules = (deps: ScheduleDeps & { db: Db; logger: Logger }): Promise<void> =>
-  schedules.ensure(deps, async (db) => {
-    const integrations = await storedSettingsOfIntegrations(db);
-    const waiting = await withWaitingSessions(db);
+  schedules.ensure(deps, async (db, ids) => {
+    const integrations = await storedSettingsOfIntegrations(db, ids);
+    const waiting = await withWaitingSessions(db, ids);
     return integrations.map(({ integrationId, settings }) => ({ integrationId, settings: scheduledSettings(settings, waiting.has(integrationId)) }));
   });

@@ -24,11 +24,11 @@ const scheduledSettings = (settings: IntegrationSettings): ScheduledSettings => 
 });
 
 /** Brings the integration's tag-commands Schedule in line with its settings (on settings save and creation). */
-export const syncTagCommandsSchedule = (deps: ScheduleDeps, integrationId: string, settings: IntegrationSettings): Promise<ScheduleChange> =>
+export const syncTagCommandsSchedule = (deps: ScheduleDeps & { db: Db }, integrationId: string, settings: IntegrationSettings): Promise<ScheduleChange> =>
   schedules.sync(deps, integrationId, scheduledSettings(settings));
 
 export const describeTagCommandsSchedule = schedules.describe;
 
 /** At API start, for every integration whose stored settings parse (failures logged, never fatal). */
 export const ensureTagCommandsSchedules = (deps: ScheduleDeps & { db: Db; logger: Logger }): Promise<void> =>
-  schedules.ensure(deps, async (db) => (await storedSettingsOfIntegrations(db)).map(({ integrationId, settings }) => ({ integrationId, settings: scheduledSettings(settings) })));
+  schedules.ensure(deps, async (db, ids) => (await storedSettingsOfIntegrations(db, ids)).map(({ integrationId, settings }) => ({ integrationId, settings: scheduledSettings(settings) })));

@@ -47,9 +47,12 @@ export async function savePublicLinkSettings(db: Db, integrationId: string, s: P
   return settingsFrom(rows[0]!);
 }
 
-/** Every integration whose public-link results are on, with its settings (for the schedules at start). */
-export async function listEnabledPublicLinkSettings(db: Db): Promise<Array<{ integrationId: string; settings: StoredPublicLinkSettings }>> {
-  const { rows } = await db.query<SettingsRow & { integration_id: string }>('SELECT * FROM public_link_settings WHERE enabled ORDER BY integration_id');
+/** Every integration (or those asked for) whose public-link results are on, with its settings (for the schedules at start). */
+export async function listEnabledPublicLinkSettings(db: Db, integrationIds?: string[]): Promise<Array<{ integrationId: string; settings: StoredPublicLinkSettings }>> {
+  const { rows } = await db.query<SettingsRow & { integration_id: string }>(
+    'SELECT * FROM public_link_settings WHERE enabled AND ($1::uuid[] IS NULL OR integration_id = ANY($1::uuid[])) ORDER BY integration_id',
+    [integrationIds ?? null],
+  );
   return rows.map((r) => ({ integrationId: r.integration_id, settings: settingsFrom(r) }));
 }
 

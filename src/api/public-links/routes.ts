@@ -107,7 +107,7 @@ export function publicLinkRoutes(deps: PublicLinkRoutesDeps): Router {
   const router = idCheckedRouter();
   const base = '/api/integrations/:integrationId/public-links';
   router.use(base, requireAdmin(deps.adminToken), express.json({ limit: '64kb' }));
-  const schedules: ScheduleDeps = { client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs };
+  const schedules: ScheduleDeps & { db: Db } = { db: deps.db, client: deps.temporal, taskQueue: deps.taskQueue, timeoutMs: deps.temporalTimeoutMs };
 
   const integrationOf = (id: string) => integrationOr404(deps.db, deps.box, id);
   /** Sessions as listed, their opportunities named from the candidate directory. */

@@ -224,7 +224,7 @@ describe('tag commands', () => {
   });
 
   it('the Schedule follows the settings: every 2 minutes by default, paused when disabled', async () => {
-    const deps = { client: h.stack.client, taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE, timeoutMs: 5_000 };
+    const deps = { db: h.stack.db, client: h.stack.client, taskQueue: h.stack.config.TEMPORAL_TASK_QUEUE, timeoutMs: 5_000 };
     const settings = parseStoredSettings({ ...h.integration.settings, assessments: { triggerStageIds: [seed().stageIds.assessment] } });
     try {
       // every API process ensures the Schedules of all integrations at its start (one shared test database), so
