@@ -110,6 +110,17 @@ const activityCatalogue: Record<string, ActivityEntry> = {
   writeLeverForStatus: { kind: 'lever', title: 'Lever updated for a CodeSignal status' },
 } satisfies Partial<Record<keyof Activities, ActivityEntry>>;
 
+/**
+ * The assessment flow's Lever writes in one activity (`writeAssessmentSteps`, src/activities/assessment): its
+ * input lists the steps, each named as the activity that made it before (postAssessmentNote, setAssessmentTags,
+ * uploadAssessmentReport, removeSelectionLink, moveStage), so the timeline shows them as those.
+ */
+const stepsActivity = 'writeAssessmentSteps';
+const stepsOf = (input: unknown): Array<Record<string, unknown> & { step: string }> => {
+  const steps = record(input).steps;
+  return Array.isArray(steps) ? steps.map(record).filter((x): x is Record<string, unknown> & { step: string } => typeof x.step === 'string') : [];
+};
+
 const noteKinds: Record<string, string> = {
   invitation: 'invitation sent',
   retake: 'retake sent',
@@ -232,7 +243,7 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
   const what = workflowTitles[run.type] ?? run.type;
   const entries: TimelineEntry[] = [];
   const { events, truncated } = await readHistory(deps, run.workflowId, run.runId, timelineLimits.eventsPerRun);
-  const scheduled = new Map<string, { type: string; args: unknown[]; at: number }>();
+  const scheduled = new Map<string, { type: string; args: unknown[]; at: number; activityId: string }>();
   const finished = new Set<string>();
 
   const call = async (scheduledId: unknown, at: number, outcome: string, result: unknown, failure?: temporal.api.failure.v1.IFailure | null) => {
@@ -240,20 +251,31 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
     finished.add(key);
     const s = scheduled.get(key);
     if (!s) return;
-    const known = activityCatalogue[s.type] ?? { kind: 'internal', title: s.type, read: true };
+    if (s.type !== stepsActivity) return callEntry(s.type, record(s.args[0]), at, outcome, result, failure);
+    // the assessment's Lever writes in one activity: an entry per step; a failure under the step it names
+    const steps = stepsOf(s.args[0]);
+    if (failure === undefined) {
+      for (const step of steps) await callEntry(step.step, step, at, outcome, result);
+      return;
+    }
+    const f = await decodeFailure(converter, failure);
+    const failedStep = str(record(Array.isArray(f.details) ? f.details[0] : undefined).step) ?? steps[0]?.step ?? s.type;
+    await callEntry(failedStep, steps.find((x) => x.step === failedStep) ?? {}, at, outcome, result, failure);
+  };
+  const callEntry = async (type: string, input: Record<string, unknown>, at: number, outcome: string, result: unknown, failure?: temporal.api.failure.v1.IFailure | null) => {
+    const known = activityCatalogue[type] ?? { kind: 'internal', title: type, read: true };
     if (known.kind === 'internal' && outcome === 'ok') return;
-    const input = record(s.args[0]);
     let title = known.title;
     let detail: string | null = null;
     let stageId: string | null | undefined;
     const note = str(record(input.note).kind);
     if (note) title = `${title}: ${noteKinds[note] ?? note}`;
-    if (s.type === 'setAssessmentTags' || s.type === 'setInterviewTags') {
+    if (type === 'setAssessmentTags' || type === 'setInterviewTags') {
       const add = Array.isArray(input.add) ? input.add.map(String) : [];
       detail = add.length ? `added ${add.join(', ')}` : 'status tags removed';
     }
-    if (s.type === 'moveStage') stageId = str(input.stageId);
-    if (s.type === 'confirmLeverEvent' && outcome === 'ok') {
+    if (type === 'moveStage') stageId = str(input.stageId);
+    if (type === 'confirmLeverEvent' && outcome === 'ok') {
       const answer = record(result);
       if (answer.confirmed === false) {
         outcome = 'refused';
@@ -279,8 +301,8 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
         const a = event.activityTaskScheduledEventAttributes!;
         const type = a.activityType?.name ?? '';
         // inputs are decoded only where an entry names something of them
-        const wanted = ['postAssessmentNote', 'postInterviewNote', 'setAssessmentTags', 'setInterviewTags', 'moveStage'].includes(type);
-        scheduled.set(idOf(event.eventId), { type, args: wanted ? await decodeArgs(converter, a.input?.payloads) : [], at });
+        const wanted = ['postAssessmentNote', 'postInterviewNote', 'setAssessmentTags', 'setInterviewTags', 'moveStage', stepsActivity].includes(type);
+        scheduled.set(idOf(event.eventId), { type, args: wanted ? await decodeArgs(converter, a.input?.payloads) : [], at, activityId: a.activityId ?? '' });
         break;
       }
       case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
@@ -331,7 +353,12 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
     const described = await deps.temporal.workflow.getHandle(run.workflowId, run.runId).describe().catch(() => undefined);
     for (const pending of described?.raw.pendingActivities ?? []) {
       const type = pending.activityType?.name ?? '';
-      const known = activityCatalogue[type] ?? { kind: 'internal', title: type, read: true };
+      // the assessment's Lever writes in one activity: named by its steps
+      const steps = type === stepsActivity ? stepsOf([...scheduled.values()].find((x) => x.activityId === pending.activityId)?.args[0]) : [];
+      const known: ActivityEntry =
+        type === stepsActivity
+          ? { kind: 'lever', title: steps.map((x) => activityCatalogue[x.step]?.title ?? x.step).join(', ') || 'Lever written' }
+          : (activityCatalogue[type] ?? { kind: 'internal', title: type, read: true });
       if (known.kind === 'internal' && !pending.lastFailure) continue;
       const entry: TimelineEntry = {
         at: iso(optionalTsToMs(pending.lastStartedTime) ?? optionalTsToMs(pending.lastAttemptCompleteTime) ?? Date.now()),

@@ -37,22 +37,31 @@ async function harnessWithBudget(budget: Parameters<FaultHarness['startWorker']>
   }
 }
 
-/** The candidate is invited, submits a passing score, and ends with one passed assessment on one session. */
-async function passAssessment(h: FaultHarness, c: Candidate) {
-  const session = await waitForInvitation(h, c, 150_000);
+type Session = Awaited<ReturnType<typeof waitForInvitation>>;
+
+/** The invited candidate submits a passing score and ends with one passed assessment on that one session. */
+async function submitAndPass(h: FaultHarness, c: Candidate, session: Session) {
   h.sandboxes.codesignalSandbox.control.submitSession(session.id, { score: Math.ceil(session.maxScore * 0.9) });
   expect(await assessmentResult(h, c.id, 150_000)).toMatchObject({ status: 'completed', passed: true });
   expectOnePassedAssessment(h, c, session.id);
 }
 
+/** The candidate is invited, submits a passing score, and ends with one passed assessment on one session. */
+async function passAssessment(h: FaultHarness, c: Candidate) {
+  await submitAndPass(h, c, await waitForInvitation(h, c, 150_000));
+}
+
+/** The candidate's timeline as the admin API answers it. */
+async function timelineOf(h: FaultHarness, c: Candidate) {
+  const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/candidates/${c.id}/timeline`, { headers: { authorization: `Bearer ${adminToken}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { entries: Array<{ kind: string; title: string; outcome: string; detail?: string; failure?: unknown }> };
+}
+
 /** The first call an admin's timeline of these candidates shows as pending and waiting for the named budget (polled until there is one). */
 async function waitingEntry(h: FaultHarness, candidates: Candidate[], api: 'Lever' | 'CodeSignal') {
   return eventually(async () => {
-    const timelines = await Promise.all(candidates.map(async (c) => {
-      const res = await fetch(`${h.stack.baseUrl}/api/integrations/${h.integration.id}/candidates/${c.id}/timeline`, { headers: { authorization: `Bearer ${adminToken}` } });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { entries: Array<{ outcome: string; detail?: string; failure?: unknown }> };
-    }));
+    const timelines = await Promise.all(candidates.map((c) => timelineOf(h, c)));
     const entry = timelines.flatMap((t) => t.entries).find((e) => e.outcome === 'pending' && new RegExp(`waiting for the integration's ${api} budget`).test(e.detail ?? ''));
     expect(entry).toBeDefined();
     return entry!;
@@ -109,11 +118,18 @@ describe('an activity that would wait long for Lever hands its worker slot back'
 
     const candidates = Array.from({ length: 10 }, (_, i) => createCandidate(h, `queued-${i}`));
     for (const c of candidates) h.moveToStage(c.id, h.sandboxes.lever.seed.stageIds.assessment);
-    const passed = Promise.all(candidates.map((c) => passAssessment(h, c)));
+    // every invitation first, then every result at once: the result writes (note, report, tags, stage) of ten
+    // candidates queue far past the threshold however the invitations were spread, so writes hand back too, and
+    // they wait long enough for an admin's timeline to be read meanwhile, on a loaded machine too
+    const sessions = await Promise.all(candidates.map((c) => waitForInvitation(h, c, 150_000)));
+    const passed = Promise.all(candidates.map((c, i) => submitAndPass(h, c, sessions[i]!)));
     // meanwhile an admin's timeline shows a handed-back call as waiting for the budget, not as a failure
     const waiting = await waitingEntry(h, candidates, 'Lever');
     expect(waiting.failure).toBeUndefined();
     await passed;
+    // and once written, the timeline lists each of the assessment's Lever writes (one activity writes them: writeAssessmentSteps)
+    const written = (await timelineOf(h, candidates[0]!)).entries.filter((e) => e.kind === 'lever' && e.outcome === 'ok').map((e) => e.title);
+    expect(written).toEqual(expect.arrayContaining(['Note posted: invitation sent', 'Note posted: result', 'PDF report uploaded', 'Tags set', 'Stage changed in Lever']));
 
     // a handed-back attempt sent nothing, so its next attempt wrote without the idempotency reads
     const handedBack = await handedBackActivities(h, candidates, (c) => expect(readsOf(c)).toBe(unhurriedReads));
