@@ -251,18 +251,19 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
     finished.add(key);
     const s = scheduled.get(key);
     if (!s) return;
-    if (s.type !== stepsActivity) return callEntry(s.type, record(s.args[0]), at, outcome, result, failure);
+    // decoded once, whichever entry shows it
+    const f = failure !== undefined ? await decodeFailure(converter, failure) : undefined;
+    if (s.type !== stepsActivity) return callEntry(s.type, record(s.args[0]), at, outcome, result, f);
     // the assessment's Lever writes in one activity: an entry per step; a failure under the step it names
     const steps = stepsOf(s.args[0]);
-    if (failure === undefined) {
+    if (f === undefined) {
       for (const step of steps) await callEntry(step.step, step, at, outcome, result);
       return;
     }
-    const f = await decodeFailure(converter, failure);
     const failedStep = str(record(Array.isArray(f.details) ? f.details[0] : undefined).step) ?? steps[0]?.step ?? s.type;
-    await callEntry(failedStep, steps.find((x) => x.step === failedStep) ?? {}, at, outcome, result, failure);
+    await callEntry(failedStep, steps.find((x) => x.step === failedStep) ?? {}, at, outcome, result, f);
   };
-  const callEntry = async (type: string, input: Record<string, unknown>, at: number, outcome: string, result: unknown, failure?: temporal.api.failure.v1.IFailure | null) => {
+  const callEntry = async (type: string, input: Record<string, unknown>, at: number, outcome: string, result: unknown, f?: Awaited<ReturnType<typeof decodeFailure>>) => {
     const known = activityCatalogue[type] ?? { kind: 'internal', title: type, read: true };
     if (known.kind === 'internal' && outcome === 'ok') return;
     let title = known.title;
@@ -283,8 +284,7 @@ async function runEntries(deps: TimelineDeps, run: Run): Promise<{ entries: Time
       } else detail = 'Lever bears the event out';
     }
     const entry: TimelineEntry = { at: iso(at), kind: known.kind === 'internal' ? 'failure' : known.kind, title, outcome, detail, call: known.read ? 'read' : 'write', ...(stageId !== undefined ? { stageId } : {}), ...base };
-    if (failure !== undefined) {
-      const f = await decodeFailure(converter, failure);
+    if (f !== undefined) {
       entry.failure = failureShown(f, outcome === 'timed_out');
       entry.detail = f.message;
     }
