@@ -204,8 +204,10 @@ export function leverDeliveryHandler(deps: LeverWebhookDeps): DeliveryHandler {
     }
 
     d.locals.eventKey = target.event.key;
-    const triggerStage = target.event.kind === 'stageChange' ? triggerStagesOf(integration).get(target.event.toStageId) : undefined;
-    if (target.event.kind === 'stageChange' && triggerStage) target.event.triggerStage = triggerStage;
+    if (target.event.kind === 'stageChange') {
+      const triggerStage = triggerStagesOf(integration).get(target.event.toStageId);
+      if (triggerStage) target.event.triggerStage = triggerStage;
+    }
     let workflowId;
     try {
       workflowId = await temporalOr503(deps, 'the event', () => signalLeverEvent(deps.temporal, deps.taskQueue, { integrationId, opportunityId: target.opportunityId }, target.event), {
