@@ -40,6 +40,37 @@ describe('results as feedback on the Configuration page', () => {
     });
   }, 180_000);
 
+  it('saves a SAVE made while the rest of the page is still loading, instead of submitting the form as a plain GET', async () => {
+    await world.ui.watched.walk('results-as-early-save', async () => {
+      const { page } = world.ui;
+      // logged out first, whichever test ran before
+      await page.context().clearCookies();
+      await world.ui.logIn();
+      // the dry-run card's read is held: the form is on the page, the page has not finished loading
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/settings/draft', async (route) => {
+        await held;
+        // the route may be gone by then (unrouted at the test's end)
+        await route.continue().catch(() => undefined);
+      });
+      try {
+        await world.ui.open('configuration');
+        const choice = page.getByLabel('Post the final result as');
+        await choice.waitFor();
+        const before = await savedResultsAs();
+        const value = before === 'both' ? 'note' : 'both';
+        await choice.selectOption(value);
+        await page.locator('form.card.wide').first().getByRole('button', { name: 'SAVE', exact: true }).click();
+        await eventually(async () => expect(await savedResultsAs()).toBe(value), 15_000);
+        expect(page.url()).not.toContain('resultsAs=');
+      } finally {
+        release();
+        await page.unroute('**/settings/draft');
+      }
+    });
+  }, 120_000);
+
   it('a result posted as both: the feedback form and the result note as Lever shows them, from the sandbox\'s data', async () => {
     const { h } = world;
     const { seed } = h.sandboxes.lever;

@@ -247,6 +247,26 @@ export async function renderConfiguration(container, id) {
     container.querySelector('section.dry-run')?.remove();
     if (card) form.after(card);
   };
+  // before the form is on the page: a SAVE while the rest of the page loads must not submit it as a plain GET
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const settings = formSettings();
+    status.show('busy', 'Checking the settings against Lever…');
+    showIssues(form, []);
+    try {
+      await api('PUT', `${base}/settings`, settings);
+      status.show('ok', 'Saved.');
+    } catch (err) {
+      showIssues(form, err?.details?.issues ?? []);
+      status.show('error', describeError(err));
+      return;
+    }
+    // trigger stages added: offer to run the flow for the candidates already in them
+    const before = { assessments: { ...a }, interviews: { ...iv } };
+    a.triggerStageIds = settings.assessments.triggerStageIds;
+    iv.triggerStageIds = settings.interviews.triggerStageIds;
+    await offerBackfill(container, id, before, settings, names);
+  });
   replace(container, h('h1', {}, `${integration.name}: configuration`), form, await publicLinkSettingsCard(id, tests));
   renderDefaultTests();
   await showDryRun();
@@ -326,24 +346,4 @@ export async function renderConfiguration(container, id) {
       status.show('error', describeError(err));
     }
   }
-
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const settings = formSettings();
-    status.show('busy', 'Checking the settings against Lever…');
-    showIssues(form, []);
-    try {
-      await api('PUT', `${base}/settings`, settings);
-      status.show('ok', 'Saved.');
-    } catch (err) {
-      showIssues(form, err?.details?.issues ?? []);
-      status.show('error', describeError(err));
-      return;
-    }
-    // trigger stages added: offer to run the flow for the candidates already in them
-    const before = { assessments: { ...a }, interviews: { ...iv } };
-    a.triggerStageIds = settings.assessments.triggerStageIds;
-    iv.triggerStageIds = settings.interviews.triggerStageIds;
-    await offerBackfill(container, id, before, settings, names);
-  });
 }
